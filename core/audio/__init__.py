@@ -1,0 +1,1 @@
+"""Music analysis: decode, beats, downbeats, energy and arc sections."""

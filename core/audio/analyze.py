@@ -1,0 +1,45 @@
+"""``analyze_music``: one call from an audio file to a :class:`~montage_ai.model.Music`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Music
+from . import beats as beat_mod
+from .decode import ANALYSIS_RATE, audio_duration, decode_mono
+from .sections import energy_curve, label_range
+
+MIN_DURATION = 1.0  # seconds
+
+
+def analyze_music(path: str | Path) -> Music:
+    """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
+
+    Raises :class:`InputError` for missing, unreadable, audio-less or too-short files.
+    A file without a detectable pulse yields no beats and a warning, never an invented grid.
+    """
+    path = Path(path).resolve()
+    duration = audio_duration(path)
+    y = decode_mono(path, ANALYSIS_RATE)
+    duration = max(duration, y.size / ANALYSIS_RATE) if duration <= 0 else duration
+    if duration < MIN_DURATION:
+        raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
+    warnings: list[str] = []
+    envelope = beat_mod.onset_envelope(y, ANALYSIS_RATE)
+    beats = beat_mod.track_beats(y, ANALYSIS_RATE, envelope)
+    if len(beats) == 0:
+        warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
+    bars = beat_mod.downbeats(beats, y, ANALYSIS_RATE)
+    times, db = energy_curve(y, ANALYSIS_RATE)
+    return Music(
+        path=path,
+        duration=duration,
+        sample_rate=ANALYSIS_RATE,
+        tempo_bpm=round(beat_mod.tempo_bpm(beats), 2),
+        beats=[round(float(t), 6) for t in beats],
+        downbeats=[round(float(t), 6) for t in bars],
+        sections=label_range(bars, times, db, 0.0, duration),
+        energy_times=[round(float(t), 3) for t in times],
+        energy=[round(float(v), 2) for v in db],
+        warnings=warnings,
+    )

@@ -1,0 +1,119 @@
+"""Synthetic media with known truth: a drum track whose beat times are known by construction,
+and test footage rendered by ffmpeg's lavfi sources (different looks, motion, rates, timecodes)."""
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import ffmpeg_cmd
+
+#: (name, bars, level 0..1) of the demo song's arc.
+DEMO_ARC = (("intro", 4, 0.25), ("build", 8, 0.55), ("climax", 8, 1.0), ("sustain", 6, 0.7), ("outro", 4, 0.3))
+
+
+#: Bass roots (Hz) of the demo song, one per bar: A, F, C, G.
+PROGRESSION = (110.0, 87.31, 130.81, 98.0)
+
+
+@dataclass(frozen=True)
+class SynthSong:
+    path: Path
+    beats: list[float]
+    downbeats: list[float]
+    duration: float
+
+
+def _kick(sr: int, level: float) -> np.ndarray:
+    t = np.arange(int(0.18 * sr)) / sr
+    freq = 50 + 90 * np.exp(-t / 0.03)
+    return level * np.sin(2 * np.pi * np.cumsum(freq) / sr) * np.exp(-t / 0.06)
+
+
+def _noise_hit(rng: np.random.Generator, sr: int, length: float, decay: float, level: float, bright: bool) -> np.ndarray:
+    n = int(length * sr)
+    noise = rng.standard_normal(n)
+    if bright:
+        noise = np.diff(noise, prepend=0.0)  # crude high-pass: hi-hat
+    return level * 0.3 * noise * np.exp(-np.arange(n) / sr / decay)
+
+
+def synth_song(path: Path, bpm: float = 124.0, lead_in: float = 0.37, arc=DEMO_ARC, sr: int = 44100,
+               swing: float = 0.0, seed: int = 7) -> SynthSong:
+    """Write a stereo 16-bit WAV drum-and-pad song; return it with its exact beat times.
+
+    Every beat has a kick whose attack starts exactly at the beat time; snares on 2 and 4,
+    hi-hats on eighths (``swing`` delays the off-beat eighth by that fraction of a beat),
+    a bass note and pad chord changing on every bar start, loudness following ``arc``.
+    """
+    rng = np.random.default_rng(seed)
+    period = 60.0 / bpm
+    levels = [level for _, bars, level in arc for _ in range(bars * 4)]
+    beats = [lead_in + k * period for k in range(len(levels))]
+    duration = beats[-1] + 2 * period
+    y = np.zeros(int(duration * sr) + sr)
+    t_all = np.arange(y.size) / sr
+    for k, (t, level) in enumerate(zip(beats, levels)):
+        start = int(round(t * sr))
+        hits = [_kick(sr, 0.5 + 0.5 * level * (1.2 if k % 4 == 0 else 0.8))]
+        if k % 4 in (1, 3) and level >= 0.5:
+            hits.append(_noise_hit(rng, sr, 0.15, 0.05, level, bright=False))
+        for h in hits:
+            y[start:start + h.size] += h[: y.size - start]
+        if level >= 0.5:
+            for off in (0.0, 0.5 + swing / 2):
+                s = int(round((t + off * period) * sr)) + (int(0.01 * sr) if off == 0 else 0)
+                hat = _noise_hit(rng, sr, 0.04, 0.012, 0.4 * level, bright=True)
+                y[s:s + hat.size] += hat[: y.size - s]
+    level_curve = np.interp(t_all, beats, levels)
+    bar = np.clip(((t_all - lead_in) // (4 * period)).astype(int), 0, len(levels) // 4 - 1)
+    root = np.array(PROGRESSION)[bar % len(PROGRESSION)]
+    pad = sum(np.sin(2 * np.pi * np.cumsum(root * ratio) / sr) for ratio in (2.0, 2.52, 3.0)) / 3
+    bass = np.sin(2 * np.pi * np.cumsum(root) / sr)
+    since_bar = t_all - lead_in - bar * 4 * period
+    y += (t_all >= lead_in) * level_curve * (0.08 * pad + 0.25 * bass * np.exp(-since_bar / (2 * period)))
+    y = np.clip(y / max(1.0, np.abs(y).max() / 0.9), -1, 1)
+    write_wav(path, np.stack([y, y], axis=1), sr)
+    return SynthSong(path, beats, beats[::4], y.size / sr)
+
+
+def write_wav(path: Path, samples: np.ndarray, sr: int) -> None:
+    """Write float samples in [-1, 1] (shape ``(n,)`` or ``(n, channels)``) as 16-bit PCM."""
+    data = samples if samples.ndim == 2 else samples[:, None]
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(data.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes((np.clip(data, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+#: (file name, lavfi source, rate, seconds, start timecode or None, with audio)
+DEMO_CLIPS = (
+    ("city_lights.mp4", "testsrc2=size=1280x720:rate={rate}", "24000/1001", 12, "01:00:00:00", True),
+    ("zoom_fractal.mp4", "mandelbrot=size=1280x720:rate={rate}:end_pts=200", "24000/1001", 10, None, False),
+    ("life_game.mp4", "life=size=640x360:rate={rate}:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00,scale=1280:720:flags=neighbor", "25", 10, "00:10:00:00", False),
+    ("gradient_wash.mp4", "gradients=size=1280x720:rate={rate}:speed=0.03:seed=5", "24000/1001", 11, None, False),
+    ("cell_rain.mp4", "cellauto=size=640x360:rate={rate}:rule=110,scale=1280:720:flags=neighbor", "30000/1001", 9, None, False),
+)
+
+
+def synth_footage(folder: Path, clips=DEMO_CLIPS) -> list[Path]:
+    """Render the demo clips into ``folder`` with ffmpeg lavfi; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, source, rate, seconds, timecode, audio in clips:
+        out = folder / name
+        args = ["-y", "-f", "lavfi", "-i", source.format(rate=rate)]
+        if audio:
+            args += ["-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=48000:duration={seconds}"]
+        args += ["-t", str(seconds), "-r", rate, "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+                 "-g", "12"]
+        if audio:
+            args += ["-c:a", "aac", "-shortest"]
+        if timecode:
+            args += ["-timecode", timecode]
+        ffmpeg_cmd.run([*args, str(out)], out)
+        paths.append(out)
+    return paths

@@ -1,0 +1,13 @@
+"""The one exception users see: bad input, told in one line that names the file and the problem."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input. ``str(err)`` is a complete one-line message: ``"<path>: <problem>"``."""
+
+    def __init__(self, path: str | Path | None, problem: str) -> None:
+        self.path = None if path is None else str(path)
+        self.problem = problem
+        super().__init__(problem if path is None else f"{path}: {problem}")

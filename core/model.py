@@ -1,0 +1,163 @@
+"""The plan model: what flows through the pipeline once, from analysis to every exporter.
+
+Analysis results (:class:`Music`, :class:`Clip`, :class:`Shot`) carry seconds where they
+describe signals; a planned :class:`Cut` is integer frames only. Exporters read, never write.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .timebase import Rate
+
+
+class Phase(str, enum.Enum):
+    """Story-arc phase; the montage walks them in this order."""
+
+    INTRO = "INTRO"
+    BUILD = "BUILD"
+    CLIMAX = "CLIMAX"
+    SUSTAIN = "SUSTAIN"
+    OUTRO = "OUTRO"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of music (seconds) with its arc phase and relative energy in [0, 1]."""
+
+    start: float
+    end: float
+    phase: Phase
+    energy: float
+
+
+@dataclass
+class Music:
+    """Result of music analysis. Times are seconds in the file as an NLE plays it."""
+
+    path: Path
+    duration: float
+    sample_rate: int
+    tempo_bpm: float
+    beats: list[float]
+    downbeats: list[float]
+    sections: list[Section]
+    energy_times: list[float] = field(default_factory=list)
+    energy: list[float] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_beats(self) -> bool:
+        return len(self.beats) >= 2
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A continuous stretch of one clip, in the clip's own frames ``[start, end)``."""
+
+    start: int
+    end: int
+    motion: float = 0.0
+    quality: float = 1.0
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Clip:
+    """A piece of source footage as probed.
+
+    ``start_frame`` is the clip's embedded start timecode as a frame number at ``rate``;
+    all other frame numbers of the clip count from its first frame (0).
+    """
+
+    path: Path
+    rate: Rate
+    frames: int
+    width: int
+    height: int
+    start_frame: int = 0
+    drop_frame: bool = False
+    has_audio: bool = False
+    variable_rate: bool = False
+    shots: list[Shot] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def duration(self) -> float:
+        return float(self.rate.seconds(self.frames))
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One event on the video track.
+
+    ``record_*`` are timeline frames ``[start, end)`` from the timeline's first frame (0);
+    ``source_*`` are frames of ``clip`` at the clip's own rate ``[in, out)``, counted from its first frame.
+    ``beat_time`` is the music time (seconds) of the beat the cut starts on.
+    """
+
+    index: int
+    clip: Clip
+    source_in: int
+    source_out: int
+    record_start: int
+    record_end: int
+    beat_time: float
+    phase: Phase
+    on_beat: bool = True
+
+    @property
+    def record_frames(self) -> int:
+        return self.record_end - self.record_start
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A timeline marker at ``frame`` (timeline frames from 0)."""
+
+    frame: int
+    name: str
+    kind: str  # "phase" or "downbeat"
+    phase: Phase
+
+
+@dataclass
+class Plan:
+    """The montage: cuts on a timeline at ``rate``, over music starting at ``music_in`` (timeline-rate frames)."""
+
+    name: str
+    rate: Rate
+    music: Music
+    music_in: int
+    frames: int
+    cuts: list[Cut]
+    markers: list[Marker]
+    style: str
+    start_timecode: int = 0
+    drop_frame: bool = False
+    seed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def clips(self) -> list[Clip]:
+        """Distinct clips used, in order of first use."""
+        seen: dict[Path, Clip] = {}
+        for cut in self.cuts:
+            seen.setdefault(cut.clip.path, cut.clip)
+        return list(seen.values())
+
+    @property
+    def music_start_time(self) -> float:
+        """Music time (seconds) at the timeline's first frame."""
+        return float(self.rate.seconds(self.music_in))

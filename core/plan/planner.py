@@ -1,0 +1,182 @@
+"""The story-arc planner: walks the beat grid of the chosen music range and lays cuts on it."""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..audio.sections import label_range
+from ..errors import InputError
+from ..model import Clip, Cut, Marker, Music, Plan, Section
+from ..timebase import Rate
+from .selection import ShotPicker
+from .styles import DEFAULT_STYLE, get_style
+
+#: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
+FALLBACK_GRID = 0.5
+TIMELINE_START_TC = "01:00:00:00"
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What the editor asked for. Seconds here are music time; 0 means "not set"."""
+
+    style: str = DEFAULT_STYLE
+    duration: float = 0.0
+    music_start: float = 0.0
+    music_end: float = 0.0
+    fps: Rate | None = None
+    seed: int = 0
+    name: str | None = None
+
+
+def dominant_rate(clips: list[Clip]) -> Rate:
+    """The frame rate most footage shares (by total duration), the timeline's default."""
+    weight: Counter[Rate] = Counter()
+    for clip in clips:
+        weight[clip.rate] += clip.frames / float(clip.rate)
+    return weight.most_common(1)[0][0]
+
+
+def _beat_grid(music: Music, start: float, end: float, warnings: list[str]) -> tuple[list[float], list[float]]:
+    if music.has_beats:
+        return music.beats, music.downbeats
+    warnings.append(f"no beats in {music.path.name}: cuts follow a {FALLBACK_GRID:g} s time grid")
+    grid = [float(t) for t in np.arange(start, end, FALLBACK_GRID)]
+    return grid, grid[::4]
+
+
+def _music_range(music: Music, s: PlanSettings, warnings: list[str]) -> tuple[float, float]:
+    start, end = s.music_start, s.music_end or music.duration
+    if start < 0 or end < 0:
+        raise InputError(music.path, "music start and end must not be negative")
+    if start >= music.duration:
+        raise InputError(music.path, f"music start {start:g} s is past the end of the music ({music.duration:.2f} s)")
+    if end > music.duration:
+        warnings.append(f"music end {end:g} s is past the end of the music; using {music.duration:.2f} s")
+        end = music.duration
+    if end <= start:
+        raise InputError(music.path, f"music end {end:g} s is not after music start {start:g} s")
+    return start, end
+
+
+def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Plan:
+    """Lay cuts on the beats of ``music`` between ``music_start`` and the end (or ``duration``).
+
+    The timeline's frame 0 is the frame holding the first beat at or after ``music_start``; every
+    cut starts on the frame that contains its beat. Cut length (in beats) follows the arc phase
+    and the style; long cuts end on bar starts; no cut crosses a phase change.
+    """
+    if not clips:
+        raise InputError(None, "no footage to cut")
+    warnings: list[str] = []
+    style = get_style(settings.style)
+    rate = settings.fps or dominant_rate(clips)
+    start, end = _music_range(music, settings, warnings)
+    beats, bars = _beat_grid(music, start, end, warnings)
+    first = bisect.bisect_left(beats, start - 1e-9)
+    if first >= len(beats) or beats[first] >= end:
+        raise InputError(music.path, f"no beat between {start:g} s and {end:g} s")
+    t0 = beats[first]
+    music_in = rate.frame_at(t0)
+    total = rate.frame_at(end) - music_in
+    if settings.duration > 0:
+        if t0 + settings.duration > end + 1e-9:
+            warnings.append(f"asked for {settings.duration:g} s but the music range holds {end - t0:.2f} s")
+        total = min(total, rate.frames_in(settings.duration))
+    if total <= 0:
+        raise InputError(music.path, "the chosen music range is shorter than one frame")
+    t_end = float(t0 + rate.seconds(total))
+    sections = label_range(bars, np.asarray(music.energy_times), np.asarray(music.energy), t0, t_end)
+    walker = _GridWalker(rate, music_in, total, [b for b in beats[first:] if b < t_end], bars, sections)
+    cuts = walker.cuts(style, ShotPicker(clips, rate, settings.seed))
+    for clip in {c.clip.path: c.clip for c in cuts}.values():
+        if clip.rate != rate:
+            warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
+        if clip.variable_rate:
+            warnings.append(f"{clip.name}: variable frame rate; timed by its average rate {clip.rate}")
+    return Plan(
+        name=settings.name or f"Montage - {music.path.stem}",
+        rate=rate,
+        music=music,
+        music_in=music_in,
+        frames=total,
+        cuts=cuts,
+        markers=walker.markers(),
+        style=style.name,
+        start_timecode=rate.parse_timecode(TIMELINE_START_TC),
+        drop_frame=rate.drop_frame_capable,
+        seed=settings.seed,
+        warnings=warnings,
+    )
+
+
+class _GridWalker:
+    """Beat grid of one timeline: beat times, their timeline frames, bars and arc sections."""
+
+    def __init__(self, rate: Rate, music_in: int, total: int, beats: list[float], bars: list[float],
+                 sections: list[Section]) -> None:
+        self.rate, self.music_in, self.total = rate, music_in, total
+        frames, times = [], []
+        for t in beats:
+            f = rate.frame_at(t) - music_in
+            if 0 <= f < total and (not frames or f > frames[-1]):
+                frames.append(f)
+                times.append(t)
+        self.frames, self.times = frames, times
+        bar_set = {round(b, 6) for b in bars}
+        self.bar_index = [i for i, t in enumerate(times) if round(t, 6) in bar_set]
+        self.sections = sections
+        self.phase_starts = sorted({bisect.bisect_left(times, s.start - 1e-6) for s in sections[1:]})
+
+    def section_at(self, t: float) -> tuple[Section, float]:
+        for s in self.sections:
+            if t < s.end:
+                return s, (t - s.start) / max(s.end - s.start, 1e-9)
+        return self.sections[-1], 1.0
+
+    def _end_index(self, i: int, n: int) -> int:
+        """Index of the beat that ends a cut of ``n`` beats from beat ``i``: on a bar start for long
+        cuts (within half the length), never past the next phase change."""
+        j = i + n
+        if n >= 4 and self.bar_index:
+            near = [b for b in self.bar_index if i < b and abs(b - j) <= n // 2]
+            if near:
+                j = min(near, key=lambda b: (abs(b - j), b))
+        crossing = [k for k in self.phase_starts if i < k < j]
+        return crossing[0] if crossing else j
+
+    def cuts(self, style, picker: ShotPicker) -> list[Cut]:
+        cuts: list[Cut] = []
+        pos, i = 0, 0
+        while pos < self.total:
+            on_beat = i < len(self.frames) and self.frames[i] == pos
+            t = self.times[i] if on_beat else float(self.rate.seconds(pos + self.music_in))
+            section, progress = self.section_at(t)
+            n = style.cut_beats(section.phase, progress)
+            j = self._end_index(i, n if on_beat else n - 1)
+            end = self.frames[j] if j < len(self.frames) else self.total
+            beat_len = max(1, (self.frames[-1] - self.frames[0]) // max(1, len(self.frames) - 1))
+            if self.total - end < beat_len:
+                end = self.total  # a sliver of less than a beat joins the last cut
+            longest = picker.longest_record_frames()
+            if end - pos > longest:
+                fitting = [f for f in self.frames[i:j] if pos < f <= pos + longest]
+                end = fitting[-1] if fitting else pos + longest
+            clip, src_in, src_out = picker.pick(end - pos)
+            cuts.append(Cut(len(cuts), clip, src_in, src_out, pos, end, round(t, 6), section.phase, on_beat))
+            pos = end
+            i = bisect.bisect_left(self.frames, pos)
+        return cuts
+
+    def markers(self) -> list[Marker]:
+        """A marker where each phase begins and on every bar start."""
+        out = [Marker(max(0, self.rate.frame_at(s.start) - self.music_in), s.phase.value, "phase", s.phase)
+               for s in self.sections]
+        for bar_no, i in enumerate(self.bar_index, start=1):
+            out.append(Marker(self.frames[i], f"Bar {bar_no}", "downbeat", self.section_at(self.times[i])[0].phase))
+        return sorted(out, key=lambda m: (m.frame, m.kind != "phase"))
+
+

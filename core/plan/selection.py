@@ -1,0 +1,66 @@
+"""Choosing which shot fills a cut: no immediate repeats, even use, fresh source ranges."""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from ..model import Clip, Shot
+from ..timebase import Rate
+
+
+def source_frames_for(record_frames: int, clip: Clip, timeline_rate: Rate) -> int:
+    """Frames of ``clip`` (at its own rate) that play during ``record_frames`` timeline frames in real time."""
+    return math.ceil(record_frames * clip.rate.fps / timeline_rate.fps)
+
+
+@dataclass
+class _ShotState:
+    clip: Clip
+    shot: Shot
+    cursor: int
+    uses: int = 0
+
+
+@dataclass
+class ShotPicker:
+    """Hands out ``(clip, source_in)`` for cuts; each shot is played through in order, wrapping around.
+
+    Never returns a source range that runs past the end of its shot (hence of its clip).
+    """
+
+    clips: list[Clip]
+    rate: Rate
+    seed: int = 0
+    _states: list[_ShotState] = field(init=False)
+    _last: Clip | None = field(init=False, default=None)
+    _rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._states = [_ShotState(c, s, s.start) for c in self.clips for s in c.shots]
+        self._rng.shuffle(self._states)
+
+    def longest_record_frames(self) -> int:
+        """The longest cut (timeline frames) any shot other than the previous clip's can fill."""
+        pool = [s for s in self._states if s.clip is not self._last] or self._states
+        return max(math.floor(s.shot.frames * self.rate.fps / s.clip.rate.fps) for s in pool)
+
+    def pick(self, record_frames: int) -> tuple[Clip, int, int]:
+        """``(clip, source_in, source_out)`` for a cut of ``record_frames`` timeline frames."""
+        fits = [s for s in self._states if source_frames_for(record_frames, s.clip, self.rate) <= s.shot.frames]
+        if not fits:
+            raise ValueError(f"no shot holds {record_frames} frames")
+        fresh = [s for s in fits if s.clip is not self._last] or fits
+        fewest = min(s.uses for s in fresh)
+        choice = next(s for s in fresh if s.uses == fewest)
+        need = source_frames_for(record_frames, choice.clip, self.rate)
+        if choice.cursor + need > choice.shot.end:
+            choice.cursor = choice.shot.start
+        source_in = choice.cursor
+        choice.cursor += need
+        choice.uses += 1
+        self._last = choice.clip
+        self._states.remove(choice)
+        self._states.append(choice)  # least recently used first among equals
+        return choice.clip, source_in, source_in + need
