@@ -11,3 +11,7 @@ class InputError(Exception):
         self.path = None if path is None else str(path)
         self.problem = problem
         super().__init__(problem if path is None else f"{path}: {problem}")
+
+
+class Cancelled(Exception):
+    """The caller asked to stop (a cancel event was set); nothing was written."""

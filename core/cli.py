@@ -1,0 +1,174 @@
+"""``montage-ai`` command line: a thin edge over :mod:`montage_ai.pipeline`.
+
+Bad input ends with one line on stderr (``montage-ai: <file>: <problem>``) and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import InputError
+from .export import FORMATS
+from .plan.planner import PlanSettings
+from .plan.styles import STYLES
+from .timebase import Rate
+
+EXIT_BAD_INPUT = 2
+
+
+def _env_float(name: str) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        return float(raw)
+    except ValueError:
+        raise InputError(None, f"environment variable {name}={raw!r} is not a number of seconds") from None
+
+
+def _rate(text: str) -> Rate:
+    try:
+        return Rate.parse(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r} (e.g. 24000/1001, 23.976, 25)") from None
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _add_make_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, type=Path, help="output folder (created; files replaced atomically)")
+    p.add_argument("--style", choices=sorted(STYLES), help="pacing style (default: chosen from --prompt, else dynamic)")
+    p.add_argument("--duration", type=float, help="target length in seconds; 0 = to the end (env TARGET_DURATION)")
+    p.add_argument("--music-start", type=float, help="music time (s) where the montage starts (env MUSIC_START)")
+    p.add_argument("--music-end", type=float, help="music time (s) where it must end; 0 = end (env MUSIC_END)")
+    p.add_argument("--fps", type=_rate, help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
+    p.add_argument("--prompt", help="what the editor wants, in words (picks the style when --style is not given)")
+    p.add_argument("--seed", type=int, default=0, help="varies clip order between runs (default 0)")
+    p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
+                   help=f"comma-separated exports (default: {','.join(FORMATS)})")
+    p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="montage-ai", description="Cut footage to music; export to Resolve/Premiere.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("make", help="cut footage to music and write NLE files")
+    make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
+    make.add_argument("--footage", required=True, nargs="+", type=Path, help="video files or folders")
+    _add_make_options(make)
+    make.set_defaults(func=cmd_make)
+
+    am = sub.add_parser("analyze-music", help="tempo, beats, downbeats and sections of a music file")
+    am.add_argument("file", type=Path)
+    am.add_argument("--json", action="store_true", help="print JSON")
+    am.set_defaults(func=cmd_analyze_music)
+
+    demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
+    demo.add_argument("--out", required=True, type=Path)
+    demo.add_argument("--no-preview", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    resolve = _optional_edge("montage_ai.plugin.resolve.commands")
+    if resolve is not None:
+        resolve.register(sub)
+    return parser
+
+
+def _optional_edge(module: str):
+    """Import an edge module (Resolve bridge, panel) that registers its own subcommands, if installed."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name and module.startswith(err.name):
+            return None
+        raise
+
+
+def _settings(args: argparse.Namespace) -> PlanSettings:
+    def pick(value: float | None, env: str) -> float:
+        return value if value is not None else _env_float(env)
+
+    return PlanSettings(style=args.style or "dynamic", duration=pick(args.duration, "TARGET_DURATION"),
+                        music_start=pick(args.music_start, "MUSIC_START"), music_end=pick(args.music_end, "MUSIC_END"),
+                        fps=args.fps, seed=args.seed)
+
+
+def _print_result(plan, files: list[Path]) -> None:
+    print(f"{len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps "
+          f"({plan.frames / float(plan.rate.fps):.2f} s), style {plan.style}")
+    for w in [*plan.music.warnings, *plan.warnings]:
+        print(f"warning: {w}", file=sys.stderr)
+    for f in files:
+        print(f)
+
+
+def cmd_make(args: argparse.Namespace) -> None:
+    from .pipeline import make
+    plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
+                       style_given=args.style is not None, formats=args.formats, preview=not args.no_preview)
+    _print_result(plan, files)
+
+
+def cmd_analyze_music(args: argparse.Namespace) -> None:
+    from .audio.analyze import analyze_music
+    music = analyze_music(args.file)
+    data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
+            "downbeats": music.downbeats,
+            "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
+                          "energy": s.energy} for s in music.sections],
+            "warnings": music.warnings}
+    if args.json:
+        print(json.dumps(data))
+        return
+    print(f"{music.path.name}: {music.duration:.2f} s, {music.tempo_bpm:g} BPM, {len(music.beats)} beats, "
+          f"{len(music.downbeats)} bars")
+    for s in data["sections"]:
+        print(f"  {s['start']:8.2f} - {s['end']:8.2f}  {s['phase']:<8} energy {s['energy']:.2f}")
+    for w in music.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from .demo_media import synth_footage, synth_song
+    from .pipeline import make
+    media = args.out.expanduser().resolve() / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    song = synth_song(media / "demo_song.wav")
+    footage = synth_footage(media / "footage")
+    print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
+    plan, files = make(song.path, footage, args.out, PlanSettings(), preview=not args.no_preview)
+    _print_result(plan, files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as err:
+        print(f"montage-ai: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("montage-ai: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug, not bad input: one line, details on request
+        if os.environ.get("MONTAGE_AI_DEBUG"):
+            traceback.print_exc()
+        print(f"montage-ai: internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""OpenTimelineIO export: a video track of cuts, the music on an audio track, beat/phase markers.
+
+Media references carry plain absolute paths (``file://`` URLs fail to link in Resolve) and an
+``available_range`` starting at the clip's embedded start timecode; source in-points live in that
+space, at the media's own rate. Durations are whole timeline frames at the timeline rate, so every
+cut sits on exact frames even when its media runs at another rate (a fractional media-rate
+duration would make readers floor record frames one short).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from ..model import Phase, Plan
+
+PHASE_COLORS = {
+    Phase.INTRO: otio.schema.MarkerColor.BLUE,
+    Phase.BUILD: otio.schema.MarkerColor.CYAN,
+    Phase.CLIMAX: otio.schema.MarkerColor.RED,
+    Phase.SUSTAIN: otio.schema.MarkerColor.ORANGE,
+    Phase.OUTRO: otio.schema.MarkerColor.PURPLE,
+}
+DOWNBEAT_COLOR = otio.schema.MarkerColor.GREEN
+
+
+def _rt(value: int | Fraction, fps: Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(float(value), float(fps))
+
+
+def build_timeline(plan: Plan) -> otio.schema.Timeline:
+    """The plan as an OTIO timeline (read-only use of the plan)."""
+    fps = plan.rate.fps
+    timeline = otio.schema.Timeline(name=plan.name, global_start_time=_rt(plan.start_timecode, fps))
+    timeline.metadata["montage_ai"] = {"style": plan.style, "fps": str(plan.rate), "seed": plan.seed,
+                                       "music_in_frame": plan.music_in}
+    video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    for cut in plan.cuts:
+        clip, cfps = cut.clip, cut.clip.rate.fps
+        ref = otio.schema.ExternalReference(
+            target_url=str(clip.path),
+            available_range=otio.opentime.TimeRange(_rt(clip.start_frame, cfps), _rt(clip.frames, cfps)))
+        item = otio.schema.Clip(
+            name=clip.name, media_reference=ref,
+            source_range=otio.opentime.TimeRange(_rt(clip.start_frame + cut.source_in, cfps),
+                                                 _rt(cut.record_frames, fps)))
+        item.metadata["montage_ai"] = {"cut": cut.index, "phase": cut.phase.value, "beat_time": cut.beat_time,
+                                       "on_beat": cut.on_beat, "record_start_frame": cut.record_start}
+        video.append(item)
+    music = plan.music
+    audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+    music_ref = otio.schema.ExternalReference(
+        target_url=str(music.path),
+        available_range=otio.opentime.TimeRange(_rt(0, fps), _rt(plan.rate.frame_at(music.duration), fps)))
+    audio.append(otio.schema.Clip(
+        name=music.path.name, media_reference=music_ref,
+        source_range=otio.opentime.TimeRange(_rt(plan.music_in, fps), _rt(plan.frames, fps))))
+    timeline.tracks.extend([video, audio])
+    for m in plan.markers:
+        marker = otio.schema.Marker(
+            name=m.name, marked_range=otio.opentime.TimeRange(_rt(m.frame, fps), _rt(1, fps)),
+            color=PHASE_COLORS[m.phase] if m.kind == "phase" else DOWNBEAT_COLOR)
+        marker.metadata["montage_ai"] = {"kind": m.kind, "phase": m.phase.value}
+        timeline.tracks.markers.append(marker)
+    return timeline
+
+
+def write_otio(plan: Plan, path: Path) -> None:
+    otio.adapters.write_to_file(build_timeline(plan), str(path), adapter_name="otio_json")

@@ -1,0 +1,90 @@
+"""``report.json``: every cut in frames, the music range, warnings and stage timings.
+
+The report is complete enough to rebuild the plan for exporters (:func:`read_report`), e.g. to
+push a finished montage into Resolve without re-analysing anything.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import __version__
+from ..errors import InputError
+from ..model import Clip, Cut, Marker, Music, Phase, Plan, Shot
+from ..timebase import Rate
+
+REPORT_VERSION = 1
+
+
+def _clip_entry(clip: Clip) -> dict:
+    return {"path": str(clip.path), "fps": str(clip.rate), "frames": clip.frames, "width": clip.width,
+            "height": clip.height, "start_frame": clip.start_frame, "drop_frame": clip.drop_frame,
+            "has_audio": clip.has_audio, "variable_rate": clip.variable_rate}
+
+
+def build_report(plan: Plan, details: dict | None = None) -> dict:
+    """The report as a JSON-ready dict; ``details`` (prompt, director reason, outputs...) are merged in."""
+    music = plan.music
+    tc = plan.rate.timecode
+    report = {
+        "report_version": REPORT_VERSION,
+        "montage_ai_version": __version__,
+        "name": plan.name,
+        "fps": str(plan.rate),
+        "frames": plan.frames,
+        "duration_seconds": round(plan.frames / float(plan.rate.fps), 6),
+        "start_timecode": tc(plan.start_timecode, plan.drop_frame),
+        "start_timecode_frame": plan.start_timecode,
+        "drop_frame": plan.drop_frame,
+        "style": plan.style,
+        "seed": plan.seed,
+        "music": {"path": str(music.path), "duration": music.duration, "tempo_bpm": music.tempo_bpm,
+                  "in_frame": plan.music_in, "start_time": round(plan.music_start_time, 6),
+                  "beats_found": len(music.beats)},
+        "cuts": [{
+            "index": c.index,
+            "record_start_frame": c.record_start,
+            "record_end_frame": c.record_end,
+            "record_in_tc": tc(plan.start_timecode + c.record_start, plan.drop_frame),
+            "source_path": str(c.clip.path),
+            "source_in_frame": c.source_in,
+            "source_out_frame": c.source_out,
+            "source_fps": str(c.clip.rate),
+            "beat_time": c.beat_time,
+            "phase": c.phase.value,
+            "on_beat": c.on_beat,
+        } for c in plan.cuts],
+        "markers": [{"frame": m.frame, "name": m.name, "kind": m.kind, "phase": m.phase.value} for m in plan.markers],
+        "clips": [_clip_entry(c) for c in plan.clips],
+        "warnings": [*music.warnings, *plan.warnings],
+        "timings": {k: round(v, 3) for k, v in plan.timings.items()},
+    }
+    report.update(details or {})
+    return report
+
+
+def write_report(plan: Plan, path: Path, details: dict | None = None) -> None:
+    path.write_text(json.dumps(build_report(plan, details), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_report(path: str | Path) -> Plan:
+    """Rebuild the :class:`Plan` a ``report.json`` describes (analysis curves are not kept)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rate = Rate.parse(data["fps"])
+        clips = {c["path"]: Clip(Path(c["path"]), Rate.parse(c["fps"]), c["frames"], c["width"], c["height"],
+                                 c["start_frame"], c["drop_frame"], c["has_audio"], c["variable_rate"],
+                                 [Shot(0, c["frames"])]) for c in data["clips"]}
+        m = data["music"]
+        music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [])
+        cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
+                    c["record_start_frame"], c["record_end_frame"], c["beat_time"], Phase(c["phase"]), c["on_beat"])
+                for c in data["cuts"]]
+        markers = [Marker(k["frame"], k["name"], k["kind"], Phase(k["phase"])) for k in data["markers"]]
+        return Plan(data["name"], rate, music, m["in_frame"], data["frames"], cuts, markers, data["style"],
+                    data["start_timecode_frame"], data["drop_frame"], data["seed"], list(data["warnings"]))
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (ValueError, KeyError, TypeError) as err:
+        raise InputError(path, f"not a Montage AI report ({type(err).__name__}: {err})") from None

@@ -1,0 +1,116 @@
+"""The one place that wires analysis, planning and export. CLI and panel both call these functions.
+
+``make`` = ``analyze_inputs`` -> ``build_plan`` -> ``write_outputs``; each step is timed into the plan.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from .audio.analyze import analyze_music
+from .errors import Cancelled
+from .export import FORMATS, writer
+from .export.preview import render_preview
+from .export.report import write_report
+from .model import Clip, Music, Plan
+from .output import staged_output
+from .plan.director import style_from_prompt
+from .plan.planner import PlanSettings, plan_montage
+from .video.discover import discover_footage
+from .video.probe import probe_clip
+
+#: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Inputs:
+    music: Music
+    clips: list[Clip]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
+                   cancel: threading.Event | None = None) -> Inputs:
+    """Analyse the music and probe every footage file (folders are searched)."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    files = discover_footage(footage)
+    clips = []
+    for i, f in enumerate(files):
+        _check(cancel)
+        clips.append(probe_clip(f))
+        if progress:
+            progress("probe_footage", (i + 1) / len(files))
+    timings["probe_footage"] = time.perf_counter() - start
+    _check(cancel)
+    start = time.perf_counter()
+    music = analyze_music(music_path)
+    timings["analyze_music"] = time.perf_counter() - start
+    if progress:
+        progress("analyze_music", 1.0)
+    return Inputs(music, clips, timings)
+
+
+def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,
+               style_given: bool = True) -> tuple[Plan, dict]:
+    """Plan the montage; when no style was given, the director picks it from ``prompt``.
+
+    Returns the plan and the director's decision for the report.
+    """
+    start = time.perf_counter()
+    director = {"prompt": prompt or "", "style_source": "user"}
+    if not style_given:
+        style, reason = style_from_prompt(prompt)
+        settings = replace(settings, style=style)
+        director.update(style_source="director (rules)", reason=reason)
+    plan = plan_montage(inputs.music, inputs.clips, settings)
+    plan.timings.update(inputs.timings)
+    plan.timings["plan"] = time.perf_counter() - start
+    return plan, {"director": director}
+
+
+def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tuple(FORMATS), preview: bool = True,
+                  details: dict | None = None, progress: Progress | None = None,
+                  cancel: threading.Event | None = None) -> list[Path]:
+    """Write the chosen exports, ``preview.mp4`` and ``report.json`` into ``out_dir``, all or nothing."""
+    out_dir = Path(out_dir)
+    names = []
+    with staged_output(out_dir) as stage:
+        start = time.perf_counter()
+        for fmt in formats:
+            _check(cancel)
+            name = FORMATS[fmt][0]
+            writer(fmt)(plan, stage / name)
+            names.append(name)
+        plan.timings["export"] = time.perf_counter() - start
+        if preview:
+            start = time.perf_counter()
+            render_preview(plan, stage / "preview.mp4", progress=(lambda f: progress("preview", f)) if progress else None,
+                           cancel=cancel)
+            plan.timings["preview"] = time.perf_counter() - start
+            names.append("preview.mp4")
+        _check(cancel)
+        names.append("report.json")
+        plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
+        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names})
+    return [out_dir.resolve() / n for n in names]
+
+
+def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
+         prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = tuple(FORMATS),
+         preview: bool = True, progress: Progress | None = None,
+         cancel: threading.Event | None = None) -> tuple[Plan, list[Path]]:
+    """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""
+    inputs = analyze_inputs(music_path, footage, progress, cancel)
+    _check(cancel)
+    plan, details = build_plan(inputs, settings, prompt, style_given)
+    return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel)

@@ -1,0 +1,102 @@
+"""The ``montage-ai`` contracts, run as a user runs them (subprocess, real ffmpeg)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+SIX_FILES = {"montage.otio", "montage.edl", "montage.xml", "montage.csv", "preview.mp4", "report.json"}
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "montage_ai.cli", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def ffprobe_streams(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                          "stream=codec_type,nb_read_frames,duration", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["streams"]
+
+
+@pytest.fixture(scope="module")
+def made(song, footage, tmp_path_factory):
+    out = tmp_path_factory.mktemp("made") / "out"
+    proc = run("make", "--music", song.path, "--footage", *footage, "--out", out, "--duration", "30")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_make_writes_all_six_files(made):
+    assert SIX_FILES <= {p.name for p in made.iterdir()}
+    assert not [p for p in made.parent.iterdir() if p.name.endswith(".partial")]
+
+
+def test_report_contract(made):
+    report = json.loads((made / "report.json").read_text())
+    assert report["fps"] == "24000/1001"
+    assert report["frames"] == round(30 * 24000 / 1001)
+    assert set(report["timings"]) >= {"analyze_music", "probe_footage", "plan", "export", "preview"}
+    keys = {"record_start_frame", "record_end_frame", "source_path", "source_in_frame", "source_out_frame",
+            "beat_time", "phase"}
+    assert report["cuts"] and all(keys <= set(c) for c in report["cuts"])
+    assert report["cuts"][-1]["record_end_frame"] == report["frames"]
+
+
+def test_preview_is_frame_exact_with_audio(made):
+    report = json.loads((made / "report.json").read_text())
+    streams = ffprobe_streams(made / "preview.mp4")
+    video = next(s for s in streams if s["codec_type"] == "video")
+    audio = next(s for s in streams if s["codec_type"] == "audio")
+    assert int(video["nb_read_frames"]) == report["frames"]
+    assert float(audio["duration"]) == pytest.approx(report["duration_seconds"], abs=0.5 * 1001 / 24000)
+
+
+def test_env_vars_are_defaults(song, footage, tmp_path):
+    out = tmp_path / "env"
+    proc = run("make", "--music", song.path, "--footage", footage[0], footage[1], "--out", out, "--no-preview",
+               env={"TARGET_DURATION": "12", "MUSIC_START": "20", "MUSIC_END": "50"})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["frames"] == round(12 * 24000 / 1001)
+    assert 20.0 <= report["music"]["start_time"] < 21.0
+    assert not (out / "preview.mp4").exists()
+    proc = run("make", "--music", song.path, "--footage", footage[0], "--out", tmp_path / "x", "--no-preview",
+               env={"TARGET_DURATION": "soon"})
+    assert proc.returncode == 2 and "TARGET_DURATION" in proc.stderr
+
+
+def test_analyze_music_json(song):
+    proc = run("analyze-music", song.path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"duration", "tempo_bpm", "beats", "downbeats", "sections"} <= set(data)
+    assert abs(data["tempo_bpm"] - 124) < 0.5 and len(data["beats"]) == len(song.beats)
+    assert all({"start", "end", "phase", "energy"} <= set(s) for s in data["sections"])
+
+
+def _bad_cases(song, footage, tmp):
+    (tmp / "empty").mkdir()
+    (tmp / "empty" / "notes.txt").write_text("no video here")
+    broken = tmp / "broken.mp4"
+    broken.write_bytes(b"\x00not a video" * 100)
+    return {
+        "missing music": (["--music", tmp / "nope.wav", "--footage", footage[0]], "nope.wav"),
+        "unreadable footage": (["--music", song.path, "--footage", broken], "broken.mp4"),
+        "folder without video": (["--music", song.path, "--footage", tmp / "empty"], "empty"),
+        "start past end": (["--music", song.path, "--footage", footage[0], "--music-start", "999"], "past the end"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing music", "unreadable footage", "folder without video", "start past end"])
+def test_bad_input_exits_2_with_one_line_and_no_output(song, footage, tmp_path, case):
+    args, needle = _bad_cases(song, footage, tmp_path)[case]
+    out = tmp_path / "out"
+    proc = run("make", *args, "--out", out)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in proc.stderr
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
