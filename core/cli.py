@@ -13,11 +13,13 @@ from pathlib import Path
 
 from .errors import InputError
 from .export import FORMATS
-from .plan.planner import PlanSettings
+from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.styles import STYLES
 from .timebase import Rate
 
 EXIT_BAD_INPUT = 2
+#: Edge packages that add their own subcommands (``register(subparsers)``) when installed.
+EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.commands")
 
 
 def _env_float(name: str) -> float:
@@ -54,6 +56,10 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fps", type=_rate, help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
     p.add_argument("--prompt", help="what the editor wants, in words (picks the style when --style is not given)")
     p.add_argument("--seed", type=int, default=0, help="varies clip order between runs (default 0)")
+    p.add_argument("--beat-level", choices=BEAT_LEVELS, default="beat",
+                   help="cut on every other beat (half), every beat, or every eighth note (double)")
+    p.add_argument("--beat-offset-ms", type=float, default=0.0,
+                   help="shift every cut later (positive) or earlier (negative), in milliseconds")
     p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
                    help=f"comma-separated exports (default: {','.join(FORMATS)})")
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
@@ -78,9 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-preview", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
-    resolve = _optional_edge("montage_ai.plugin.resolve.commands")
-    if resolve is not None:
-        resolve.register(sub)
+    for module in EDGE_COMMANDS:
+        edge = _optional_edge(module)
+        if edge is not None:
+            edge.register(sub)
     return parser
 
 
@@ -101,7 +108,8 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
 
     return PlanSettings(style=args.style or "dynamic", duration=pick(args.duration, "TARGET_DURATION"),
                         music_start=pick(args.music_start, "MUSIC_START"), music_end=pick(args.music_end, "MUSIC_END"),
-                        fps=args.fps, seed=args.seed)
+                        fps=args.fps, seed=args.seed, beat_level=args.beat_level,
+                        beat_offset_ms=args.beat_offset_ms)
 
 
 def _print_result(plan, files: list[Path]) -> None:

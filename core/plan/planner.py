@@ -30,6 +30,26 @@ class PlanSettings:
     fps: Rate | None = None
     seed: int = 0
     name: str | None = None
+    beat_offset_ms: float = 0.0
+    beat_level: str = "beat"
+
+
+#: Metrical levels an editor can cut on: every other beat, every beat, every eighth note.
+BEAT_LEVELS = ("half", "beat", "double")
+
+
+def beats_at_level(beats: list[float], downbeats: list[float], level: str) -> list[float]:
+    """The beat list at ``level``: ``half`` keeps the beats of odd counts (1 and 3 of each bar, anchored on
+    the first bar start), ``double`` adds the midpoint between neighbours."""
+    if level == "beat" or len(beats) < 2:
+        return beats
+    if level == "half":
+        anchor = beats.index(downbeats[0]) if downbeats and downbeats[0] in beats else 0
+        return beats[anchor % 2::2]
+    if level == "double":
+        mids = [(a + b) / 2 for a, b in zip(beats, beats[1:])]
+        return sorted(beats + mids)
+    raise InputError(None, f"unknown beat level {level!r}; choose one of: {', '.join(BEAT_LEVELS)}")
 
 
 def dominant_rate(clips: list[Clip]) -> Rate:
@@ -66,7 +86,7 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
     """Lay cuts on the beats of ``music`` between ``music_start`` and the end (or ``duration``).
 
     The timeline's frame 0 is the frame holding the first beat at or after ``music_start``; every
-    cut starts on the frame that contains its beat. Cut length (in beats) follows the arc phase
+    cut starts on the frame that contains its beat (at ``beat_level``, moved by ``beat_offset_ms``). Cut length (in beats) follows the arc phase
     and the style; long cuts end on bar starts; no cut crosses a phase change.
     """
     if not clips:
@@ -76,6 +96,11 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
     rate = settings.fps or dominant_rate(clips)
     start, end = _music_range(music, settings, warnings)
     beats, bars = _beat_grid(music, start, end, warnings)
+    beats = beats_at_level(beats, bars, settings.beat_level)
+    if settings.beat_offset_ms:
+        shift = settings.beat_offset_ms / 1000.0
+        beats = [b + shift for b in beats if 0.0 <= b + shift]
+        bars = [b + shift for b in bars if 0.0 <= b + shift]
     first = bisect.bisect_left(beats, start - 1e-9)
     if first >= len(beats) or beats[first] >= end:
         raise InputError(music.path, f"no beat between {start:g} s and {end:g} s")
