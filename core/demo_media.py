@@ -40,43 +40,73 @@ def _noise_hit(rng: np.random.Generator, sr: int, length: float, decay: float, l
     return level * 0.3 * noise * np.exp(-np.arange(n) / sr / decay)
 
 
-def synth_song(path: Path, bpm: float = 124.0, lead_in: float = 0.37, arc=DEMO_ARC, sr: int = 44100,
-               swing: float = 0.0, seed: int = 7) -> SynthSong:
+#: Kick positions within a 4/4 bar, in beats from the bar start.
+KICK_PATTERNS = {"four": (0, 1, 2, 3), "rock": (0, 2, 2.5), "syncopated": (0, 1.5, 2.75), "half": (0,)}
+
+
+def drifting_beats(count: int, bpm_from: float, bpm_to: float | None = None, lead_in: float = 0.5) -> list[float]:
+    """``count`` beat times whose tempo moves linearly from ``bpm_from`` to ``bpm_to``."""
+    bpm = np.linspace(bpm_from, bpm_to or bpm_from, count)
+    return list(lead_in + np.concatenate([[0.0], np.cumsum(60.0 / bpm[:-1])]))
+
+
+def _at(beats: np.ndarray, position: float) -> float:
+    """Time of a fractional beat position (linear between beats, last period repeated)."""
+    k = min(int(position), len(beats) - 2)
+    return float(beats[k] + (position - k) * (beats[k + 1] - beats[k]))
+
+
+def synth_song(path: Path, beats: list[float] | None = None, *, bpm: float = 124.0, lead_in: float = 0.37,
+               arc=DEMO_ARC, sr: int = 44100, swing: float = 0.0, kick: str = "four", noise: float = 0.0,
+               seed: int = 7) -> SynthSong:
     """Write a stereo 16-bit WAV drum-and-pad song; return it with its exact beat times.
 
-    Every beat has a kick whose attack starts exactly at the beat time; snares on 2 and 4,
-    hi-hats on eighths (``swing`` delays the off-beat eighth by that fraction of a beat),
-    a bass note and pad chord changing on every bar start, loudness following ``arc``.
+    ``beats`` (seconds, 4/4 bars) default to a steady ``bpm`` grid after ``lead_in`` with as many
+    beats as ``arc`` has. Kicks follow ``KICK_PATTERNS[kick]`` with their attack exactly on time,
+    snares on 2 and 4, hi-hats on eighths (``swing`` delays the off-beat eighth by that fraction
+    of a beat), a bass note and pad chord change on every bar start; loudness follows ``arc``;
+    ``noise`` adds white noise at that amplitude.
     """
     rng = np.random.default_rng(seed)
-    period = 60.0 / bpm
-    levels = [level for _, bars, level in arc for _ in range(bars * 4)]
-    beats = [lead_in + k * period for k in range(len(levels))]
-    duration = beats[-1] + 2 * period
+    arc_levels = [level for _, bars, level in arc for _ in range(bars * 4)]
+    if beats is None:
+        beats = [lead_in + k * 60.0 / bpm for k in range(len(arc_levels))]
+    b = np.asarray(beats, dtype=float)
+    ext = np.append(b, b[-1] + (b[-1] - b[-2]))  # one more beat to place the last bar's off-beats
+    levels = np.interp(np.linspace(0, 1, len(b)), np.linspace(0, 1, len(arc_levels)), arc_levels)
+    duration = float(ext[-1] + (b[-1] - b[-2]))
     y = np.zeros(int(duration * sr) + sr)
-    t_all = np.arange(y.size) / sr
-    for k, (t, level) in enumerate(zip(beats, levels)):
+
+    def add(t: float, hit: np.ndarray) -> None:
         start = int(round(t * sr))
-        hits = [_kick(sr, 0.5 + 0.5 * level * (1.2 if k % 4 == 0 else 0.8))]
+        y[start:start + hit.size] += hit[: y.size - start]
+
+    for bar_start in range(0, len(b), 4):
+        for pos in KICK_PATTERNS[kick]:
+            k = bar_start + pos
+            if k < len(b):
+                level = levels[min(int(k), len(b) - 1)]
+                add(_at(ext, k), _kick(sr, 0.5 + 0.5 * level * (1.2 if pos == 0 else 0.8)))
+    for k, level in enumerate(levels):
         if k % 4 in (1, 3) and level >= 0.5:
-            hits.append(_noise_hit(rng, sr, 0.15, 0.05, level, bright=False))
-        for h in hits:
-            y[start:start + h.size] += h[: y.size - start]
+            add(b[k], _noise_hit(rng, sr, 0.15, 0.05, level, bright=False))
         if level >= 0.5:
             for off in (0.0, 0.5 + swing / 2):
-                s = int(round((t + off * period) * sr)) + (int(0.01 * sr) if off == 0 else 0)
-                hat = _noise_hit(rng, sr, 0.04, 0.012, 0.4 * level, bright=True)
-                y[s:s + hat.size] += hat[: y.size - s]
-    level_curve = np.interp(t_all, beats, levels)
-    bar = np.clip(((t_all - lead_in) // (4 * period)).astype(int), 0, len(levels) // 4 - 1)
+                add(_at(ext, k + off), _noise_hit(rng, sr, 0.04, 0.012, 0.4 * level, True))
+    t_all = np.arange(y.size) / sr
+    bar_times = b[::4]
+    bar = np.clip(np.searchsorted(bar_times, t_all, side="right") - 1, 0, len(bar_times) - 1)
     root = np.array(PROGRESSION)[bar % len(PROGRESSION)]
     pad = sum(np.sin(2 * np.pi * np.cumsum(root * ratio) / sr) for ratio in (2.0, 2.52, 3.0)) / 3
     bass = np.sin(2 * np.pi * np.cumsum(root) / sr)
-    since_bar = t_all - lead_in - bar * 4 * period
-    y += (t_all >= lead_in) * level_curve * (0.08 * pad + 0.25 * bass * np.exp(-since_bar / (2 * period)))
+    since_bar = t_all - bar_times[bar]
+    level_curve = np.interp(t_all, b, levels)
+    y += (t_all >= b[0]) * level_curve * (0.08 * pad + 0.25 * bass * np.exp(-since_bar / (2 * (b[1] - b[0]))))
+    if noise:
+        y += noise * rng.standard_normal(y.size)
     y = np.clip(y / max(1.0, np.abs(y).max() / 0.9), -1, 1)
     write_wav(path, np.stack([y, y], axis=1), sr)
-    return SynthSong(path, beats, beats[::4], y.size / sr)
+    return SynthSong(path, list(b), list(bar_times), y.size / sr)
 
 
 def write_wav(path: Path, samples: np.ndarray, sr: int) -> None:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MONTAGE_AI_CACHE_DIR", tempfile.mkdtemp(prefix="montage-ai-cache-"))
 
 from montage_ai.audio.analyze import analyze_music  # noqa: E402
 from montage_ai.demo_media import synth_footage, synth_song  # noqa: E402

@@ -6,30 +6,42 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Music
 from . import beats as beat_mod
+from . import cache
 from .decode import ANALYSIS_RATE, audio_duration, decode_mono
+from .onsets import onset_bands
 from .sections import energy_curve, label_range
 
 MIN_DURATION = 1.0  # seconds
 
 
-def analyze_music(path: str | Path) -> Music:
+def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
     """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
 
     Raises :class:`InputError` for missing, unreadable, audio-less or too-short files.
     A file without a detectable pulse yields no beats and a warning, never an invented grid.
+    Results are cached by file content (see :mod:`.cache`).
     """
     path = Path(path).resolve()
     duration = audio_duration(path)
+    key = cache.content_key(path)
+    if use_cache and (cached := cache.load(path, key)) is not None:
+        return cached
+    music = _analyze(path, duration)
+    cache.store(key, music)
+    return music
+
+
+def _analyze(path: Path, duration: float) -> Music:
     y = decode_mono(path, ANALYSIS_RATE)
     duration = max(duration, y.size / ANALYSIS_RATE) if duration <= 0 else duration
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
-    envelope = beat_mod.onset_envelope(y, ANALYSIS_RATE)
-    beats = beat_mod.track_beats(y, ANALYSIS_RATE, envelope)
+    bands = onset_bands(y, ANALYSIS_RATE)
+    beats = beat_mod.track_beats(y, bands)
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
-    bars = beat_mod.downbeats(beats, y, ANALYSIS_RATE)
+    bars = beat_mod.downbeats(beats, bands)
     times, db = energy_curve(y, ANALYSIS_RATE)
     return Music(
         path=path,

@@ -5,10 +5,12 @@ attack of the onset it belongs to, located on a sample-resolution energy-rise cu
 """
 from __future__ import annotations
 
-import numpy as np
 import librosa
+import numpy as np
 
-HOP = 256
+from .onsets import HOP, OnsetBands
+from .tempo import choose_level, tempo_curve
+
 #: The search window around a tracked beat, seconds before / after it. The tracker's
 #: estimate lags the attack (librosa issue #1052), so the window reaches further back.
 SEARCH_BEFORE = 0.070
@@ -26,35 +28,26 @@ TRACKER_LAG = 0.029
 MIN_PERIODICITY = 0.2
 
 
-def onset_envelope(y: np.ndarray, sr: int) -> np.ndarray:
-    """Spectral-flux onset strength, one value per ``HOP`` samples."""
-    return librosa.onset.onset_strength(y=y, sr=sr, hop_length=HOP)
-
-
-def track_beats(y: np.ndarray, sr: int, envelope: np.ndarray) -> np.ndarray:
+def track_beats(y: np.ndarray, bands: OnsetBands) -> np.ndarray:
     """Beat times in seconds, refined to the attack of each beat's onset; empty when there is no pulse."""
-    if y.size < sr * 2 or not np.any(envelope > 0):
+    sr = bands.sr
+    if y.size < sr * 2 or not np.any(bands.full > 0):
         return np.zeros(0)
-    _, frames = librosa.beat.beat_track(onset_envelope=envelope, sr=sr, hop_length=HOP, trim=False)
-    if len(frames) < 4 or periodicity(envelope, frames) < MIN_PERIODICITY:
+    _, frames = librosa.beat.beat_track(onset_envelope=bands.full, sr=sr, hop_length=HOP, trim=False,
+                                        bpm=tempo_curve(bands))
+    if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
-    frames = trim_silent_ends(envelope, frames)
+    frames = trim_silent_ends(bands, choose_level(np.asarray(frames), bands))
     raw = librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
     return refine_to_onsets(y, sr, raw)
 
 
-def _strength_at(envelope: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Onset strength at each beat frame (max over the frame and its neighbours)."""
-    idx = [np.clip(frames + d, 0, len(envelope) - 1) for d in (-2, -1, 0, 1, 2)]
-    return np.maximum.reduce([envelope[i] for i in idx])
-
-
-def trim_silent_ends(envelope: np.ndarray, frames: np.ndarray, floor: float = 0.3) -> np.ndarray:
+def trim_silent_ends(bands: OnsetBands, frames: np.ndarray, floor: float = 0.3) -> np.ndarray:
     """Drop leading and trailing beats with no onset (strength under ``floor`` x the median beat).
 
     The tracker extends its grid into silence, pads and fade-outs; interior weak beats stay.
     """
-    strength = _strength_at(envelope, frames)
+    strength = bands.strength(bands.full, frames)
     strong = np.flatnonzero(strength >= floor * np.median(strength))
     return frames[strong[0]:strong[-1] + 1] if strong.size else frames[:0]
 
@@ -112,30 +105,27 @@ def tempo_bpm(beats: np.ndarray) -> float:
     return float(60.0 / np.median(np.diff(beats)))
 
 
-def downbeats(beats: np.ndarray, y: np.ndarray, sr: int, beats_per_bar: int = 4) -> np.ndarray:
+def downbeats(beats: np.ndarray, bands: OnsetBands, beats_per_bar: int = 4) -> np.ndarray:
     """Bar starts: the beat phase (mod ``beats_per_bar``) whose attacks are most bass and least snare.
 
     In most popular music the kick and bass mark bar starts while the snare takes the backbeat,
     and chords change on bar starts. Each phase is scored by its low-band onset strength minus
-    its mid/high-band strength plus the harmonic (chroma) change into the beat, each relative to
+    its snare-band strength plus the harmonic (chroma) change into the beat, each relative to
     its mean over all beats.
     """
     if len(beats) < beats_per_bar:
         return beats[:1]
-    frames = librosa.time_to_frames(beats, sr=sr, hop_length=HOP)
+    frames = librosa.time_to_frames(beats, sr=bands.sr, hop_length=HOP)
 
-    def band(**mel: float) -> np.ndarray:
-        env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=HOP, n_mels=32, **mel)
-        idx = np.clip(frames, 0, len(env) - 2)
-        at_beat = np.maximum(env[idx], env[idx + 1])
-        return at_beat / max(float(at_beat.mean()), 1e-9)
+    def relative(values: np.ndarray) -> np.ndarray:
+        return values / max(float(values.mean()), 1e-9)
 
-    chroma = librosa.util.sync(librosa.feature.chroma_stft(y=y, sr=sr, hop_length=HOP), frames, aggregate=np.median)
+    chroma = librosa.util.sync(bands.chroma, frames, aggregate=np.median)
     unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
     change = 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)  # segment k-1 -> k starts at beat k-1
     harmonic = np.zeros(len(beats))
     harmonic[: change.size] = change[: len(beats)]
-    harmonic /= max(float(harmonic.mean()), 1e-9)
-    score = band(fmax=200.0) - band(fmin=1500.0) + harmonic
+    score = (relative(bands.strength(bands.low, frames)) - relative(bands.strength(bands.mid, frames))
+             + relative(harmonic))
     phase_scores = [score[p::beats_per_bar].mean() for p in range(beats_per_bar)]
     return beats[int(np.argmax(phase_scores))::beats_per_bar]
