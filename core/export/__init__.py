@@ -16,6 +16,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "edl": ("montage.edl", "edl", "write_edl"),
     "fcp7": ("montage.xml", "fcp7", "write_fcp7"),
     "csv": ("montage.csv", "csv_export", "write_csv"),
+    "mlt": ("montage.mlt", "mlt", "write_mlt"),
 }
 
 
