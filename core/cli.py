@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-preview", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
+    val = sub.add_parser("validate", help="re-read every export in DIR with independent readers; compare to report.json")
+    val.add_argument("dir", type=Path)
+    val.set_defaults(func=cmd_validate)
+
     for module in EDGE_COMMANDS:
         edge = _optional_edge(module)
         if edge is not None:
@@ -159,10 +163,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _print_result(plan, files)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import format_table, validate
+    checks = validate(args.dir)
+    if not checks:
+        raise InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt)")
+    print(format_table(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
     except InputError as err:
         print(f"montage-ai: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -175,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"montage-ai: internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)",
               file=sys.stderr)
         return 1
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,169 @@
+"""Re-read a montage's exports with readers we did not write and compare every cut to ``report.json``.
+
+Readers: OpenTimelineIO (native ``.otio``), OTIO's cmx_3600 adapter and pycmx (EDL), OTIO's
+fcp_xml adapter (FCP7 XML), the csv module and ElementTree (CSV, MLT). Record frames are compared
+for every reader; source in-points where the format carries them in a comparable unit.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import opentimelineio as otio
+
+from .errors import InputError
+from .timebase import Rate
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What report.json says: per cut ``(record_start, record_end, source_path, source_in at clip rate)``."""
+
+    rate: Rate
+    start_tc: int
+    cuts: list[tuple[int, int, str, int]]
+
+
+@dataclass
+class Check:
+    export: str
+    reader: str
+    cuts_read: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+#: A reader returns, per cut, ``(record_start, record_end, name_or_path, source_in or None)``.
+Reader = Callable[[Path, Expected], list[tuple[int, int, str, int | None]]]
+
+
+def _frames(rt: otio.opentime.RationalTime, rate: float) -> int:
+    return round(rt.rescaled_to(rate).value)
+
+
+def _otio_cuts(timeline: otio.schema.Timeline, exp: Expected, has_source_in: bool = True):
+    rate = float(exp.rate.fps)
+    out = []
+    for clip in timeline.video_tracks()[0].find_clips():
+        placed = clip.range_in_parent()
+        src = None
+        ref = clip.media_reference
+        if has_source_in and isinstance(ref, otio.schema.ExternalReference) and ref.available_range:
+            src = round(clip.source_range.start_time.value - ref.available_range.start_time.rescaled_to(
+                clip.source_range.start_time.rate).value)
+        out.append((_frames(placed.start_time, rate), _frames(placed.end_time_exclusive(), rate),
+                    getattr(ref, "target_url", "") or clip.name, src))
+    return out
+
+
+def read_otio(path: Path, exp: Expected):
+    return _otio_cuts(otio.adapters.read_from_file(str(path)), exp)
+
+
+def read_fcp7(path: Path, exp: Expected):
+    return _otio_cuts(otio.adapters.read_from_file(str(path), adapter_name="fcp_xml"), exp, has_source_in=False)
+
+
+def read_edl_otio(path: Path, exp: Expected):
+    tl = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=float(exp.rate.fps))
+    return [(a, b, name, None) for a, b, name, _ in _otio_cuts(tl, exp, has_source_in=False)]
+
+
+def read_edl_pycmx(path: Path, exp: Expected):
+    import pycmx
+    with open(path, encoding="utf-8") as f:
+        edl = pycmx.parse_cmx3600(f)
+    out = []
+    for event in edl.events:
+        for edit in event.edits:
+            if edit.channels.video:
+                start = exp.rate.parse_timecode(edit.record_in) - exp.start_tc
+                end = exp.rate.parse_timecode(edit.record_out) - exp.start_tc
+                out.append((start, end, edit.clip_name or "", None))
+    return out
+
+
+def read_csv(path: Path, exp: Expected):
+    with open(path, newline="", encoding="utf-8") as f:
+        return [(int(r["record_start_frame"]), int(r["record_end_frame"]), r["source_path"], int(r["source_in_frame"]))
+                for r in csv.DictReader(f)]
+
+
+def read_mlt(path: Path, exp: Expected):
+    root = ET.parse(path).getroot()
+    playlist = next(p for p in root.iter("playlist") if p.get("id") == "video")
+    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root.iter("producer")}
+    out, pos = [], 0
+    for entry in playlist.iter("entry"):
+        length = int(entry.get("out")) - int(entry.get("in")) + 1
+        out.append((pos, pos + length, resources[entry.get("producer")], None))
+        pos += length
+    return out
+
+
+READERS: dict[str, list[tuple[str, Reader]]] = {
+    "montage.otio": [("opentimelineio", read_otio)],
+    "montage.edl": [("pycmx", read_edl_pycmx), ("otio cmx_3600", read_edl_otio)],
+    "montage.xml": [("otio fcp_xml", read_fcp7)],
+    "montage.csv": [("csv", read_csv)],
+    "montage.mlt": [("ElementTree", read_mlt)],
+}
+
+
+def load_expected(folder: Path) -> Expected:
+    path = folder / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Expected(Rate.parse(data["fps"]), int(data["start_timecode_frame"]),
+                        [(c["record_start_frame"], c["record_end_frame"], c["source_path"], c["source_in_frame"])
+                         for c in data["cuts"]])
+    except FileNotFoundError:
+        raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
+    except (ValueError, KeyError, TypeError) as err:
+        raise InputError(path, f"not a Montage AI report ({type(err).__name__}: {err})") from None
+
+
+def _compare(got, exp: Expected) -> list[str]:
+    problems = []
+    if len(got) != len(exp.cuts):
+        problems.append(f"{len(got)} cuts read, {len(exp.cuts)} planned")
+    for i, ((a, b, name, src), (ea, eb, epath, esrc)) in enumerate(zip(got, exp.cuts)):
+        if (a, b) != (ea, eb):
+            problems.append(f"cut {i}: record {a}-{b}, planned {ea}-{eb}")
+        if name and Path(name).name != Path(epath).name and name != Path(epath).name:
+            problems.append(f"cut {i}: media {name!r}, planned {Path(epath).name!r}")
+        if src is not None and src != esrc:
+            problems.append(f"cut {i}: source in {src}, planned {esrc}")
+    return problems
+
+
+def validate(folder: str | Path) -> list[Check]:
+    """One :class:`Check` per (export present in ``folder``, reader)."""
+    folder = Path(folder)
+    exp = load_expected(folder)
+    checks = []
+    for name, readers in READERS.items():
+        if not (folder / name).exists():
+            continue
+        for label, reader in readers:
+            try:
+                got = reader(folder / name, exp)
+                checks.append(Check(name, label, len(got), _compare(got, exp)))
+            except Exception as err:  # a reader rejecting our file is a finding, not a crash
+                checks.append(Check(name, label, 0, [f"reader failed: {type(err).__name__}: {err}"]))
+    return checks
+
+
+def format_table(checks: list[Check]) -> str:
+    rows = [("export", "reader", "cuts", "result")]
+    rows += [(c.export, c.reader, str(c.cuts_read), "ok" if c.ok else f"{len(c.problems)} problem(s): "
+              + "; ".join(c.problems[:3])) for c in checks]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows)
