@@ -21,11 +21,13 @@ from .timebase import Rate
 
 @dataclass(frozen=True)
 class Expected:
-    """What report.json says: per cut ``(record_start, record_end, source_path, source_in at clip rate)``."""
+    """What report.json says: per cut ``(record_start, record_end, source_path, source_in at clip rate)``,
+    and per cut the source timecode an EDL carries (a timeline-rate frame number)."""
 
     rate: Rate
     start_tc: int
     cuts: list[tuple[int, int, str, int]]
+    edl_source_in: list[int]
 
 
 @dataclass
@@ -42,52 +44,56 @@ class Check:
 
 #: A reader returns, per cut, ``(record_start, record_end, name_or_path, source_in or None)``.
 Reader = Callable[[Path, Expected], list[tuple[int, int, str, int | None]]]
+#: In which unit a reader reports source in-points: clip frames, or EDL (timeline-rate) timecode frames.
+CLIP, EDL = "clip", "edl"
 
 
 def _frames(rt: otio.opentime.RationalTime, rate: float) -> int:
     return round(rt.rescaled_to(rate).value)
 
 
-def _otio_cuts(timeline: otio.schema.Timeline, exp: Expected, has_source_in: bool = True):
+def _media_offset(clip: otio.schema.Clip) -> int | None:
+    """Source in-point in clip frames: the source start minus the media's first frame (its timecode)."""
+    ref = clip.media_reference
+    if not (isinstance(ref, otio.schema.ExternalReference) and ref.available_range):
+        return None
+    start = clip.source_range.start_time
+    return round(start.value - ref.available_range.start_time.rescaled_to(start.rate).value)
+
+
+def _timecode_frame(clip: otio.schema.Clip) -> int:
+    """Source in-point as the frame number of its timecode (how an EDL carries it)."""
+    return round(clip.source_range.start_time.value)
+
+
+def _otio_cuts(timeline: otio.schema.Timeline, exp: Expected, source: Callable[[otio.schema.Clip], int | None]):
     rate = float(exp.rate.fps)
-    out = []
-    for clip in timeline.video_tracks()[0].find_clips():
-        placed = clip.range_in_parent()
-        src = None
-        ref = clip.media_reference
-        if has_source_in and isinstance(ref, otio.schema.ExternalReference) and ref.available_range:
-            src = round(clip.source_range.start_time.value - ref.available_range.start_time.rescaled_to(
-                clip.source_range.start_time.rate).value)
-        out.append((_frames(placed.start_time, rate), _frames(placed.end_time_exclusive(), rate),
-                    getattr(ref, "target_url", "") or clip.name, src))
-    return out
+    return [(_frames(c.range_in_parent().start_time, rate), _frames(c.range_in_parent().end_time_exclusive(), rate),
+             getattr(c.media_reference, "target_url", "") or c.name, source(c))
+            for c in timeline.video_tracks()[0].find_clips()]
 
 
 def read_otio(path: Path, exp: Expected):
-    return _otio_cuts(otio.adapters.read_from_file(str(path)), exp)
+    return _otio_cuts(otio.adapters.read_from_file(str(path)), exp, _media_offset)
 
 
 def read_fcp7(path: Path, exp: Expected):
-    return _otio_cuts(otio.adapters.read_from_file(str(path), adapter_name="fcp_xml"), exp, has_source_in=False)
+    return _otio_cuts(otio.adapters.read_from_file(str(path), adapter_name="fcp_xml"), exp, _media_offset)
 
 
 def read_edl_otio(path: Path, exp: Expected):
     tl = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=float(exp.rate.fps))
-    return [(a, b, name, None) for a, b, name, _ in _otio_cuts(tl, exp, has_source_in=False)]
+    return _otio_cuts(tl, exp, _timecode_frame)
 
 
 def read_edl_pycmx(path: Path, exp: Expected):
+    """Video edits as read by pycmx, with source in-points as EDL (timeline-rate) frame numbers."""
     import pycmx
     with open(path, encoding="utf-8") as f:
         edl = pycmx.parse_cmx3600(f)
-    out = []
-    for event in edl.events:
-        for edit in event.edits:
-            if edit.channels.video:
-                start = exp.rate.parse_timecode(edit.record_in) - exp.start_tc
-                end = exp.rate.parse_timecode(edit.record_out) - exp.start_tc
-                out.append((start, end, edit.clip_name or "", None))
-    return out
+    tc = exp.rate.parse_timecode
+    return [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, e.clip_name or "", tc(e.source_in))
+            for event in edl.events for e in event.edits if e.channels.video]
 
 
 def read_csv(path: Path, exp: Expected):
@@ -108,33 +114,44 @@ def read_mlt(path: Path, exp: Expected):
     return out
 
 
-READERS: dict[str, list[tuple[str, Reader]]] = {
-    "montage.otio": [("opentimelineio", read_otio)],
-    "montage.edl": [("pycmx", read_edl_pycmx), ("otio cmx_3600", read_edl_otio)],
-    "montage.xml": [("otio fcp_xml", read_fcp7)],
-    "montage.csv": [("csv", read_csv)],
-    "montage.mlt": [("ElementTree", read_mlt)],
+READERS: dict[str, list[tuple[str, Reader, str]]] = {
+    "montage.otio": [("opentimelineio", read_otio, CLIP)],
+    "montage.edl": [("pycmx", read_edl_pycmx, EDL), ("otio cmx_3600", read_edl_otio, EDL)],
+    "montage.xml": [("otio fcp_xml", read_fcp7, CLIP)],
+    "montage.csv": [("csv", read_csv, CLIP)],
+    "montage.mlt": [("ElementTree", read_mlt, CLIP)],
 }
+
+
+def edl_source_frame(source_in: int, clip_rate: Rate, clip_start: int, rate: Rate) -> int:
+    """The source timecode (as a frame number at the EDL's rate) of a clip frame: the same frame
+    number when rates match, else the EDL frame containing that frame's start time."""
+    frame = clip_start + source_in
+    return frame if clip_rate == rate else clip_rate.rescale(frame, rate)
 
 
 def load_expected(folder: Path) -> Expected:
     path = folder / "report.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Expected(Rate.parse(data["fps"]), int(data["start_timecode_frame"]),
+        rate = Rate.parse(data["fps"])
+        clips = {c["path"]: (Rate.parse(c["fps"]), c["start_frame"]) for c in data["clips"]}
+        return Expected(rate, int(data["start_timecode_frame"]),
                         [(c["record_start_frame"], c["record_end_frame"], c["source_path"], c["source_in_frame"])
-                         for c in data["cuts"]])
+                         for c in data["cuts"]],
+                        [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]])
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(path, f"not a Montage AI report ({type(err).__name__}: {err})") from None
 
 
-def _compare(got, exp: Expected) -> list[str]:
+def _compare(got, exp: Expected, unit: str) -> list[str]:
     problems = []
     if len(got) != len(exp.cuts):
         problems.append(f"{len(got)} cuts read, {len(exp.cuts)} planned")
-    for i, ((a, b, name, src), (ea, eb, epath, esrc)) in enumerate(zip(got, exp.cuts)):
+    sources = [c[3] for c in exp.cuts] if unit == CLIP else exp.edl_source_in
+    for i, ((a, b, name, src), (ea, eb, epath, _), esrc) in enumerate(zip(got, exp.cuts, sources)):
         if (a, b) != (ea, eb):
             problems.append(f"cut {i}: record {a}-{b}, planned {ea}-{eb}")
         if name and Path(name).name != Path(epath).name and name != Path(epath).name:
@@ -152,10 +169,10 @@ def validate(folder: str | Path) -> list[Check]:
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue
-        for label, reader in readers:
+        for label, reader, unit in readers:
             try:
                 got = reader(folder / name, exp)
-                checks.append(Check(name, label, len(got), _compare(got, exp)))
+                checks.append(Check(name, label, len(got), _compare(got, exp, unit)))
             except Exception as err:  # a reader rejecting our file is a finding, not a crash
                 checks.append(Check(name, label, 0, [f"reader failed: {type(err).__name__}: {err}"]))
     return checks
