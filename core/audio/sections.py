@@ -36,7 +36,9 @@ def unit_bounds(downbeats: list[float] | np.ndarray, start: float, end: float, g
 
 
 def unit_energy(times: np.ndarray, db: np.ndarray, units: list[tuple[float, float]]) -> np.ndarray:
-    """Mean loudness (dB of mean power) of the energy curve inside each unit."""
+    """Mean loudness (dB of mean power) of the energy curve inside each unit (0 dB without a curve)."""
+    if db.size == 0:
+        return np.zeros(len(units))
     out = np.empty(len(units))
     for i, (a, b) in enumerate(units):
         sel = (times >= a) & (times < b)
