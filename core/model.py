@@ -6,7 +6,9 @@ describe signals; a planned :class:`Cut` is integer frames only. Exporters read,
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from .timebase import Rate
@@ -119,6 +121,12 @@ class Cut:
     @property
     def record_frames(self) -> int:
         return self.record_end - self.record_start
+
+    def source_in_at(self, rate: Rate) -> int:
+        """The in-point on ``rate``'s frame grid (source seconds x rate): the first grid frame at or
+        after the start of source frame ``source_in``; exactly ``source_in`` when the clip runs at ``rate``.
+        MLT, Premiere and Resolve read in-points of FCP7/MLT clips on the timeline's grid."""
+        return math.ceil(Fraction(self.source_in) * rate.fps / self.clip.rate.fps)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
@@ -21,13 +24,14 @@ from .timebase import Rate
 
 @dataclass(frozen=True)
 class Expected:
-    """What report.json says: per cut ``(record_start, record_end, source_path, source_in at clip rate)``,
-    and per cut the source timecode an EDL carries (a timeline-rate frame number)."""
+    """What report.json says: per cut ``(record_start, record_end, source_path, source_in at clip rate)``;
+    per cut the source timecode an EDL carries and the in-point on the timeline grid (FCP7, MLT)."""
 
     rate: Rate
     start_tc: int
     cuts: list[tuple[int, int, str, int]]
     edl_source_in: list[int]
+    grid_source_in: list[int]
 
 
 @dataclass
@@ -44,8 +48,9 @@ class Check:
 
 #: A reader returns, per cut, ``(record_start, record_end, name_or_path, source_in or None)``.
 Reader = Callable[[Path, Expected], list[tuple[int, int, str, int | None]]]
-#: In which unit a reader reports source in-points: clip frames, or EDL (timeline-rate) timecode frames.
-CLIP, EDL = "clip", "edl"
+#: In which unit a reader reports source in-points: clip frames, EDL (timeline-rate) timecode frames,
+#: or timeline-grid frames from the media start (FCP7 clipitems, MLT entries).
+CLIP, EDL, GRID = "clip", "edl", "grid"
 
 
 def _frames(rt: otio.opentime.RationalTime, rate: float) -> int:
@@ -66,11 +71,16 @@ def _timecode_frame(clip: otio.schema.Clip) -> int:
     return round(clip.source_range.start_time.value)
 
 
+def _media_name(clip: otio.schema.Clip) -> str:
+    """The media's path (``file://`` URLs decoded), else the clip's name."""
+    url = getattr(clip.media_reference, "target_url", "") or ""
+    return unquote(urlparse(url).path) if url.startswith("file://") else url or clip.name
+
+
 def _otio_cuts(timeline: otio.schema.Timeline, exp: Expected, source: Callable[[otio.schema.Clip], int | None]):
     rate = float(exp.rate.fps)
     return [(_frames(c.range_in_parent().start_time, rate), _frames(c.range_in_parent().end_time_exclusive(), rate),
-             getattr(c.media_reference, "target_url", "") or c.name, source(c))
-            for c in timeline.video_tracks()[0].find_clips()]
+             _media_name(c), source(c)) for c in timeline.video_tracks()[0].find_clips()]
 
 
 def read_otio(path: Path, exp: Expected):
@@ -109,7 +119,7 @@ def read_mlt(path: Path, exp: Expected):
     out, pos = [], 0
     for entry in playlist.iter("entry"):
         length = int(entry.get("out")) - int(entry.get("in")) + 1
-        out.append((pos, pos + length, resources[entry.get("producer")], None))
+        out.append((pos, pos + length, resources[entry.get("producer")], int(entry.get("in"))))
         pos += length
     return out
 
@@ -117,9 +127,9 @@ def read_mlt(path: Path, exp: Expected):
 READERS: dict[str, list[tuple[str, Reader, str]]] = {
     "montage.otio": [("opentimelineio", read_otio, CLIP)],
     "montage.edl": [("pycmx", read_edl_pycmx, EDL), ("otio cmx_3600", read_edl_otio, EDL)],
-    "montage.xml": [("otio fcp_xml", read_fcp7, CLIP)],
+    "montage.xml": [("otio fcp_xml", read_fcp7, GRID)],
     "montage.csv": [("csv", read_csv, CLIP)],
-    "montage.mlt": [("ElementTree", read_mlt, CLIP)],
+    "montage.mlt": [("ElementTree", read_mlt, GRID)],
 }
 
 
@@ -139,7 +149,9 @@ def load_expected(folder: Path) -> Expected:
         return Expected(rate, int(data["start_timecode_frame"]),
                         [(c["record_start_frame"], c["record_end_frame"], c["source_path"], c["source_in_frame"])
                          for c in data["cuts"]],
-                        [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]])
+                        [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]],
+                        [math.ceil(Fraction(c["source_in_frame"]) * rate.fps / clips[c["source_path"]][0].fps)
+                         for c in data["cuts"]])
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -150,7 +162,7 @@ def _compare(got, exp: Expected, unit: str) -> list[str]:
     problems = []
     if len(got) != len(exp.cuts):
         problems.append(f"{len(got)} cuts read, {len(exp.cuts)} planned")
-    sources = [c[3] for c in exp.cuts] if unit == CLIP else exp.edl_source_in
+    sources = {CLIP: [c[3] for c in exp.cuts], EDL: exp.edl_source_in, GRID: exp.grid_source_in}[unit]
     for i, ((a, b, name, src), (ea, eb, epath, _), esrc) in enumerate(zip(got, exp.cuts, sources)):
         if (a, b) != (ea, eb):
             problems.append(f"cut {i}: record {a}-{b}, planned {ea}-{eb}")

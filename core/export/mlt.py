@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from fractions import Fraction
 from pathlib import Path
 
-from ..model import Cut, Plan
+from ..model import Plan
 
 
 def _props(parent: ET.Element, **values: object) -> None:
     for name, value in values.items():
         ET.SubElement(parent, "property", name=name).text = str(value)
-
-
-def source_in_profile_frames(cut: Cut, plan: Plan) -> int:
-    """Timeline frame (from the media start) at which source frame ``cut.source_in`` begins."""
-    return math.ceil(Fraction(cut.source_in) * plan.rate.fps / cut.clip.rate.fps)
 
 
 def build_mlt(plan: Plan) -> ET.Element:
@@ -45,7 +39,7 @@ def build_mlt(plan: Plan) -> ET.Element:
     video = ET.SubElement(root, "playlist", id="video")
     _props(video, **{"shotcut:video": 1, "shotcut:name": "V1"})
     for cut in plan.cuts:
-        start = source_in_profile_frames(cut, plan)
+        start = cut.source_in_at(plan.rate)
         entry = ET.SubElement(video, "entry", producer=ids[cut.clip.path], **{"in": str(start)},
                               out=str(start + cut.record_frames - 1))
         _props(entry, **{"montage_ai:phase": cut.phase.value, "montage_ai:beat_time": cut.beat_time})

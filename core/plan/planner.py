@@ -52,6 +52,11 @@ def beats_at_level(beats: list[float], downbeats: list[float], level: str) -> li
     raise InputError(None, f"unknown beat level {level!r}; choose one of: {', '.join(BEAT_LEVELS)}")
 
 
+def _drop_frame_label(timecode: str) -> str:
+    """``HH:MM:SS:FF`` -> ``HH:MM:SS;FF`` (the label read as drop-frame)."""
+    return timecode[:8] + ";" + timecode[9:]
+
+
 def dominant_rate(clips: list[Clip]) -> Rate:
     """The frame rate most footage shares (by total duration), the timeline's default."""
     weight: Counter[Rate] = Counter()
@@ -131,7 +136,8 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
         cuts=cuts,
         markers=walker.markers(),
         style=style.name,
-        start_timecode=rate.parse_timecode(TIMELINE_START_TC),
+        start_timecode=rate.parse_timecode(_drop_frame_label(TIMELINE_START_TC) if rate.drop_frame_capable
+                                           else TIMELINE_START_TC),
         drop_frame=rate.drop_frame_capable,
         seed=settings.seed,
         warnings=warnings,
