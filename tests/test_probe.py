@@ -1,0 +1,62 @@
+"""Footage probing on generated media: rates, timecodes, VFR, audio, and the errors users see."""
+import subprocess
+
+import pytest
+
+from montage_ai.errors import InputError
+from montage_ai.plan.planner import PlanSettings, plan_montage
+from montage_ai.timebase import Rate
+from montage_ai.video.discover import discover_footage
+from montage_ai.video.probe import probe_clip
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def test_drop_frame_timecode_and_rate(tmp_path):
+    path = tmp_path / "df.mov"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=30000/1001:d=2", "-timecode", "00:59:59;28", path)
+    clip = probe_clip(path)
+    assert clip.rate == Rate.parse("29.97") and clip.drop_frame
+    assert clip.start_frame == Rate.parse("29.97").parse_timecode("00:59:59;28") == 107890
+    assert clip.frames == 60 and not clip.has_audio
+
+
+def test_variable_frame_rate_uses_average_and_warns(tmp_path, music):
+    parts = []
+    for rate in (24, 60):
+        parts.append(tmp_path / f"p{rate}.mp4")
+        ffmpeg("-f", "lavfi", "-i", f"testsrc2=s=160x90:r={rate}:d=3", "-c:v", "libx264", "-preset", "ultrafast",
+               parts[-1])
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    vfr = tmp_path / "phone clip.mp4"
+    ffmpeg("-f", "concat", "-safe", "0", "-i", listing, "-c", "copy", vfr)
+    clip = probe_clip(vfr)
+    assert clip.variable_rate
+    assert 24 < float(clip.rate) < 60
+    plan = plan_montage(music, [clip, probe_clip(parts[0])], PlanSettings(duration=8))
+    assert any("variable frame rate" in w for w in plan.warnings)
+
+
+def test_errors_name_the_file(tmp_path):
+    audio_only = tmp_path / "voice.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=d=1", audio_only)
+    with pytest.raises(InputError, match="no video stream") as err:
+        probe_clip(audio_only)
+    assert str(audio_only) in str(err.value)
+    with pytest.raises(InputError, match="file or folder not found"):
+        discover_footage([tmp_path / "missing"])
+    (tmp_path / "docs").mkdir()
+    with pytest.raises(InputError, match="no video files"):
+        discover_footage([tmp_path / "docs"])
+
+
+def test_discovery_recurses_skips_hidden_and_dedupes(tmp_path):
+    for rel in ("a/one.MP4", "a/b/two.mov", ".hidden/three.mp4", "a/notes.txt"):
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x")
+    found = discover_footage([tmp_path, tmp_path / "a" / "one.MP4"])
+    assert [p.name for p in found] == ["two.mov", "one.MP4"]
