@@ -156,6 +156,7 @@ class Plan:
     seed: int = 0
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)  # the arc over the timeline's music range
 
     @property
     def clips(self) -> list[Clip]:

@@ -54,6 +54,8 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             "phase": c.phase.value,
             "on_beat": c.on_beat,
         } for c in plan.cuts],
+        "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
+                      "energy": s.energy} for s in plan.sections],
         "markers": [{"frame": m.frame, "name": m.name, "kind": m.kind, "phase": m.phase.value} for m in plan.markers],
         "clips": [_clip_entry(c) for c in plan.clips],
         "warnings": [*music.warnings, *plan.warnings],

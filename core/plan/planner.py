@@ -141,6 +141,7 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
         drop_frame=rate.drop_frame_capable,
         seed=settings.seed,
         warnings=warnings,
+        sections=sections,
     )
 
 

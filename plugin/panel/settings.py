@@ -1,0 +1,53 @@
+"""What the panel remembers between runs, as JSON under the user config dir."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import appdirs
+
+
+def config_path() -> Path:
+    """``$MONTAGE_AI_CONFIG_DIR/panel.json`` or the platform's user config dir."""
+    folder = os.environ.get("MONTAGE_AI_CONFIG_DIR") or appdirs.user_config_dir("montage-ai")
+    return Path(folder) / "panel.json"
+
+
+@dataclass
+class PanelSettings:
+    music: str = ""
+    footage: list[str] = field(default_factory=list)
+    export_dir: str = ""
+    style: str = ""
+    duration: float = 0.0
+    music_start: float = 0.0
+    music_end: float = 0.0
+    beat_offset_ms: float = 0.0
+    beat_level: str = "beat"
+    seed: int = 0
+    prompt: str = ""
+
+    @classmethod
+    def load(cls) -> "PanelSettings":
+        """Saved settings; defaults for anything missing or unreadable."""
+        try:
+            data = json.loads(config_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except TypeError:
+            return cls()
+
+    def save(self) -> None:
+        path = config_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # settings are a convenience; never fail the panel over them

@@ -1,0 +1,472 @@
+"""The Montage AI window: inputs, Analyze, Generate, Send. Presentation only: all work is core's,
+run in worker threads (see :mod:`.workers`)."""
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
+                               QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from montage_ai.model import Plan
+from montage_ai.plan.styles import STYLES
+
+from .cut_strip import CutStrip
+from .settings import PanelSettings
+from .waveform import WaveformView
+from .workers import Task
+
+AUTO_STYLE = "auto (from prompt)"
+STAGE_NAMES = {"probe_footage": "Reading footage", "analyze_music": "Analysing music", "preview": "Rendering preview",
+               "thumbnails": "Making thumbnails"}
+
+
+def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(minimum, maximum)
+    box.setDecimals(decimals)
+    box.setSuffix(suffix)
+    return box
+
+
+class PanelWindow(QWidget):
+    """One window, standalone or inside Resolve (``session`` is a connected Resolve session or None)."""
+
+    analyzed = Signal()
+    generated = Signal()
+    exported = Signal(str)
+    pushed = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, session: Any = None, settings: PanelSettings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings or PanelSettings.load()
+        self.inputs = None  # pipeline.Inputs after Analyze
+        self.plan: Plan | None = None
+        self.details: dict = {}
+        self.work_dir = Path(tempfile.mkdtemp(prefix="montage-ai-panel-"))
+        self.pool_items: dict[Path, Any] = {}
+        self.task: Task | None = None
+        self.setWindowTitle("Montage AI" + (" — DaVinci Resolve" if session else ""))
+        self.setAcceptDrops(True)
+        self.resize(1280, 760)
+        self._build()
+        self._load_settings()
+        self._refresh_buttons()
+
+    # ----- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        root.addWidget(self._inputs_box(), 0)
+        right = QVBoxLayout()
+        root.addLayout(right, 1)
+        self.waveform = WaveformView()
+        self.waveform.range_changed.connect(self._range_dragged)
+        self.strip = CutStrip()
+        right.addWidget(QLabel("Music: loudness, beats (thin), bar starts (bright), arc phases; drag the yellow "
+                               "handles to choose the range"))
+        right.addWidget(self.waveform)
+        right.addWidget(self.strip)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumHeight(5 * self.fontMetrics().height() + 6)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.summary)
+        self.clip_list = QListWidget()
+        self.clip_list.setIconSize(QSize(96, 54))
+        right.addWidget(QLabel("Footage"))
+        right.addWidget(self.clip_list, 1)
+        buttons = QHBoxLayout()
+        self.analyze_btn = QPushButton("Analyze")
+        self.generate_btn = QPushButton("Generate")
+        self.cancel_btn = QPushButton("Cancel")
+        self.preview_btn = QPushButton("Play preview")
+        self.export_btn = QPushButton("Export for Premiere / OTIO / EDL…")
+        self.resolve_btn = QPushButton("Create timeline in Resolve")
+        for b, slot in ((self.analyze_btn, self.analyze), (self.generate_btn, self.generate),
+                        (self.cancel_btn, self.cancel), (self.preview_btn, self.play_preview),
+                        (self.export_btn, self._export_clicked), (self.resolve_btn, self.push_to_resolve)):
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        right.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        right.addWidget(self.progress)
+        self.status = QLabel("Choose music and footage, then Analyze.")
+        right.addWidget(self.status)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #e0413a; font-weight: bold")
+        self.error.setWordWrap(True)
+        self.error.setMinimumHeight(2 * self.fontMetrics().height() + 4)
+        self.details_btn = QToolButton(text="Details")
+        self.details_btn.setCheckable(True)
+        self.details_text = QPlainTextEdit(readOnly=True)
+        self.details_text.setMaximumHeight(140)
+        self.details_btn.toggled.connect(self.details_text.setVisible)
+        err_row = QHBoxLayout()
+        err_row.addWidget(self.error, 1)
+        err_row.addWidget(self.details_btn)
+        right.addLayout(err_row)
+        right.addWidget(self.details_text)
+        self._show_error("")
+
+    def _inputs_box(self) -> QGroupBox:
+        box = QGroupBox("Inputs")
+        box.setFixedWidth(340)
+        form = QFormLayout(box)
+        self.music_edit = QLineEdit()
+        self.music_edit.setPlaceholderText("song.wav / .mp3 / .m4a")
+        music_btn = QPushButton("Browse…")
+        music_btn.clicked.connect(self._browse_music)
+        row = QHBoxLayout()
+        row.addWidget(self.music_edit, 1)
+        row.addWidget(music_btn)
+        form.addRow("Music", row)
+        self.footage_list = QListWidget()
+        self.footage_list.setMaximumHeight(110)
+        form.addRow("Footage", self.footage_list)
+        add_files, add_folder, remove = QPushButton("Add files…"), QPushButton("Add folder…"), QPushButton("Remove")
+        add_files.clicked.connect(self._browse_files)
+        add_folder.clicked.connect(self._browse_folder)
+        remove.clicked.connect(lambda: [self.footage_list.takeItem(self.footage_list.row(i))
+                                        for i in self.footage_list.selectedItems()])
+        row = QHBoxLayout()
+        for b in (add_files, add_folder, remove):
+            row.addWidget(b)
+        form.addRow("", row)
+        self.pool_btn = QPushButton("Use current media pool bin")
+        self.pool_btn.clicked.connect(self.load_media_pool)
+        self.pool_btn.setVisible(self.session is not None)
+        form.addRow("", self.pool_btn)
+        self.style_box = QComboBox()
+        self.style_box.addItems([AUTO_STYLE, *STYLES])
+        form.addRow("Style", self.style_box)
+        self.prompt_edit = QLineEdit()
+        self.prompt_edit.setPlaceholderText("e.g. fast energetic travel edit")
+        form.addRow("Prompt", self.prompt_edit)
+        self.duration_spin = _spin(36000, " s", 1)
+        self.duration_spin.setSpecialValueText("to the end")
+        form.addRow("Duration", self.duration_spin)
+        self.start_spin = _spin(36000, " s")
+        self.end_spin = _spin(36000, " s")
+        self.end_spin.setSpecialValueText("end of song")
+        form.addRow("Music start", self.start_spin)
+        form.addRow("Music end", self.end_spin)
+        self.start_spin.valueChanged.connect(self._range_typed)
+        self.end_spin.valueChanged.connect(self._range_typed)
+        self.offset_spin = _spin(500, " ms", 0, -500)
+        form.addRow("Beat offset", self.offset_spin)
+        self.level_box = QComboBox()
+        self.level_box.addItems(["half", "beat", "double"])
+        form.addRow("Beat level", self.level_box)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 99999)
+        form.addRow("Seed", self.seed_spin)
+        return box
+
+    # ----- settings -----------------------------------------------------------------------------
+    def _load_settings(self) -> None:
+        s = self.settings
+        self.music_edit.setText(s.music)
+        self.add_footage(s.footage)
+        self.style_box.setCurrentText(s.style or AUTO_STYLE)
+        self.prompt_edit.setText(s.prompt)
+        self.duration_spin.setValue(s.duration)
+        self.start_spin.setValue(s.music_start)
+        self.end_spin.setValue(s.music_end)
+        self.offset_spin.setValue(s.beat_offset_ms)
+        self.level_box.setCurrentText(s.beat_level)
+        self.seed_spin.setValue(s.seed)
+
+    def _store_settings(self) -> None:
+        s = self.settings
+        s.music, s.footage = self.music_edit.text().strip(), self.footage_paths()
+        s.style = "" if self.style_box.currentText() == AUTO_STYLE else self.style_box.currentText()
+        s.prompt, s.duration = self.prompt_edit.text(), self.duration_spin.value()
+        s.music_start, s.music_end = self.start_spin.value(), self.end_spin.value()
+        s.beat_offset_ms, s.beat_level, s.seed = self.offset_spin.value(), self.level_box.currentText(), self.seed_spin.value()
+        s.save()
+
+    def plan_settings(self):
+        from montage_ai.plan.planner import PlanSettings
+        style = self.style_box.currentText()
+        return PlanSettings(style="dynamic" if style == AUTO_STYLE else style, duration=self.duration_spin.value(),
+                            music_start=self.start_spin.value(), music_end=self.end_spin.value(),
+                            seed=self.seed_spin.value(), beat_offset_ms=self.offset_spin.value(),
+                            beat_level=self.level_box.currentText())
+
+    # ----- inputs -------------------------------------------------------------------------------
+    def footage_paths(self) -> list[str]:
+        return [self.footage_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.footage_list.count())]
+
+    def add_footage(self, paths: list[str | Path]) -> None:
+        """Add files or folders (shown by name, full path in the tooltip); duplicates are ignored."""
+        have = set(self.footage_paths())
+        for p in map(str, paths):
+            if p not in have:
+                item = QListWidgetItem(Path(p).name + ("/" if Path(p).is_dir() else ""))
+                item.setData(Qt.ItemDataRole.UserRole, p)
+                item.setToolTip(p)
+                self.footage_list.addItem(item)
+                have.add(p)
+        self._refresh_buttons()
+
+    def set_music(self, path: str | Path) -> None:
+        self.music_edit.setText(str(path))
+
+    def _browse_music(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Music", "", "Audio (*.wav *.mp3 *.m4a *.aac *.flac *.aif *.aiff *.ogg)")
+        if path:
+            self.set_music(path)
+
+    def _browse_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Footage", "", "Video (*.mp4 *.mov *.mkv *.mxf *.avi *.m4v)")
+        self.add_footage(paths)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Footage folder")
+        if path:
+            self.add_footage([path])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        audio = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".aif", ".aiff", ".ogg"}
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in audio:
+                self.set_music(path)
+            else:
+                self.add_footage([path])
+
+    def load_media_pool(self) -> None:
+        """Footage from the current media pool bin (Resolve only)."""
+        from montage_ai.plugin.resolve.media_pool import read_folder
+        contents = read_folder(self.session.media_pool)
+        self.pool_items = dict(contents.items)
+        self.add_footage([c.path for c in contents.clips])
+        skipped = "; ".join(f"{n}: {why}" for n, why in contents.skipped[:5])
+        self.status.setText(f"{len(contents.clips)} clips from the media pool" + (f" (skipped {skipped})" if skipped else ""))
+
+    def _range_dragged(self, start: float, end: float) -> None:
+        for spin, value in ((self.start_spin, start), (self.end_spin, end)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def _range_typed(self) -> None:
+        self.waveform.set_range(self.start_spin.value(), self.end_spin.value())
+
+    # ----- running work ---------------------------------------------------------------------------
+    def _run(self, label: str, fn: Callable, on_done: Callable[[Any], None]) -> None:
+        self._show_error("")
+        self.status.setText(label + "…")
+        self.progress.setValue(0)
+        task = Task(fn)
+        task.signals.progress.connect(self._progress)
+        task.signals.done.connect(lambda result: self._finish(on_done, result))
+        task.signals.failed.connect(self._failed)
+        task.signals.cancelled.connect(self._cancelled)
+        self.task = task.start()
+        self._refresh_buttons()
+
+    def _progress(self, stage: str, fraction: float) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(f"{STAGE_NAMES.get(stage, stage)}… {fraction:.0%}")
+
+    def _finish(self, on_done: Callable[[Any], None], result: Any) -> None:
+        self.task = None
+        self.progress.setValue(1000)
+        on_done(result)
+        self._refresh_buttons()
+
+    def _failed(self, message: str, details: str) -> None:
+        self.task = None
+        self.progress.setValue(0)
+        self.status.setText("Stopped: see the message below.")
+        self._show_error(message, details)
+        self._refresh_buttons()
+        self.failed.emit(message)
+
+    def _cancelled(self) -> None:
+        self.task = None
+        self.progress.setValue(0)
+        self.status.setText("Cancelled. Nothing was written.")
+        self._refresh_buttons()
+        self.cancelled.emit()
+
+    def _show_error(self, message: str, details: str = "") -> None:
+        self.error.setText(message)
+        self.details_text.setPlainText(details)
+        self.details_btn.setVisible(bool(details))
+        self.details_btn.setChecked(False)
+        self.details_text.setVisible(False)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel.set()
+            self.status.setText("Cancelling…")
+
+    def _refresh_buttons(self) -> None:
+        busy = self.task is not None
+        self.analyze_btn.setEnabled(not busy and bool(self.footage_paths()))
+        self.generate_btn.setEnabled(not busy and self.inputs is not None)
+        self.cancel_btn.setEnabled(busy)
+        has_plan = not busy and self.plan is not None
+        self.preview_btn.setEnabled(has_plan and (self.work_dir / "out" / "preview.mp4").exists())
+        self.export_btn.setEnabled(has_plan)
+        self.resolve_btn.setEnabled(has_plan and self.session is not None)
+        self.resolve_btn.setToolTip("" if self.session else "Resolve not connected: open this panel from "
+                                    "Workspace ▸ Scripts ▸ Montage AI inside DaVinci Resolve")
+
+    # ----- Analyze ------------------------------------------------------------------------------
+    def analyze(self) -> None:
+        self._store_settings()
+        music, footage = self.music_edit.text().strip(), self.footage_paths()
+
+        def work(progress, cancel: threading.Event):
+            from montage_ai.pipeline import analyze_inputs
+            from montage_ai.video.thumbnail import thumbnail_jpeg
+            inputs = analyze_inputs(music, footage, progress, cancel)
+            thumbs = {}
+            for i, clip in enumerate(inputs.clips):
+                if cancel.is_set():
+                    break
+                thumbs[clip.path] = thumbnail_jpeg(clip.path, clip.frames // 2, clip.rate)
+                progress("thumbnails", (i + 1) / len(inputs.clips))
+            return inputs, thumbs
+
+        self._run("Analysing", work, self._analyzed)
+
+    def _analyzed(self, result) -> None:
+        self.inputs, thumbs = result
+        self.plan = None
+        music = self.inputs.music
+        self.waveform.set_music(music)
+        self.waveform.set_range(self.start_spin.value(), self.end_spin.value())
+        self.strip.set_plan(None)
+        self.clip_list.clear()
+        for clip in self.inputs.clips:
+            notes = [f"{clip.rate} fps", f"{clip.duration:.1f} s", f"{clip.width}x{clip.height}"]
+            if clip.start_frame:
+                notes.append("TC " + clip.rate.timecode(clip.start_frame, clip.drop_frame))
+            if clip.variable_rate:
+                notes.append("⚠ variable frame rate")
+            item = QListWidgetItem(f"{clip.name}   ({', '.join(notes)})")
+            image = QImage.fromData(thumbs.get(clip.path, b""))
+            if not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            self.clip_list.addItem(item)
+        warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
+        self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
+                             f"{len(music.beats)} beats, {len(music.downbeats)} bars, "
+                             f"{len(self.inputs.clips)} clips.{warn}")
+        self.status.setText("Analysed. Adjust the range or settings, then Generate.")
+        self.analyzed.emit()
+
+    # ----- Generate -----------------------------------------------------------------------------
+    def generate(self) -> None:
+        self._store_settings()
+        inputs, settings = self.inputs, self.plan_settings()
+        prompt, style_given = self.prompt_edit.text(), self.style_box.currentText() != AUTO_STYLE
+        out = self.work_dir / "out"
+
+        def work(progress, cancel: threading.Event):
+            from montage_ai.pipeline import build_plan, write_outputs
+            from montage_ai.video.thumbnail import thumbnail_jpeg
+            plan, details = build_plan(inputs, settings, prompt, style_given)
+            write_outputs(plan, out, details=details, progress=progress, cancel=cancel)
+            thumbs = {}
+            for cut in plan.cuts:
+                if cancel.is_set():
+                    break
+                thumbs[cut.index] = thumbnail_jpeg(cut.clip.path, cut.source_in, cut.clip.rate, height=60)
+                progress("thumbnails", (cut.index + 1) / len(plan.cuts))
+            return plan, details, thumbs
+
+        self._run("Generating", work, self._generated)
+
+    def _generated(self, result) -> None:
+        self.plan, self.details, thumbs = result
+        plan = self.plan
+        self.strip.set_plan(plan)
+        for index, jpeg in thumbs.items():
+            self.strip.set_thumbnail(index, jpeg)
+        self.waveform.set_sections(plan.sections)
+        fps = float(plan.rate.fps)
+        early_ms = max(((c.beat_time - plan.music_start_time - c.record_start / fps) * 1000
+                        for c in plan.cuts if c.on_beat), default=0.0)
+        phases = ", ".join(f"{p}: {n}" for p, n in _count_phases(plan).items())
+        warnings = [*plan.music.warnings, *plan.warnings]
+        self.summary.setText(
+            f"<b>{len(plan.cuts)} cuts</b>, style <b>{plan.style}</b>, {plan.frames} frames at {plan.rate} fps "
+            f"({plan.frames / fps:.2f} s).<br>Phases — {phases}. Each cut starts on the frame holding its beat: "
+            f"largest beat error {early_ms:.1f} ms early (one frame = {1000 / fps:.1f} ms)."
+            + (f"<br>⚠ {'<br>⚠ '.join(warnings)}" if warnings else ""))
+        self.status.setText(f"Generated in {self.work_dir / 'out'}. Play the preview, export, or send to Resolve.")
+        self.generated.emit()
+
+    # ----- Send ---------------------------------------------------------------------------------
+    def play_preview(self) -> None:
+        preview = self.work_dir / "out" / "preview.mp4"
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(preview)))
+        self.status.setText(f"Opened {preview.name} in the system player.")
+
+    def _export_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.settings.export_dir)
+        if folder:
+            self.export(folder)
+
+    def export(self, folder: str | Path) -> None:
+        """Write every NLE export (and report.json) of the current plan into ``folder``."""
+        self.settings.export_dir = str(folder)
+        self._store_settings()
+        plan, details = self.plan, self.details
+
+        def work(progress, cancel):
+            from montage_ai.pipeline import write_outputs
+            return write_outputs(plan, folder, preview=False, details=details, progress=progress, cancel=cancel)
+
+        self._run("Exporting", work, lambda files: self._exported(folder, files))
+
+    def _exported(self, folder, files) -> None:
+        self.status.setText(f"Exported {len(files)} files to {folder} (Premiere: File ▸ Import montage.xml).")
+        self.exported.emit(str(folder))
+
+    def push_to_resolve(self) -> None:
+        """Create the plan as a new timeline in the open Resolve project (on the GUI thread: Resolve's
+        scripting objects belong to it)."""
+        from montage_ai.errors import InputError
+        from montage_ai.export.otio_export import build_timeline
+        from montage_ai.plugin.resolve.writer import push_timeline
+        try:
+            result = push_timeline(self.session, build_timeline(self.plan), media_items=self.pool_items or None)
+        except InputError as err:
+            self._show_error(str(err))
+            self.failed.emit(str(err))
+            return
+        notes = f" ({'; '.join(result.notes)})" if result.notes else ""
+        self.status.setText(f"Created timeline “{result.name}” in Resolve: {result.clips} clips, "
+                            f"{result.markers} markers, via {result.route}.{notes}")
+        self.pushed.emit(result.name)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.cancel()
+        self._store_settings()
+        super().closeEvent(event)
+
+
+def _count_phases(plan: Plan) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for cut in plan.cuts:
+        counts[cut.phase.value] = counts.get(cut.phase.value, 0) + 1
+    return counts
