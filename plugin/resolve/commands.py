@@ -1,0 +1,74 @@
+"""``montage-ai resolve ...``: install the Scripts-menu launcher, check the setup, push a montage."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import opentimelineio as otio
+
+from montage_ai.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``resolve`` subcommand (handlers raise :class:`InputError` for user errors)."""
+    resolve = subparsers.add_parser("resolve", help="DaVinci Resolve: Scripts-menu entry, setup check, push")
+    sub = resolve.add_subparsers(dest="resolve_command", required=True)
+    for name, func, text in (("install", cmd_install, "add Montage AI to Workspace > Scripts > Utility"),
+                             ("uninstall", cmd_uninstall, "remove it from the Scripts menu")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--system", action="store_true", help="for all users (needs administrator rights)")
+        p.set_defaults(func=func)
+    sub.add_parser("status", help="what the bridge can see: launcher, scripting module, Resolve") \
+        .set_defaults(func=cmd_status)
+    push = sub.add_parser("push", help="create a timeline in the open Resolve project")
+    source = push.add_mutually_exclusive_group(required=True)
+    source.add_argument("otio", nargs="?", type=Path, help="montage.otio written by `montage-ai make`")
+    source.add_argument("--plan", type=Path, help="report.json written by `montage-ai make`")
+    push.add_argument("--name", help="timeline name (default: the montage's; made unique)")
+    push.set_defaults(func=cmd_push)
+
+
+def cmd_install(args: argparse.Namespace) -> None:
+    from .install import install
+    print(f"installed {install(args.system)}; restart Resolve, then open Workspace > Scripts > Utility > Montage AI")
+
+
+def cmd_uninstall(args: argparse.Namespace) -> None:
+    from .install import uninstall
+    removed = uninstall(args.system)
+    print(f"removed {removed}" if removed else "the launcher was not installed")
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from .install import status
+    print("\n".join(status()))
+
+
+def load_timeline(otio_path: Path | None, plan_path: Path | None) -> otio.schema.Timeline:
+    """The montage as an OTIO timeline, from ``montage.otio`` or rebuilt from ``report.json``."""
+    if plan_path is not None:
+        from montage_ai.export.otio_export import build_timeline
+        from montage_ai.export.report import read_report
+        return build_timeline(read_report(plan_path))
+    if not otio_path.is_file():
+        raise InputError(otio_path, "file not found")
+    try:
+        timeline = otio.adapters.read_from_file(str(otio_path))
+    except Exception as err:  # OTIO raises many types for unreadable input
+        raise InputError(otio_path, f"not a readable OTIO file ({type(err).__name__}: {err})") from None
+    if not isinstance(timeline, otio.schema.Timeline):
+        raise InputError(otio_path, "holds no single OTIO timeline")
+    return timeline
+
+
+def cmd_push(args: argparse.Namespace) -> None:
+    from .connect import connect
+    from .writer import ROUTE_IMPORT, push_timeline
+    timeline = load_timeline(args.otio, args.plan)
+    result = push_timeline(connect(), timeline, name=args.name)
+    how = "imported from OTIO" if result.route == ROUTE_IMPORT else "built clip by clip"
+    print(f"timeline {result.name!r}: {result.clips} clips, {result.markers} markers ({how})")
+    for path in result.imported_media:
+        print(f"imported into the media pool: {path}")
+    for note in result.notes:
+        print(f"note: {note}")

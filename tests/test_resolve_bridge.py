@@ -1,0 +1,259 @@
+"""The Resolve bridge run against the fake Resolve: both routes land the plan's frames exactly, failures
+are one actionable line and leave the project as it was."""
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from fake_resolve.harness import FAKE_DIR, MODULE, dvr, register_media, stock_pool  # noqa: F401 (fixture)
+from montage_ai.errors import InputError
+from montage_ai.export.otio_export import build_timeline
+from montage_ai.plan.planner import PlanSettings, plan_montage
+from montage_ai.plugin.resolve import connect as connect_module
+from montage_ai.plugin.resolve.connect import connect
+from montage_ai.plugin.resolve.media_pool import read_folder
+from montage_ai.plugin.resolve.timeline_spec import marker_specs
+from montage_ai.plugin.resolve.writer import push_timeline
+from montage_ai.timebase import Rate
+
+PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
+
+
+def _snapshot(project) -> tuple:
+    pool = project.media_pool
+    return len(project.timelines), len(pool.items()), dict(project.settings)
+
+
+def assert_matches_plan(timeline, plan):
+    """Record frames, media, source in/out, music and markers as the plan says."""
+    start = timeline.GetStartFrame()
+    video = timeline.GetItemListInTrack("video", 1)
+    assert [(i.GetStart() - start, i.GetEnd() - start) for i in video] == \
+        [(c.record_start, c.record_end) for c in plan.cuts]
+    assert [(i.GetMediaPoolItem().GetClipProperty("File Path"), i.source_start, i.source_end) for i in video] == \
+        [(str(c.clip.path), c.source_in, c.source_out) for c in plan.cuts]
+    [music] = timeline.GetItemListInTrack("audio", 1)
+    assert (music.GetStart() - start, music.GetEnd() - start) == (0, plan.frames)
+    assert music.GetMediaPoolItem().GetClipProperty("File Path") == str(plan.music.path)
+    assert music.source_start == math.floor(plan.music_in * 24 / plan.rate.fps)  # a WAV counts at 24 fps
+    markers = timeline.GetMarkers()
+    assert sorted(markers) == sorted({float(m.frame) for m in plan.markers})
+    for m in plan.markers:
+        want = PHASE_COLORS[m.name] if m.kind == "phase" else "Green"
+        if m.kind == "phase" or not any(p.frame == m.frame and p.kind == "phase" for p in plan.markers):
+            assert markers[float(m.frame)]["color"] == want
+        assert m.name in markers[float(m.frame)]["name"]
+
+
+def test_push_imports_otio(dvr, plan):
+    items = stock_pool(dvr, plan)
+    project = dvr.APP.project
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "import" and result.name == plan.name and not result.notes
+    assert result.clips == len(plan.cuts) + 1 and result.markers == len({m.frame for m in plan.markers})
+    assert project.timelines == [result.timeline] and project.GetCurrentTimeline() is result.timeline
+    assert result.timeline.GetStartFrame() == plan.start_timecode
+    assert_matches_plan(result.timeline, plan)
+    assert len(project.media_pool.items()) == len(items) + 1  # only the new timeline was added
+
+
+@pytest.mark.parametrize("mode", ["fail", "incomplete"])
+def test_push_falls_back_to_append(dvr, plan, mode):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.media_pool.import_mode = mode
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "append" and result.name == plan.name
+    assert project.timelines == [result.timeline]  # an incomplete import was deleted again
+    assert result.timeline.GetStartFrame() == 86400
+    assert_matches_plan(result.timeline, plan)
+    assert len(result.notes) == 1 and "clip by clip" in result.notes[0]
+
+
+def test_late_music_start_counts_wav_frames_at_24(dvr, music, clips):
+    plan = plan_montage(music, clips, PlanSettings(music_start=45.0))
+    assert plan.music_in > 1000  # far enough in for 23.976 vs 24 fps to differ by a frame
+    stock_pool(dvr, plan)
+    dvr.APP.project.media_pool.import_mode = "fail"
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "append"
+    assert_matches_plan(result.timeline, plan)
+
+
+def test_markers_merge_per_frame_with_the_phase_leading(plan):
+    timeline = build_timeline(plan)
+    markers = list(timeline.tracks.markers)
+    timeline.tracks.markers[:] = markers[::-1]
+    first = marker_specs(timeline)[0]
+    assert (first.frame, first.color, first.name) == (0, "Blue", "INTRO / Bar 1")
+    assert first.note == "INTRO (phase); Bar 1 (downbeat)" and "montage_ai" in first.custom_data
+
+
+def test_markers_replace_what_the_import_brought(dvr, plan):
+    stock_pool(dvr, plan)
+    dvr.APP.project.media_pool.import_markers = True
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "import" and result.markers == len({m.frame for m in plan.markers})
+    assert_matches_plan(result.timeline, plan)
+
+
+def test_media_items_from_the_pool_reader_and_unique_names(dvr, plan):
+    items = stock_pool(dvr, plan)
+    session = connect()
+    contents = read_folder(session.media_pool, "Footage")
+    assert set(contents.items) == {c.path for c in plan.clips}
+    given = {**contents.items, plan.music.path: items[plan.music.path]}
+    names = [push_timeline(session, build_timeline(plan), "Cut", media_items=given).name for _ in range(3)]
+    assert names == ["Cut", "Cut 2", "Cut 3"]
+
+
+def test_missing_media_is_imported_first(dvr, plan):
+    register_media(dvr, plan)
+    pool = dvr.APP.project.media_pool
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "import"
+    assert sorted(result.imported_media) == sorted([c.path for c in plan.clips] + [plan.music.path])
+    assert len(pool.GetRootFolder().GetClipList()) == len(result.imported_media) + 1
+    assert_matches_plan(result.timeline, plan)
+
+
+def test_file_urls_are_pushed_as_plain_paths(dvr, plan):
+    stock_pool(dvr, plan)
+    timeline = build_timeline(plan)
+    for clip in timeline.find_clips():
+        clip.media_reference.target_url = Path(clip.media_reference.target_url).as_uri()
+    result = push_timeline(connect(), timeline)
+    assert result.route == "import"  # the fake, like Resolve, does not link file:// URLs
+    assert_matches_plan(result.timeline, plan)
+
+
+def test_other_timeline_rate_imports_exactly(dvr, music, clips):
+    plan = plan_montage(music, clips, PlanSettings(fps=Rate.parse("25")))
+    dvr.APP.project.settings["timelineFrameRate"] = "25"
+    stock_pool(dvr, plan)
+    result = push_timeline(connect(), build_timeline(plan))
+    assert result.route == "import"
+    start = result.timeline.GetStartFrame()
+    assert [(i.GetStart() - start, i.GetEnd() - start) for i in result.timeline.GetItemListInTrack("video", 1)] == \
+        [(c.record_start, c.record_end) for c in plan.cuts]
+
+
+def test_rate_mismatch_is_refused_when_the_project_has_timelines(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.settings["timelineFrameRate"] = "25"
+    assert project.media_pool.CreateEmptyTimeline("Existing")
+    before = _snapshot(project)
+    with pytest.raises(InputError) as err:
+        push_timeline(connect(), build_timeline(plan))
+    message = str(err.value)
+    assert "23.976" in message and "--fps 25" in message and "never retimes" in message and "\n" not in message
+    assert _snapshot(project) == before
+
+
+def test_rate_is_set_on_a_project_without_timelines(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.settings["timelineFrameRate"] = "29.97 DF"
+    result = push_timeline(connect(), build_timeline(plan))
+    assert project.GetSetting("timelineFrameRate") == "23.976"
+    assert any("23.976" in note for note in result.notes)
+    assert_matches_plan(result.timeline, plan)
+
+
+def test_failed_append_leaves_nothing_behind(dvr, plan):
+    register_media(dvr, plan)
+    project = dvr.APP.project
+    project.settings["timelineFrameRate"] = "25"
+    project.media_pool.import_mode = "fail"
+    project.media_pool.append_limit = 3
+    with pytest.raises(InputError, match=rf"placed 3 of {len(plan.cuts) + 1} clips"):
+        push_timeline(connect(), build_timeline(plan))
+    assert _snapshot(project) == (0, 0, {**project.settings, "timelineFrameRate": "25"})
+
+
+def test_failed_push_reopens_the_previous_timeline_and_reports_what_it_could_not_undo(dvr, plan, monkeypatch):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    pool = project.media_pool
+    earlier = pool.CreateEmptyTimeline("Earlier")
+    assert project.SetCurrentTimeline(earlier)
+    pool.import_mode, pool.append_limit = "fail", 0
+    monkeypatch.setattr(pool, "DeleteTimelines", lambda timelines: False)
+    with pytest.raises(InputError) as err:
+        push_timeline(connect(), build_timeline(plan))
+    assert str(err.value).endswith(f"also, by hand: delete the timeline '{plan.name}'")
+    assert project.GetCurrentTimeline() is earlier
+
+
+def test_media_missing_everywhere(dvr, plan, tmp_path):
+    timeline = build_timeline(plan)
+    clip = next(iter(timeline.find_clips()))
+    clip.media_reference.target_url = str(tmp_path / "gone.mov")
+    before = _snapshot(dvr.APP.project)
+    with pytest.raises(InputError) as err:
+        push_timeline(connect(), timeline)
+    assert err.value.path == str(tmp_path / "gone.mov") and "not found" in err.value.problem
+    assert _snapshot(dvr.APP.project) == before
+
+
+# -- connecting -------------------------------------------------------------------------------------------
+
+def test_the_scripts_menu_global_comes_first(dvr):
+    app = dvr.APP
+    dvr.APP = None  # scriptapp would fail: the given object must be used
+    assert connect(resolve=app).project is app.project
+
+
+def test_module_found_through_resolve_script_api(dvr, monkeypatch, tmp_path):
+    modules = tmp_path / "Scripting" / "Modules"
+    modules.mkdir(parents=True)
+    (modules / f"{MODULE}.py").write_text((FAKE_DIR / f"{MODULE}.py").read_text())
+    monkeypatch.setattr("sys.path", [p for p in sys.path if p != str(FAKE_DIR)])
+    monkeypatch.delitem(sys.modules, MODULE)
+    monkeypatch.setenv("RESOLVE_SCRIPT_API", str(tmp_path / "Scripting"))
+    session = connect()
+    assert session.project.GetName() == "Montage Test"
+    assert str(modules) in sys.path
+
+
+@pytest.fixture
+def no_module(dvr, monkeypatch, tmp_path):
+    """No DaVinciResolveScript anywhere: not on sys.path, not under RESOLVE_SCRIPT_API or the OS default."""
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(FAKE_DIR)])
+    monkeypatch.delitem(sys.modules, MODULE)
+    monkeypatch.setenv("RESOLVE_SCRIPT_API", str(tmp_path / "api"))
+    monkeypatch.setattr(connect_module, "default_api_dir", lambda: tmp_path / "default")
+    return tmp_path
+
+
+def test_module_missing(no_module):
+    with pytest.raises(InputError) as err:
+        connect()
+    message = str(err.value)
+    assert "DaVinciResolveScript was not found" in message and "RESOLVE_SCRIPT_API" in message
+    assert str(no_module / "api" / "Modules") in message and str(no_module / "default" / "Modules") in message
+    assert "\n" not in message
+
+
+def test_module_found_but_library_missing(no_module):
+    modules = no_module / "api" / "Modules"
+    modules.mkdir(parents=True)
+    (modules / f"{MODULE}.py").write_text('raise ImportError("Could not locate module dependencies")\n')
+    with pytest.raises(InputError, match="RESOLVE_SCRIPT_LIB"):
+        connect()
+
+
+def test_resolve_not_reachable(dvr):
+    dvr.APP = None
+    with pytest.raises(InputError) as err:
+        connect()
+    message = str(err.value)
+    assert "External scripting using: Local" in message and "Studio" in message and "\n" not in message
+
+
+def test_no_project_open(dvr):
+    dvr.APP.manager.current = None
+    with pytest.raises(InputError, match="no project is open"):
+        connect()
