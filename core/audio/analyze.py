@@ -7,6 +7,7 @@ from ..errors import InputError
 from ..model import Music
 from . import beats as beat_mod
 from . import cache
+from .refine import complete, refine_to_onsets
 from .decode import ANALYSIS_RATE, audio_duration, decode_mono
 from .onsets import onset_bands
 from .sections import energy_curve, label_range
@@ -38,7 +39,8 @@ def _analyze(path: Path, duration: float) -> Music:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
     bands = onset_bands(y, ANALYSIS_RATE)
-    beats = beat_mod.track_beats(y, bands)
+    grid = beat_mod.track_grid(bands)
+    beats = complete(grid, refine_to_onsets(y, ANALYSIS_RATE, grid))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
     bars = beat_mod.downbeats(beats, bands)

@@ -1,7 +1,7 @@
-"""Beat tracking exact to the sample: a tempo-grid tracker for *which* beats, onsets for *when*.
+"""Which beats: the beat grid at the metrical level an editor counts, and its bar starts.
 
-librosa's dynamic-programming tracker finds the beat grid; each beat is then moved to the
-attack of the onset it belongs to, located on a sample-resolution energy-rise curve.
+librosa's dynamic-programming tracker follows the tempo curve; :mod:`.refine` then moves each
+beat onto its attack.
 """
 from __future__ import annotations
 
@@ -11,35 +11,23 @@ import numpy as np
 from .onsets import HOP, OnsetBands
 from .tempo import choose_level, tempo_curve
 
-#: The search window around a tracked beat, seconds before / after it. The tracker's
-#: estimate lags the attack (librosa issue #1052), so the window reaches further back.
-SEARCH_BEFORE = 0.070
-SEARCH_AFTER = 0.035
-#: Energy windows compared at a candidate attack: a short one after it (precision) and a longer
-#: one before it, so the ripple of sustained low notes does not read as a rise (seconds).
-RISE_AFTER = 0.003
-RISE_BEFORE = 0.015
-#: Minimum rise (in dB) for a refined position to be trusted over the tracked one.
-MIN_RISE_DB = 6.0
-#: Systematic lag of the tracker's raw estimate, removed when no onset is found.
-TRACKER_LAG = 0.029
 #: Autocorrelation of the onset envelope at the beat period needed to call it a pulse
 #: (white noise measures about 0.05, a drum track 0.7).
 MIN_PERIODICITY = 0.2
 
 
-def track_beats(y: np.ndarray, bands: OnsetBands) -> np.ndarray:
-    """Beat times in seconds, refined to the attack of each beat's onset; empty when there is no pulse."""
+def track_grid(bands: OnsetBands) -> np.ndarray:
+    """Tracked beat times in seconds at the chosen metrical level (hop resolution, late by about
+    ``refine.TRACKER_LAG``); empty when there is no pulse."""
     sr = bands.sr
-    if y.size < sr * 2 or not np.any(bands.full > 0):
+    if bands.full.size * HOP < sr * 2 or not np.any(bands.full > 0):
         return np.zeros(0)
     _, frames = librosa.beat.beat_track(onset_envelope=bands.full, sr=sr, hop_length=HOP, trim=False,
                                         bpm=tempo_curve(bands))
     if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
     frames = trim_silent_ends(bands, choose_level(np.asarray(frames), bands))
-    raw = librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
-    return refine_to_onsets(y, sr, raw)
+    return librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
 
 
 def trim_silent_ends(bands: OnsetBands, frames: np.ndarray, floor: float = 0.3) -> np.ndarray:
@@ -60,42 +48,6 @@ def periodicity(envelope: np.ndarray, beat_frames: np.ndarray) -> float:
     if energy <= 0 or not 0 < period < len(e) - 2:
         return 0.0
     return max(float(np.dot(e[:-lag], e[lag:])) / energy for lag in (period - 1, period, period + 1) if lag > 0)
-
-
-def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray) -> np.ndarray:
-    """Move each beat to the sample where signal energy rises most steeply nearby.
-
-    The rise at sample ``n`` is the ratio (dB) of mean power over ``[n, n+a)`` to mean power over
-    ``[n-b, n)``; for an attack starting at ``n0`` it peaks at ``n0``. Candidates whose following energy is under a tenth of the window's
-    loudest are ignored (noise-floor flicker). Beats with no clear rise keep the tracker time
-    minus its calibrated lag.
-    """
-    a, b = max(2, round(RISE_AFTER * sr)), max(2, round(RISE_BEFORE * sr))
-    energy = np.concatenate([[0.0], np.cumsum(y.astype(np.float64) ** 2)])
-    n_total = y.size
-    eps = 1e-12
-    out = np.maximum(0.0, np.asarray(beats, dtype=float) - TRACKER_LAG)
-    for i, t in enumerate(beats):
-        lo = max(b, int((t - SEARCH_BEFORE) * sr))
-        hi = min(n_total - a, int((t + SEARCH_AFTER) * sr))
-        if hi <= lo:
-            continue
-        n = np.arange(lo, hi)
-        after = (energy[n + a] - energy[n]) / a
-        before = (energy[n] - energy[n - b]) / b
-        rise = 10 * np.log10((after + eps) / (before + eps))
-        rise[after < 0.1 * after.max()] = -np.inf
-        best = int(np.argmax(rise))
-        if rise[best] >= MIN_RISE_DB:
-            out[i] = n[best] / sr
-    return _dedupe(out)
-
-
-def _dedupe(times: np.ndarray, min_gap: float = 0.1) -> np.ndarray:
-    """Sorted times with near-duplicates (two beats refined onto one onset) removed."""
-    times = np.sort(times)
-    keep = np.concatenate([[True], np.diff(times) >= min_gap])
-    return times[keep]
 
 
 def tempo_bpm(beats: np.ndarray) -> float:
