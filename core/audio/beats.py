@@ -17,16 +17,17 @@ MIN_PERIODICITY = 0.2
 
 
 def track_grid(bands: OnsetBands) -> np.ndarray:
-    """Tracked beat times in seconds at the chosen metrical level (hop resolution, late by about
+    """Tracked beat times in seconds at the chosen metrical level (hop resolution, late by
     ``refine.TRACKER_LAG``); empty when there is no pulse."""
     sr = bands.sr
     if bands.full.size * HOP < sr * 2 or not np.any(bands.full > 0):
         return np.zeros(0)
     _, frames = librosa.beat.beat_track(onset_envelope=bands.full, sr=sr, hop_length=HOP, trim=False,
                                         bpm=tempo_curve(bands))
+    frames = choose_level(np.asarray(frames), bands)
     if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
-    frames = trim_silent_ends(bands, choose_level(np.asarray(frames), bands))
+    frames = trim_silent_ends(bands, frames)
     return librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
 
 

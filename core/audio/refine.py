@@ -1,26 +1,29 @@
 """Move tracked beats onto the attacks they belong to, to the sample.
 
-The tracker places beats on a hop grid (11.6 ms) and late (its onset envelope peaks after the
-attack); :func:`refine_to_onsets` finds the attack itself, :func:`complete` places beats that have
+The tracker places beats on a hop grid (11.6 ms) and bends it towards strong off-beat onsets;
+:func:`refine_to_onsets` finds the attack itself, :func:`complete` places beats that have
 no attack of their own (rests, quiet passages) between their refined neighbours.
 """
 from __future__ import annotations
 
 import numpy as np
 
-#: The search window around a tracked beat, seconds before / after it. The tracker's
-#: estimate lags the attack (librosa issue #1052), so the window reaches further back.
-SEARCH_BEFORE = 0.070
-SEARCH_AFTER = 0.035
+#: The search window around a tracked beat, seconds before / after it: the tracked beat sits
+#: within half a hop of the attack's onset-envelope peak, and the tracker bends its grid towards
+#: strong off-beat onsets by a few tens of ms.
+SEARCH_BEFORE = 0.050
+SEARCH_AFTER = 0.050
 #: Energy windows compared at a candidate attack: a short one after it (precision) and a longer
 #: one before it, so the ripple of sustained low notes does not read as a rise (seconds).
 RISE_AFTER = 0.003
 RISE_BEFORE = 0.015
 #: Minimum rise (in dB) for a refined position to be trusted over the tracked one.
 MIN_RISE_DB = 6.0
-#: Systematic lag of the tracker's raw estimate behind the attack (seconds), calibrated on
-#: synthetic songs with known beats (see tests/test_beats.py); removed where nothing better is known.
-TRACKER_LAG = 0.029
+#: Systematic lag of the tracked beats behind the attacks (seconds), calibrated on synthetic songs
+#: with known beats (tests/test_beats.py re-measures it): our onset envelope (flux of a centred
+#: 2048-sample STFT at hop 256) peaks on the attack's own frame, so the grid is not late. (librosa's
+#: default ``beat_track`` at hop 512 is late by about 28 ms; see benchmarks/beats.py.)
+TRACKER_LAG = 0.0
 
 
 def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0) -> np.ndarray:
@@ -51,9 +54,10 @@ def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 
 
 
 def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
-    """Every beat: its refined time, else placed between its refined neighbours in proportion to the
-    tracked grid (beyond the first/last refined beat: shifted like the nearest one; with none
-    refined: the tracked time minus the tracker's lag). Sorted, near-duplicates removed."""
+    """Every beat: its refined time, else evenly spaced between its refined neighbours (the tracked
+    grid is quantised to the hop and pulled by syncopated onsets; tempo barely moves over a few
+    beats); beyond the first/last refined beat: the tracked time shifted like the nearest refined
+    one; with none refined: the tracked time minus the tracker's lag. Sorted, near-duplicates removed."""
     tracked = np.asarray(tracked, dtype=float)
     known = np.flatnonzero(~np.isnan(refined))
     if known.size == 0:
@@ -62,8 +66,7 @@ def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
     out = np.where(np.isnan(refined), tracked + shift, refined)
     for a, b in zip(known, known[1:]):
         if b - a > 1:
-            span = (refined[b] - refined[a]) / (tracked[b] - tracked[a])
-            out[a + 1:b] = refined[a] + (tracked[a + 1:b] - tracked[a]) * span
+            out[a + 1:b] = refined[a] + (np.arange(1, b - a) / (b - a)) * (refined[b] - refined[a])
     return _dedupe(np.maximum(0.0, out))
 
 

@@ -1,37 +1,98 @@
 """Tempo over time and the metrical level to count beats at.
 
-A single global tempo cannot follow songs that drift or change tempo; raw local estimates jump
-between octaves. The local curve is therefore folded into the octave of the global tempo and
-median-smoothed before it guides the beat tracker. The level (half / as tracked / double) is then
-decided from the drums themselves.
+The tempo curve is the most likely smooth path through the tempogram (Viterbi): it follows drift
+and holds through passages whose rhythm briefly suggests another tempo (syncopation, quiet
+intros), yet switches when a new tempo lasts. The level (half / as tracked / double) is then
+decided from where the drums fall.
 """
 from __future__ import annotations
 
 import librosa
 import numpy as np
-import scipy.ndimage
 
 from .onsets import HOP, OnsetBands
 
-SMOOTH_SECONDS = 6.0
+BPM_RANGE = (40.0, 250.0)
+STEP_SECONDS = 0.5  # tempo path resolution
+#: Prior over tempo: log-normal around 120 BPM, one octave wide (as librosa's tempo estimator).
+PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
+#: Tempo change per step the path takes freely (octaves, Gaussian width), and the probability of
+#: an abrupt jump anywhere (a tempo change must be sustained for several seconds to win).
+GLIDE_OCTAVES = 0.01
+JUMP_PROBABILITY = 1e-12
 #: Low-band attacks between beats at least this strong (relative to those on beats) mean the
 #: tracker counted every other beat: kick drums on every beat at a fast tempo.
 DOUBLE_IF_MIDPOINTS = 0.8
-#: Snare-band accent patterns: repeating every 4 beats but not every 2 means the tracker counted
-#: eighth notes (the backbeat falls on every fourth count).
-HALVE_IF_LAG2_OVER_LAG4 = 2.0
-MIN_ACCENT_CONTRAST = 0.25
+#: Kicks (low band) and snares (mid band) both this much weaker on every other count, on the same
+#: counts, mean the tracker counted eighth notes: the drums play on every second count only.
+HALVE_IF_BOTH_BELOW = 0.7
+MIN_BPM_AFTER_HALVING = 50.0
 
 
 def tempo_curve(bands: OnsetBands) -> np.ndarray:
-    """Tempo (BPM) per onset frame, within a factor of sqrt(2) of the global tempo."""
-    tg = librosa.feature.tempogram(onset_envelope=bands.full, sr=bands.sr, hop_length=HOP)
-    overall = float(librosa.feature.tempo(sr=bands.sr, hop_length=HOP, tg=tg)[0])
-    local = librosa.feature.tempo(sr=bands.sr, hop_length=HOP, tg=tg, aggregate=None, std_bpm=4.0)
-    octaves = np.log2(np.maximum(local, 1e-3) / overall)
-    folded = overall * 2.0 ** (octaves - np.round(octaves))
-    size = max(3, int(SMOOTH_SECONDS * bands.sr / HOP) | 1)
-    return scipy.ndimage.median_filter(folded, size=size, mode="nearest")
+    """Tempo (BPM) per onset frame: the Viterbi path through the tempogram, weighting each moment
+    by how loud its onsets are (quiet passages follow their neighbours)."""
+    sr, n = bands.sr, bands.full.size
+    tg = librosa.feature.tempogram(onset_envelope=bands.full, sr=sr, hop_length=HOP)
+    bpms = librosa.tempo_frequencies(tg.shape[0], sr=sr, hop_length=HOP)
+    rows = np.flatnonzero((bpms >= BPM_RANGE[0]) & (bpms <= BPM_RANGE[1]))
+    step = max(1, round(STEP_SECONDS * sr / HOP))
+    blocks = -(-n // step)
+    pad = blocks * step - n
+
+    def block_means(values: np.ndarray) -> np.ndarray:
+        padded = np.pad(values, [(0, 0)] * (values.ndim - 1) + [(0, pad)], mode="edge")
+        return padded.reshape(*values.shape[:-1], blocks, step).mean(axis=-1)
+
+    octaves = np.log2(bpms[rows])
+    prior = np.exp(-0.5 * ((octaves - np.log2(PRIOR_BPM)) / PRIOR_OCTAVES) ** 2)
+    tg = np.maximum(block_means(tg), 0.0)
+    likelihood = metrical_support(tg, rows) * prior[:, None] + 1e-9
+    loudness = block_means(bands.full)
+    weight = np.clip(loudness / max(float(np.median(loudness)), 1e-9), 0.0, 1.0) ** 2
+    log_like = weight * np.log(likelihood / likelihood.sum(axis=0, keepdims=True))
+    # Unnormalised: staying costs nothing at any tempo, whatever the density of tempogram bins there.
+    glide = -np.abs(octaves[:, None] - octaves[None, :]) / GLIDE_OCTAVES
+    transition = np.maximum(glide, np.log(JUMP_PROBABILITY))
+    lags = rows[viterbi(log_like, transition)]
+    return np.repeat(60.0 * sr / (HOP * peak_lag(tg, lags)), step)[:n]
+
+
+def metrical_support(tempogram: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """Periodicity at each beat lag plus half of it at the half-beat and two-beat lags: a beat is
+    subdivided and grouped, so syncopated rhythms whose accents repeat at 3/2 or 2/3 of the beat
+    do not win over the pulse that the subdivisions and backbeat agree on."""
+    frac = [np.clip(lags * k, 0, tempogram.shape[0] - 1) for k in (0.5, 2.0)]
+    below = np.floor(frac[0]).astype(int)
+    w = (frac[0] - below)[:, None]
+    half = (1 - w) * tempogram[below] + w * tempogram[np.minimum(below + 1, tempogram.shape[0] - 1)]
+    return tempogram[lags] + 0.5 * half + 0.5 * tempogram[frac[1].astype(int)]
+
+
+def peak_lag(tempogram: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """Sub-frame lag of the autocorrelation peak at each column's ``lags`` (parabolic interpolation):
+    whole-frame lags are 1-3 % apart at fast tempi, too coarse for the tracker."""
+    cols = np.arange(lags.size)
+    a, b, c = (tempogram[np.clip(lags + d, 1, tempogram.shape[0] - 1), cols] for d in (-1, 0, 1))
+    curvature = a - 2 * b + c
+    safe = np.where(curvature < 0, curvature, -1.0)
+    return lags + np.where(curvature < 0, np.clip(0.5 * (a - c) / safe, -0.5, 0.5), 0.0)
+
+
+def viterbi(log_like: np.ndarray, log_transition: np.ndarray) -> np.ndarray:
+    """Most likely state per column of ``log_like`` (states x steps), uniform start."""
+    states, steps = log_like.shape
+    back = np.zeros((steps, states), dtype=np.intp)
+    score = log_like[:, 0].copy()
+    for t in range(1, steps):
+        options = score[:, None] + log_transition  # from-state x to-state
+        back[t] = np.argmax(options, axis=0)
+        score = options[back[t], np.arange(states)] + log_like[:, t]
+    path = np.empty(steps, dtype=np.intp)
+    path[-1] = int(np.argmax(score))
+    for t in range(steps - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
 
 
 def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
@@ -42,12 +103,12 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     on, between = bands.strength(bands.low, frames), bands.strength(bands.low, mids)
     if between.mean() >= DOUBLE_IF_MIDPOINTS * max(on.mean(), 1e-9):
         return np.sort(np.concatenate([frames, mids]))
-    accent = bands.strength(bands.mid, frames)
-    accent = accent / max(float(accent.max()), 1e-9)
-    lag2 = np.mean(np.abs(accent[2:] - accent[:-2]))
-    lag4 = np.mean(np.abs(accent[4:] - accent[:-4]))
-    if lag2 >= MIN_ACCENT_CONTRAST and lag2 >= HALVE_IF_LAG2_OVER_LAG4 * lag4:
-        total = bands.strength(bands.low, frames) / max(float(on.max()), 1e-9) + accent
-        phase = int(np.argmax([total[0::2].mean(), total[1::2].mean()]))
-        return frames[phase::2]
+    period = float(np.median(np.diff(frames))) * HOP / bands.sr
+    if 60.0 / (2 * period) < MIN_BPM_AFTER_HALVING:
+        return frames
+    drums = [bands.strength(band, frames) for band in (bands.low, bands.mid)]
+    phases = [(d[0::2].mean(), d[1::2].mean()) for d in drums]
+    strong = {int(b > a) for a, b in phases}
+    if len(strong) == 1 and all(min(p) < HALVE_IF_BOTH_BELOW * max(p) for p in phases):
+        return frames[strong.pop()::2]
     return frames
