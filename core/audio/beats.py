@@ -1,13 +1,14 @@
 """Which beats: the beat grid at the metrical level an editor counts, and its bar starts.
 
-librosa's dynamic-programming tracker follows the tempo curve; :mod:`.refine` then moves each
-beat onto its attack.
+A dynamic-programming tracker (:mod:`.grid`) follows the tempo curve (:mod:`.tempo`); :mod:`.refine`
+then moves each beat onto its attack.
 """
 from __future__ import annotations
 
 import librosa
 import numpy as np
 
+from .grid import dp_beats
 from .onsets import HOP, OnsetBands
 from .tempo import choose_level, tempo_curve
 
@@ -22,9 +23,7 @@ def track_grid(bands: OnsetBands) -> np.ndarray:
     sr = bands.sr
     if bands.full.size * HOP < sr * 2 or not np.any(bands.full > 0):
         return np.zeros(0)
-    _, frames = librosa.beat.beat_track(onset_envelope=bands.full, sr=sr, hop_length=HOP, trim=False,
-                                        bpm=tempo_curve(bands))
-    frames = choose_level(np.asarray(frames), bands)
+    frames = choose_level(dp_beats(bands.full, 60.0 * sr / HOP / tempo_curve(bands)), bands)
     if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
     frames = trim_silent_ends(bands, frames)

@@ -45,5 +45,5 @@ def onset_bands(y: np.ndarray, sr: int) -> OnsetBands:
         full=flux(np.ones(N_MELS, dtype=bool)),
         low=flux(centres <= LOW_MAX_HZ),
         mid=flux((centres >= MID_BAND_HZ[0]) & (centres <= MID_BAND_HZ[1])),
-        chroma=librosa.feature.chroma_stft(S=power, sr=sr),
+        chroma=librosa.feature.chroma_stft(S=power, sr=sr, tuning=0.0),  # changes only: no tuning estimate
     )
