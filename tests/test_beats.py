@@ -8,6 +8,7 @@ from montage_ai.audio import refine
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.beats import track_grid
 from montage_ai.audio.decode import ANALYSIS_RATE, decode_mono
+from montage_ai.audio.grid import dp_beats
 from montage_ai.audio.onsets import HOP, onset_bands
 from montage_ai.audio.tempo import tempo_curve, viterbi
 from montage_ai.demo_media import drifting_beats, synth_song
@@ -120,3 +121,11 @@ def test_librosa_default_is_the_peer_we_measure_against(song):
     truth = np.asarray(song.beats)
     errors = [np.min(np.abs(truth - t)) for t in peer]
     assert np.median(errors) > 0.010
+
+
+def test_dp_grid_matches_librosas_tracker_at_a_steady_tempo(song):
+    bands = _bands(song)
+    period = 60.0 * ANALYSIS_RATE / HOP / 124.0
+    _, theirs = librosa.beat.beat_track(onset_envelope=bands.full, sr=ANALYSIS_RATE, hop_length=HOP, bpm=124.0,
+                                        trim=False)
+    assert dp_beats(bands.full, np.full(bands.full.size, period)).tolist() == list(theirs)
