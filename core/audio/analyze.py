@@ -8,7 +8,7 @@ from ..model import Music
 from . import beats as beat_mod
 from . import cache
 from .refine import complete, refine_to_onsets
-from .decode import ANALYSIS_RATE, audio_duration, decode_mono
+from .decode import ANALYSIS_RATE, decode_mono, require_audio
 from .onsets import onset_bands
 from .sections import energy_curve, label_range
 
@@ -23,18 +23,18 @@ def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
     Results are cached by file content (see :mod:`.cache`).
     """
     path = Path(path).resolve()
-    duration = audio_duration(path)
+    require_audio(path)
     key = cache.content_key(path)
     if use_cache and (cached := cache.load(path, key)) is not None:
         return cached
-    music = _analyze(path, duration)
+    music = _analyze(path)
     cache.store(key, music)
     return music
 
 
-def _analyze(path: Path, duration: float) -> Music:
+def _analyze(path: Path) -> Music:
     y = decode_mono(path, ANALYSIS_RATE)
-    duration = max(duration, y.size / ANALYSIS_RATE) if duration <= 0 else duration
+    duration = y.size / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []

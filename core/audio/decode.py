@@ -11,16 +11,10 @@ from ..errors import InputError
 ANALYSIS_RATE = 22050
 
 
-def audio_duration(path: Path) -> float:
-    """Duration in seconds of the first audio stream; InputError if the file has none."""
-    info = ffmpeg_cmd.probe(path)
-    streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
-    if not streams:
+def require_audio(path: Path) -> None:
+    """InputError unless ``path`` is a media file with an audio stream."""
+    if not any(s.get("codec_type") == "audio" for s in ffmpeg_cmd.probe(path).get("streams", [])):
         raise InputError(path, "no audio stream")
-    for source in (streams[0], info.get("format", {})):
-        if source.get("duration") not in (None, "N/A"):
-            return float(source["duration"])
-    raise InputError(path, "audio duration unknown")
 
 
 def decode_mono(path: Path, sample_rate: int = ANALYSIS_RATE) -> np.ndarray:
