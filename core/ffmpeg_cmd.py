@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import ffmpeg
@@ -33,6 +35,27 @@ def probe(path: Path) -> dict:
         return ffmpeg.probe(str(path))
     except ffmpeg.Error as err:
         raise InputError(path, f"not a media file ffmpeg can read ({_last_line(err.stderr)})") from None
+
+
+def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[bytes]:
+    """Run ``ffmpeg`` with ``args`` and yield its stdout in blocks of ``block_bytes`` (the last may be
+    shorter); InputError naming ``what`` on failure. Memory stays at one block whatever the length."""
+    require_ffmpeg()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args],
+                                stdout=subprocess.PIPE, stderr=errors)
+        try:
+            while block := proc.stdout.read(block_bytes):
+                yield block
+        except BaseException:  # the reader stopped early (also GeneratorExit): stop ffmpeg too
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            proc.stdout.close()
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise InputError(what, f"ffmpeg failed: {_last_line(errors.read())}")
 
 
 def run(args: list[str], what: Path | str) -> bytes:

@@ -81,3 +81,14 @@ def test_rerun_reads_the_cache(short_song, monkeypatch):
     first = analyze_music(short_song.path)
     monkeypatch.setattr(analyze, "_analyze", lambda *a: pytest.fail("analysed again instead of reading the cache"))
     assert analyze_music(short_song.path) == first
+
+
+def test_block_by_block_analysis_equals_whole_file(short_song, monkeypatch):
+    """Long files are decoded in blocks (bounded memory); block joins must not show in the result."""
+    whole = analyze_music(short_song.path, use_cache=False)
+    monkeypatch.setattr(analyze, "BLOCK", 2205 * 7)  # 0.7 s blocks: many joins, none on a hop boundary
+    blocks = analyze_music(short_song.path, use_cache=False)
+    assert blocks.energy == whole.energy and blocks.energy_times == whole.energy_times
+    assert len(blocks.beats) == len(whole.beats)
+    assert np.abs(np.subtract(blocks.beats, whole.beats)).max() < 1e-5
+    assert blocks.downbeats == pytest.approx(whole.downbeats, abs=1e-5) and blocks.sections == whole.sections

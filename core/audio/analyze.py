@@ -1,18 +1,65 @@
 """``analyze_music``: one call from an audio file to a :class:`~montage_ai.model.Music`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ..errors import InputError
 from ..model import Music
 from . import beats as beat_mod
 from . import cache
+from .decode import ANALYSIS_RATE, require_audio, stream_mono
+from .onsets import HOP, OnsetBands, OnsetBuilder
 from .refine import complete, refine_to_onsets
-from .decode import ANALYSIS_RATE, decode_mono, require_audio
-from .onsets import onset_bands
-from .sections import energy_curve, label_range
+from .sections import ENERGY_RATE, energy_curve, label_range
 
 MIN_DURATION = 1.0  # seconds
+#: Samples decoded at a time: 51.2 s, a whole number of energy windows and onset hops, so block
+#: results join exactly; memory holds per-frame features, never the whole signal.
+BLOCK = int(ANALYSIS_RATE / ENERGY_RATE) * HOP * 2
+#: Audio kept around each beat while refining block by block (covers the attack search windows).
+REFINE_MARGIN = int(0.1 * ANALYSIS_RATE)
+
+
+@dataclass
+class _Features:
+    bands: OnsetBands
+    energy_times: np.ndarray
+    energy_db: np.ndarray
+    samples: int
+    first_block: np.ndarray | None  # the whole signal when it fits in one block (no second decode)
+
+
+def _read_features(path: Path) -> _Features:
+    """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time."""
+    builder, times, db, first = OnsetBuilder(ANALYSIS_RATE), [], [], None
+    for n, block in enumerate(stream_mono(path, ANALYSIS_RATE, BLOCK)):
+        builder.add(block)
+        t, d = energy_curve(block, ANALYSIS_RATE)
+        times.append(t + n * BLOCK / ANALYSIS_RATE)
+        db.append(d)
+        first = block if n == 0 else None
+    if builder.samples == 0:
+        raise InputError(path, "audio stream decodes to no samples")
+    return _Features(builder.finish(), np.concatenate(times), np.concatenate(db), builder.samples, first)
+
+
+def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> np.ndarray:
+    """:func:`refine_to_onsets` of ``grid``, on the whole signal or decoding it again block by block."""
+    if whole is not None:
+        return refine_to_onsets(whole, ANALYSIS_RATE, grid)
+    refined, done, start, y, y0 = np.full(grid.size, np.nan), 0, 0, np.zeros(0, dtype=np.float32), 0
+    for block in stream_mono(path, ANALYSIS_RATE, BLOCK):
+        keep = y[-2 * REFINE_MARGIN:]
+        y, y0 = np.concatenate([keep, block]), start - keep.size
+        start += block.size
+        ready = int(np.searchsorted(grid, (start - REFINE_MARGIN) / ANALYSIS_RATE))
+        refined[done:ready] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:ready], y0 / ANALYSIS_RATE)
+        done = ready
+    refined[done:] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:], y0 / ANALYSIS_RATE)
+    return refined
 
 
 def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
@@ -33,18 +80,17 @@ def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
 
 
 def _analyze(path: Path) -> Music:
-    y = decode_mono(path, ANALYSIS_RATE)
-    duration = y.size / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
+    features = _read_features(path)
+    duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
-    bands = onset_bands(y, ANALYSIS_RATE)
-    grid = beat_mod.track_grid(bands)
-    beats = complete(grid, refine_to_onsets(y, ANALYSIS_RATE, grid))
+    grid = beat_mod.track_grid(features.bands)
+    beats = complete(grid, _refine(path, grid, features.first_block))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
-    bars = beat_mod.downbeats(beats, bands)
-    times, db = energy_curve(y, ANALYSIS_RATE)
+    bars = beat_mod.downbeats(beats, features.bands)
+    times, db = features.energy_times, features.energy_db
     return Music(
         path=path,
         duration=duration,

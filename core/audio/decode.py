@@ -1,6 +1,7 @@
 """Decode any audio ffmpeg reads (WAV, MP3, AAC/M4A, FLAC, video soundtracks) to mono float32."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +19,22 @@ def require_audio(path: Path) -> None:
 
 
 def decode_mono(path: Path, sample_rate: int = ANALYSIS_RATE) -> np.ndarray:
-    """Samples of ``path`` as mono float32 at ``sample_rate``.
+    """All samples of ``path`` as mono float32 at ``sample_rate`` (see :func:`stream_mono`)."""
+    blocks = list(stream_mono(path, sample_rate, 1 << 22))
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    if samples.size == 0:
+        raise InputError(path, "audio stream decodes to no samples")
+    return samples
+
+
+def stream_mono(path: Path, sample_rate: int, block: int) -> Iterator[np.ndarray]:
+    """Samples of ``path`` as mono float32 at ``sample_rate``, ``block`` samples at a time (the last
+    block may be shorter).
 
     ffmpeg applies the container's priming/padding information (LAME gapless header, MP4 edit
     lists), so sample 0 is the first sample an NLE plays.
     """
-    raw = ffmpeg_cmd.run(["-i", str(path), "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate),
-                          "-f", "f32le", "-"], path)
-    samples = np.frombuffer(raw, dtype="<f4")
-    if samples.size == 0:
-        raise InputError(path, "audio stream decodes to no samples")
-    return samples
+    args = ["-i", str(path), "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"]
+    for data in ffmpeg_cmd.stream(args, path, 4 * block):  # full blocks until the last
+        if usable := len(data) - len(data) % 4:
+            yield np.frombuffer(data[:usable], dtype="<f4")

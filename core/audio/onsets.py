@@ -1,4 +1,10 @@
-"""Onset strength in frequency bands, all from one short-time Fourier transform."""
+"""Onset strength in frequency bands and chroma, from one short-time Fourier transform.
+
+:class:`OnsetBuilder` takes the signal block by block (memory holds the per-frame features, not
+the audio); the result is the same as for the whole signal at once: frames centred on multiples of
+``HOP`` with zero padding at both ends, mel power in dB floored ``TOP_DB`` under the loudest bin of
+the whole file, and spectral flux as librosa's ``onset_strength`` computes it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,8 +15,11 @@ import numpy as np
 HOP = 256  # samples per onset frame (11.6 ms at 22.05 kHz)
 N_FFT = 2048
 N_MELS = 96
+TOP_DB = 80.0
 LOW_MAX_HZ = 300.0  # kick drum and bass
 MID_BAND_HZ = (800.0, 4000.0)  # snare body and crack
+#: Frames the flux is delayed by, as in librosa's ``onset_strength`` (lag 1 + n_fft // (2 * 512)).
+FLUX_DELAY = 3
 
 
 @dataclass(frozen=True)
@@ -31,19 +40,62 @@ class OnsetBands:
         return np.maximum.reduce([band[idx + d] for d in (-1, 0, 1, 2)])
 
 
+class OnsetBuilder:
+    """Accumulates :class:`OnsetBands` from consecutive blocks of a mono signal."""
+
+    def __init__(self, sr: int) -> None:
+        self.sr = sr
+        self.samples = 0
+        self._pending = np.zeros(N_FFT // 2, dtype=np.float32)  # the centring pad before sample 0
+        self._mel_db: list[np.ndarray] = []  # per chunk of frames, dB without the floor yet
+        self._chroma: list[np.ndarray] = []
+        self._mel_basis = librosa.filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS)
+        centres = librosa.mel_frequencies(n_mels=N_MELS, fmax=sr / 2)
+        self._bands = {"full": np.ones(N_MELS, dtype=bool), "low": centres <= LOW_MAX_HZ,
+                       "mid": (centres >= MID_BAND_HZ[0]) & (centres <= MID_BAND_HZ[1])}
+
+    def add(self, y: np.ndarray) -> None:
+        """Feed the next samples; every frame whose window is complete is analysed now."""
+        self.samples += y.size
+        buf = np.concatenate([self._pending, np.asarray(y, dtype=np.float32)])
+        count = (buf.size - N_FFT) // HOP + 1 if buf.size >= N_FFT else 0
+        if count:
+            self._analyse(buf[:(count - 1) * HOP + N_FFT])
+        self._pending = buf[count * HOP:]
+
+    def finish(self) -> OnsetBands:
+        """The features of everything fed (the signal's end padded with zeros, as when centred)."""
+        done = sum(m.shape[1] for m in self._mel_db)
+        missing = 1 + self.samples // HOP - done
+        if missing > 0:
+            length = (missing - 1) * HOP + N_FFT
+            self._analyse(np.pad(self._pending, (0, max(0, length - self._pending.size)))[:length])
+        floor = max(float(m.max()) for m in self._mel_db) - TOP_DB
+        flux: dict[str, list[np.ndarray]] = {name: [] for name in self._bands}
+        previous = None
+        for chunk in self._mel_db:
+            chunk = np.maximum(chunk, floor)
+            joined = chunk if previous is None else np.concatenate([previous, chunk], axis=1)
+            rise = np.maximum(0.0, joined[:, 1:] - joined[:, :-1])
+            for name, rows in self._bands.items():
+                flux[name].append(rise[rows].mean(axis=0))
+            previous = chunk[:, -1:]
+        frames = done + max(missing, 0)
+
+        def envelope(name: str) -> np.ndarray:
+            return np.pad(np.concatenate(flux[name]), (FLUX_DELAY, 0))[:frames].astype(np.float32)
+
+        return OnsetBands(sr=self.sr, full=envelope("full"), low=envelope("low"), mid=envelope("mid"),
+                          chroma=np.concatenate(self._chroma, axis=1))
+
+    def _analyse(self, samples: np.ndarray) -> None:
+        power = np.abs(librosa.stft(samples, n_fft=N_FFT, hop_length=HOP, center=False)) ** 2
+        self._mel_db.append(10.0 * np.log10(np.maximum(1e-10, self._mel_basis @ power)))
+        self._chroma.append(librosa.feature.chroma_stft(S=power, sr=self.sr, tuning=0.0))  # no tuning estimate
+
+
 def onset_bands(y: np.ndarray, sr: int) -> OnsetBands:
-    """Compute every onset feature the beat tracker needs from a single STFT of ``y``."""
-    power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
-    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr, n_mels=N_MELS))
-    centres = librosa.mel_frequencies(n_mels=N_MELS, fmax=sr / 2)
-
-    def flux(rows: np.ndarray) -> np.ndarray:
-        return librosa.onset.onset_strength(S=mel_db[rows], sr=sr)
-
-    return OnsetBands(
-        sr=sr,
-        full=flux(np.ones(N_MELS, dtype=bool)),
-        low=flux(centres <= LOW_MAX_HZ),
-        mid=flux((centres >= MID_BAND_HZ[0]) & (centres <= MID_BAND_HZ[1])),
-        chroma=librosa.feature.chroma_stft(S=power, sr=sr, tuning=0.0),  # changes only: no tuning estimate
-    )
+    """:class:`OnsetBands` of a whole signal."""
+    builder = OnsetBuilder(sr)
+    builder.add(y)
+    return builder.finish()

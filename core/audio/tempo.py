@@ -28,6 +28,7 @@ DOUBLE_IF_MIDPOINTS = 0.8
 #: counts, mean the tracker counted eighth notes: the drums play on every second count only.
 HALVE_IF_BOTH_BELOW = 0.7
 MIN_BPM_AFTER_HALVING = 50.0
+WINDOW_COUNTS = 16
 
 
 def tempo_curve(bands: OnsetBands) -> np.ndarray:
@@ -106,7 +107,11 @@ def viterbi(log_like: np.ndarray, log_transition: np.ndarray) -> np.ndarray:
 
 
 def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
-    """Beat frames at the level an editor counts: doubled or halved when the drums say so."""
+    """Beat frames at the level an editor counts: doubled or halved when the drums say so.
+
+    Halving is judged and done bar by bar (``WINDOW_COUNTS`` counts at a time): a song may shift
+    its strong counts by one (a bar of 2/4, a loop edit), so a global even/odd split would not do.
+    """
     if len(frames) < 8:
         return frames
     mids = (frames[:-1] + frames[1:]) // 2
@@ -116,9 +121,23 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     period = float(np.median(np.diff(frames))) * HOP / bands.sr
     if 60.0 / (2 * period) < MIN_BPM_AFTER_HALVING:
         return frames
-    drums = [bands.strength(band, frames) for band in (bands.low, bands.mid)]
-    phases = [(d[0::2].mean(), d[1::2].mean()) for d in drums]
+    low, mid = (bands.strength(band, frames) for band in (bands.low, bands.mid))
+    votes = [_skips_every_other(low[i:i + WINDOW_COUNTS], mid[i:i + WINDOW_COUNTS])
+             for i in range(0, max(len(frames) - WINDOW_COUNTS, 0) + 1, WINDOW_COUNTS)]
+    if np.mean(votes) < 0.5:
+        return frames
+    drums = low / max(float(low.mean()), 1e-9) + mid / max(float(mid.mean()), 1e-9)
+    same = np.convolve(drums, [1, 0, 1, 0, 1, 0, 1, 0, 1], mode="same") / 5
+    other = np.convolve(drums, [0, 1, 0, 1, 0, 1, 0, 1, 0], mode="same") / 4
+    keep = np.flatnonzero(same > other)
+    # where the strong counts shift, two neighbours may both look strong: keep the stronger
+    clash = np.flatnonzero(np.diff(keep) == 1)
+    drop = np.where(drums[keep[clash]] >= drums[keep[clash + 1]], clash + 1, clash)
+    return frames[np.delete(keep, drop)]
+
+
+def _skips_every_other(low: np.ndarray, mid: np.ndarray) -> bool:
+    """Kicks and snares both much weaker on every other count, the same counts for both."""
+    phases = [(d[0::2].mean(), d[1::2].mean()) for d in (low, mid)]
     strong = {int(b > a) for a, b in phases}
-    if len(strong) == 1 and all(min(p) < HALVE_IF_BOTH_BELOW * max(p) for p in phases):
-        return frames[strong.pop()::2]
-    return frames
+    return len(strong) == 1 and all(min(p) < HALVE_IF_BOTH_BELOW * max(p) for p in phases)
