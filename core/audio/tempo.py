@@ -52,21 +52,26 @@ def tempo_curve(bands: OnsetBands) -> np.ndarray:
     return np.repeat(60.0 * sr / (HOP * peak_lag(tg, lags)), step)[:n]
 
 
-def block_tempogram(envelope: np.ndarray, step: int, samples: int = 4) -> np.ndarray:
+def block_tempogram(envelope: np.ndarray, step: int, samples: int = 4, chunk: int = 512) -> np.ndarray:
     """librosa's autocorrelation tempogram (Hann window of ``TEMPOGRAM_WINDOW`` frames, each column
     scaled to peak 1), evaluated at ``samples`` frames of every ``step``-frame block and averaged
-    per block: shape (lags, blocks). Far cheaper than one column per frame."""
+    per block: shape (lags, blocks). Far cheaper than one column per frame; computed ``chunk``
+    blocks at a time so memory stays flat for hour-long files."""
     n, width = envelope.size, TEMPOGRAM_WINDOW
     blocks = -(-n // step)
-    padded = np.pad(envelope, width // 2, mode="linear_ramp", end_values=0)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(envelope, width // 2, mode="linear_ramp", end_values=0), width)
     offsets = ((np.arange(samples) + 0.5) * step / samples).astype(int)
-    centres = np.minimum((np.arange(blocks)[:, None] * step + offsets).ravel(), n - 1)
     hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(width) / width)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, width)[centres] * hann
-    power = np.abs(np.fft.rfft(frames, n=2 * width, axis=1)) ** 2
-    autocorr = np.fft.irfft(power, axis=1)[:, :width]
-    autocorr /= np.maximum(np.abs(autocorr).max(axis=1, keepdims=True), 1e-12)
-    return autocorr.reshape(blocks, samples, width).mean(axis=1).T
+    out = np.empty((width, blocks))
+    for first in range(0, blocks, chunk):
+        ids = np.arange(first, min(first + chunk, blocks))
+        centres = np.minimum((ids[:, None] * step + offsets).ravel(), n - 1)
+        power = np.abs(np.fft.rfft(windows[centres] * hann, n=2 * width, axis=1)) ** 2
+        autocorr = np.fft.irfft(power, axis=1)[:, :width]
+        autocorr /= np.maximum(np.abs(autocorr).max(axis=1, keepdims=True), 1e-12)
+        out[:, ids] = autocorr.reshape(ids.size, samples, width).mean(axis=1).T
+    return out
 
 
 def metrical_support(tempogram: np.ndarray, lags: np.ndarray) -> np.ndarray:
