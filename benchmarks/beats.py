@@ -1,9 +1,10 @@
 """Beat accuracy and speed: Montage AI's tracker against librosa's default ``beat_track``, same run.
 
-Synthesises songs with known beat times (tempo 60-180 BPM, drift, a tempo change, swing,
-syncopated and half-time kicks, a quiet intro, noise, an MP3 round trip) and prints, per song and
-pooled: F-measure (mir_eval, 70 ms window), median / p95 absolute error and mean signed error (ms,
-over beats matched within 70 ms), and analysis seconds per minute of audio.
+Synthesises songs with known beat and bar times (tempo 60-180 BPM, drift, a tempo change, swing,
+syncopated and half-time kicks, a quiet intro, noise, an MP3 round trip, accented metronomes in 4/4
+and 3/4) and prints, per song and pooled: F-measure (mir_eval, 70 ms window), median / p95 absolute
+error and mean signed error (ms, over beats matched within 70 ms), analysis seconds per minute of
+audio, and for ours the bar-start F-measure (librosa has no downbeat tracker).
 
     python benchmarks/beats.py [--out DIR] [--quick] [--random N [--seed S]]
 
@@ -23,14 +24,14 @@ import mir_eval
 import numpy as np
 
 from montage_ai.audio.analyze import analyze_music
-from montage_ai.demo_media import drifting_beats, synth_song
+from montage_ai.demo_media import SynthSong, click_track, drifting_beats, synth_song
 
 WINDOW = 0.07
 LONG_ARC = (("intro", 4, 0.25), ("build", 8, 0.55), ("climax", 8, 1.0), ("sustain", 6, 0.7), ("outro", 4, 0.3))
 QUIET_INTRO = (("intro", 8, 0.08), ("build", 8, 0.5), ("climax", 8, 1.0), ("outro", 4, 0.4))
 
 
-def songs(folder: Path, quick: bool) -> list[tuple[str, Path, list[float]]]:
+def songs(folder: Path, quick: bool) -> list[tuple[str, SynthSong]]:
     specs = {
         "steady 124": dict(bpm=124),
         "slow 60 rock": dict(bpm=60, kick="rock"),
@@ -47,18 +48,19 @@ def songs(folder: Path, quick: bool) -> list[tuple[str, Path, list[float]]]:
     }
     if quick:
         specs = dict(list(specs.items())[:4])
-    out = []
-    for i, (name, spec) in enumerate(specs.items()):
-        song = synth_song(folder / f"song{i:02d}.wav", seed=i, **spec)
-        out.append((name, song.path, song.beats))
+    out = [(name, synth_song(folder / f"song{i:02d}.wav", seed=i, **spec)) for i, (name, spec) in enumerate(specs.items())]
     mp3 = folder / "song00.mp3"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(out[0][1]), "-c:a", "libmp3lame", "-b:a", "192k",
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(out[0][1].path), "-c:a", "libmp3lame", "-b:a", "192k",
                     str(mp3)], check=True)
-    out.append(("mp3 of steady 124", mp3, out[0][2]))
+    out.append(("mp3 of steady 124", SynthSong(mp3, out[0][1].beats, out[0][1].downbeats, out[0][1].duration)))
+    if not quick:
+        out.append(("click 4/4 loud 100", click_track(folder / "click4.wav", bpm=100, accent="loud")))
+        out.append(("click 3/4 pitch 138", click_track(folder / "click3.wav", bpm=138, beats_per_bar=3,
+                                                       accent="pitch")))
     return out
 
 
-def random_songs(folder: Path, count: int, seed: int) -> list[tuple[str, Path, list[float]]]:
+def random_songs(folder: Path, count: int, seed: int) -> list[tuple[str, SynthSong]]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(count):
@@ -68,7 +70,7 @@ def random_songs(folder: Path, count: int, seed: int) -> list[tuple[str, Path, l
         song = synth_song(folder / f"random{i:02d}.wav", beats, bpm=bpm, kick=kick, swing=swing, noise=noise,
                           seed=1000 + i, lead_in=float(rng.uniform(0, 2)))
         name = f"r {bpm:.0f} {kick[:5]}{' drift' if beats else ''}{' sw' if swing else ''}{' n' if noise else ''}"
-        out.append((name, song.path, song.beats))
+        out.append((name, song))
     return out
 
 
@@ -81,31 +83,32 @@ def errors_ms(ref: np.ndarray, est: np.ndarray) -> np.ndarray:
     return 1000 * d[np.abs(d) <= WINDOW]
 
 
-def ours(path: Path) -> np.ndarray:
-    return np.asarray(analyze_music(path, use_cache=False).beats)
+def ours(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    music = analyze_music(path, use_cache=False)
+    return np.asarray(music.beats), np.asarray(music.downbeats)
 
 
-def librosa_default(path: Path) -> np.ndarray:
+def librosa_default(path: Path) -> tuple[np.ndarray, None]:
     y, sr = librosa.load(str(path))
-    return librosa.beat.beat_track(y=y, sr=sr, units="time")[1]
+    return librosa.beat.beat_track(y=y, sr=sr, units="time")[1], None
 
 
-def measure(tracker, path: Path, ref: list[float]) -> dict:
+def measure(tracker, song: SynthSong) -> dict:
     start = time.perf_counter()
-    est = tracker(path)
+    est, bars = tracker(song.path)
     seconds = time.perf_counter() - start
-    ref_arr = np.asarray(ref)
-    err = errors_ms(ref_arr, est)
-    duration = librosa.get_duration(path=str(path))
-    return {"f": mir_eval.beat.f_measure(ref_arr, est, f_measure_threshold=WINDOW), "err": err,
-            "s_per_min": seconds / duration * 60}
+    ref = np.asarray(song.beats)
+    bar_f = np.nan if bars is None else mir_eval.beat.f_measure(np.asarray(song.downbeats), bars, WINDOW)
+    return {"f": mir_eval.beat.f_measure(ref, est, f_measure_threshold=WINDOW), "err": errors_ms(ref, est),
+            "s_per_min": seconds / song.duration * 60, "bar_f": bar_f}
 
 
 def summary(rows: list[dict]) -> dict:
     err = np.concatenate([r["err"] for r in rows])
     return {"f": float(np.mean([r["f"] for r in rows])), "median": float(np.median(np.abs(err))),
             "p95": float(np.percentile(np.abs(err), 95)), "mean": float(np.mean(err)),
-            "s_per_min": float(np.mean([r["s_per_min"] for r in rows]))}
+            "s_per_min": float(np.mean([r["s_per_min"] for r in rows])),
+            "bar_f": float(np.mean([r["bar_f"] for r in rows]))}
 
 
 def main() -> None:
@@ -120,19 +123,19 @@ def main() -> None:
     ours(synth_song(folder / "warmup.wav", bpm=100, arc=(("a", 2, 1.0),)).path)  # JIT warm-up, both trackers
     librosa_default(folder / "warmup.wav")
     results = {"ours": [], "librosa": []}
-    print(f"{'song':<20} {'tracker':<8} {'F':>6} {'med ms':>7} {'p95 ms':>7} {'mean ms':>8} {'s/min':>6}")
-    for name, path, ref in songs(folder, args.quick) + random_songs(folder, args.random, args.seed):
+    print(f"{'song':<20} {'tracker':<8} {'F':>6} {'med ms':>7} {'p95 ms':>7} {'mean ms':>8} {'s/min':>6} {'bar F':>6}")
+    for name, song in songs(folder, args.quick) + random_songs(folder, args.random, args.seed):
         for label, tracker in (("ours", ours), ("librosa", librosa_default)):
-            r = measure(tracker, path, ref)
+            r = measure(tracker, song)
             results[label].append(r)
             err = r["err"] if r["err"].size else np.array([np.nan])
             print(f"{name:<20} {label:<8} {r['f']:6.3f} {np.median(np.abs(err)):7.2f} "
-                  f"{np.percentile(np.abs(err), 95):7.2f} {np.mean(err):8.2f} {r['s_per_min']:6.2f}")
+                  f"{np.percentile(np.abs(err), 95):7.2f} {np.mean(err):8.2f} {r['s_per_min']:6.2f} {r['bar_f']:6.3f}")
     print()
     pooled = {k: summary(v) for k, v in results.items()}
     for label, s in pooled.items():
         print(f"{'ALL':<20} {label:<8} {s['f']:6.3f} {s['median']:7.2f} {s['p95']:7.2f} {s['mean']:8.2f} "
-              f"{s['s_per_min']:6.2f}")
+              f"{s['s_per_min']:6.2f} {s['bar_f']:6.3f}")
     ratio = pooled["librosa"]["median"] / max(pooled["ours"]["median"], 1e-9)
     speed = pooled["ours"]["s_per_min"] / pooled["librosa"]["s_per_min"]
     print(f"\nmedian error: librosa / ours = {ratio:.1f}x   time: ours / librosa = {speed:.2f}x")

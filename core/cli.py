@@ -136,7 +136,7 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
     from .audio.analyze import analyze_music
     music = analyze_music(args.file)
     data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
-            "downbeats": music.downbeats,
+            "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar,
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
                           "energy": s.energy} for s in music.sections],
             "warnings": music.warnings}
@@ -144,7 +144,7 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
         print(json.dumps(data))
         return
     print(f"{music.path.name}: {music.duration:.2f} s, {music.tempo_bpm:g} BPM, {len(music.beats)} beats, "
-          f"{len(music.downbeats)} bars")
+          f"{len(music.downbeats)} bars of {music.beats_per_bar}")
     for s in data["sections"]:
         print(f"  {s['start']:8.2f} - {s['end']:8.2f}  {s['phase']:<8} energy {s['energy']:.2f}")
     for w in music.warnings:

@@ -51,6 +51,7 @@ class Music:
     energy_times: list[float] = field(default_factory=list)
     energy: list[float] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    beats_per_bar: int = 4
 
     @property
     def has_beats(self) -> bool:

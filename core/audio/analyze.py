@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..model import Music
 from . import beats as beat_mod
 from . import cache
+from .bars import bar_starts
 from .decode import ANALYSIS_RATE, require_audio, stream_mono
 from .onsets import HOP, OnsetBands, OnsetBuilder
 from .refine import complete, refine_to_onsets
@@ -89,7 +90,7 @@ def _analyze(path: Path) -> Music:
     beats = complete(grid, _refine(path, grid, features.first_block))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
-    bars = beat_mod.downbeats(beats, features.bands)
+    bars, meter = bar_starts(beats, features.bands)
     times, db = features.energy_times, features.energy_db
     return Music(
         path=path,
@@ -98,6 +99,7 @@ def _analyze(path: Path) -> Music:
         tempo_bpm=round(beat_mod.tempo_bpm(beats), 2),
         beats=[round(float(t), 6) for t in beats],
         downbeats=[round(float(t), 6) for t in bars],
+        beats_per_bar=meter,
         sections=label_range(bars, times, db, 0.0, duration),
         energy_times=[round(float(t), 3) for t in times],
         energy=[round(float(v), 2) for v in db],

@@ -55,29 +55,3 @@ def tempo_bpm(beats: np.ndarray) -> float:
     if len(beats) < 2:
         return 0.0
     return float(60.0 / np.median(np.diff(beats)))
-
-
-def downbeats(beats: np.ndarray, bands: OnsetBands, beats_per_bar: int = 4) -> np.ndarray:
-    """Bar starts: the beat phase (mod ``beats_per_bar``) whose attacks are most bass and least snare.
-
-    In most popular music the kick and bass mark bar starts while the snare takes the backbeat,
-    and chords change on bar starts. Each phase is scored by its low-band onset strength minus
-    its snare-band strength plus the harmonic (chroma) change into the beat, each relative to
-    its mean over all beats.
-    """
-    if len(beats) < beats_per_bar:
-        return beats[:1]
-    frames = librosa.time_to_frames(beats, sr=bands.sr, hop_length=HOP)
-
-    def relative(values: np.ndarray) -> np.ndarray:
-        return values / max(float(values.mean()), 1e-9)
-
-    chroma = librosa.util.sync(bands.chroma, frames, aggregate=np.median)
-    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
-    change = 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)  # segment k-1 -> k starts at beat k-1
-    harmonic = np.zeros(len(beats))
-    harmonic[: change.size] = change[: len(beats)]
-    score = (relative(bands.strength(bands.low, frames)) - relative(bands.strength(bands.mid, frames))
-             + relative(harmonic))
-    phase_scores = [score[p::beats_per_bar].mean() for p in range(beats_per_bar)]
-    return beats[int(np.argmax(phase_scores))::beats_per_bar]

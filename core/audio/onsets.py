@@ -20,18 +20,22 @@ LOW_MAX_HZ = 300.0  # kick drum and bass
 MID_BAND_HZ = (800.0, 4000.0)  # snare body and crack
 #: Frames the flux is delayed by, as in librosa's ``onset_strength`` (lag 1 + n_fft // (2 * 512)).
 FLUX_DELAY = 3
+#: Contiguous mel-bin groups whose levels describe each frame's spectral shape (for bar accents).
+LEVEL_GROUPS = 8
 
 
 @dataclass(frozen=True)
 class OnsetBands:
     """Spectral-flux onset strength per ``HOP`` frame: all bands, the low band, the snare band;
-    plus the chroma of each frame (for harmonic change)."""
+    plus the chroma of each frame (for harmonic change) and the level in dB of ``LEVEL_GROUPS``
+    mel-bin groups, low to high (loudness and timbre of each attack)."""
 
     sr: int
     full: np.ndarray
     low: np.ndarray
     mid: np.ndarray
     chroma: np.ndarray
+    levels: np.ndarray
 
     def strength(self, band: np.ndarray, frames: np.ndarray) -> np.ndarray:
         """Strength of ``band`` at each frame: the max over one frame before to two after
@@ -72,9 +76,10 @@ class OnsetBuilder:
             self._analyse(np.pad(self._pending, (0, max(0, length - self._pending.size)))[:length])
         floor = max(float(m.max()) for m in self._mel_db) - TOP_DB
         flux: dict[str, list[np.ndarray]] = {name: [] for name in self._bands}
-        previous = None
+        levels, previous = [], None
         for chunk in self._mel_db:
             chunk = np.maximum(chunk, floor)
+            levels.append(chunk.reshape(LEVEL_GROUPS, -1, chunk.shape[1]).mean(axis=1))
             joined = chunk if previous is None else np.concatenate([previous, chunk], axis=1)
             rise = np.maximum(0.0, joined[:, 1:] - joined[:, :-1])
             for name, rows in self._bands.items():
@@ -86,7 +91,7 @@ class OnsetBuilder:
             return np.pad(np.concatenate(flux[name]), (FLUX_DELAY, 0))[:frames].astype(np.float32)
 
         return OnsetBands(sr=self.sr, full=envelope("full"), low=envelope("low"), mid=envelope("mid"),
-                          chroma=np.concatenate(self._chroma, axis=1))
+                          chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1))
 
     def _analyse(self, samples: np.ndarray) -> None:
         power = np.abs(librosa.stft(samples, n_fft=N_FFT, hop_length=HOP, center=False)) ** 2

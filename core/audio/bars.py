@@ -1,0 +1,97 @@
+"""Bars: the meter (3 or 4 beats to the bar) and the beats that start the bars.
+
+Each beat is described by its attack: the level of each mel-band group at the attack and how much
+it rose into it (loudness and timbre: an accented click, a kick under a snare, a bell among
+woodblocks), and the harmonic change into it. The meter is the grouping that explains most of how
+beats differ from their neighbours; the bar start is the beat position that stands out from the
+other positions of the bar, with bass-over-snare weight and harmonic change deciding between
+positions that stand out alike (kicks on 1 and 3, chords changing on 1).
+"""
+from __future__ import annotations
+
+import librosa
+import numpy as np
+
+from .onsets import HOP, OnsetBands
+
+DB_UNIT = 3.0  # a level difference of this many dB counts as one unit of distinctness
+HARMONIC_WEIGHT = 2.0  # per unit of chroma cosine distance (a chord change measures 0.3-0.8)
+BEFORE_FRAMES = 6  # the "before" level for the rise: 70 ms ahead of the beat, clear of its window
+TREND_BEATS = 12  # moving average removed before judging the meter (a multiple of 3 and 4)
+MIN_EXPLAINED = 0.25  # share of the beat-to-beat variation a 3/4 grouping must explain
+THREE_OVER_FOUR = 1.5  # ... and how much more of it than a 4/4 grouping
+MIN_BEATS_FOR_METER = 2 * TREND_BEATS
+
+
+def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
+    """Downbeat times and beats per bar (4 unless the song is clearly in 3)."""
+    if len(beats) < 4:
+        return beats[:1], 4
+    frames = librosa.time_to_frames(beats, sr=bands.sr, hop_length=HOP)
+    harmonic = harmonic_change(bands, frames)
+    features = np.column_stack([attack_shape(bands, frames) / DB_UNIT, HARMONIC_WEIGHT * harmonic])
+    meter = choose_meter(features)
+    score = distinctness(features, meter) + _phase_means(backbone(bands, frames, harmonic), meter)
+    return beats[int(np.argmax(score))::meter], meter
+
+
+def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
+    """Per beat (rows): each band group's level at the attack and its rise into it, in dB."""
+    last = bands.levels.shape[1] - 1
+    idx = np.clip(frames, 0, last)
+    attack = np.max([bands.levels[:, np.clip(idx + d, 0, last)] for d in (-1, 0, 1, 2)], axis=0)
+    before = bands.levels[:, np.clip(idx - BEFORE_FRAMES, 0, last)]
+    return np.vstack([attack, attack - before]).T
+
+
+def harmonic_change(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
+    """Chroma cosine distance between the beat segment ending at each beat and the one it starts."""
+    chroma = librosa.util.sync(bands.chroma, frames, aggregate=np.median)
+    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
+    change = 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)  # segment k-1 -> k starts at beat k-1
+    out = np.zeros(len(frames))
+    out[: change.size] = change[: len(frames)]
+    return out
+
+
+def choose_meter(features: np.ndarray) -> int:
+    """3 when grouping beats in threes explains clearly more of their variation than fours."""
+    n = len(features)
+    if n < MIN_BEATS_FOR_METER:
+        return 4
+    kernel = np.ones(TREND_BEATS) / TREND_BEATS
+    trend = np.column_stack([np.convolve(f, kernel, mode="valid") for f in features.T])
+    half = TREND_BEATS // 2
+    detrended = features[half:half + len(trend)] - trend  # a 3- or 4-beat pattern survives intact
+    total = float(np.sum(detrended ** 2))
+    if total <= 0:
+        return 4
+
+    def explained(meter: int) -> float:
+        groups = [detrended[p::meter] for p in range(meter)]
+        return sum(len(g) * float(np.sum(g.mean(axis=0) ** 2)) for g in groups) / total
+
+    three, four = explained(3), explained(4)
+    return 3 if three >= MIN_EXPLAINED and three > THREE_OVER_FOUR * four else 4
+
+
+def distinctness(features: np.ndarray, meter: int) -> np.ndarray:
+    """Per bar position: RMS distance (in feature units) from its mean attack to the nearest
+    other position's mean attack."""
+    means = np.array([features[p::meter].mean(axis=0) for p in range(meter)])
+    dist = np.sqrt(np.mean((means[:, None, :] - means[None, :, :]) ** 2, axis=2))
+    np.fill_diagonal(dist, np.inf)
+    return dist.min(axis=1)
+
+
+def backbone(bands: OnsetBands, frames: np.ndarray, harmonic: np.ndarray) -> np.ndarray:
+    """Per beat: bass-over-snare weight of the attack (log ratio, relative to the song's mean;
+    unaffected by loudness) plus the harmonic change into it. Kick, bass and chord changes mark
+    bar starts in most popular music, the snare the backbeat."""
+    low, mid = bands.strength(bands.low, frames), bands.strength(bands.mid, frames)
+    ratio = np.log(low + 0.1 * low.mean() + 1e-12) - np.log(mid + 0.1 * mid.mean() + 1e-12)
+    return ratio - ratio.mean() + HARMONIC_WEIGHT * harmonic
+
+
+def _phase_means(values: np.ndarray, meter: int) -> np.ndarray:
+    return np.array([values[p::meter].mean() for p in range(meter)])

@@ -1,0 +1,32 @@
+"""Meter and bar starts on metronomes whose accents are known by construction."""
+import numpy as np
+import pytest
+
+from montage_ai.audio.analyze import analyze_music
+from montage_ai.audio.bars import choose_meter
+from montage_ai.demo_media import click_track
+
+
+@pytest.mark.parametrize("meter, accent, bpm", [(4, "loud", 96), (4, "pitch", 150), (3, "loud", 172),
+                                                (3, "pitch", 70)])
+def test_accented_clicks_give_meter_and_bar_starts(tmp_path, meter, accent, bpm):
+    track = click_track(tmp_path / "click.wav", bpm=bpm, beats_per_bar=meter, accent=accent)
+    music = analyze_music(track.path, use_cache=False)
+    assert music.beats_per_bar == meter
+    assert len(music.downbeats) == len(track.downbeats)
+    assert np.abs(np.subtract(music.downbeats, track.downbeats)).max() < 0.003
+
+
+def test_drum_song_is_in_four(music, song):
+    assert music.beats_per_bar == 4
+
+
+def test_no_accent_no_pattern_is_four():
+    """Beats that differ only at random are not a waltz."""
+    rng = np.random.default_rng(1)
+    assert choose_meter(rng.normal(size=(200, 17))) == 4
+    steady = np.zeros((200, 17))
+    assert choose_meter(steady) == 4
+    waltz = steady.copy()
+    waltz[::3] += 2.0
+    assert choose_meter(waltz + 0.3 * rng.normal(size=waltz.shape)) == 3
