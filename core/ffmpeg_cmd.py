@@ -1,9 +1,12 @@
 """Thin wrappers around the ffmpeg/ffprobe executables (via ffmpeg-python) with one-line errors."""
 from __future__ import annotations
 
+import contextlib
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,21 +42,38 @@ def probe(path: Path) -> dict:
 
 def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[bytes]:
     """Run ``ffmpeg`` with ``args`` and yield its stdout in blocks of ``block_bytes`` (the last may be
-    shorter); InputError naming ``what`` on failure. Memory stays at one block whatever the length."""
+    shorter); InputError naming ``what`` on failure. A reader thread keeps up to two blocks ready,
+    so ffmpeg decodes the next block while the caller works on this one; memory stays at three
+    blocks whatever the length."""
     require_ffmpeg()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args],
                                 stdout=subprocess.PIPE, stderr=errors)
+        ready: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+
+        def pump() -> None:
+            try:
+                while block := proc.stdout.read(block_bytes):
+                    ready.put(block)
+            finally:
+                ready.put(None)
+
+        reader = threading.Thread(target=pump, name="ffmpeg-reader", daemon=True)
+        reader.start()
         try:
-            while block := proc.stdout.read(block_bytes):
+            while (block := ready.get()) is not None:
                 yield block
-        except BaseException:  # the reader stopped early (also GeneratorExit): stop ffmpeg too
+        except BaseException:  # the caller stopped early (also GeneratorExit): stop ffmpeg and the reader
             proc.kill()
-            proc.wait()
+            while reader.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    ready.get(timeout=0.05)
             raise
         finally:
+            reader.join()
             proc.stdout.close()
-        if proc.wait() != 0:
+            proc.wait()
+        if proc.returncode != 0:
             errors.seek(0)
             raise InputError(what, f"ffmpeg failed: {_last_line(errors.read())}")
 

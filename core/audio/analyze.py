@@ -22,6 +22,9 @@ MIN_DURATION = 1.0  # seconds
 BLOCK = int(ANALYSIS_RATE / ENERGY_RATE) * HOP * 2
 #: Audio kept around each beat while refining block by block (covers the attack search windows).
 REFINE_MARGIN = int(0.1 * ANALYSIS_RATE)
+#: Signals up to this long (10 min, 53 MB) are kept from the first pass for refinement; longer
+#: ones are decoded a second time, block by block.
+KEEP_SAMPLES = 600 * ANALYSIS_RATE
 
 
 @dataclass
@@ -30,21 +33,26 @@ class _Features:
     energy_times: np.ndarray
     energy_db: np.ndarray
     samples: int
-    first_block: np.ndarray | None  # the whole signal when it fits in one block (no second decode)
+    signal: np.ndarray | None  # the whole signal if at most KEEP_SAMPLES long (no second decode)
 
 
 def _read_features(path: Path) -> _Features:
     """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time."""
-    builder, times, db, first = OnsetBuilder(ANALYSIS_RATE), [], [], None
+    builder, times, db = OnsetBuilder(ANALYSIS_RATE), [], []
+    kept: list[np.ndarray] | None = []
     for n, block in enumerate(stream_mono(path, ANALYSIS_RATE, BLOCK)):
         builder.add(block)
         t, d = energy_curve(block, ANALYSIS_RATE)
         times.append(t + n * BLOCK / ANALYSIS_RATE)
         db.append(d)
-        first = block if n == 0 else None
+        if kept is not None and builder.samples <= KEEP_SAMPLES:
+            kept.append(block)
+        else:
+            kept = None  # too long to hold: refinement decodes again
     if builder.samples == 0:
         raise InputError(path, "audio stream decodes to no samples")
-    return _Features(builder.finish(), np.concatenate(times), np.concatenate(db), builder.samples, first)
+    signal = np.concatenate(kept) if kept is not None else None
+    return _Features(builder.finish(), np.concatenate(times), np.concatenate(db), builder.samples, signal)
 
 
 def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> np.ndarray:
@@ -71,10 +79,12 @@ def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
     Results are cached by file content (see :mod:`.cache`).
     """
     path = Path(path).resolve()
-    require_audio(path)
+    if not path.is_file():
+        require_audio(path)  # says why: not found, not a file
     key = cache.content_key(path)
     if use_cache and (cached := cache.load(path, key)) is not None:
-        return cached
+        return cached  # these bytes were analysed before: no need to probe them again
+    require_audio(path)
     music = _analyze(path)
     cache.store(key, music)
     return music
@@ -87,7 +97,7 @@ def _analyze(path: Path) -> Music:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
     grid = beat_mod.track_grid(features.bands)
-    beats = complete(grid, _refine(path, grid, features.first_block))
+    beats = complete(grid, _refine(path, grid, features.signal))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
     bars, meter = bar_starts(beats, features.bands)

@@ -9,10 +9,10 @@ positions that stand out alike (kicks on 1 and 3, chords changing on 1).
 """
 from __future__ import annotations
 
-import librosa
 import numpy as np
 
 from .onsets import HOP, OnsetBands
+from .spectral import segment_medians
 
 DB_UNIT = 3.0  # a level difference of this many dB counts as one unit of distinctness
 HARMONIC_WEIGHT = 2.0  # per unit of chroma cosine distance (a chord change measures 0.3-0.8)
@@ -27,7 +27,7 @@ def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
     """Downbeat times and beats per bar (4 unless the song is clearly in 3)."""
     if len(beats) < 4:
         return beats[:1], 4
-    frames = librosa.time_to_frames(beats, sr=bands.sr, hop_length=HOP)
+    frames = np.floor(np.asarray(beats) * bands.sr / HOP).astype(int)
     harmonic = harmonic_change(bands, frames)
     features = np.column_stack([attack_shape(bands, frames) / DB_UNIT, HARMONIC_WEIGHT * harmonic])
     meter = choose_meter(features)
@@ -46,7 +46,7 @@ def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
 
 def harmonic_change(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
     """Chroma cosine distance between the beat segment ending at each beat and the one it starts."""
-    chroma = librosa.util.sync(bands.chroma, frames, aggregate=np.median)
+    chroma = segment_medians(bands.chroma, frames)
     unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
     change = 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)  # segment k-1 -> k starts at beat k-1
     out = np.zeros(len(frames))

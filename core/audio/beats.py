@@ -5,7 +5,6 @@ then moves each beat onto its attack.
 """
 from __future__ import annotations
 
-import librosa
 import numpy as np
 
 from .grid import dp_beats
@@ -27,7 +26,7 @@ def track_grid(bands: OnsetBands) -> np.ndarray:
     if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
     frames = trim_silent_ends(bands, frames)
-    return librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
+    return frames * HOP / sr
 
 
 def trim_silent_ends(bands: OnsetBands, frames: np.ndarray, floor: float = 0.3) -> np.ndarray:

@@ -3,14 +3,16 @@
 :class:`OnsetBuilder` takes the signal block by block (memory holds the per-frame features, not
 the audio); the result is the same as for the whole signal at once: frames centred on multiples of
 ``HOP`` with zero padding at both ends, mel power in dB floored ``TOP_DB`` under the loudest bin of
-the whole file, and spectral flux as librosa's ``onset_strength`` computes it.
+the whole file, and spectral flux as librosa's ``onset_strength`` computes it (but for the delay,
+see ``FLUX_DELAY``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
+
+from .spectral import chroma, chroma_filterbank, mel_filterbank, mel_frequencies, power_spectrogram
 
 HOP = 256  # samples per onset frame (11.6 ms at 22.05 kHz)
 N_FFT = 2048
@@ -18,7 +20,9 @@ N_MELS = 96
 TOP_DB = 80.0
 LOW_MAX_HZ = 300.0  # kick drum and bass
 MID_BAND_HZ = (800.0, 4000.0)  # snare body and crack
-#: Frames the flux is delayed by, as in librosa's ``onset_strength`` (lag 1 + n_fft // (2 * 512)).
+#: Frames the flux is delayed by: the lag of 1 plus 2 for the window reaching ahead of its centre.
+#: Tracked beats then sit on the attacks (``refine.TRACKER_LAG`` measures 0). librosa's
+#: ``onset_strength`` delays by 1 + n_fft // (2 * hop) = 5 here, and its beats come ~28 ms late.
 FLUX_DELAY = 3
 #: Contiguous mel-bin groups whose levels describe each frame's spectral shape (for bar accents).
 LEVEL_GROUPS = 8
@@ -53,8 +57,9 @@ class OnsetBuilder:
         self._pending = np.zeros(N_FFT // 2, dtype=np.float32)  # the centring pad before sample 0
         self._mel_db: list[np.ndarray] = []  # per chunk of frames, dB without the floor yet
         self._chroma: list[np.ndarray] = []
-        self._mel_basis = librosa.filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS)
-        centres = librosa.mel_frequencies(n_mels=N_MELS, fmax=sr / 2)
+        self._mel_basis = mel_filterbank(sr, N_FFT, N_MELS)
+        self._chroma_basis = chroma_filterbank(sr, N_FFT)
+        centres = mel_frequencies(N_MELS, sr / 2)
         self._bands = {"full": np.ones(N_MELS, dtype=bool), "low": centres <= LOW_MAX_HZ,
                        "mid": (centres >= MID_BAND_HZ[0]) & (centres <= MID_BAND_HZ[1])}
 
@@ -94,9 +99,9 @@ class OnsetBuilder:
                           chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1))
 
     def _analyse(self, samples: np.ndarray) -> None:
-        power = np.abs(librosa.stft(samples, n_fft=N_FFT, hop_length=HOP, center=False)) ** 2
+        power = power_spectrogram(samples, N_FFT, HOP)
         self._mel_db.append(10.0 * np.log10(np.maximum(1e-10, self._mel_basis @ power)))
-        self._chroma.append(librosa.feature.chroma_stft(S=power, sr=self.sr, tuning=0.0))  # no tuning estimate
+        self._chroma.append(chroma(power, self._chroma_basis))
 
 
 def onset_bands(y: np.ndarray, sr: int) -> OnsetBands:

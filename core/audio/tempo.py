@@ -7,7 +7,6 @@ decided from where the drums fall.
 """
 from __future__ import annotations
 
-import librosa
 import numpy as np
 
 from .onsets import HOP, OnsetBands
@@ -37,7 +36,7 @@ def tempo_curve(bands: OnsetBands) -> np.ndarray:
     sr, n = bands.sr, bands.full.size
     step = max(1, round(STEP_SECONDS * sr / HOP))
     tg = np.maximum(block_tempogram(bands.full, step), 0.0)
-    bpms = librosa.tempo_frequencies(tg.shape[0], sr=sr, hop_length=HOP)
+    bpms = 60.0 * sr / (HOP * np.maximum(np.arange(tg.shape[0]), 1e-9))  # lag 0 never in range
     rows = np.flatnonzero((bpms >= BPM_RANGE[0]) & (bpms <= BPM_RANGE[1]))
     octaves = np.log2(bpms[rows])
     prior = np.exp(-0.5 * ((octaves - np.log2(PRIOR_BPM)) / PRIOR_OCTAVES) ** 2)
