@@ -110,19 +110,22 @@ def synth_song(path: Path, beats: list[float] | None = None, *, bpm: float = 124
 
 
 def click_track(path: Path, *, bpm: float = 120.0, beats_per_bar: int = 4, bars: int = 16,
-                accent: str = "loud", lead_in: float = 0.8, sr: int = 44100) -> SynthSong:
+                accent: str = "loud", lead_in: float = 0.8, sr: int = 44100,
+                bar_lengths: list[int] | None = None) -> SynthSong:
     """Write a metronome: a short click on every beat, the bar's first click accented (``"loud"``:
-    the same click 7 dB louder; ``"pitch"``: an octave higher, as DAW metronomes do)."""
-    b = lead_in + np.arange(bars * beats_per_bar) * 60.0 / bpm
+    the same click 7 dB louder; ``"pitch"``: an octave higher, as DAW metronomes do).
+    ``bar_lengths`` (beats of each bar, e.g. a 2/4 bar among 4/4 ones) overrides ``bars``."""
+    lengths = bar_lengths or [beats_per_bar] * bars
+    first = np.concatenate([[True] + [False] * (n - 1) for n in lengths])
+    b = lead_in + np.arange(first.size) * 60.0 / bpm
     y = np.zeros(int((b[-1] + 1.0) * sr))
     t = np.arange(int(0.03 * sr)) / sr
-    for k, start in enumerate(np.round(b * sr).astype(int)):
-        first = k % beats_per_bar == 0
-        freq = 1600.0 if first and accent == "pitch" else 800.0
-        gain = 0.9 if first and accent == "loud" else 0.4 if accent == "loud" else 0.7
+    for start, accented in zip(np.round(b * sr).astype(int), first):
+        freq = 1600.0 if accented and accent == "pitch" else 800.0
+        gain = 0.9 if accented and accent == "loud" else 0.4 if accent == "loud" else 0.7
         y[start:start + t.size] += gain * np.sin(2 * np.pi * freq * t) * np.exp(-t / 0.008)
     write_wav(path, y, sr)
-    return SynthSong(path, list(b), list(b[::beats_per_bar]), y.size / sr)
+    return SynthSong(path, list(b), list(b[first]), y.size / sr)
 
 
 def write_wav(path: Path, samples: np.ndarray, sr: int) -> None:

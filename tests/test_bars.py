@@ -1,4 +1,5 @@
 """Meter and bar starts on metronomes whose accents are known by construction."""
+import mir_eval
 import numpy as np
 import pytest
 
@@ -15,6 +16,19 @@ def test_accented_clicks_give_meter_and_bar_starts(tmp_path, meter, accent, bpm)
     assert music.beats_per_bar == meter
     assert len(music.downbeats) == len(track.downbeats)
     assert np.abs(np.subtract(music.downbeats, track.downbeats)).max() < 0.003
+
+
+@pytest.mark.parametrize("accent", ["loud", "pitch"])
+def test_a_two_beat_bar_moves_the_bar_starts(tmp_path, accent):
+    """A 2/4 bar among 4/4 bars: the bars after it start two beats later (where exactly the shift
+    falls may be off by a bar or two: it is judged over several bars)."""
+    track = click_track(tmp_path / "shift.wav", bpm=110, accent=accent, bar_lengths=[4] * 8 + [2] + [4] * 8)
+    music = analyze_music(track.path, use_cache=False)
+    truth, found = np.asarray(track.downbeats), np.asarray(music.downbeats)
+    assert music.beats_per_bar == 4
+    for part in (truth[:7], truth[-6:]):  # well before and well after the shift
+        assert all(np.abs(found - t).min() < 0.003 for t in part)
+    assert mir_eval.beat.f_measure(truth, found, 0.07) >= 0.85
 
 
 def test_drum_song_is_in_four(music, song):

@@ -13,6 +13,7 @@ import numpy as np
 
 from .onsets import HOP, OnsetBands
 from .spectral import segment_medians
+from .tempo import viterbi
 
 DB_UNIT = 3.0  # a level difference of this many dB counts as one unit of distinctness
 HARMONIC_WEIGHT = 2.0  # per unit of chroma cosine distance (a chord change measures 0.3-0.8)
@@ -21,6 +22,12 @@ TREND_BEATS = 12  # moving average removed before judging the meter (a multiple 
 MIN_EXPLAINED = 0.25  # share of the beat-to-beat variation a 3/4 grouping must explain
 THREE_OVER_FOUR = 1.5  # ... and how much more of it than a 4/4 grouping
 MIN_BEATS_FOR_METER = 2 * TREND_BEATS
+WINDOW_BARS = 4  # bars of evidence for the bar-start position around each bar
+#: Cost of moving the bar start (a 2/4 bar, a pickup), in typical per-window margins between the
+#: best and second-best position; one window's evidence counts at most ``MAX_EVIDENCE`` margins, so
+#: a shift must be borne out by several windows (bars), not by one odd passage or a song's tail.
+SHIFT_COST = 4.0
+MAX_EVIDENCE = 2.0
 
 
 def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
@@ -31,8 +38,41 @@ def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
     harmonic = harmonic_change(bands, frames)
     features = np.column_stack([attack_shape(bands, frames) / DB_UNIT, HARMONIC_WEIGHT * harmonic])
     meter = choose_meter(features)
-    score = distinctness(features, meter) + _phase_means(backbone(bands, frames, harmonic), meter)
-    return beats[int(np.argmax(score))::meter], meter
+    return beats[bar_start_indices(features, backbone(bands, frames, harmonic), meter)], meter
+
+
+def bar_start_indices(features: np.ndarray, support: np.ndarray, meter: int) -> np.ndarray:
+    """Indices of the beats that start bars: the best bar-start position (index mod ``meter``) of
+    each bar-long step, judged over ``WINDOW_BARS`` bars around it, held unless a shift pays for
+    ``SHIFT_COST``. A shift ends the old bars with a short one, as a 2/4 bar does."""
+    n = len(features)
+    steps = -(-n // meter)
+    scores, weights = np.empty((steps, meter)), np.empty((steps, 1))
+    for j in range(steps):
+        lo, hi = max(0, j - WINDOW_BARS // 2) * meter, min(n, (j + WINDOW_BARS // 2) * meter)
+        scores[j] = position_scores(features[lo:hi], support[lo:hi], meter)
+        weights[j] = (hi - lo) / (WINDOW_BARS * meter)  # windows cut short by the song's ends count less
+    ranked = np.sort(scores, axis=1)
+    margin = float(np.median(ranked[:, -1] - ranked[:, -2]))
+    if steps < 2 or margin <= 1e-9:
+        positions = np.full(steps, int(np.argmax(position_scores(features, support, meter))))
+    else:
+        evidence = np.maximum((scores - ranked[:, -1:]) / margin, -MAX_EVIDENCE) * weights
+        stay = np.where(np.eye(meter, dtype=bool), 0.0, -SHIFT_COST)
+        positions = viterbi(evidence.T, stay)
+    starts: list[int] = []
+    for k in np.arange(steps) * meter + positions:
+        while starts and starts[-1] + meter < min(k, n):
+            starts.append(starts[-1] + meter)  # the old bars run on until the new position
+        if k < n:
+            starts.append(int(k))
+    return np.asarray(starts, dtype=int)
+
+
+def position_scores(features: np.ndarray, support: np.ndarray, meter: int) -> np.ndarray:
+    """How much each bar position (index mod ``meter``) looks like the bar start: how far it
+    stands out from the other positions, plus its mean bass-and-harmony ``support``."""
+    return distinctness(features, meter) + _phase_means(support, meter)
 
 
 def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
@@ -47,8 +87,11 @@ def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
 def harmonic_change(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
     """Chroma cosine distance between the beat segment ending at each beat and the one it starts."""
     chroma = segment_medians(bands.chroma, frames)
-    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
-    change = 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)  # segment k-1 -> k starts at beat k-1
+    norm = np.linalg.norm(chroma, axis=0)
+    unit = chroma / np.maximum(norm, 1e-9)
+    tonal = norm > 1e-3  # a segment without pitch (silence, clicks) has no harmony to change
+    change = (1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)) * (tonal[1:] & tonal[:-1])
+    # change[k] is from the segment before beat k to the one it starts
     out = np.zeros(len(frames))
     out[: change.size] = change[: len(frames)]
     return out
