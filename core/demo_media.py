@@ -32,6 +32,13 @@ def _kick(sr: int, level: float) -> np.ndarray:
     return level * np.sin(2 * np.pi * np.cumsum(freq) / sr) * np.exp(-t / 0.06)
 
 
+def _stab(sr: int, root: float) -> np.ndarray:
+    """A short bright chord (three octaves above ``root`` and up, no energy in the kick band)."""
+    t = np.arange(int(0.12 * sr)) / sr
+    tone = sum(np.sign(np.sin(2 * np.pi * root * ratio * t)) for ratio in (8.0, 10.08, 12.0)) / 3
+    return tone * np.exp(-t / 0.04)
+
+
 def _noise_hit(rng: np.random.Generator, sr: int, length: float, decay: float, level: float, bright: bool) -> np.ndarray:
     n = int(length * sr)
     noise = rng.standard_normal(n)
@@ -58,14 +65,15 @@ def _at(beats: np.ndarray, position: float) -> float:
 
 def synth_song(path: Path, beats: list[float] | None = None, *, bpm: float = 124.0, lead_in: float = 0.37,
                arc=DEMO_ARC, sr: int = 44100, swing: float = 0.0, kick: str = "four", noise: float = 0.0,
-               seed: int = 7) -> SynthSong:
+               stabs: float = 0.0, seed: int = 7) -> SynthSong:
     """Write a stereo 16-bit WAV drum-and-pad song; return it with its exact beat times.
 
     ``beats`` (seconds, 4/4 bars) default to a steady ``bpm`` grid after ``lead_in`` with as many
     beats as ``arc`` has. Kicks follow ``KICK_PATTERNS[kick]`` with their attack exactly on time,
     snares on 2 and 4, hi-hats on eighths (``swing`` delays the off-beat eighth by that fraction
     of a beat), a bass note and pad chord change on every bar start; loudness follows ``arc``;
-    ``noise`` adds white noise at that amplitude.
+    ``noise`` adds white noise at that amplitude; ``stabs`` adds a chord stab on every off-beat
+    eighth at that level (house music: louder attacks between the beats than on them).
     """
     rng = np.random.default_rng(seed)
     arc_levels = [level for _, bars, level in arc for _ in range(bars * 4)]
@@ -93,6 +101,9 @@ def synth_song(path: Path, beats: list[float] | None = None, *, bpm: float = 124
         if level >= 0.5:
             for off in (0.0, 0.5 + swing / 2):
                 add(_at(ext, k + off), _noise_hit(rng, sr, 0.04, 0.012, 0.4 * level, True))
+    if stabs:
+        for k, level in enumerate(levels):
+            add(_at(ext, k + 0.5), stabs * level * _stab(sr, PROGRESSION[(k // 4) % len(PROGRESSION)]))
     t_all = np.arange(y.size) / sr
     bar_times = b[::4]
     bar = np.clip(np.searchsorted(bar_times, t_all, side="right") - 1, 0, len(bar_times) - 1)

@@ -10,7 +10,7 @@ from montage_ai.audio.beats import track_grid
 from montage_ai.audio.decode import ANALYSIS_RATE, decode_mono
 from montage_ai.audio.grid import dp_beats
 from montage_ai.audio.onsets import HOP, onset_bands
-from montage_ai.audio.tempo import tempo_curve, viterbi
+from montage_ai.audio.tempo import block_tempogram, tempo_curve, viterbi
 from montage_ai.demo_media import drifting_beats, synth_song
 from montage_ai.plan.planner import PlanSettings, plan_montage
 
@@ -67,6 +67,23 @@ def test_metrical_level_is_the_one_the_song_was_written_in(tmp_path, bpm, kick):
     music = analyze_music(song.path, use_cache=False)
     assert music.tempo_bpm == pytest.approx(bpm, rel=0.02)
     assert _f_measure(music.beats, song.beats) >= 0.9  # a wrong level scores 0.67 or less
+
+
+@pytest.mark.parametrize("bpm", [118, 128])
+def test_offbeat_stabs_do_not_pull_the_beats_off_the_kick(tmp_path, bpm):
+    # kick, bass and pad on the beats, a bright chord stab on every off-beat (house music):
+    # the stabs are the loudest attacks, but an editor counts the kick
+    song = synth_song(tmp_path / "house.wav", bpm=bpm, stabs=1.0, arc=(("groove", 24, 0.45),))
+    assert _f_measure(analyze_music(song.path, use_cache=False).beats, song.beats) >= 0.95  # 0.0 on the stabs
+
+
+def test_a_steady_onset_level_does_not_hide_the_pulse():
+    # a bowed pad keeps the onset envelope high everywhere; quiet plucks mark the beat every 37 frames
+    rng = np.random.default_rng(0)
+    envelope = 5.0 + 0.5 * rng.random(3000)
+    envelope[::37] += 2.0
+    strength = block_tempogram(envelope, step=43).mean(axis=1)
+    assert int(np.argmax(strength[12:100])) + 12 == 37
 
 
 def test_tracker_lag_calibration_still_holds(tmp_path):

@@ -19,6 +19,7 @@ N_FFT = 2048
 N_MELS = 96
 TOP_DB = 80.0
 LOW_MAX_HZ = 300.0  # kick drum and bass
+KICK_MAX_HZ = 150.0  # kick drum and bass fundamentals, under the chords
 MID_BAND_HZ = (800.0, 4000.0)  # snare body and crack
 #: Frames the flux is delayed by: the lag of 1 plus 2 for the window reaching ahead of its centre.
 #: Tracked beats then sit on the attacks (``refine.TRACKER_LAG`` measures 0). librosa's
@@ -38,6 +39,7 @@ class OnsetBands:
     full: np.ndarray
     low: np.ndarray
     mid: np.ndarray
+    kick: np.ndarray
     chroma: np.ndarray
     levels: np.ndarray
 
@@ -61,6 +63,7 @@ class OnsetBuilder:
         self._chroma_basis = chroma_filterbank(sr, N_FFT)
         centres = mel_frequencies(N_MELS, sr / 2)
         self._bands = {"full": np.ones(N_MELS, dtype=bool), "low": centres <= LOW_MAX_HZ,
+                       "kick": centres <= KICK_MAX_HZ,
                        "mid": (centres >= MID_BAND_HZ[0]) & (centres <= MID_BAND_HZ[1])}
 
     def add(self, y: np.ndarray) -> None:
@@ -96,6 +99,7 @@ class OnsetBuilder:
             return np.pad(np.concatenate(flux[name]), (FLUX_DELAY, 0))[:frames].astype(np.float32)
 
         return OnsetBands(sr=self.sr, full=envelope("full"), low=envelope("low"), mid=envelope("mid"),
+                          kick=envelope("kick"),
                           chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1))
 
     def _analyse(self, samples: np.ndarray) -> None:

@@ -13,6 +13,9 @@ from .onsets import HOP, OnsetBands
 
 BPM_RANGE = (40.0, 250.0)
 TEMPOGRAM_WINDOW = 384  # onset frames (4.5 s), librosa's default
+#: Each tempogram window's onset floor (this percentile) is removed first: a steady onset level
+#: (a bowed or vibrato pad) adds the same to every lag and would bury the beat's peak.
+ONSET_FLOOR_PERCENTILE = 5
 STEP_SECONDS = 0.5  # tempo path resolution
 #: Prior over tempo: log-normal around 120 BPM, one octave wide (as librosa's tempo estimator).
 PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
@@ -66,7 +69,9 @@ def block_tempogram(envelope: np.ndarray, step: int, samples: int = 4, chunk: in
     for first in range(0, blocks, chunk):
         ids = np.arange(first, min(first + chunk, blocks))
         centres = np.minimum((ids[:, None] * step + offsets).ravel(), n - 1)
-        power = np.abs(np.fft.rfft(windows[centres] * hann, n=2 * width, axis=1)) ** 2
+        frames = windows[centres]
+        frames = frames - np.percentile(frames, ONSET_FLOOR_PERCENTILE, axis=1, keepdims=True)
+        power = np.abs(np.fft.rfft(frames * hann, n=2 * width, axis=1)) ** 2
         autocorr = np.fft.irfft(power, axis=1)[:, :width]
         autocorr /= np.maximum(np.abs(autocorr).max(axis=1, keepdims=True), 1e-12)
         out[:, ids] = autocorr.reshape(ids.size, samples, width).mean(axis=1).T
