@@ -14,8 +14,9 @@ from .tempo import choose_level, tempo_curve
 #: Autocorrelation of the onset envelope at the beat period needed to call it a pulse
 #: (white noise measures about 0.05, a drum track 0.7).
 MIN_PERIODICITY = 0.2
-#: Kick-band attacks between the tracked beats this many times stronger than on them (off-beat
-#: chords and hats carried the tracker) make it track again with the kicks weighing in.
+#: Kick-band attacks between the tracked beats this many times stronger than on them: the tracker
+#: followed off-beat chords or hi-hats (house, reggae) and tracks again with the kicks and bass
+#: weighing in, as an editor counts them.
 RETRACK_IF_KICKS_BETWEEN = 3.0
 
 
@@ -27,22 +28,13 @@ def track_grid(bands: OnsetBands) -> np.ndarray:
         return np.zeros(0)
     period = 60.0 * sr / HOP / tempo_curve(bands)
     frames = dp_beats(bands.full, period)
-    if len(frames) >= 4 and _kicks_off_the_beat(bands, frames):
+    if len(frames) >= 4 and bands.between_over_on(bands.kick, frames) >= RETRACK_IF_KICKS_BETWEEN:
         frames = dp_beats(bands.full + bands.kick, period)
     frames = choose_level(frames, bands)
     if len(frames) < 4 or periodicity(bands.full, frames) < MIN_PERIODICITY:
         return np.zeros(0)
     frames = trim_silent_ends(bands, frames)
     return frames * HOP / sr
-
-
-def _kicks_off_the_beat(bands: OnsetBands, frames: np.ndarray) -> bool:
-    """Kick-band attacks far stronger halfway between the tracked beats than on them: the tracker
-    followed off-beat chords or hi-hats (house, reggae) and must track again with the kicks and
-    bass weighing in, as an editor counts them."""
-    mids = (frames[:-1] + frames[1:]) // 2
-    between, on = (float(bands.strength(bands.kick, f).mean()) for f in (mids, frames))
-    return between >= RETRACK_IF_KICKS_BETWEEN * on
 
 
 def trim_silent_ends(bands: OnsetBands, frames: np.ndarray, floor: float = 0.3) -> np.ndarray:

@@ -49,6 +49,12 @@ class OnsetBands:
         idx = np.clip(np.asarray(frames, dtype=int), 1, len(band) - 3)
         return np.maximum.reduce([band[idx + d] for d in (-1, 0, 1, 2)])
 
+    def between_over_on(self, band: np.ndarray, frames: np.ndarray) -> float:
+        """Mean :meth:`strength` of ``band`` halfway between consecutive ``frames`` over its mean
+        strength on them: above 1, the band's attacks fall between the frames rather than on them."""
+        mids = (frames[:-1] + frames[1:]) // 2
+        return float(self.strength(band, mids).mean()) / max(float(self.strength(band, frames).mean()), 1e-9)
+
 
 class OnsetBuilder:
     """Accumulates :class:`OnsetBands` from consecutive blocks of a mono signal."""

@@ -123,10 +123,8 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     """
     if len(frames) < 8:
         return frames
-    mids = (frames[:-1] + frames[1:]) // 2
-    on, between = bands.strength(bands.low, frames), bands.strength(bands.low, mids)
-    if between.mean() >= DOUBLE_IF_MIDPOINTS * max(on.mean(), 1e-9):
-        return np.sort(np.concatenate([frames, mids]))
+    if bands.between_over_on(bands.low, frames) >= DOUBLE_IF_MIDPOINTS:
+        return np.sort(np.concatenate([frames, (frames[:-1] + frames[1:]) // 2]))
     period = float(np.median(np.diff(frames))) * HOP / bands.sr
     if 60.0 / (2 * period) < MIN_BPM_AFTER_HALVING:
         return frames
