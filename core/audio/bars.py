@@ -77,10 +77,8 @@ def position_scores(features: np.ndarray, support: np.ndarray, meter: int) -> np
 
 def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
     """Per beat (rows): each band group's level at the attack and its rise into it, in dB."""
-    last = bands.levels.shape[1] - 1
-    idx = np.clip(frames, 0, last)
-    attack = np.max([bands.levels[:, np.clip(idx + d, 0, last)] for d in (-1, 0, 1, 2)], axis=0)
-    before = bands.levels[:, np.clip(idx - BEFORE_FRAMES, 0, last)]
+    attack = bands.strength(bands.levels, frames)
+    before = bands.levels[:, np.clip(frames - BEFORE_FRAMES, 0, bands.levels.shape[1] - 1)]
     return np.vstack([attack, attack - before]).T
 
 

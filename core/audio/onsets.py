@@ -44,10 +44,10 @@ class OnsetBands:
     levels: np.ndarray
 
     def strength(self, band: np.ndarray, frames: np.ndarray) -> np.ndarray:
-        """Strength of ``band`` at each frame: the max over one frame before to two after
-        (the tracker's frame may sit slightly before the flux peak)."""
-        idx = np.clip(np.asarray(frames, dtype=int), 1, len(band) - 3)
-        return np.maximum.reduce([band[idx + d] for d in (-1, 0, 1, 2)])
+        """Strength of ``band`` (frames on its last axis) at each frame: the max over one frame
+        before to two after (the tracker's frame may sit slightly before the flux peak)."""
+        idx = np.clip(np.asarray(frames, dtype=int), 1, band.shape[-1] - 3)
+        return np.maximum.reduce([band[..., idx + d] for d in (-1, 0, 1, 2)])
 
     def between_over_on(self, band: np.ndarray, frames: np.ndarray) -> float:
         """Mean :meth:`strength` of ``band`` halfway between consecutive ``frames`` over its mean
