@@ -18,15 +18,6 @@ def require_audio(path: Path) -> None:
         raise InputError(path, "no audio stream")
 
 
-def decode_mono(path: Path, sample_rate: int = ANALYSIS_RATE) -> np.ndarray:
-    """All samples of ``path`` as mono float32 at ``sample_rate`` (see :func:`stream_mono`)."""
-    blocks = list(stream_mono(path, sample_rate, 1 << 22))
-    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    if samples.size == 0:
-        raise InputError(path, "audio stream decodes to no samples")
-    return samples
-
-
 def stream_mono(path: Path, sample_rate: int, block: int) -> Iterator[np.ndarray]:
     """Samples of ``path`` as mono float32 at ``sample_rate``, ``block`` samples at a time (the last
     block may be shorter).
