@@ -22,6 +22,12 @@ def require_ffmpeg() -> None:
             raise InputError(None, f"{tool} not found on PATH: install ffmpeg (e.g. apt-get install ffmpeg)")
 
 
+def _ffmpeg(args: list[str]) -> list[str]:
+    """The ffmpeg command line for ``args``: quiet but for errors, never reading stdin."""
+    require_ffmpeg()
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
+
+
 def _last_line(stderr: bytes | None) -> str:
     lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
     return lines[-1] if lines else "unknown error"
@@ -45,10 +51,8 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
     shorter); InputError naming ``what`` on failure. A reader thread keeps up to two blocks ready,
     so ffmpeg decodes the next block while the caller works on this one; memory stays at three
     blocks whatever the length."""
-    require_ffmpeg()
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args],
-                                stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(_ffmpeg(args), stdout=subprocess.PIPE, stderr=errors)
         ready: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
 
         def pump() -> None:
@@ -80,9 +84,7 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
 
 def run(args: list[str], what: Path | str) -> bytes:
     """Run ``ffmpeg`` with ``args``; return stdout; InputError naming ``what`` on failure."""
-    require_ffmpeg()
-    proc = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args],
-                          capture_output=True, check=False)
+    proc = subprocess.run(_ffmpeg(args), capture_output=True, check=False)
     if proc.returncode != 0:
         raise InputError(what, f"ffmpeg failed: {_last_line(proc.stderr)}")
     return proc.stdout
