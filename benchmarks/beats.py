@@ -121,11 +121,17 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="montage-beats-"))
     folder.mkdir(parents=True, exist_ok=True)
+    compare(songs(folder, args.quick) + random_songs(folder, args.random, args.seed), folder)
+
+
+def compare(named_songs: list[tuple[str, SynthSong]], folder: Path) -> None:
+    """Run both trackers on each song and print a row per song and tracker, the pooled rows, and the
+    ratios of median error and time."""
     ours(synth_song(folder / "warmup.wav", bpm=100, arc=(("a", 2, 1.0),)).path)  # JIT warm-up, both trackers
     librosa_default(folder / "warmup.wav")
     results = {"ours": [], "librosa": []}
     print(f"{'song':<20} {'tracker':<8} {'F':>6} {'med ms':>7} {'p95 ms':>7} {'mean ms':>8} {'s/min':>6} {'bar F':>6}")
-    for name, song in songs(folder, args.quick) + random_songs(folder, args.random, args.seed):
+    for name, song in named_songs:
         for label, tracker in (("ours", ours), ("librosa", librosa_default)):
             r = measure(tracker, song)
             results[label].append(r)

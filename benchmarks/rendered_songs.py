@@ -1,8 +1,9 @@
 """Beat and bar accuracy on songs played by sampled instruments: MIDI written here (known beat and
 bar times), rendered by FluidSynth with the FluidR3 General MIDI soundfont; ours vs librosa's
-default ``beat_track`` in the same run. Closer to real recordings than benchmarks/beats.py (piano,
-strings, guitar, bass and drum-kit samples with their own attack times), so errors here include
-each sample's attack: FluidR3's notes reach 30 % of their peak 4-11 ms after the MIDI note-on.
+default ``beat_track`` in the same run, measured and printed as benchmarks/beats.py does. Closer to
+real recordings than those synthesized songs (piano, strings, guitar, bass and drum-kit samples with
+their own attack times), so errors here include each sample's attack: FluidR3's notes reach 30 % of
+their peak 4-11 ms after the MIDI note-on.
 
     apt-get install fluidsynth fluid-soundfont-gm && pip install pretty_midi
     python benchmarks/rendered_songs.py [--out DIR]
@@ -15,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import librosa
-import mir_eval
 import numpy as np
 import pretty_midi
+from beats import compare  # benchmarks/beats.py: the same measures and table
 
-from montage_ai.audio.analyze import analyze_music
+from montage_ai.demo_media import SynthSong
 
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 CHORDS = ([48, 52, 55], [45, 48, 52], [41, 45, 48], [43, 47, 50])  # C Am F G
@@ -29,11 +30,11 @@ DRUMS, PIANO, NYLON, STEEL, DIST, ACOUSTIC_BASS, BASS, PICK_BASS, PIZZ, STRINGS,
 class Song:
     """One MIDI song: ``note(program, pitch, time, length, velocity, drum)`` per part and beat."""
 
-    def __init__(self, bpm: float, seed: int) -> None:
+    def __init__(self, bpm: float, seed: int, jitter: float) -> None:
         self.midi = pretty_midi.PrettyMIDI(initial_tempo=bpm)
         self.parts: dict[tuple[int, bool], pretty_midi.Instrument] = {}
         self.rng = np.random.default_rng(seed)
-        self.jitter = 0.0
+        self.jitter = jitter  # seconds of random timing error per note (a player, not a sequencer)
 
     def note(self, program: int, pitch: int, t: float, length: float, velocity: int = 90, drum: bool = False) -> None:
         if (program, drum) not in self.parts:
@@ -122,24 +123,23 @@ def bossa(s, t, p, i, ch):
             s.note(NYLON, k + 12, t + p / 2, p * 0.4, 70)
 
 
-#: name: (bpm, bars, beats per bar, parts, timing jitter in seconds)
+#: name: (bpm, bars, beats per bar, parts, timing jitter in seconds; "played": 8 ms)
 SONGS = {
     "rock 120": (120, 24, 4, [rock], 0.0),
     "piano ballad 72": (72, 16, 4, [ballad], 0.0),
-    "strings + pizzicato 96": (96, 16, 4, [strings], 0.0),
+    "strings+pizz 96": (96, 16, 4, [strings], 0.0),
     "piano waltz 150": (150, 24, 3, [waltz], 0.0),
     "strummed guitar 90": (90, 20, 4, [strum], 0.0),
     "punk 180": (180, 32, 4, [punk], 0.0),
     "funk 100": (100, 20, 4, [funk], 0.0),
     "house 128": (128, 32, 4, [house], 0.0),
     "bossa 140": (140, 24, 4, [bossa], 0.0),
-    "rock 110, played (8 ms jitter)": (110, 24, 4, [rock], 0.008),
+    "rock 110 played": (110, 24, 4, [rock], 0.008),
 }
 
 
 def render(folder: Path, index: int, bpm: float, bars: int, meter: int, parts, jitter: float):
-    song, period, lead_in = Song(bpm, seed=index), 60.0 / bpm, 1.0
-    song.jitter = jitter
+    song, period, lead_in = Song(bpm, index, jitter), 60.0 / bpm, 1.0
     beats = lead_in + np.arange(bars * meter) * period
     for k, t in enumerate(beats):
         for part in parts:
@@ -148,15 +148,7 @@ def render(folder: Path, index: int, bpm: float, bars: int, meter: int, parts, j
     song.midi.write(str(mid))
     subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.6", "-F", str(wav), "-r", "44100", SOUNDFONT, str(mid)],
                    check=True, capture_output=True)
-    return wav, beats, beats[::meter]
-
-
-def errors_ms(truth: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Signed error (ms) of the nearest found beat to each true beat, for those within 70 ms."""
-    if not found.size:
-        return np.zeros(0)
-    err = np.array([found[np.argmin(np.abs(found - t))] - t for t in truth])
-    return 1000 * err[np.abs(err) <= 0.07]
+    return SynthSong(wav, list(beats), list(beats[::meter]), librosa.get_duration(path=str(wav)))
 
 
 def main() -> None:
@@ -165,24 +157,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="montage-rendered-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"{'song':32s} {'tracker':8s} {'F':>6s} {'med ms':>7s} {'p95 ms':>7s} {'mean ms':>8s} {'bar F':>6s} meter")
-    pooled: dict[str, list[float]] = {"ours": [], "librosa": []}
-    for index, (name, (bpm, bars, meter, parts, jitter)) in enumerate(SONGS.items()):
-        wav, beats, bars_truth = render(folder, index, bpm, bars, meter, parts, jitter)
-        music = analyze_music(wav, use_cache=False)
-        y, sr = librosa.load(str(wav), sr=22050)
-        _, theirs = librosa.beat.beat_track(y=y, sr=sr, units="time")
-        for tracker, found, bar_f, found_meter in (
-                ("ours", np.array(music.beats), mir_eval.beat.f_measure(bars_truth, np.array(music.downbeats)),
-                 f"{music.beats_per_bar}/{meter}"),
-                ("librosa", np.asarray(theirs), float("nan"), "")):
-            err = errors_ms(beats, found)
-            pooled[tracker].append(mir_eval.beat.f_measure(beats, found))
-            stats = (np.median(np.abs(err)), np.percentile(np.abs(err), 95), err.mean()) if err.size else (np.nan,) * 3
-            print(f"{name:32s} {tracker:8s} {mir_eval.beat.f_measure(beats, found):6.3f} {stats[0]:7.2f} "
-                  f"{stats[1]:7.2f} {stats[2]:+8.2f} {bar_f:6.2f} {found_meter}")
-    for tracker, scores in pooled.items():
-        print(f"{'mean F':32s} {tracker:8s} {np.mean(scores):6.3f}")
+    compare([(name, render(folder, i, *spec)) for i, (name, spec) in enumerate(SONGS.items())], folder)
 
 
 if __name__ == "__main__":
