@@ -119,7 +119,7 @@ def choose_meter(features: np.ndarray) -> int:
 def distinctness(features: np.ndarray, meter: int) -> np.ndarray:
     """Per bar position: RMS distance (in feature units) from its mean attack to the nearest
     other position's mean attack."""
-    means = np.array([features[p::meter].mean(axis=0) for p in range(meter)])
+    means = _phase_means(features, meter)
     dist = np.sqrt(np.mean((means[:, None, :] - means[None, :, :]) ** 2, axis=2))
     np.fill_diagonal(dist, np.inf)
     return dist.min(axis=1)
@@ -135,4 +135,5 @@ def backbone(bands: OnsetBands, frames: np.ndarray, harmonic: np.ndarray) -> np.
 
 
 def _phase_means(values: np.ndarray, meter: int) -> np.ndarray:
-    return np.array([values[p::meter].mean() for p in range(meter)])
+    """Mean of ``values`` (beats on the first axis) at each bar position (index mod ``meter``)."""
+    return np.array([values[p::meter].mean(axis=0) for p in range(meter)])
