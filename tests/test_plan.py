@@ -63,15 +63,41 @@ def test_other_timeline_rates_stay_frame_true(music, clips, song, fps):
     assert all(_holds_true_beat(plan, cut, truth) for cut in plan.cuts)
 
 
+def _bar_frames(plan) -> set[int]:
+    return {plan.rate.frame_at(b) - plan.music_in for b in plan.music.downbeats}
+
+
 def test_music_range_and_duration(music, clips):
     plan = plan_montage(music, clips, PlanSettings(music_start=10.0, duration=20.0))
-    assert plan.frames == plan.rate.frames_in(20.0)
+    bar = 4 * 60 / music.tempo_bpm
+    assert plan.rate.frames_in(20.0 - bar) < plan.frames <= plan.rate.frames_in(20.0)  # the last bar start within
+    assert plan.frames in _bar_frames(plan)
     first_beat = min(b for b in music.beats if b >= 10.0)
     assert plan.cuts[0].beat_time == first_beat and plan.music_in == plan.rate.frame_at(first_beat)
     _check_timeline(plan)
     ended = plan_montage(music, clips, PlanSettings(music_start=5.0, music_end=30.0))
     assert ended.music_start_time + ended.frames / float(ended.rate.fps) <= 30.0
-    assert ended.frames >= ended.rate.frame_at(30.0) - ended.music_in - 1
+    assert ended.frames >= ended.rate.frame_at(30.0 - bar) - ended.music_in and ended.frames in _bar_frames(ended)
+
+
+@pytest.mark.parametrize("settings", [PlanSettings(), PlanSettings(duration=30), PlanSettings(duration=12.5),
+                                      PlanSettings(style="hype", music_start=7, duration=21),
+                                      PlanSettings(style="documentary", music_end=41.3),
+                                      PlanSettings(fps=Rate.parse("29.97"), beat_level="half", duration=17)])
+def test_montage_ends_on_a_bar_start_or_the_songs_end_never_with_a_stub(music, clips, settings):
+    plan = plan_montage(music, clips, settings)
+    song_end = plan.rate.frame_at(music.duration) - plan.music_in
+    assert plan.frames in _bar_frames(plan) | {song_end}
+    beat = plan.rate.frames_in(60 / music.tempo_bpm)
+    assert plan.cuts[-1].record_frames >= beat - 1
+
+
+@pytest.mark.parametrize("settings, option", [(PlanSettings(music_end=0.5), "--music-end 0.5"),
+                                              (PlanSettings(duration=1.0), "--duration 1"),
+                                              (PlanSettings(music_start=20, music_end=21), "--music-end 21")])
+def test_a_range_without_a_bar_after_its_first_beat_is_refused(music, clips, settings, option):
+    with pytest.raises(InputError, match=f"{option} s is too short for a montage"):
+        plan_montage(music, clips, settings)
 
 
 def test_music_start_past_the_end_is_an_input_error(music, clips):
@@ -94,3 +120,13 @@ def test_seed_changes_order_but_not_timing(music, clips):
     b = plan_montage(music, clips, PlanSettings(seed=2))
     assert [c.record_start for c in a.cuts] == [c.record_start for c in b.cuts]
     assert [c.clip.path for c in a.cuts] != [c.clip.path for c in b.cuts]
+
+
+def test_timeline_rate_tie_goes_to_the_higher_rate_whatever_the_order(clips):
+    from dataclasses import replace
+    from montage_ai.plan.planner import dominant_rate
+    a = replace(clips[0], rate=Rate.parse("25"), frames=250)
+    b = replace(clips[1], rate=Rate.parse("50"), frames=500)  # the same 10 s
+    assert dominant_rate([a, b]) == dominant_rate([b, a]) == Rate.parse("50")
+    longer = replace(a, frames=251)
+    assert dominant_rate([b, longer]) == Rate.parse("25")

@@ -58,11 +58,14 @@ def _drop_frame_label(timecode: str) -> str:
 
 
 def dominant_rate(clips: list[Clip]) -> Rate:
-    """The frame rate most footage shares (by total duration), the timeline's default."""
+    """The frame rate most footage shares (by exact total duration), the timeline's default.
+
+    A tie goes to the higher rate, whatever the order of the footage: its frames all show and the
+    slower footage repeats frames instead of dropping them."""
     weight: Counter[Rate] = Counter()
     for clip in clips:
-        weight[clip.rate] += clip.frames / float(clip.rate)
-    return weight.most_common(1)[0][0]
+        weight[clip.rate] += clip.frames / clip.rate.fps
+    return max(weight, key=lambda rate: (weight[rate], rate.fps))
 
 
 def _beat_grid(music: Music, start: float, end: float, warnings: list[str]) -> tuple[list[float], list[float]]:
@@ -87,12 +90,32 @@ def _music_range(music: Music, s: PlanSettings, warnings: list[str]) -> tuple[fl
     return start, end
 
 
+def _end_time(music: Music, s: PlanSettings, t0: float, end: float, beats: list[float], bars: list[float]) -> float:
+    """Where the montage ends: the song's end when the range runs to it, else the last bar start at or
+    before ``t0 + duration`` / the music end. Raises :class:`InputError` when that leaves less than a beat
+    (no bar start after the first beat, or the song ending within a beat of it)."""
+    limit = min(end, t0 + s.duration) if s.duration > 0 else end
+    following = [b for b in beats if b > t0 + 1e-9]
+    if limit >= music.duration - 1e-9 and following and following[0] <= music.duration:
+        return music.duration
+    fitting = [b for b in bars if t0 + 1e-9 < b <= limit + 1e-9]
+    if fitting:
+        return fitting[-1]
+    option = (f"--duration {s.duration:g}" if s.duration > 0 and t0 + s.duration < end
+              else f"--music-end {s.music_end:g}" if s.music_end else f"--music-start {s.music_start:g}")
+    later = [b for b in bars if b > t0 + 1e-9]
+    needed = f"the next bar starts at {later[0]:.2f} s" if later else "no bar starts after it"
+    raise InputError(music.path, f"{option} s is too short for a montage: its first beat is at {t0:.2f} s and "
+                                 f"{needed}")
+
+
 def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Plan:
     """Lay cuts on the beats of ``music`` between ``music_start`` and the end (or ``duration``).
 
     The timeline's frame 0 is the frame holding the first beat at or after ``music_start``; every
     cut starts on the frame that contains its beat (at ``beat_level``, moved by ``beat_offset_ms``). Cut length (in beats) follows the arc phase
-    and the style; long cuts end on bar starts; no cut crosses a phase change.
+    and the style; long cuts end on bar starts; no cut crosses a phase change. The montage ends on a bar
+    start or the song's end (:func:`_end_time`), its last cut at least a beat long.
     """
     if not clips:
         raise InputError(None, "no footage to cut")
@@ -111,11 +134,9 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
         raise InputError(music.path, f"no beat between {start:g} s and {end:g} s")
     t0 = beats[first]
     music_in = rate.frame_at(t0)
-    total = rate.frame_at(end) - music_in
-    if settings.duration > 0:
-        if t0 + settings.duration > end + 1e-9:
-            warnings.append(f"asked for {settings.duration:g} s but the music range holds {end - t0:.2f} s")
-        total = min(total, rate.frames_in(settings.duration))
+    if settings.duration > 0 and t0 + settings.duration > end + 1e-9:
+        warnings.append(f"asked for {settings.duration:g} s but the music range holds {end - t0:.2f} s")
+    total = rate.frame_at(_end_time(music, settings, t0, end, beats, bars)) - music_in
     if total <= 0:
         raise InputError(music.path, "the chosen music range is shorter than one frame")
     t_end = float(t0 + rate.seconds(total))
