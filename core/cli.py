@@ -9,8 +9,10 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 
+from . import __version__
 from .errors import InputError
 from .export import FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
@@ -20,6 +22,10 @@ from .timebase import Rate
 EXIT_BAD_INPUT = 2
 #: Edge packages that add their own subcommands (``register(subparsers)``) when installed.
 EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.commands")
+#: Console summary of warnings: a phrase of the message -> its kind (others count as "other").
+WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable frame rate": "variable frame rate",
+                 "time grid": "no beat found", "music range holds": "music range", "past the end of the music":
+                 "music range"}
 
 
 def _env_float(name: str) -> float:
@@ -67,11 +73,14 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="montage-ai", description="Cut footage to music; export to Resolve/Premiere.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"montage-ai {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     make = sub.add_parser("make", help="cut footage to music and write NLE files")
     make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
     make.add_argument("--footage", required=True, nargs="+", type=Path, help="video files or folders")
     _add_make_options(make)
+    make.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    make.add_argument("--json", action="store_true", help="no progress; print a JSON summary on stdout")
     make.set_defaults(func=cmd_make)
 
     am = sub.add_parser("analyze-music", help="tempo, beats, downbeats and sections of a music file")
@@ -116,20 +125,38 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
                         beat_offset_ms=args.beat_offset_ms)
 
 
-def _print_result(plan, files: list[Path]) -> None:
-    print(f"{len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps "
-          f"({plan.frames / float(plan.rate.fps):.2f} s), style {plan.style}")
-    for w in [*plan.music.warnings, *plan.warnings]:
-        print(f"warning: {w}", file=sys.stderr)
+def warning_summary(warnings: list[str]) -> str:
+    """One console line for ``warnings``: the warning itself when alone, else counts by kind."""
+    if len(warnings) == 1:
+        return f"warning: {warnings[0]} (also in report.json)"
+    kinds = Counter(next((kind for phrase, kind in WARNING_KINDS.items() if phrase in w), "other") for w in warnings)
+    counts = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
+    return f"{len(warnings)} warnings ({counts}); details in report.json"
+
+
+def _print_result(plan, files: list[Path], as_json: bool = False) -> None:
+    warnings = [*plan.music.warnings, *plan.warnings]
+    seconds = plan.frames / float(plan.rate.fps)
+    if as_json:
+        print(json.dumps({"cuts": len(plan.cuts), "frames": plan.frames, "fps": str(plan.rate),
+                          "seconds": round(seconds, 6), "style": plan.style, "outputs": [str(f) for f in files],
+                          "warnings": warnings}))
+        return
+    print(f"{len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps ({seconds:.2f} s), style {plan.style}")
+    if warnings:
+        print(warning_summary(warnings), file=sys.stderr)
     for f in files:
         print(f)
 
 
 def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
-    plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
-                       style_given=args.style is not None, formats=args.formats, preview=not args.no_preview)
-    _print_result(plan, files)
+    from .terminal import console_progress
+    with console_progress(quiet=args.quiet or args.json) as progress:
+        plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
+                           style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
+                           progress=progress)
+    _print_result(plan, files, as_json=args.json)
 
 
 def cmd_analyze_music(args: argparse.Namespace) -> None:
@@ -154,12 +181,14 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from .demo_media import synth_footage, synth_song
     from .pipeline import make
+    from .terminal import console_progress
     media = args.out.expanduser().resolve() / "media"
     media.mkdir(parents=True, exist_ok=True)
     song = synth_song(media / "demo_song.wav")
     footage = synth_footage(media / "footage")
     print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
-    plan, files = make(song.path, footage, args.out, PlanSettings(), preview=not args.no_preview)
+    with console_progress() as progress:
+        plan, files = make(song.path, footage, args.out, PlanSettings(), preview=not args.no_preview, progress=progress)
     _print_result(plan, files)
 
 
@@ -173,7 +202,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare ``montage-ai``: what it does and its commands
+        parser.print_help()
+        return 0
     try:
         code = args.func(args)
     except InputError as err:

@@ -24,6 +24,9 @@ from .video.probe import probe_clip
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
+#: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
+STAGES = {"probe_footage": "Reading footage", "analyze_music": "Analysing music", "plan": "Planning cuts",
+          "export": "Writing exports", "preview": "Rendering preview"}
 
 
 @dataclass
@@ -44,6 +47,8 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     files = discover_footage(footage)
+    if progress:
+        progress("probe_footage", 0.0)
     clips = []
     for i, f in enumerate(files):
         _check(cancel)
@@ -53,7 +58,9 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     timings["probe_footage"] = time.perf_counter() - start
     _check(cancel)
     start = time.perf_counter()
-    music = analyze_music(music_path)
+    if progress:
+        progress("analyze_music", 0.0)
+    music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None)
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
@@ -91,9 +98,13 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tu
             name = FORMATS[fmt][0]
             writer(fmt)(plan, stage / name)
             names.append(name)
+            if progress:
+                progress("export", len(names) / len(formats))
         plan.timings["export"] = time.perf_counter() - start
         if preview:
             start = time.perf_counter()
+            if progress:
+                progress("preview", 0.0)
             render_preview(plan, stage / "preview.mp4", progress=(lambda f: progress("preview", f)) if progress else None,
                            cancel=cancel)
             plan.timings["preview"] = time.perf_counter() - start
@@ -113,4 +124,6 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
     inputs = analyze_inputs(music_path, footage, progress, cancel)
     _check(cancel)
     plan, details = build_plan(inputs, settings, prompt, style_given)
+    if progress:
+        progress("plan", 1.0)
     return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel)

@@ -7,6 +7,12 @@ import sys
 import pytest
 
 SIX_FILES = {"montage.otio", "montage.edl", "montage.xml", "montage.csv", "preview.mp4", "report.json"}
+BAR = 4 * 60 / 124  # the demo song's bar, seconds
+
+
+def ends_on_the_last_bar_within(report: dict, seconds: float) -> bool:
+    """``--duration seconds`` ends on the last bar start within it: less than a bar short of it."""
+    return round((seconds - BAR) * 24000 / 1001) < report["frames"] <= round(seconds * 24000 / 1001)
 
 
 def run(*args, env=None):
@@ -37,7 +43,7 @@ def test_make_writes_all_six_files(made):
 def test_report_contract(made):
     report = json.loads((made / "report.json").read_text())
     assert report["fps"] == "24000/1001"
-    assert report["frames"] == round(30 * 24000 / 1001)
+    assert ends_on_the_last_bar_within(report, 30)
     assert set(report["timings"]) >= {"analyze_music", "probe_footage", "plan", "export", "preview"}
     keys = {"record_start_frame", "record_end_frame", "source_path", "source_in_frame", "source_out_frame",
             "beat_time", "phase"}
@@ -60,7 +66,7 @@ def test_env_vars_are_defaults(song, footage, tmp_path):
                env={"TARGET_DURATION": "12", "MUSIC_START": "20", "MUSIC_END": "50"})
     assert proc.returncode == 0, proc.stderr
     report = json.loads((out / "report.json").read_text())
-    assert report["frames"] == round(12 * 24000 / 1001)
+    assert ends_on_the_last_bar_within(report, 12)
     assert 20.0 <= report["music"]["start_time"] < 21.0
     assert not (out / "preview.mp4").exists()
     proc = run("make", "--music", song.path, "--footage", footage[0], "--out", tmp_path / "x", "--no-preview",
@@ -87,10 +93,13 @@ def _bad_cases(song, footage, tmp):
         "unreadable footage": (["--music", song.path, "--footage", broken], "broken.mp4"),
         "folder without video": (["--music", song.path, "--footage", tmp / "empty"], "empty"),
         "start past end": (["--music", song.path, "--footage", footage[0], "--music-start", "999"], "past the end"),
+        "range too short": (["--music", song.path, "--footage", footage[0], "--music-end", "0.5"],
+                            "--music-end 0.5 s is too short for a montage"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing music", "unreadable footage", "folder without video", "start past end"])
+@pytest.mark.parametrize("case", ["missing music", "unreadable footage", "folder without video", "start past end",
+                                  "range too short"])
 def test_bad_input_exits_2_with_one_line_and_no_output(song, footage, tmp_path, case):
     args, needle = _bad_cases(song, footage, tmp_path)[case]
     out = tmp_path / "out"

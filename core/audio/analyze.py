@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -25,6 +26,8 @@ REFINE_MARGIN = int(0.1 * ANALYSIS_RATE)
 #: Signals up to this long (10 min, 53 MB) are kept from the first pass for refinement; longer
 #: ones are decoded a second time, block by block.
 KEEP_SAMPLES = 600 * ANALYSIS_RATE
+#: Progress reported at the end of reading (the block loop) and of beat tracking: their share of the time.
+READ_DONE, TRACK_DONE = 0.75, 0.9
 
 
 @dataclass
@@ -36,8 +39,9 @@ class _Features:
     signal: np.ndarray | None  # the whole signal if at most KEEP_SAMPLES long (no second decode)
 
 
-def _read_features(path: Path) -> _Features:
-    """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time."""
+def _read_features(path: Path, progress: Callable[[float], None], seconds: float) -> _Features:
+    """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time (``progress`` after each
+    block, as a share of the expected ``seconds``)."""
     builder, times, db = OnsetBuilder(ANALYSIS_RATE), [], []
     kept: list[np.ndarray] | None = []
     for n, block in enumerate(stream_mono(path, ANALYSIS_RATE, BLOCK)):
@@ -49,6 +53,8 @@ def _read_features(path: Path) -> _Features:
             kept.append(block)
         else:
             kept = None  # too long to hold: refinement decodes again
+        if seconds > 0:
+            progress(READ_DONE * min(1.0, builder.samples / ANALYSIS_RATE / seconds))
     if builder.samples == 0:
         raise InputError(path, "audio stream decodes to no samples")
     signal = np.concatenate(kept) if kept is not None else None
@@ -71,12 +77,12 @@ def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> np.ndarra
     return refined
 
 
-def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
+def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[float], None] | None = None) -> Music:
     """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
 
     Raises :class:`InputError` for missing, unreadable, audio-less or too-short files.
     A file without a detectable pulse yields no beats and a warning, never an invented grid.
-    Results are cached by file content (see :mod:`.cache`).
+    Results are cached by file content (see :mod:`.cache`). ``progress`` gets the share done (0..1) as it goes.
     """
     path = Path(path).resolve()
     if not path.is_file():
@@ -84,19 +90,20 @@ def analyze_music(path: str | Path, use_cache: bool = True) -> Music:
     key = cache.content_key(path)
     if use_cache and (cached := cache.load(path, key)) is not None:
         return cached  # these bytes were analysed before: no need to probe them again
-    require_audio(path)
-    music = _analyze(path)
+    seconds = require_audio(path)
+    music = _analyze(path, progress or (lambda fraction: None), seconds)
     cache.store(key, music)
     return music
 
 
-def _analyze(path: Path) -> Music:
-    features = _read_features(path)
+def _analyze(path: Path, progress: Callable[[float], None], seconds: float) -> Music:
+    features = _read_features(path, progress, seconds)
     duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
     grid = beat_mod.track_grid(features.bands)
+    progress(TRACK_DONE)
     beats = complete(grid, _refine(path, grid, features.signal))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")

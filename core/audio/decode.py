@@ -12,10 +12,13 @@ from ..errors import InputError
 ANALYSIS_RATE = 22050
 
 
-def require_audio(path: Path) -> None:
-    """InputError unless ``path`` is a media file with an audio stream."""
-    if not any(s.get("codec_type") == "audio" for s in ffmpeg_cmd.probe(path).get("streams", [])):
+def require_audio(path: Path) -> float:
+    """InputError unless ``path`` is a media file with an audio stream; its duration in seconds as the
+    container states it (0 when it does not)."""
+    info = ffmpeg_cmd.probe(path)
+    if not any(s.get("codec_type") == "audio" for s in info.get("streams", [])):
         raise InputError(path, "no audio stream")
+    return float(info.get("format", {}).get("duration") or 0)
 
 
 def stream_mono(path: Path, sample_rate: int, block: int) -> Iterator[np.ndarray]:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from montage_ai.model import Plan
+from montage_ai.pipeline import STAGES
 from montage_ai.plan.styles import STYLES
 
 from .cut_strip import CutStrip
@@ -22,8 +23,7 @@ from .waveform import WaveformView
 from .workers import Task
 
 AUTO_STYLE = "auto (from prompt)"
-STAGE_NAMES = {"probe_footage": "Reading footage", "analyze_music": "Analysing music", "preview": "Rendering preview",
-               "thumbnails": "Making thumbnails"}
+STAGE_NAMES = {**STAGES, "thumbnails": "Making thumbnails"}
 
 
 def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) -> QDoubleSpinBox:
