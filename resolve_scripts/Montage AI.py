@@ -41,7 +41,8 @@ def main(resolve_app):
     try:
         panel = importlib.import_module("montage_ai.plugin.panel")
     except ImportError as err:
-        print("Montage AI: the panel cannot load (%s); install it with: pip install 'montage-ai[panel]'" % err)
+        print("Montage AI: the panel cannot load (%s); install PySide6-Essentials with the pip of the environment "
+              "Montage AI is installed in (see docs/install.md), then restart Resolve." % err)
         return
     panel.launch(resolve=resolve_app)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,5 +16,6 @@ def cmd_panel(args: argparse.Namespace) -> None:
         import PySide6  # noqa: F401
     except ImportError as err:
         from montage_ai.errors import InputError
-        raise InputError(None, f"the panel needs PySide6 ({err}): pip install 'montage-ai[panel]'") from None
+        raise InputError(None, f"the panel needs PySide6 ({err}): run {sys.executable} -m pip install "
+                               f"PySide6-Essentials (see docs/install.md)") from None
     launch()
