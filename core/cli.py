@@ -24,8 +24,8 @@ EXIT_BAD_INPUT = 2
 EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.commands")
 #: Console summary of warnings: a phrase of the message -> its kind (others count as "other").
 WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable frame rate": "variable frame rate",
-                 "time grid": "no beat found", "music range holds": "music range", "past the end of the music":
-                 "music range"}
+                 "time grid": "no beat found", "music range holds": "music range",
+                 "past the end of the music": "music range"}
 
 
 def _env_float(name: str) -> float:
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
     make.add_argument("--footage", required=True, nargs="+", type=Path, help="video files or folders")
     _add_make_options(make)
-    make.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    make.add_argument("--quiet", action="store_true", help="no progress (the result and a warning summary still print)")
     make.add_argument("--json", action="store_true", help="no progress; print a JSON summary on stdout")
     make.set_defaults(func=cmd_make)
 
