@@ -143,10 +143,11 @@ def _print_result(plan, files: list[Path], as_json: bool = False) -> None:
                           "warnings": warnings}))
         return
     print(f"{len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps ({seconds:.2f} s), style {plan.style}")
-    if warnings:
-        print(warning_summary(warnings), file=sys.stderr)
     for f in files:
         print(f)
+    if warnings:
+        sys.stdout.flush()  # a log that takes both streams shows the summary after the result
+        print(warning_summary(warnings), file=sys.stderr)
 
 
 def cmd_make(args: argparse.Namespace) -> None:
