@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("dir", type=Path)
     val.set_defaults(func=cmd_validate)
 
+    px = sub.add_parser("proxies", help="proxy media an NLE can swap for the originals (same TC, rate, frames)")
+    px.add_argument("paths", nargs="+", type=Path, help="video files or folders")
+    px.add_argument("--out", required=True, type=Path, help="proxy folder (sub-folders of the footage mirrored)")
+    px.add_argument("--profile", default="h264-540p", help="h264-540p (default), h264-720p, prores-proxy, dnxhr-lb")
+    px.add_argument("--hwaccel", help="auto (default, env FFMPEG_HWACCEL), nvenc, vaapi, qsv, videotoolbox, amf, none")
+    px.add_argument("--jobs", type=int, help="encodes at once (default 1, 2 on a hardware encoder)")
+    px.add_argument("--json", action="store_true", help="print the results as JSON")
+    px.set_defaults(func=cmd_proxies)
+
     for module in EDGE_COMMANDS:
         edge = _optional_edge(module)
         if edge is not None:
@@ -191,6 +200,44 @@ def cmd_demo(args: argparse.Namespace) -> None:
     with console_progress() as progress:
         plan, files = make(song.path, footage, args.out, PlanSettings(), preview=not args.no_preview, progress=progress)
     _print_result(plan, files)
+
+
+def cmd_proxies(args: argparse.Namespace) -> int:
+    from .proxies import make_proxies
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(None, f"--jobs {args.jobs}: must be 1 or more")
+    batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs,
+                         progress=None if args.json else _plain_progress())
+    results = batch.results
+    if args.json:
+        print(json.dumps({"encoder": batch.selection.encoder.codec, "note": batch.selection.note,
+                          "manifest": str(batch.manifest), "proxies": [
+                              {"source": str(r.source), "proxy": str(r.proxy) if r.proxy else None,
+                               "status": r.status, "reason": r.reason, "seconds": round(r.seconds, 3)}
+                              for r in results]}))
+    else:
+        print(f"encoder: {batch.selection.note}", file=sys.stderr)
+        for r in results:
+            print(f"{r.status:8} {r.source} -> {r.proxy}" if r.proxy else f"{r.status:8} {r.source}: {r.reason}")
+    if all(r.status == "failed" for r in results):
+        raise InputError(results[0].source, f"no proxy made ({results[0].reason})")
+    return 0
+
+
+def _plain_progress():
+    """``progress(stage, fraction)`` printing a line with the time left to stderr at every whole 10 %."""
+    import time
+    shown: dict[str, tuple[int, float]] = {}
+
+    def report(stage: str, fraction: float) -> None:
+        step = int(fraction * 10)
+        last, started = shown.get(stage, (-1, time.monotonic()))
+        if step > last:
+            shown[stage] = (step, started)
+            spent = time.monotonic() - started
+            left = f", about {spent / fraction - spent:.0f} s left" if 0 < fraction < 1 and spent > 1 else ""
+            print(f"{stage}: {step * 10} %{left}", file=sys.stderr, flush=True)
+    return report
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

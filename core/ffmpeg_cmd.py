@@ -28,7 +28,7 @@ def _ffmpeg(args: list[str]) -> list[str]:
     return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
 
 
-def _last_line(stderr: bytes | None) -> str:
+def last_line(stderr: bytes | None) -> str:
     lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
     return lines[-1] if lines else "unknown error"
 
@@ -43,7 +43,7 @@ def probe(path: Path) -> dict:
     try:
         return ffmpeg.probe(str(path))
     except ffmpeg.Error as err:
-        raise InputError(path, f"not a media file ffmpeg can read ({_last_line(err.stderr)})") from None
+        raise InputError(path, f"not a media file ffmpeg can read ({last_line(err.stderr)})") from None
 
 
 def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[bytes]:
@@ -79,12 +79,12 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
             proc.wait()
         if proc.returncode != 0:
             errors.seek(0)
-            raise InputError(what, f"ffmpeg failed: {_last_line(errors.read())}")
+            raise InputError(what, f"ffmpeg failed: {last_line(errors.read())}")
 
 
 def run(args: list[str], what: Path | str) -> bytes:
     """Run ``ffmpeg`` with ``args``; return stdout; InputError naming ``what`` on failure."""
     proc = subprocess.run(_ffmpeg(args), capture_output=True, check=False)
     if proc.returncode != 0:
-        raise InputError(what, f"ffmpeg failed: {_last_line(proc.stderr)}")
+        raise InputError(what, f"ffmpeg failed: {last_line(proc.stderr)}")
     return proc.stdout

@@ -1,0 +1,246 @@
+"""H.264 encoder selection: hardware encoders (NVENC, VAAPI, QSV, VideoToolbox, AMF) proven by a real
+test encode before use, with libx264 as the always-working fallback.
+
+A listed encoder is never trusted: ffmpeg builds list NVENC, VAAPI and QSV on machines without the
+hardware. Each candidate encodes a tiny clip and the result is decoded back; only a clip that
+decodes to every frame makes the encoder usable. Verdicts are cached per machine and ffmpeg build.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .audio.cache import cache_dir
+from .errors import InputError
+from .ffmpeg_cmd import last_line
+
+#: Values of ``--hwaccel`` / ``FFMPEG_HWACCEL``.
+HWACCEL_CHOICES = ("auto", "nvenc", "vaapi", "qsv", "videotoolbox", "amf", "none")
+#: Frames of the test encode (and of its decode check).
+TEST_FRAMES = 12
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """One way to encode H.264: the ffmpeg encoder plus the arguments it needs around it.
+
+    ``quality`` is a constant-quality value on libx264's CRF scale (lower is better); each backend
+    maps it to its own rate control.
+    """
+
+    name: str
+    codec: str
+    device_args: tuple[str, ...] = ()
+    upload_filter: str = ""
+
+    def input_args(self) -> list[str]:
+        """Arguments that go before ``-i`` (hardware device set-up)."""
+        return list(self.device_args)
+
+    def video_filter(self, filters: str) -> str:
+        """``filters`` (software, may be empty) followed by the upload to the encoder's memory."""
+        return ",".join(f for f in (filters, self.upload_filter) if f)
+
+    def output_args(self, quality: int, gop: int) -> list[str]:
+        """Codec, rate control and GOP arguments for the output."""
+        rc = {
+            "libx264": ["-preset", "veryfast", "-crf", str(quality), "-pix_fmt", "yuv420p"],
+            "h264_nvenc": ["-preset", "p4", "-rc", "vbr", "-cq", str(quality), "-b:v", "0", "-pix_fmt", "yuv420p"],
+            "h264_vaapi": ["-rc_mode", "CQP", "-qp", str(quality)],
+            "h264_qsv": ["-global_quality", str(quality)],
+            "h264_videotoolbox": ["-q:v", str(max(1, min(100, 100 - 2 * quality)))],
+            "h264_amf": ["-rc", "cqp", "-qp_i", str(quality), "-qp_p", str(quality)],
+        }[self.codec]
+        return ["-c:v", self.codec, *rc, "-g", str(gop)]
+
+
+SOFTWARE = Encoder("none", "libx264")
+
+
+def _vaapi_device() -> str:
+    nodes = sorted(glob.glob("/dev/dri/renderD*"))
+    return nodes[0] if nodes else "/dev/dri/renderD128"
+
+
+def hardware_encoders() -> dict[str, Encoder]:
+    """The hardware backends by ``--hwaccel`` name (VAAPI bound to this machine's first render node)."""
+    return {
+        "nvenc": Encoder("nvenc", "h264_nvenc"),
+        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", _vaapi_device()), "format=nv12,hwupload"),
+        "qsv": Encoder("qsv", "h264_qsv", (), "format=nv12"),
+        "videotoolbox": Encoder("videotoolbox", "h264_videotoolbox"),
+        "amf": Encoder("amf", "h264_amf"),
+    }
+
+
+#: Order in which ``auto`` tries the backends on each platform (``sys.platform`` prefix).
+PREFERENCE = {
+    "darwin": ("videotoolbox",),
+    "win32": ("nvenc", "qsv", "amf"),
+    "linux": ("nvenc", "vaapi", "qsv"),
+}
+
+
+def listed_encoders(encoders_text: str) -> set[str]:
+    """Names of the video encoders in the output of ``ffmpeg -encoders``."""
+    return {m.group(1) for m in re.finditer(r"^ ?V[A-Z.]{5} +(\w+) ", encoders_text, re.MULTILINE)}
+
+
+def candidates(listed: set[str], system: str) -> list[Encoder]:
+    """Hardware encoders worth a test encode on ``system``: listed by this ffmpeg, in preference order."""
+    order = next((names for prefix, names in PREFERENCE.items() if system.startswith(prefix)), ())
+    backends = hardware_encoders()
+    return [backends[n] for n in order if backends[n].codec in listed]
+
+
+def trial_encode(encoder: Encoder) -> str | None:
+    """Encode ``TEST_FRAMES`` frames with ``encoder`` and decode them back: None when every frame
+    decodes, else the reason (ffmpeg's last error line)."""
+    with tempfile.TemporaryDirectory(prefix="montage-ai-hwtest-") as tmp:
+        out = Path(tmp) / "test.mp4"
+        encode = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *encoder.input_args(),
+                  "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate=25:duration={TEST_FRAMES / 25}",
+                  "-frames:v", str(TEST_FRAMES)]
+        vf = encoder.video_filter("")
+        encode += (["-vf", vf] if vf else []) + encoder.output_args(23, 25) + ["-y", str(out)]
+        try:
+            done = subprocess.run(encode, capture_output=True, timeout=60, check=False)
+            if done.returncode != 0 or not out.exists():
+                return last_line(done.stderr)
+            count = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                                    "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(out)],
+                                   capture_output=True, timeout=60, check=False)
+        except subprocess.TimeoutExpired:
+            return "test encode timed out"
+        frames = count.stdout.decode(errors="replace").strip()
+        if count.returncode != 0 or frames != str(TEST_FRAMES):
+            return f"test clip decodes to {frames or 'no'} frames of {TEST_FRAMES}"
+    return None
+
+
+@dataclass
+class Selection:
+    """The encoder chosen, why, and every test-encode verdict behind the choice (``None`` = passed)."""
+
+    encoder: Encoder
+    note: str
+    verdicts: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def hardware(self) -> bool:
+        return self.encoder.name != SOFTWARE.name
+
+
+def requested(choice: str | None) -> str:
+    """``choice`` or ``$FFMPEG_HWACCEL`` or ``auto``, checked against :data:`HWACCEL_CHOICES`."""
+    value = (choice or os.environ.get("FFMPEG_HWACCEL") or "auto").strip().lower()
+    if value not in HWACCEL_CHOICES:
+        source = "--hwaccel" if choice else "FFMPEG_HWACCEL"
+        raise InputError(None, f"{source} {value!r}: choose one of {', '.join(HWACCEL_CHOICES)}")
+    return value
+
+
+def _ffmpeg_build() -> tuple[str, str]:
+    """``(fingerprint, encoders listing)`` of the ffmpeg on PATH."""
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise InputError(None, "ffmpeg not found on PATH: install ffmpeg (e.g. apt-get install ffmpeg)")
+    real = os.path.realpath(exe)
+    stat = os.stat(real)
+    listing = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, check=False)
+    text = listing.stdout.decode("utf-8", "replace")
+    key = f"{platform.node()}|{real}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glob.glob('/dev/dri/renderD*'))}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest(), text
+
+
+def _verdict_file() -> Path:
+    return cache_dir().parent / "encoders.json"
+
+
+def _load_verdicts(build: str) -> dict[str, str | None]:
+    try:
+        data = json.loads(_verdict_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    verdicts = data.get(build) if isinstance(data, dict) else None
+    if not isinstance(verdicts, dict):
+        return {}
+    return {k: v for k, v in verdicts.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
+
+
+def _store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
+    path = _verdict_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data = data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        data = {}
+    data[build] = verdicts
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs a test encode next time
+
+
+def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str | None],
+           tester: Callable[[Encoder], str | None]) -> Selection:
+    """Pure selection logic: ``choice`` among the ``listed`` encoders on ``system``.
+
+    ``verdicts`` (codec -> None or failure reason) is consulted first and filled in with every
+    ``tester`` call. ``auto`` takes the first candidate that passes, else libx264 with a note; a
+    named backend that fails or is not built in is an :class:`InputError` (the user asked for it).
+    """
+    if choice == "none":
+        return Selection(SOFTWARE, "software encoder libx264 (--hwaccel none)", verdicts)
+    if choice == "auto":
+        pool = candidates(listed, system)
+    else:
+        encoder = hardware_encoders()[choice]
+        if encoder.codec not in listed:
+            raise InputError(None, f"--hwaccel {choice}: this ffmpeg has no {encoder.codec} encoder")
+        pool = [encoder]
+    for encoder in pool:
+        if encoder.codec not in verdicts:
+            verdicts[encoder.codec] = tester(encoder)
+        if verdicts[encoder.codec] is None:
+            return Selection(encoder, f"hardware encoder {encoder.codec} (passed a test encode)", verdicts)
+    if choice != "auto":
+        raise InputError(None, f"--hwaccel {choice}: {pool[0].codec} failed a test encode "
+                               f"({verdicts[pool[0].codec]})")
+    failed = [codec for codec, why in verdicts.items() if why]
+    note = "software encoder libx264"
+    if failed:
+        note += f" ({', '.join(failed)} listed by ffmpeg but failed a test encode)"
+    elif not pool:
+        note += " (no hardware H.264 encoder in this ffmpeg build for this platform)"
+    return Selection(SOFTWARE, note, verdicts)
+
+
+def select_encoder(choice: str | None = None) -> Selection:
+    """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
+    with test-encode verdicts cached per machine and ffmpeg build."""
+    value = requested(choice)
+    if value == "none":
+        return choose(value, set(), sys.platform, {}, trial_encode)
+    build, listing = _ffmpeg_build()
+    verdicts = _load_verdicts(build)
+    known = dict(verdicts)
+    selection = choose(value, listed_encoders(listing), sys.platform, verdicts, trial_encode)
+    if selection.verdicts != known:
+        _store_verdicts(build, selection.verdicts)
+    return selection

@@ -1,0 +1,352 @@
+"""Proxy media an NLE can swap for the originals: same timecode, frame rate, frame count, audio
+channels and rotation, a frame size that divides the original's, written under a temporary name and
+renamed only after ffprobe has checked it.
+
+Names follow Premiere's own proxies (``<name>_Proxy.<ext>``); sub-folders of the footage are
+mirrored under the output folder, and ``proxies.json`` maps every original to its proxy.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+from . import ffmpeg_cmd
+from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
+from .errors import Cancelled, InputError
+from .timebase import Rate
+from .video.discover import discover_footage
+from .video.probe import probe_clip
+
+MANIFEST = "proxies.json"
+PROXY_SUFFIX = "_Proxy"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A proxy format: container, short side of the frame at most ``short_side`` pixels, codecs."""
+
+    name: str
+    extension: str
+    short_side: int
+    video: tuple[str, ...] = ()  # empty: H.264 through the selected encoder
+    audio: tuple[str, ...] = ("-c:a", "aac", "-b:a", "192k")
+    pix_fmt: str = ""
+
+    @property
+    def h264(self) -> bool:
+        return not self.video
+
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    Profile("h264-540p", ".mp4", 540),
+    Profile("h264-720p", ".mp4", 720),
+    Profile("prores-proxy", ".mov", 720, ("-c:v", "prores_ks", "-profile:v", "0"),
+            ("-c:a", "pcm_s16le"), "yuv422p10le"),
+    Profile("dnxhr-lb", ".mov", 720, ("-c:v", "dnxhd", "-profile:v", "dnxhr_lb"), ("-c:a", "pcm_s16le"), "yuv422p"),
+)}
+DEFAULT_PROFILE = "h264-540p"
+#: Quality of H.264 proxies on libx264's CRF scale.
+H264_QUALITY = 23
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a proxy must keep of its original (from ffprobe)."""
+
+    path: Path
+    rate: Rate
+    frames: int
+    width: int
+    height: int
+    timecode: str | None
+    rotation: int
+    audio_channels: tuple[int, ...]
+    variable_rate: bool
+
+
+def _rotation(video: dict) -> int:
+    """Display rotation in degrees as ffprobe reports it (side data, else the legacy tag), 0 if none."""
+    for side in video.get("side_data_list") or []:
+        if "rotation" in side:
+            return int(round(float(side["rotation"]))) % 360
+    tag = (video.get("tags") or {}).get("rotate")
+    return int(tag) % 360 if tag and re.fullmatch(r"-?\d+", tag) else 0
+
+
+def _video_frames(path: Path, info: dict) -> int:
+    """Frames of the first video stream: the container's count, else the packets counted by ffprobe."""
+    video = next(s for s in info["streams"] if s.get("codec_type") == "video")
+    nb = str(video.get("nb_frames") or "")
+    if nb.isdigit() and int(nb) > 0:
+        return int(nb)
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+                          "stream=nb_read_packets", "-of", "csv=p=0", str(path)], capture_output=True, check=False)
+    text = out.stdout.decode(errors="replace").strip()
+    return int(text) if text.isdigit() else 0
+
+
+def describe(path: Path) -> Source:
+    """The :class:`Source` facts of ``path`` (InputError when it is not usable footage)."""
+    clip = probe_clip(path)
+    info = ffmpeg_cmd.probe(clip.path)
+    video = next(s for s in info["streams"] if s.get("codec_type") == "video"
+                 and not (s.get("disposition") or {}).get("attached_pic"))
+    tc = clip.rate.timecode(clip.start_frame, clip.drop_frame) if clip.start_frame or _has_timecode(info) else None
+    return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, clip.width, clip.height, tc,
+                  _rotation(video), tuple(int(s.get("channels") or 0) for s in info["streams"]
+                                          if s.get("codec_type") == "audio"), clip.variable_rate)
+
+
+def _has_timecode(info: dict) -> bool:
+    return any("timecode" in (s.get("tags") or {}) for s in [info.get("format", {}), *info.get("streams", [])])
+
+
+def proxy_size(width: int, height: int, short_side: int) -> tuple[int, int]:
+    """Frame size of a proxy: the original divided by the smallest whole factor that brings its short
+    side to ``short_side`` or less with even sides (Premiere attaches proxies whose size divides the
+    original's); an original no factor divides evenly is scaled to that short side keeping its aspect."""
+    short = min(width, height)
+    for factor in range(1, 17):
+        w, h = width / factor, height / factor
+        if min(w, h) <= short_side and w == int(w) and h == int(h) and int(w) % 2 == 0 and int(h) % 2 == 0:
+            return int(w), int(h)
+    scale = Fraction(short_side, short)
+    return 2 * round(width * scale / 2), 2 * round(height * scale / 2)
+
+
+def proxy_paths(sources: list[Path], out_dir: Path, profile: Profile) -> dict[Path, Path]:
+    """Where each original's proxy goes: its folder below the sources' common folder mirrored under
+    ``out_dir``, named ``<stem>_Proxy<ext>`` (``<stem>.<original ext>_Proxy<ext>`` where two
+    originals would share a name)."""
+    root = Path(os.path.commonpath([str(p.parent) for p in sources]))
+    plain = {src: out_dir / src.parent.relative_to(root) / f"{src.stem}{PROXY_SUFFIX}{profile.extension}"
+             for src in sources}
+    taken: dict[Path, int] = {}
+    for target in plain.values():
+        taken[target] = taken.get(target, 0) + 1
+    return {src: target if taken[target] == 1 else
+            target.with_name(f"{src.stem}{src.suffix}{PROXY_SUFFIX}{profile.extension}")
+            for src, target in plain.items()}
+
+
+def check_proxy(source: Source, proxy: Path) -> str | None:
+    """None when ``proxy`` can stand in for ``source`` (rate, frame count, timecode, audio channels,
+    rotation, frame aspect), else what differs."""
+    try:
+        found = describe(proxy)
+    except InputError as err:
+        return err.problem
+    if found.rate != source.rate:
+        return f"frame rate {found.rate} instead of {source.rate}"
+    if found.frames != source.frames:
+        return f"{found.frames} frames instead of {source.frames}"
+    if found.timecode != source.timecode:
+        return f"timecode {found.timecode} instead of {source.timecode}"
+    if found.audio_channels != source.audio_channels:
+        return f"audio channels {list(found.audio_channels)} instead of {list(source.audio_channels)}"
+    if found.rotation != source.rotation:
+        return f"rotation {found.rotation} instead of {source.rotation}"
+    if found.width * source.height != found.height * source.width:
+        return f"frame {found.width}x{found.height} does not have the aspect of {source.width}x{source.height}"
+    return None
+
+
+def encode_command(source: Source, target: Path, profile: Profile, encoder: Encoder) -> list[str]:
+    """The ffmpeg command that writes ``source``'s proxy to ``target`` (progress on stdout)."""
+    width, height = proxy_size(source.width, source.height, profile.short_side)
+    scale = f"scale={width}:{height}" + (f",format={profile.pix_fmt}" if profile.pix_fmt else "")
+    gop = max(1, round(source.rate.fps))
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1"]
+    cmd += encoder.input_args() if profile.h264 else []
+    cmd += ["-noautorotate", "-i", str(source.path), "-map", "0:v:0", "-map", "0:a?", "-map_metadata", "-1",
+            "-fps_mode", "passthrough"]
+    if profile.h264:
+        cmd += ["-vf", encoder.video_filter(scale), *encoder.output_args(H264_QUALITY, gop)]
+    else:
+        cmd += ["-vf", scale, *profile.video]
+    cmd += list(profile.audio) if source.audio_channels else []
+    if source.timecode:
+        cmd += ["-timecode", source.timecode]
+    if source.rotation:
+        cmd += ["-metadata:s:v:0", f"rotate={source.rotation}"]
+    return cmd + ["-f", "mov" if profile.extension == ".mov" else "mp4", "-y", str(target)]
+
+
+@dataclass
+class ProxyResult:
+    """What happened to one original: ``made``, ``skipped`` (a valid proxy existed) or ``failed``."""
+
+    source: Path
+    proxy: Path | None
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the encoder gets SIGKILL when montage-ai dies, so a killed run leaves no orphan encoding."""
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _encode(cmd: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
+            what: Path) -> None:
+    """Run the encoder, reporting frames done; kill it on cancel; InputError naming ``what`` on failure."""
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        try:
+            for line in proc.stdout:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                if line.startswith(b"frame="):
+                    on_frames(min(frames, int(line[6:].strip() or 0)))
+        except BaseException:
+            proc.kill()
+            raise
+        finally:
+            proc.stdout.close()
+            proc.wait()
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise InputError(what, f"proxy encode failed: {ffmpeg_cmd.last_line(errors.read())}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_PARTIAL = re.compile(r"^\..+\.(\d+)\.partial\.[^.]+$")
+
+
+def remove_dead_partials(folder: Path) -> list[Path]:
+    """Delete half-written proxies (``.<name>.<pid>.partial.<ext>``) whose writing process is gone."""
+    removed = []
+    for path in folder.rglob(".*.partial.*") if folder.is_dir() else []:
+        m = _PARTIAL.match(path.name)
+        if m and not _pid_alive(int(m.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+@dataclass
+class ProxyBatch:
+    """Every original's outcome, the encoder selection, and the manifest written."""
+
+    results: list[ProxyResult]
+    selection: Selection
+    manifest: Path | None
+
+
+def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DEFAULT_PROFILE,
+                 hwaccel: str | None = None, jobs: int | None = None,
+                 progress: Callable[[str, float], None] | None = None,
+                 cancel: threading.Event | None = None) -> ProxyBatch:
+    """Proxies of the footage in ``paths`` (files or folders) in ``out_dir``.
+
+    A valid existing proxy is kept; a file that is not usable footage is reported (``failed``) and
+    the batch goes on. ``progress("proxies", fraction)`` follows the frames encoded.
+    """
+    if profile not in PROFILES:
+        raise InputError(None, f"--profile {profile!r}: choose one of {', '.join(PROFILES)}")
+    chosen = PROFILES[profile]
+    hwaccel = requested(hwaccel)
+    out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "output path exists and is not a folder")
+    files = [f for f in discover_footage(paths) if out not in f.parents]
+    if not files:
+        raise InputError(out, "the only footage found is inside the output folder")
+    selection = select_encoder(hwaccel) if chosen.h264 else Selection(SOFTWARE, f"{chosen.name}: software encoder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(out, f"cannot create the output folder ({err.strerror})") from None
+    remove_dead_partials(out)
+    targets = proxy_paths(files, out, chosen)
+    sources: dict[Path, Source | InputError] = {}
+    for f in files:
+        try:
+            sources[f] = describe(f)
+        except InputError as err:
+            sources[f] = err
+    total = sum(s.frames for s in sources.values() if isinstance(s, Source)) or 1
+    done: dict[Path, int] = {}
+    lock = threading.Lock()
+
+    def advance(src: Path, frames: int) -> None:
+        with lock:
+            done[src] = frames
+            if progress:
+                progress("proxies", min(1.0, sum(done.values()) / total))
+
+    def one(src: Path) -> ProxyResult:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        source, target = sources[src], targets[src]
+        if isinstance(source, InputError):
+            return ProxyResult(src, None, "failed", source.problem)
+        if target.exists() and check_proxy(source, target) is None:
+            advance(src, source.frames)
+            return ProxyResult(src, target, "skipped", "a valid proxy exists")
+        start = time.perf_counter()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+        try:
+            _encode(encode_command(source, partial, chosen, selection.encoder), source.frames,
+                    lambda n: advance(src, n), cancel, src)
+            problem = check_proxy(source, partial)
+            if problem:
+                return ProxyResult(src, None, "failed", f"proxy does not match its original: {problem}")
+            os.replace(partial, target)
+        except InputError as err:
+            return ProxyResult(src, None, "failed", err.problem)
+        finally:
+            partial.unlink(missing_ok=True)
+        advance(src, source.frames)
+        return ProxyResult(src, target, "made", "", time.perf_counter() - start)
+
+    workers = jobs or (2 if selection.hardware else 1)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="proxy") as pool:
+        results = list(pool.map(one, files))
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+    return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
+
+
+def _write_manifest(out: Path, profile: Profile, results: list[ProxyResult]) -> Path | None:
+    """``proxies.json``: original path -> proxy path for every proxy in the folder (merged with earlier runs)."""
+    path = out / MANIFEST
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")).get("proxies", {})
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        known = {}
+    for r in results:
+        if r.proxy is not None:
+            known[str(r.source)] = str(r.proxy)
+    known = {src: proxy for src, proxy in known.items() if Path(proxy).exists()}
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".proxies.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"profile": profile.name, "proxies": known}, f, indent=1)
+    os.replace(tmp, path)
+    return path

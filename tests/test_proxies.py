@@ -1,0 +1,133 @@
+"""Proxies on generated footage: every proxy keeps its original's rate, frame count, timecode, audio
+channels and rotation (ffprobe), a second run skips them, a killed run leaves no broken proxy."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from montage_ai.proxies import describe, make_proxies, proxy_size
+
+#: name -> (lavfi size, rate, seconds, timecode, audio channels, rotation tag)
+CLIPS = {
+    "a 23976 stereo.mp4": ("1280x720", "24000/1001", 1.5, None, 2, 0),
+    "b 25 tc.mov": ("320x180", "25", 1.0, "10:00:00:00", 0, 0),
+    "c 2997 df mono.mov": ("320x180", "30000/1001", 1.0, "01:00:00;00", 1, 0),
+    "d 5994.mp4": ("320x180", "60000/1001", 1.0, None, 2, 0),
+    "e portrait.mp4": ("320x180", "30", 1.0, None, 0, 90),
+    "f ünï côdé.mov": ("320x180", "24", 1.0, "23:59:59:00", 2, 0),
+    "one/clip.mp4": ("320x180", "25", 0.6, None, 0, 0),
+    "two/clip.mp4": ("320x180", "50", 0.6, None, 0, 0),
+}
+
+
+def make_clip(path: Path, size: str, rate: str, seconds: float, tc: str | None, channels: int, rotation: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
+    if channels:
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}", "-ac", str(channels)]
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    cmd += ["-timecode", tc] if tc else []
+    subprocess.run([*cmd, str(path)], check=True)
+    if rotation:  # the display rotation is set by a remux (an encode would rotate the pixels instead)
+        rotated = path.with_name("rotated " + path.name)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-c", "copy", "-metadata:s:v:0",
+                        f"rotate={rotation}", str(rotated)], check=True)
+        rotated.replace(path)
+
+
+@pytest.fixture(scope="module")
+def footage(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("proxy footage")
+    for name, spec in CLIPS.items():
+        make_clip(root / name, *spec)
+    (root / "broken.mp4").write_bytes(os.urandom(4096))
+    return root
+
+
+@pytest.mark.parametrize("width, height, short, expected", [
+    (1920, 1080, 540, (960, 540)), (3840, 2160, 540, (960, 540)), (1280, 720, 540, (640, 360)),
+    (1080, 1920, 540, (540, 960)), (720, 480, 540, (720, 480)), (1998, 1080, 540, (666, 360)),
+    (4096, 2160, 720, (1024, 540)), (1920, 1080, 720, (960, 540)), (1282, 721, 540, (960, 540)),
+])
+def test_proxy_size_divides_the_original(width, height, short, expected):
+    assert proxy_size(width, height, short) == expected
+
+
+def test_proxies_keep_what_an_nle_matches_on(footage, tmp_path):
+    out = tmp_path / "proxies"
+    batch = make_proxies([footage], out, "h264-540p", hwaccel="none")
+    by_name = {r.source.relative_to(footage).as_posix(): r for r in batch.results}
+    assert by_name["broken.mp4"].status == "failed" and by_name["broken.mp4"].reason
+    for name, (size, rate, seconds, tc, channels, rotation) in CLIPS.items():
+        result = by_name[name]
+        assert result.status == "made", (name, result.reason)
+        src, proxy = describe(footage / name), describe(result.proxy)
+        assert (proxy.rate, proxy.frames, proxy.timecode, proxy.audio_channels, proxy.rotation) == \
+               (src.rate, src.frames, src.timecode, src.audio_channels, src.rotation), name
+        assert src.timecode == tc and src.rotation == rotation and len(src.audio_channels) == (1 if channels else 0)
+        assert result.proxy.name.endswith("_Proxy.mp4")
+    assert (describe(by_name["a 23976 stereo.mp4"].proxy).width, describe(by_name["a 23976 stereo.mp4"].proxy).height) \
+        == (640, 360)
+    # same file name in two folders: the folders are mirrored, nothing is overwritten
+    assert by_name["one/clip.mp4"].proxy == out / "one" / "clip_Proxy.mp4"
+    assert by_name["two/clip.mp4"].proxy == out / "two" / "clip_Proxy.mp4"
+    manifest = json.loads((out / "proxies.json").read_text())
+    assert manifest["proxies"][str(footage / "b 25 tc.mov")] == str(out / "b 25 tc_Proxy.mp4")
+    assert not list(out.rglob(".*partial*"))
+
+    again = make_proxies([footage], out, "h264-540p", hwaccel="none")
+    assert [r.status for r in again.results if r.status != "failed"] == ["skipped"] * len(CLIPS)
+
+
+@pytest.mark.parametrize("profile", ["prores-proxy", "dnxhr-lb"])
+def test_intermediate_profiles(footage, tmp_path, profile):
+    batch = make_proxies([footage / "c 2997 df mono.mov", footage / "e portrait.mp4"], tmp_path, profile)
+    for result in batch.results:
+        assert result.status == "made" and result.proxy.suffix == ".mov", result.reason
+        src, proxy = describe(result.source), describe(result.proxy)
+        assert (proxy.rate, proxy.frames, proxy.timecode, proxy.audio_channels, proxy.rotation) == \
+               (src.rate, src.frames, src.timecode, src.audio_channels, src.rotation)
+
+
+def _montage_ai() -> list[str]:
+    return [sys.executable, "-m", "montage_ai.cli"]
+
+
+def test_killed_run_leaves_no_broken_proxy(tmp_path):
+    long_clip = tmp_path / "long.mov"
+    make_clip(long_clip, "1280x720", "25", 4.0, "01:00:00:00", 2, 0)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*_montage_ai(), "proxies", str(long_clip), "--out", str(out), "--profile", "prores-proxy"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".*.partial.mov")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    partials = list(out.glob(".*.partial.mov"))
+    assert partials, "the encode never started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.0)  # the encoder gets SIGKILL with its parent (PR_SET_PDEATHSIG)
+    busy = subprocess.run(["pgrep", "-f", partials[0].name], capture_output=True, text=True).stdout.split()
+    assert busy == [], "an orphaned encoder is still writing"
+    assert not (out / "long_Proxy.mov").exists()
+    done = subprocess.run([*_montage_ai(), "proxies", str(long_clip), "--out", str(out), "--profile", "prores-proxy"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not list(out.glob(".*.partial.*")), "the dead run's partial file was not cleaned up"
+    assert describe(out / "long_Proxy.mov").frames == describe(long_clip).frames == 100
+
+
+def test_cli_bad_input_is_one_line(tmp_path):
+    done = subprocess.run([*_montage_ai(), "proxies", str(tmp_path / "missing.mov"), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "missing.mov" in done.stderr
+    done = subprocess.run([*_montage_ai(), "proxies", str(tmp_path), "--out", str(tmp_path / "o"), "--hwaccel", "cuda"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--hwaccel 'cuda'" in done.stderr
