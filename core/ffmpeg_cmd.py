@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import queue
 import shutil
 import subprocess
@@ -40,8 +42,15 @@ def probe(path: Path) -> dict:
         raise InputError(path, "file not found")
     if not path.is_file():
         raise InputError(path, "not a file")
+    stat = path.stat()
+    return copy.deepcopy(_probe(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=1024)
+def _probe(path: str, size: int, mtime_ns: int) -> dict:
+    """ffprobe of a file as it is now (size and mtime are the key: a changed file is probed again)."""
     try:
-        return ffmpeg.probe(str(path))
+        return ffmpeg.probe(path)
     except ffmpeg.Error as err:
         raise InputError(path, f"not a media file ffmpeg can read ({last_line(err.stderr)})") from None
 
