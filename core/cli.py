@@ -206,8 +206,9 @@ def cmd_proxies(args: argparse.Namespace) -> int:
     from .proxies import make_proxies
     if args.jobs is not None and args.jobs < 1:
         raise InputError(None, f"--jobs {args.jobs}: must be 1 or more")
-    batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs,
-                         progress=None if args.json else _plain_progress())
+    from .terminal import console_progress
+    with console_progress(quiet=args.json) as progress:
+        batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs, progress=progress)
     results = batch.results
     if args.json:
         print(json.dumps({"encoder": batch.selection.encoder.codec, "note": batch.selection.note,
@@ -222,22 +223,6 @@ def cmd_proxies(args: argparse.Namespace) -> int:
     if all(r.status == "failed" for r in results):
         raise InputError(results[0].source, f"no proxy made ({results[0].reason})")
     return 0
-
-
-def _plain_progress():
-    """``progress(stage, fraction)`` printing a line with the time left to stderr at every whole 10 %."""
-    import time
-    shown: dict[str, tuple[int, float]] = {}
-
-    def report(stage: str, fraction: float) -> None:
-        step = int(fraction * 10)
-        last, started = shown.get(stage, (-1, time.monotonic()))
-        if step > last:
-            shown[stage] = (step, started)
-            spent = time.monotonic() - started
-            left = f", about {spent / fraction - spent:.0f} s left" if 0 < fraction < 1 and spent > 1 else ""
-            print(f"{stage}: {step * 10} %{left}", file=sys.stderr, flush=True)
-    return report
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

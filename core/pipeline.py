@@ -26,7 +26,7 @@ from .video.probe import probe_clip
 Progress = Callable[[str, float], None]
 #: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
 STAGES = {"probe_footage": "Reading footage", "analyze_music": "Analysing music", "plan": "Planning cuts",
-          "export": "Writing exports", "preview": "Rendering preview"}
+          "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
 
 
 @dataclass
