@@ -12,6 +12,9 @@ class InputError(Exception):
         self.problem = problem
         super().__init__(problem if path is None else f"{path}: {problem}")
 
+    def __reduce__(self):  # crosses process boundaries (process pools, Dask workers) intact
+        return type(self), (self.path, self.problem)
+
 
 class Cancelled(Exception):
     """The caller asked to stop (a cancel event was set); nothing was written."""

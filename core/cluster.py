@@ -1,0 +1,130 @@
+"""Where batch tasks run: this machine's process pool, or a Dask cluster behind the same
+:class:`concurrent.futures.Executor` interface (``--scheduler tcp://HOST:8786`` or ``local:N``).
+
+Dask is the engine (its scheduler, retries of tasks whose worker died, cancellation); this module
+only opens it, maps paths between the editor's machine and the workers' shared storage, and keeps a
+task that fails for its input from being retried: such a failure comes back as a value naming the file.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import InputError
+
+_SCHEDULER = re.compile(r"^(?:(local):(\d+)|((?:tcp|tls)://[^\s:/]+:\d+))$")
+
+
+def parse_scheduler(text: str) -> tuple[str, int | str]:
+    """``("local", N)`` for ``local:N``, ``("remote", address)`` for ``tcp://HOST:PORT`` / ``tls://…``."""
+    m = _SCHEDULER.match(text.strip())
+    if not m or (m.group(1) and not 1 <= int(m.group(2)) <= 256):
+        raise InputError(None, f"--scheduler {text!r}: expected tcp://HOST:PORT or local:N (N workers, 1-256)")
+    return ("local", int(m.group(2))) if m.group(1) else ("remote", m.group(3))
+
+
+@dataclass(frozen=True)
+class PathMap:
+    """Pairs of (editor's folder, the same folder on the workers), e.g. ``/Volumes/Rushes`` =
+    ``/mnt/nfs-montage/input``; the longest matching prefix wins, unmapped paths pass unchanged."""
+
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "PathMap":
+        """``EDITOR=WORKER[;EDITOR=WORKER…]`` (the ``MONTAGE_AI_PATH_MAP`` form)."""
+        pairs = []
+        for item in filter(None, (part.strip() for part in text.split(";"))):
+            editor, sep, worker = item.partition("=")
+            if not sep or not editor.strip() or not worker.strip():
+                raise InputError(None, f"path mapping {item!r}: expected EDITOR_FOLDER=WORKER_FOLDER")
+            pairs.append((editor.strip().rstrip("/\\") or "/", worker.strip().rstrip("/") or "/"))
+        return cls(tuple(pairs))
+
+    @staticmethod
+    def _swap(path: str, pairs: list[tuple[str, str]]) -> str:
+        for src, dst in sorted(pairs, key=lambda p: -len(p[0])):
+            if path == src or path.startswith(src.rstrip("/\\") + "/") or path.startswith(src.rstrip("/\\") + "\\"):
+                rest = path[len(src):].replace("\\", "/").lstrip("/")
+                return str(PurePosixPath(dst, rest)) if rest else dst
+        return path
+
+    def to_worker(self, path: str | Path) -> str:
+        return self._swap(str(path), list(self.pairs))
+
+    def to_editor(self, path: str | Path) -> str:
+        return self._swap(str(path), [(w, e) for e, w in self.pairs])
+
+    def back(self, value: Any) -> Any:
+        """``value`` with every :class:`~pathlib.Path` in it (also inside dataclasses, lists, tuples and
+        dicts) turned from the workers' form into the editor's."""
+        if isinstance(value, Path):
+            return Path(self.to_editor(value))
+        if is_dataclass(value) and not isinstance(value, type):
+            changed = {f.name: self.back(getattr(value, f.name)) for f in fields(value) if f.init}
+            return replace(value, **changed)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.back(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.back(v) for k, v in value.items()}
+        return value
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A task that failed for its input (not retried): the editor's path and the problem."""
+
+    path: str
+    problem: str
+
+    def error(self) -> InputError:
+        return InputError(self.path, self.problem)
+
+
+def run_mapped(fn: Callable[[Path], Any], editor_path: str, paths: PathMap) -> Any:
+    """Task body on a worker: ``fn`` on the worker's path of ``editor_path``; a file the worker cannot
+    see, or an :class:`InputError` of ``fn``, comes back as :class:`Failed` (Dask would retry an exception)."""
+    worker_path = paths.to_worker(editor_path)
+    if not os.path.exists(worker_path):
+        where = f" as {worker_path}" if worker_path != editor_path else ""
+        return Failed(editor_path, f"not visible on worker {platform.node()}{where}")
+    try:
+        return fn(Path(worker_path))
+    except InputError as err:
+        return Failed(editor_path, err.problem)
+
+
+@contextmanager
+def dask_executor(scheduler: str) -> Iterator[Executor]:
+    """A Dask ``ClientExecutor`` for ``scheduler`` (a new ``LocalCluster`` of N worker processes for
+    ``local:N``), closed on exit; tasks of a worker that dies are rescheduled by Dask itself."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(None, "--scheduler needs Dask: install montage-ai with the [cluster] extra") from None
+    kind, where = parse_scheduler(scheduler)
+    cluster = None
+    try:
+        if kind == "local":
+            cluster = LocalCluster(n_workers=int(where), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(str(where), timeout="10s")
+    except (OSError, TimeoutError) as err:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(None, f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err})") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,108 @@
+"""The Dask side of the task interface, on a real LocalCluster: same results as the process pool,
+a worker killed mid-batch costs nothing, an input failure is reported by file and not retried, and
+paths map between the editor's machine and the workers."""
+from __future__ import annotations
+
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from montage_ai.cluster import Failed, PathMap, dask_executor, parse_scheduler, run_mapped
+from montage_ai.errors import InputError
+
+pytest.importorskip("distributed")
+
+
+def digest(path: Path) -> tuple[str, int]:
+    """A pure task: the file's name and byte sum."""
+    return path.name, sum(path.read_bytes())
+
+
+def die_once(path: Path) -> tuple[str, int]:
+    """Kills its worker process the first time it sees ``path`` (a marker file remembers)."""
+    marker = path.with_suffix(".died")
+    if path.name == "f3.bin" and not marker.exists():
+        marker.write_text("x")
+        os._exit(1)
+    return digest(path)
+
+
+def refuse(path: Path) -> None:
+    """Fails for its input, counting its attempts beside the file."""
+    count = path.with_suffix(".tries")
+    count.write_text(str(int(count.read_text()) + 1 if count.exists() else 1))
+    raise InputError(path, "not a media file ffmpeg can read")
+
+
+@pytest.fixture()
+def files(tmp_path) -> list[Path]:
+    out = []
+    for i in range(8):
+        f = tmp_path / f"f{i}.bin"
+        f.write_bytes(os.urandom(1000 + i))
+        out.append(f)
+    return out
+
+
+def test_scheduler_forms():
+    assert parse_scheduler("local:2") == ("local", 2)
+    assert parse_scheduler("tcp://10.0.0.5:8786") == ("remote", "tcp://10.0.0.5:8786")
+    for bad in ("local:0", "local:x", "10.0.0.5:8786", "tcp://host", "http://h:1"):
+        with pytest.raises(InputError, match="--scheduler"):
+            parse_scheduler(bad)
+
+
+@dataclass(frozen=True)
+class Result:
+    path: Path
+    shots: list
+
+
+def test_path_mapping_both_ways():
+    paths = PathMap.parse("/Volumes/Rushes=/mnt/nfs-montage/input; /Volumes/Rushes/B-cam=/mnt/b")
+    assert paths.to_worker("/Volumes/Rushes/day 1/a.mov") == "/mnt/nfs-montage/input/day 1/a.mov"
+    assert paths.to_worker("/Volumes/Rushes/B-cam/x.mov") == "/mnt/b/x.mov"  # longest prefix wins
+    assert paths.to_worker("/Volumes/RushesOld/a.mov") == "/Volumes/RushesOld/a.mov"
+    assert paths.to_editor("/mnt/nfs-montage/input/day 1/a.mov") == "/Volumes/Rushes/day 1/a.mov"
+    windows = PathMap.parse(r"D:\Rushes=/mnt/nfs-montage/input")
+    assert windows.to_worker(r"D:\Rushes\day1\a.mov") == "/mnt/nfs-montage/input/day1/a.mov"
+    back = paths.back(Result(Path("/mnt/b/x.mov"), [{"thumb": Path("/mnt/b/x.jpg")}]))
+    assert back == Result(Path("/Volumes/Rushes/B-cam/x.mov"), [{"thumb": Path("/Volumes/Rushes/B-cam/x.jpg")}])
+    with pytest.raises(InputError, match="EDITOR_FOLDER=WORKER_FOLDER"):
+        PathMap.parse("/Volumes/Rushes")
+
+
+def test_input_error_survives_pickling():
+    err = pickle.loads(pickle.dumps(InputError("/a/b.mov", "truncated")))
+    assert (err.path, err.problem, str(err)) == ("/a/b.mov", "truncated", "/a/b.mov: truncated")
+
+
+def test_local_cluster_matches_the_process_pool_and_survives_a_dead_worker(files):
+    with ProcessPoolExecutor(2) as pool:
+        expected = list(pool.map(digest, files))
+    with dask_executor("local:2") as executor:
+        assert list(executor.map(digest, files)) == expected
+        # a worker dies in the middle of the batch: Dask reschedules its task, every result comes back
+        assert list(executor.map(die_once, files)) == expected
+    assert files[3].with_suffix(".died").exists()
+
+
+def test_input_failures_come_back_by_name_once(files, tmp_path):
+    paths = PathMap.parse(f"/Volumes/Rushes={tmp_path}")
+    editor = [f"/Volumes/Rushes/{f.name}" for f in files[:2]] + ["/Volumes/Rushes/missing.mov"]
+    with dask_executor("local:2") as executor:
+        results = list(executor.map(partial(run_mapped, refuse, paths=paths), editor))
+    assert results[:2] == [Failed(e, "not a media file ffmpeg can read") for e in editor[:2]]
+    assert results[2].path == "/Volumes/Rushes/missing.mov" and "not visible on worker" in results[2].problem
+    assert [f.with_suffix(".tries").read_text() for f in files[:2]] == ["1", "1"]
+
+
+def test_unreachable_scheduler_is_one_line():
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        with dask_executor("tcp://127.0.0.1:9"):
+            pass
