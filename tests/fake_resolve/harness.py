@@ -13,14 +13,21 @@ FAKE_DIR = Path(__file__).parent
 MODULE = "DaVinciResolveScript"
 
 
+REALISTIC = "studio_19_1_3"
+PROFILE_NAMES = ["lenient", "studio_19_1_3", "resolve_19_1_inclusive_end", "resolve_18_6_5", "resolve_18_5",
+                 "studio_21_0"]  # DaVinciResolveScript.PROFILES (the module is imported per test)
+
+
 @pytest.fixture
-def dvr(monkeypatch):
+def dvr(request, monkeypatch):
     """A fresh fake module importable by its real name from ``sys.path`` (like ``$RESOLVE_SCRIPT_API/Modules``
-    on ``PYTHONPATH``); ``dvr.APP`` is a running Resolve with an open, empty project."""
+    on ``PYTHONPATH``); ``dvr.APP`` is a running Resolve with an open, empty project. The profile is the
+    parameter (``indirect`` parametrisation), else the most realistic one."""
     monkeypatch.delitem(sys.modules, MODULE, raising=False)
     monkeypatch.setattr(sys, "path", [str(FAKE_DIR), *sys.path])
     monkeypatch.delenv("RESOLVE_SCRIPT_API", raising=False)
     module = importlib.import_module(MODULE)
+    module.use_profile(getattr(request, "param", REALISTIC))
     yield module
     sys.modules.pop(MODULE, None)
 
@@ -46,6 +53,8 @@ def stock_pool(dvr, plan: Plan) -> dict[Path, object]:
     pool = dvr.APP.project.media_pool
     bins = {"Footage": pool.AddSubFolder(pool.GetRootFolder(), "Footage"),
             "Music": pool.AddSubFolder(pool.GetRootFolder(), "Music")}
-    paths = [*(c.path for c in plan.clips), plan.music.path]
-    return {p: bins["Music" if p == plan.music.path else "Footage"].add(dvr.MediaPoolItem(dvr.LIBRARY[str(p)]))
-            for p in paths}
+    music = dvr.LIBRARY[str(plan.music.path)]
+    if dvr.PROFILE.wav_project_rate:  # imported earlier, at the project's rate of the time
+        music = dvr.wav_at(music, dvr.APP.project.settings["timelineFrameRate"])
+    items = {c.path: bins["Footage"].add(dvr.MediaPoolItem(dvr.LIBRARY[str(c.path)])) for c in plan.clips}
+    return {**items, plan.music.path: bins["Music"].add(dvr.MediaPoolItem(music))}
