@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fake_resolve.harness import FAKE_DIR, MODULE, PROFILE_NAMES, REALISTIC, dvr, register_media, stock_pool  # noqa: F401
+from fake_resolve.harness import (FAKE_DIR, MODULE, PROFILE_NAMES, REALISTIC, assert_matches_plan,  # noqa: F401
+                                  dvr, register_media, stock_pool)
 from montage_ai.demo_media import synth_footage
 from montage_ai.errors import InputError
 from montage_ai.export.otio_export import build_timeline
@@ -20,7 +21,6 @@ from montage_ai.plugin.resolve.writer import push_timeline
 from montage_ai.timebase import Rate
 from montage_ai.video.probe import probe_clip
 
-PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
 EVERY_PROFILE = pytest.mark.parametrize("dvr", PROFILE_NAMES, indirect=True)
 REALISTIC_ONLY = pytest.mark.parametrize("dvr", [REALISTIC], indirect=True)
 
@@ -28,41 +28,6 @@ REALISTIC_ONLY = pytest.mark.parametrize("dvr", [REALISTIC], indirect=True)
 def _snapshot(project) -> tuple:
     pool = project.media_pool
     return [t.name for t in project.timelines], len(pool.items()), dict(project.settings), project.current
-
-
-def _tiles(items, start: int, first: int, end: int) -> list:
-    """The items covering record frames ``[first, end)`` exactly, edge to edge (a through edit splits a cut)."""
-    parts = [i for i in items if first <= i.GetStart() - start < end]
-    assert parts and parts[0].GetStart() - start == first and parts[-1].GetEnd() - start == end
-    assert all(a.GetEnd() == b.GetStart() for a, b in zip(parts, parts[1:]))
-    return parts
-
-
-def assert_matches_plan(timeline, plan):
-    """Every cut on its record frames with its media and source in; music from its in-point; markers."""
-    start = timeline.GetStartFrame()
-    video = timeline.GetItemListInTrack("video", 1)
-    assert all(i.GetMediaPoolItem() for i in video)  # nothing offline
-    covered = 0
-    for c in plan.cuts:
-        parts = _tiles(video, start, c.record_start, c.record_end)
-        assert {p.GetMediaPoolItem().GetClipProperty("File Path") for p in parts} == {str(c.clip.path)}
-        assert parts[0].source_start == c.source_in and parts[-1].source_end <= c.clip.frames
-        covered += len(parts)
-    assert covered == len(video)
-    music = timeline.GetItemListInTrack("audio", 1)
-    parts = _tiles(music, start, 0, plan.frames)
-    assert len(parts) == len(music) and all(p.GetMediaPoolItem() for p in parts)
-    item = parts[0].GetMediaPoolItem()
-    assert item.GetClipProperty("File Path") == str(plan.music.path)
-    assert parts[0].source_start == plan.rate.rescale(plan.music_in, Rate.parse(item.GetClipProperty("FPS")))
-    markers = timeline.GetMarkers()
-    assert sorted(markers) == sorted({float(m.frame) for m in plan.markers})
-    for m in plan.markers:
-        want = PHASE_COLORS[m.name] if m.kind == "phase" else "Green"
-        if m.kind == "phase" or not any(p.frame == m.frame and p.kind == "phase" for p in plan.markers):
-            assert markers[float(m.frame)]["color"] == want
-        assert m.name in markers[float(m.frame)]["name"]
 
 
 @EVERY_PROFILE
@@ -118,6 +83,19 @@ def test_a_refused_delete_of_the_failed_import_does_not_stop_the_fallback(dvr, p
     assert [t.name for t in project.timelines] == [f"{plan.name} (failed import)", plan.name]
     assert f"renamed it '{plan.name} (failed import)': delete it by hand" in result.notes[0]
     assert_matches_plan(result.timeline, plan)
+
+
+@REALISTIC_ONLY
+def test_a_failed_import_resolve_will_neither_delete_nor_rename_is_named(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.media_pool.refuse_delete = True
+    with pytest.raises(InputError) as err:
+        push_timeline(connect(), build_timeline(plan), route="import")
+    message = str(err.value)
+    assert message.startswith(f"DaVinci Resolve could neither delete nor rename the unfinished timeline '{plan.name}'")
+    assert message.endswith(f"also, by hand: delete the timeline '{plan.name}'") and "\n" not in message
+    assert [t.name for t in project.timelines] == [plan.name]
 
 
 @EVERY_PROFILE

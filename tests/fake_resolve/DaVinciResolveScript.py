@@ -60,7 +60,7 @@ PROFILES = {
 }
 PROFILE = PROFILES["lenient"]
 #: Methods that appear with a release (before it, getattr gives None like any unknown name).
-GATES = {"AddTrack": (18, 5), "GetSourceStartFrame": (19, 1)}
+GATES = {"AddTrack": (18, 5)}
 
 
 def use_profile(name: str) -> Profile:

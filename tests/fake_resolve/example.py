@@ -5,11 +5,11 @@
 """
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 
 import opentimelineio as otio
+
+from .harness import REALISTIC, load_fake
 
 HERE = Path(__file__).parent
 OTIO = HERE / "transcripts" / "example.otio"
@@ -50,10 +50,7 @@ def record(path: Path = TRANSCRIPT) -> list:
     from montage_ai.plugin.resolve.connect import connect
     from montage_ai.plugin.resolve.record import Recorder, save
     from montage_ai.plugin.resolve.writer import push_timeline
-    sys.path.insert(0, str(HERE))
-    sys.modules.pop("DaVinciResolveScript", None)
-    dvr = importlib.import_module("DaVinciResolveScript")
-    dvr.use_profile("studio_19_1_3")
+    dvr = load_fake(REALISTIC)
     dvr.APP.project.settings["timelineFrameRate"] = "25"
     pool = dvr.APP.project.media_pool
     for media, rate, frames, start, *_ in CUTS:
