@@ -1,8 +1,10 @@
 """Push an OTIO timeline into the open Resolve project as a new timeline.
 
-Route 1 imports the OTIO file (``MediaPool.ImportTimelineFromFile``) against the pool's own items and
-verifies the result; when Resolve refuses or the result differs, that timeline is deleted and route 2
-builds it with ``CreateEmptyTimeline`` + ``AppendToTimeline``. Markers are added last.
+Route ``append`` (default) builds it with ``CreateEmptyTimeline`` + ``AppendToTimeline``, choosing media
+frames Resolve floors onto exactly the planned record frames (:mod:`.placement`), and reads every item
+back. Route ``import`` first imports the OTIO file (``MediaPool.ImportTimelineFromFile``) and verifies it
+(offline items included); when Resolve refuses or the result differs, that timeline is deleted (renamed
+when Resolve refuses the delete) and the append builds it. Markers are added last.
 
 Resolve frame conventions used here: ``recordFrame`` and ``TimelineItem.GetStart/GetEnd`` are absolute
 (the timeline's ``GetStartFrame()`` included, end exclusive); ``startFrame``/``endFrame`` count frames of
