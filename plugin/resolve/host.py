@@ -32,8 +32,8 @@ def open_panel(resolve: Any = None) -> int:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
     except ImportError as err:
-        print(f"Montage AI: the panel needs PySide6, which {sys.executable} cannot import ({err}); install it "
-              f"with: {sys.executable} -m pip install 'montage-ai[panel]'")
+        print(f"Montage AI: the panel needs PySide6 ({err}): run {sys.executable} -m pip install "
+              "PySide6-Essentials (see docs/install.md), then open it again from the Scripts menu")
         return 1
     from montage_ai.plugin.panel import launch
     problem = ""
