@@ -1,4 +1,5 @@
 """Record/replay: a push recorded call by call plays back as a stand-in for Resolve."""
+import argparse
 import json
 
 import opentimelineio as otio
@@ -6,6 +7,7 @@ import pytest
 
 from fake_resolve import example
 from fake_resolve.harness import dvr, stock_pool  # noqa: F401 (fixture)
+from montage_ai.errors import InputError
 from montage_ai.export.otio_export import write_otio
 from montage_ai.plugin.resolve import commands
 from montage_ai.plugin.resolve.connect import connect
@@ -37,13 +39,19 @@ def test_replay_refuses_a_call_the_transcript_does_not_have():
         replay.app.GetProductName()
 
 
+def _record(*argv: str) -> None:
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["resolve", "record", *argv])
+    args.func(args)
+
+
 def test_record_command_writes_every_call_and_answer(dvr, plan, tmp_path, capsys):
     stock_pool(dvr, plan)
     write_otio(plan, tmp_path / "montage.otio")
-    parser = __import__("argparse").ArgumentParser()
-    commands.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["resolve", "record", str(tmp_path / "t.json"), str(tmp_path / "montage.otio")])
-    args.func(args)
+    with pytest.raises(InputError, match="the folder for the transcript does not exist"):
+        _record(str(tmp_path / "no" / "t.json"), str(tmp_path / "montage.otio"))
+    _record(str(tmp_path / "t.json"), str(tmp_path / "montage.otio"))
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"timeline '{plan.name}': {len(plan.cuts) + 1} clips") and "recorded" in out[-1]
     dvr.APP.project.timelines.clear()  # replaying needs none of the fake's state

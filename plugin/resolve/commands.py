@@ -85,6 +85,8 @@ def cmd_record(args: argparse.Namespace) -> None:
     """``push`` with every call to Resolve and its answer written to ``args.transcript`` (also on failure)."""
     from .connect import NOT_REACHABLE, load_script_module
     from .record import Recorder, save
+    if not args.transcript.parent.is_dir():
+        raise InputError(args.transcript, "the folder for the transcript does not exist")
     app = load_script_module().scriptapp("Resolve")
     if app is None:
         raise InputError(None, NOT_REACHABLE)
@@ -92,5 +94,8 @@ def cmd_record(args: argparse.Namespace) -> None:
     try:
         cmd_push(args, resolve=Recorder(app, calls, []))
     finally:
-        save(calls, args.transcript)
+        try:
+            save(calls, args.transcript)
+        except OSError as err:
+            raise InputError(args.transcript, f"cannot write the transcript ({err.strerror or err})") from None
         print(f"recorded {len(calls)} calls to {args.transcript}")
