@@ -1,12 +1,15 @@
-"""The Resolve bridge run against the fake Resolve: both routes land the plan's frames exactly, failures
-are one actionable line and leave the project as it was."""
-import math
+"""The Resolve bridge run against the fake Resolve under every realism profile: every cut lands on its
+planned record frames with its planned source in, failures are one actionable line and leave the project
+as it was."""
+import dataclasses
 import sys
 from pathlib import Path
 
 import pytest
 
-from fake_resolve.harness import FAKE_DIR, MODULE, dvr, register_media, stock_pool  # noqa: F401 (fixture)
+from fake_resolve.harness import (FAKE_DIR, MODULE, PROFILE_NAMES, REALISTIC, assert_matches_plan,  # noqa: F401
+                                  dvr, register_media, stock_pool)
+from montage_ai.demo_media import synth_footage
 from montage_ai.errors import InputError
 from montage_ai.export.otio_export import build_timeline
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -16,68 +19,123 @@ from montage_ai.plugin.resolve.media_pool import read_folder
 from montage_ai.plugin.resolve.timeline_spec import marker_specs
 from montage_ai.plugin.resolve.writer import push_timeline
 from montage_ai.timebase import Rate
+from montage_ai.video.probe import probe_clip
 
-PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
+EVERY_PROFILE = pytest.mark.parametrize("dvr", PROFILE_NAMES, indirect=True)
+REALISTIC_ONLY = pytest.mark.parametrize("dvr", [REALISTIC], indirect=True)
 
 
 def _snapshot(project) -> tuple:
     pool = project.media_pool
-    return len(project.timelines), len(pool.items()), dict(project.settings)
+    return [t.name for t in project.timelines], len(pool.items()), dict(project.settings), project.current
 
 
-def assert_matches_plan(timeline, plan):
-    """Record frames, media, source in/out, music and markers as the plan says."""
-    start = timeline.GetStartFrame()
-    video = timeline.GetItemListInTrack("video", 1)
-    assert [(i.GetStart() - start, i.GetEnd() - start) for i in video] == \
-        [(c.record_start, c.record_end) for c in plan.cuts]
-    assert [(i.GetMediaPoolItem().GetClipProperty("File Path"), i.source_start, i.source_end) for i in video] == \
-        [(str(c.clip.path), c.source_in, c.source_out) for c in plan.cuts]
-    [music] = timeline.GetItemListInTrack("audio", 1)
-    assert (music.GetStart() - start, music.GetEnd() - start) == (0, plan.frames)
-    assert music.GetMediaPoolItem().GetClipProperty("File Path") == str(plan.music.path)
-    assert music.source_start == math.floor(plan.music_in * 24 / plan.rate.fps)  # a WAV counts at 24 fps
-    markers = timeline.GetMarkers()
-    assert sorted(markers) == sorted({float(m.frame) for m in plan.markers})
-    for m in plan.markers:
-        want = PHASE_COLORS[m.name] if m.kind == "phase" else "Green"
-        if m.kind == "phase" or not any(p.frame == m.frame and p.kind == "phase" for p in plan.markers):
-            assert markers[float(m.frame)]["color"] == want
-        assert m.name in markers[float(m.frame)]["name"]
-
-
-def test_push_imports_otio(dvr, plan):
+@EVERY_PROFILE
+def test_push_appends_every_cut_exactly(dvr, plan):
     items = stock_pool(dvr, plan)
     project = dvr.APP.project
     result = push_timeline(connect(), build_timeline(plan))
-    assert result.route == "import" and result.name == plan.name and not result.notes
+    assert result.route == "append" and result.name == plan.name and not result.notes
     assert result.clips == len(plan.cuts) + 1 and result.markers == len({m.frame for m in plan.markers})
     assert project.timelines == [result.timeline] and project.GetCurrentTimeline() is result.timeline
-    assert result.timeline.GetStartFrame() == plan.start_timecode
     assert_matches_plan(result.timeline, plan)
     assert len(project.media_pool.items()) == len(items) + 1  # only the new timeline was added
 
 
+@EVERY_PROFILE
+def test_import_route_is_verified_and_falls_back_when_offline(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    result = push_timeline(connect(), build_timeline(plan), route="import")
+    assert project.timelines == [result.timeline]  # an offline import was deleted again
+    assert_matches_plan(result.timeline, plan)
+    if dvr.PROFILE.name == "lenient":
+        assert result.route == "import" and not result.notes
+        assert result.timeline.GetStartFrame() == plan.start_timecode
+    elif dvr.PROFILE.at_least(18, 6, 5):
+        assert result.route == "append" and len(result.notes) == 1
+        assert f"{len(plan.cuts) + 1} of {len(plan.cuts) + 1} clips are offline" in result.notes[0]
+    else:
+        assert result.route == "append" and "18.6.5" in result.notes[0]
+
+
+@EVERY_PROFILE
 @pytest.mark.parametrize("mode", ["fail", "incomplete"])
-def test_push_falls_back_to_append(dvr, plan, mode):
+def test_import_failure_falls_back_to_append(dvr, plan, mode):
     stock_pool(dvr, plan)
     project = dvr.APP.project
     project.media_pool.import_mode = mode
-    result = push_timeline(connect(), build_timeline(plan))
+    result = push_timeline(connect(), build_timeline(plan), route="import")
     assert result.route == "append" and result.name == plan.name
-    assert project.timelines == [result.timeline]  # an incomplete import was deleted again
+    assert project.timelines == [result.timeline]
     assert result.timeline.GetStartFrame() == 86400
     assert_matches_plan(result.timeline, plan)
     assert len(result.notes) == 1 and "clip by clip" in result.notes[0]
 
 
-def test_late_music_start_counts_wav_frames_at_24(dvr, music, clips):
+@REALISTIC_ONLY
+def test_a_refused_delete_of_the_failed_import_does_not_stop_the_fallback(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.media_pool.refuse_delete = "rename_ok"
+    result = push_timeline(connect(), build_timeline(plan), route="import")
+    assert result.route == "append" and result.name == plan.name
+    assert [t.name for t in project.timelines] == [f"{plan.name} (failed import)", plan.name]
+    assert f"renamed it '{plan.name} (failed import)': delete it by hand" in result.notes[0]
+    assert_matches_plan(result.timeline, plan)
+
+
+@REALISTIC_ONLY
+def test_a_failed_import_resolve_will_neither_delete_nor_rename_is_named(dvr, plan):
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.media_pool.refuse_delete = True
+    with pytest.raises(InputError) as err:
+        push_timeline(connect(), build_timeline(plan), route="import")
+    message = str(err.value)
+    assert message.startswith(f"DaVinci Resolve could neither delete nor rename the unfinished timeline '{plan.name}'")
+    assert message.endswith(f"also, by hand: delete the timeline '{plan.name}'") and "\n" not in message
+    assert [t.name for t in project.timelines] == [plan.name]
+
+
+@EVERY_PROFILE
+def test_late_music_start_counts_audio_frames_at_the_items_rate(dvr, music, clips):
     plan = plan_montage(music, clips, PlanSettings(music_start=45.0))
     assert plan.music_in > 1000  # far enough in for 23.976 vs 24 fps to differ by a frame
     stock_pool(dvr, plan)
-    dvr.APP.project.media_pool.import_mode = "fail"
     result = push_timeline(connect(), build_timeline(plan))
-    assert result.route == "append"
+    assert_matches_plan(result.timeline, plan)
+
+
+@pytest.fixture(scope="module")
+def mixed_clips(clips, tmp_path_factory):
+    """The demo footage (23.976, 25, 29.97) plus a 59.94 clip."""
+    [extra] = synth_footage(tmp_path_factory.mktemp("5994"), [
+        ("fast_5994.mp4", "testsrc2=size=320x180:rate={rate}", "60000/1001", 8, None, False)])
+    return [*clips, probe_clip(extra)]
+
+
+@REALISTIC_ONLY
+@pytest.mark.parametrize("fps", ["23.976", "25", "29.97", "50"])
+@pytest.mark.parametrize("how", ["append", "import", "import fails"])
+def test_every_rate_over_mixed_footage(dvr, music, mixed_clips, fps, how):
+    """The issue's 'must show': every cut exact, nothing offline, music and markers, by every route."""
+    plan = plan_montage(music, mixed_clips, PlanSettings(fps=Rate.parse(fps)))
+    assert {str(c.clip.rate) for c in plan.cuts} >= {"24000/1001", "25/1", "30000/1001"}
+    dvr.APP.project.settings["timelineFrameRate"] = fps
+    stock_pool(dvr, plan)
+    dvr.APP.project.media_pool.import_mode = "fail" if how == "import fails" else "ok"
+    result = push_timeline(connect(), build_timeline(plan), route="append" if how == "append" else "import")
+    assert result.route == "append" and len(dvr.APP.project.timelines) == 1
+    assert_matches_plan(result.timeline, plan)
+
+
+@EVERY_PROFILE
+def test_markers_replace_what_the_import_brought(dvr, plan):
+    stock_pool(dvr, plan)
+    dvr.APP.project.media_pool.import_markers = True
+    result = push_timeline(connect(), build_timeline(plan), route="import")
+    assert result.markers == len({m.frame for m in plan.markers})
     assert_matches_plan(result.timeline, plan)
 
 
@@ -90,14 +148,6 @@ def test_markers_merge_per_frame_with_the_phase_leading(plan):
     assert first.note == "INTRO (phase); Bar 1 (downbeat)" and "montage_ai" in first.custom_data
 
 
-def test_markers_replace_what_the_import_brought(dvr, plan):
-    stock_pool(dvr, plan)
-    dvr.APP.project.media_pool.import_markers = True
-    result = push_timeline(connect(), build_timeline(plan))
-    assert result.route == "import" and result.markers == len({m.frame for m in plan.markers})
-    assert_matches_plan(result.timeline, plan)
-
-
 def test_media_items_from_the_pool_reader_and_unique_names(dvr, plan):
     items = stock_pool(dvr, plan)
     session = connect()
@@ -108,35 +158,25 @@ def test_media_items_from_the_pool_reader_and_unique_names(dvr, plan):
     assert names == ["Cut", "Cut 2", "Cut 3"]
 
 
+@EVERY_PROFILE
 def test_missing_media_is_imported_first(dvr, plan):
     register_media(dvr, plan)
     pool = dvr.APP.project.media_pool
     result = push_timeline(connect(), build_timeline(plan))
-    assert result.route == "import"
     assert sorted(result.imported_media) == sorted([c.path for c in plan.clips] + [plan.music.path])
     assert len(pool.GetRootFolder().GetClipList()) == len(result.imported_media) + 1
     assert_matches_plan(result.timeline, plan)
 
 
 def test_file_urls_are_pushed_as_plain_paths(dvr, plan):
+    dvr.use_profile("lenient")  # the one profile whose OTIO import links media
     stock_pool(dvr, plan)
     timeline = build_timeline(plan)
     for clip in timeline.find_clips():
         clip.media_reference.target_url = Path(clip.media_reference.target_url).as_uri()
-    result = push_timeline(connect(), timeline)
+    result = push_timeline(connect(), timeline, route="import")
     assert result.route == "import"  # the fake, like Resolve, does not link file:// URLs
     assert_matches_plan(result.timeline, plan)
-
-
-def test_other_timeline_rate_imports_exactly(dvr, music, clips):
-    plan = plan_montage(music, clips, PlanSettings(fps=Rate.parse("25")))
-    dvr.APP.project.settings["timelineFrameRate"] = "25"
-    stock_pool(dvr, plan)
-    result = push_timeline(connect(), build_timeline(plan))
-    assert result.route == "import"
-    start = result.timeline.GetStartFrame()
-    assert [(i.GetStart() - start, i.GetEnd() - start) for i in result.timeline.GetItemListInTrack("video", 1)] == \
-        [(c.record_start, c.record_end) for c in plan.cuts]
 
 
 def test_rate_mismatch_is_refused_when_the_project_has_timelines(dvr, plan):
@@ -162,29 +202,38 @@ def test_rate_is_set_on_a_project_without_timelines(dvr, plan):
     assert_matches_plan(result.timeline, plan)
 
 
+@EVERY_PROFILE
 def test_failed_append_leaves_nothing_behind(dvr, plan):
     register_media(dvr, plan)
     project = dvr.APP.project
     project.settings["timelineFrameRate"] = "25"
-    project.media_pool.import_mode = "fail"
     project.media_pool.append_limit = 3
-    with pytest.raises(InputError, match=rf"placed 3 of {len(plan.cuts) + 1} clips"):
+    with pytest.raises(InputError, match=r"did not place the clips exactly \(video track 1 holds \d+ of") as err:
         push_timeline(connect(), build_timeline(plan))
-    assert _snapshot(project) == (0, 0, {**project.settings, "timelineFrameRate": "25"})
+    assert "\n" not in str(err.value)
+    assert _snapshot(project) == ([], 0, {**project.settings, "timelineFrameRate": "25"}, None)
 
 
-def test_failed_push_reopens_the_previous_timeline_and_reports_what_it_could_not_undo(dvr, plan, monkeypatch):
+def test_failed_push_reopens_the_previous_timeline_and_reports_what_it_could_not_undo(dvr, plan):
     stock_pool(dvr, plan)
     project = dvr.APP.project
     pool = project.media_pool
     earlier = pool.CreateEmptyTimeline("Earlier")
     assert project.SetCurrentTimeline(earlier)
-    pool.import_mode, pool.append_limit = "fail", 0
-    monkeypatch.setattr(pool, "DeleteTimelines", lambda timelines: False)
+    pool.append_limit, pool.refuse_delete = 0, True
     with pytest.raises(InputError) as err:
         push_timeline(connect(), build_timeline(plan))
     assert str(err.value).endswith(f"also, by hand: delete the timeline '{plan.name}'")
     assert project.GetCurrentTimeline() is earlier
+
+
+def test_old_resolve_is_refused_before_anything_changes(dvr, plan):
+    dvr.PROFILE = dataclasses.replace(dvr.PROFILE, version=(18, 1, 3, 0))
+    stock_pool(dvr, plan)
+    before = _snapshot(dvr.APP.project)
+    with pytest.raises(InputError, match=r"DaVinci Resolve 18\.1\.3\.0 cannot place clips .*18\.5 or later"):
+        push_timeline(connect(), build_timeline(plan))
+    assert _snapshot(dvr.APP.project) == before
 
 
 def test_media_missing_everywhere(dvr, plan, tmp_path):

@@ -1,11 +1,12 @@
 """Scripts-menu launcher, install/uninstall/status, and the ``resolve`` subcommands."""
 import argparse
+import dataclasses
 import os
-import runpy
+import shutil
 import subprocess
 import sys
-import types
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,8 @@ from montage_ai.errors import InputError
 from montage_ai.export.otio_export import write_otio
 from montage_ai.export.report import write_report
 from montage_ai.plugin.resolve import commands
-from montage_ai.plugin.resolve.install import ENV_SCRIPTS_DIR, LAUNCHER, install, status, uninstall
+from montage_ai.plugin.resolve.install import (APP_STORE, ENV_PYTHON, ENV_SCRIPTS_DIR, LAUNCHER, install,
+                                               resolve_python, scripts_dirs, status, uninstall)
 
 PACKAGED = resources.files("montage_ai.resolve_scripts").joinpath(LAUNCHER)
 
@@ -26,15 +28,16 @@ def scripts(monkeypatch, tmp_path):
 
 
 def test_install_and_uninstall(scripts):
-    target = install()
+    [target] = install()
     assert target == scripts / "Utility" / LAUNCHER
     text = target.read_text(encoding="utf-8")
     assert "INSTALL = {'site_dirs': [" in text and "INSTALL = {}" not in text
+    assert f"'executable': {sys.executable!r}" in text
     compile(text, str(target), "exec")
-    assert install(system=True) == target  # the override serves both; reinstalling replaces
+    assert install(system=True) == [target]  # the override serves both; reinstalling replaces
     assert [p.name for p in target.parent.iterdir()] == [LAUNCHER]
-    assert uninstall() == target and not target.exists()
-    assert uninstall() is None
+    assert uninstall() == [target] and not target.exists()
+    assert uninstall() == []
 
 
 def test_install_refused_says_so(scripts):
@@ -43,86 +46,83 @@ def test_install_refused_says_so(scripts):
         install(system=True)
 
 
-def test_status_sees_launcher_module_and_resolve(scripts, dvr):
+@pytest.mark.parametrize("platform, system, env, want", [
+    ("linux", False, {}, ["~/.local/share/DaVinciResolve/Fusion/Scripts"]),
+    ("linux", True, {}, ["/opt/resolve/Fusion/Scripts"]),
+    ("win32", False, {"APPDATA": "C:/Users/u/AppData/Roaming"},
+     ["C:/Users/u/AppData/Roaming/Blackmagic Design/DaVinci Resolve/Support/Fusion/Scripts"]),
+    ("win32", True, {"PROGRAMDATA": "C:/ProgramData"},
+     ["C:/ProgramData/Blackmagic Design/DaVinci Resolve/Fusion/Scripts"]),
+    ("darwin", False, {}, ["~/Library/Application Support/Blackmagic Design/DaVinci Resolve/Fusion/Scripts",
+                           f"~/{APP_STORE}/Blackmagic Design/DaVinci Resolve/Fusion/Scripts"]),
+    ("darwin", True, {}, ["/Library/Application Support/Blackmagic Design/DaVinci Resolve/Fusion/Scripts"]),
+])
+def test_scripts_folders_per_os(monkeypatch, tmp_path, platform, system, env, want):
+    monkeypatch.delenv(ENV_SCRIPTS_DIR, raising=False)
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / APP_STORE).mkdir(parents=True)  # the Mac App Store build is installed
+    assert [str(p) for p in scripts_dirs(system)] == [w.replace("~", str(tmp_path)) for w in want]
+    shutil.rmtree(tmp_path / "Library" / "Containers")
+    assert len(scripts_dirs(system)) == 1
+
+
+@pytest.mark.parametrize("home, want", [("", "/usr/local/bin/python3"), ("/opt/py", "/opt/py/bin/python3")])
+def test_macos_resolve_python_is_python3home_then_usr_local(monkeypatch, home, want):
+    monkeypatch.delenv(ENV_PYTHON, raising=False)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setenv("PYTHON3HOME", home)
+    monkeypatch.setattr(Path, "is_file", lambda self: str(self) == want)
+    assert resolve_python()[0] == Path(want)
+
+
+def test_status_sees_launcher_python_module_resolve_and_edition(scripts, dvr, monkeypatch):
+    monkeypatch.setenv(ENV_PYTHON, sys.executable)
     install()
     lines = status()
     assert lines[0].startswith("launcher (this user): installed")
-    assert len(lines) == 3  # one launcher line: the override serves user and system alike
-    assert lines[1] == f"DaVinciResolveScript: found ({FAKE_DIR / (MODULE + '.py')})"
-    assert lines[2] == "Resolve: reachable (DaVinci Resolve Studio 19.1.3.7), project 'Montage Test' at 23.976 fps"
+    assert lines[1] == f"Resolve's Python: {sys.executable} ({ENV_PYTHON}): opens in Resolve's Python " \
+                       f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert lines[2] == f"DaVinciResolveScript: found ({FAKE_DIR / (MODULE + '.py')})"
+    assert lines[3] == "Resolve: reachable (DaVinci Resolve Studio 19.1.3.7), project 'Montage Test' at 23.976 fps"
+    assert lines[4] == "edition: Studio, external scripting and the Scripts menu both work"
+    dvr.PROFILE = dataclasses.replace(dvr.PROFILE, product="DaVinci Resolve", version=(21, 1, 0, 0))
+    assert status()[4].startswith("edition: free: the free edition allows no external scripting")
     dvr.APP = None
-    assert status()[2].startswith("Resolve: DaVinci Resolve is not reachable")
+    lines = status()
+    assert lines[3].startswith("Resolve: DaVinci Resolve is not reachable") and "21.1" in lines[4]
 
 
 def test_status_without_the_scripting_module(scripts, dvr, monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(FAKE_DIR)])
     monkeypatch.delitem(sys.modules, MODULE)
     monkeypatch.setenv("RESOLVE_SCRIPT_API", str(tmp_path / "nowhere"))
+    monkeypatch.setenv(ENV_PYTHON, str(tmp_path / "no-python"))
     lines = status()
-    assert lines[0].startswith("launcher (this user): not installed") and len(lines) == 2
-    assert lines[1].startswith("DaVinciResolveScript: DaVinci Resolve's scripting module DaVinciResolveScript was "
+    assert lines[0].startswith("launcher (this user): not installed") and len(lines) == 4
+    assert lines[1] == f"Resolve's Python: {tmp_path / 'no-python'} ({ENV_PYTHON})"
+    assert lines[2].startswith("DaVinciResolveScript: DaVinci Resolve's scripting module DaVinciResolveScript was "
                                "not found")
 
 
-def _run_launcher(monkeypatch, panel: types.ModuleType) -> None:
-    monkeypatch.setitem(sys.modules, "montage_ai.plugin.panel", panel)
-    runpy.run_path(str(PACKAGED), init_globals={"resolve": "the resolve global"})
-
-
-def test_launcher_opens_the_panel_with_the_resolve_global(monkeypatch):
-    panel = types.ModuleType("montage_ai.plugin.panel")
-    panel.launch = lambda resolve=None: calls.append(resolve)
-    calls = []
-    _run_launcher(monkeypatch, panel)
-    assert calls == ["the resolve global"]
-
-
-REAL_PANEL = """
-import runpy, sys
-sys.path.insert(0, sys.argv[2])
-import DaVinciResolveScript
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-def report():
-    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    print("WINDOWS", [(w.windowTitle(), w.session is not None, w.status.text()) for w in shown])
-    QApplication.quit()
-
-real_exec = QApplication.exec
-QApplication.exec = lambda *_: (QTimer.singleShot(0, report), real_exec())[1]
-runpy.run_path(sys.argv[1], init_globals={"resolve": DaVinciResolveScript.scriptapp("Resolve")})
-print("RETURNED")
-"""
-
-
-def test_launcher_opens_the_real_panel_connected_to_resolve():
-    """As the Scripts menu runs it: only the ``resolve`` global; no QApplication yet, so the launcher runs the
-    event loop until the window closes."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    run = subprocess.run([sys.executable, "-c", REAL_PANEL, str(PACKAGED), str(FAKE_DIR)], env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    windows, returned = run.stdout.splitlines()[-2:]
-    assert windows.startswith("WINDOWS [('Montage AI") and ", True, " in windows and returned == "RETURNED"
-
-
 ISOLATED = [sys.executable, "-I", "-S", "-c"]  # no site-packages: montage_ai only through the launcher's record
-FAKE_PANEL = ("import runpy, sys, types; m = types.ModuleType('montage_ai.plugin.panel'); "
-              "m.launch = lambda resolve=None: print('PANEL', resolve); sys.modules[m.__name__] = m; "
-              "runpy.run_path(sys.argv[1], init_globals={'resolve': 'R'})")
-
-
-def test_installed_launcher_finds_montage_ai_from_another_python(scripts):
-    assert subprocess.run([*ISOLATED, "import montage_ai"], capture_output=True).returncode != 0
-    run = subprocess.run([*ISOLATED, FAKE_PANEL, str(install())], capture_output=True, text=True, timeout=60)
-    assert (run.returncode, run.stdout, run.stderr) == (0, "PANEL R\n", "")
+RUN_LAUNCHER = "import runpy, sys; runpy.run_path(sys.argv[1], init_globals={'resolve': 'R'})"
 
 
 def test_uninstalled_launcher_explains(tmp_path):
-    run = subprocess.run([*ISOLATED, FAKE_PANEL, str(PACKAGED)], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0 and run.stdout.startswith("Montage AI: cannot import montage_ai (")
-    assert "montage-ai resolve install" in run.stdout and run.stdout.count("\n") == 1
+    run = subprocess.run([*ISOLATED, RUN_LAUNCHER, str(PACKAGED)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith("Montage AI: cannot import montage_ai here (")
+    assert "montage-ai resolve install" in run.stdout and run.stdout.count("\n") == 1 and not run.stderr
+
+
+def test_launcher_check_mode_from_this_python(scripts):
+    [launcher] = install()
+    env = {**os.environ, "MONTAGE_AI_LAUNCHER_CHECK": "1"}
+    run = subprocess.run([*ISOLATED, RUN_LAUNCHER, str(launcher)], capture_output=True, text=True, env=env, timeout=60)
+    assert (run.stdout, run.stderr) == (f"Montage AI: opens in Resolve's Python {sys.version_info.major}."
+                                        f"{sys.version_info.minor}\n", "")
 
 
 # -- the resolve subcommand ---------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_cli_install_status_uninstall(scripts, dvr, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"installed {scripts / 'Utility' / LAUNCHER}; restart Resolve, then open Workspace > Scripts > " \
                      "Utility > Montage AI"
-    assert "Resolve: reachable" in out[-2] and out[-1] == f"removed {scripts / 'Utility' / LAUNCHER}"
+    assert "Resolve: reachable" in out[-3] and out[-1] == f"removed {scripts / 'Utility' / LAUNCHER}"
 
 
 def test_cli_push_otio_and_report(dvr, plan, tmp_path, capsys):
@@ -152,8 +152,8 @@ def test_cli_push_otio_and_report(dvr, plan, tmp_path, capsys):
     _run(["resolve", "push", "--plan", str(tmp_path / "report.json"), "--name", "From report"])
     out = capsys.readouterr().out.splitlines()
     markers = len({m.frame for m in plan.markers})
-    assert out == [f"timeline '{plan.name}': {len(plan.cuts) + 1} clips, {markers} markers (imported from OTIO)",
-                   f"timeline 'From report': {len(plan.cuts) + 1} clips, {markers} markers (imported from OTIO)"]
+    assert out == [f"timeline '{plan.name}': {len(plan.cuts) + 1} clips, {markers} markers (built clip by clip)",
+                   f"timeline 'From report': {len(plan.cuts) + 1} clips, {markers} markers (built clip by clip)"]
 
 
 def test_cli_push_bad_input(dvr, tmp_path):

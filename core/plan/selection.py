@@ -9,9 +9,13 @@ from ..model import Clip, Shot
 from ..timebase import Rate
 
 
-def source_frames_for(record_frames: int, clip: Clip, timeline_rate: Rate) -> int:
-    """Frames of ``clip`` (at its own rate) that play during ``record_frames`` timeline frames in real time."""
-    return math.ceil(record_frames * clip.rate.fps / timeline_rate.fps)
+def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
+    """Media frames (at ``clip_rate``) a cut of ``record_frames`` timeline frames uses: ``ceil(N·m/t)``.
+
+    The frames that start while the cut plays in real time, and the smallest count ``L`` whose
+    Resolve-appended length ``floor(L·t/m)`` reaches ``N``; that length is exactly ``N`` whenever any
+    count can give it (always when ``m ≥ t``), see docs/resolve.md § "Exact append"."""
+    return math.ceil(record_frames * clip_rate.fps / timeline_rate.fps)
 
 
 @dataclass
@@ -48,13 +52,13 @@ class ShotPicker:
 
     def pick(self, record_frames: int) -> tuple[Clip, int, int]:
         """``(clip, source_in, source_out)`` for a cut of ``record_frames`` timeline frames."""
-        fits = [s for s in self._states if source_frames_for(record_frames, s.clip, self.rate) <= s.shot.frames]
+        fits = [s for s in self._states if source_frames_for(record_frames, s.clip.rate, self.rate) <= s.shot.frames]
         if not fits:
             raise ValueError(f"no shot holds {record_frames} frames")
         fresh = [s for s in fits if s.clip is not self._last] or fits
         fewest = min(s.uses for s in fresh)
         choice = next(s for s in fresh if s.uses == fewest)
-        need = source_frames_for(record_frames, choice.clip, self.rate)
+        need = source_frames_for(record_frames, choice.clip.rate, self.rate)
         if choice.cursor + need > choice.shot.end:
             choice.cursor = choice.shot.start
         source_in = choice.cursor

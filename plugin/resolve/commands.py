@@ -18,25 +18,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=text)
         p.add_argument("--system", action="store_true", help="for all users (needs administrator rights)")
         p.set_defaults(func=func)
-    sub.add_parser("status", help="what the bridge can see: launcher, scripting module, Resolve") \
+    sub.add_parser("status", help="what Resolve will see: launcher, its Python, scripting module, edition") \
         .set_defaults(func=cmd_status)
     push = sub.add_parser("push", help="create a timeline in the open Resolve project")
-    source = push.add_mutually_exclusive_group(required=True)
-    source.add_argument("otio", nargs="?", type=Path, help="montage.otio written by `montage-ai make`")
-    source.add_argument("--plan", type=Path, help="report.json written by `montage-ai make`")
-    push.add_argument("--name", help="timeline name (default: the montage's; made unique)")
-    push.set_defaults(func=cmd_push)
+    record = sub.add_parser("record", help="push while recording every call to Resolve and its answer (JSON)")
+    record.add_argument("transcript", type=Path, help="the JSON transcript to write")
+    for p, func in ((push, cmd_push), (record, cmd_record)):
+        source = p.add_mutually_exclusive_group(required=True)
+        source.add_argument("otio", nargs="?", type=Path, help="montage.otio written by `montage-ai make`")
+        source.add_argument("--plan", type=Path, help="report.json written by `montage-ai make`")
+        p.add_argument("--name", help="timeline name (default: the montage's; made unique)")
+        p.add_argument("--route", choices=("append", "import"), default="append",
+                       help="append: clip by clip, verified (default); import: OTIO import first, verified, "
+                            "else clip by clip")
+        p.set_defaults(func=func)
 
 
 def cmd_install(args: argparse.Namespace) -> None:
     from .install import install
-    print(f"installed {install(args.system)}; restart Resolve, then open Workspace > Scripts > Utility > Montage AI")
+    for path in install(args.system):
+        print(f"installed {path}; restart Resolve, then open Workspace > Scripts > Utility > Montage AI")
 
 
 def cmd_uninstall(args: argparse.Namespace) -> None:
     from .install import uninstall
     removed = uninstall(args.system)
-    print(f"removed {removed}" if removed else "the launcher was not installed")
+    print("\n".join(f"removed {p}" for p in removed) if removed else "the launcher was not installed")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -61,14 +68,34 @@ def load_timeline(otio_path: Path | None, plan_path: Path | None) -> otio.schema
     return timeline
 
 
-def cmd_push(args: argparse.Namespace) -> None:
+def cmd_push(args: argparse.Namespace, resolve: object = None) -> None:
     from .connect import connect
     from .writer import ROUTE_IMPORT, push_timeline
     timeline = load_timeline(args.otio, args.plan)
-    result = push_timeline(connect(), timeline, name=args.name)
+    result = push_timeline(connect(resolve), timeline, name=args.name, route=args.route)
     how = "imported from OTIO" if result.route == ROUTE_IMPORT else "built clip by clip"
     print(f"timeline {result.name!r}: {result.clips} clips, {result.markers} markers ({how})")
     for path in result.imported_media:
         print(f"imported into the media pool: {path}")
     for note in result.notes:
         print(f"note: {note}")
+
+
+def cmd_record(args: argparse.Namespace) -> None:
+    """``push`` with every call to Resolve and its answer written to ``args.transcript`` (also on failure)."""
+    from .connect import NOT_REACHABLE, load_script_module
+    from .record import Recorder, save
+    if not args.transcript.parent.is_dir():
+        raise InputError(args.transcript, "the folder for the transcript does not exist")
+    app = load_script_module().scriptapp("Resolve")
+    if app is None:
+        raise InputError(None, NOT_REACHABLE)
+    calls: list = []
+    try:
+        cmd_push(args, resolve=Recorder(app, calls, []))
+    finally:
+        try:
+            save(calls, args.transcript)
+        except OSError as err:
+            raise InputError(args.transcript, f"cannot write the transcript ({err.strerror or err})") from None
+        print(f"recorded {len(calls)} calls to {args.transcript}")

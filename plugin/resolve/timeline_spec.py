@@ -72,6 +72,22 @@ def media_path(url: str) -> Path:
     return Path(url2pathname(unc + parsed.path))
 
 
+def resolve_shaped(timeline: otio.schema.Timeline, name: str) -> otio.schema.Timeline:
+    """A copy shaped like Resolve's own OTIO export: the timeline ``name``, bare paths (``file://`` URLs
+    converted), tracks named ``Video 1``/``Audio 1``...; source ranges stay in ``available_range`` space."""
+    copy = timeline.deepcopy()
+    copy.name = name
+    counts = dict.fromkeys(TRACK_KINDS.values(), 0)
+    for track in copy.tracks:
+        kind = TRACK_KINDS.get(track.kind)
+        if kind:
+            counts[kind] += 1
+            track.name = f"{kind.capitalize()} {counts[kind]}"
+    for clip in copy.find_clips():
+        clip.media_reference.target_url = str(media_path(clip.media_reference.target_url))
+    return copy
+
+
 def timeline_rate(timeline: otio.schema.Timeline) -> Rate:
     """The timeline rate: Montage AI's metadata, else the start time's rate, else the first track's."""
     fps = (timeline.metadata.get("montage_ai") or {}).get("fps")

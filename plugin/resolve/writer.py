@@ -1,8 +1,10 @@
 """Push an OTIO timeline into the open Resolve project as a new timeline.
 
-Route 1 imports the OTIO file (``MediaPool.ImportTimelineFromFile``) against the pool's own items and
-verifies the result; when Resolve refuses or the result differs, that timeline is deleted and route 2
-builds it with ``CreateEmptyTimeline`` + ``AppendToTimeline``. Markers are added last.
+Route ``append`` (default) builds it with ``CreateEmptyTimeline`` + ``AppendToTimeline``, choosing media
+frames Resolve floors onto exactly the planned record frames (:mod:`.placement`), and reads every item
+back. Route ``import`` first imports the OTIO file (``MediaPool.ImportTimelineFromFile``) and verifies it
+(offline items included); when Resolve refuses or the result differs, that timeline is deleted (renamed
+when Resolve refuses the delete) and the append builds it. Markers are added last.
 
 Resolve frame conventions used here: ``recordFrame`` and ``TimelineItem.GetStart/GetEnd`` are absolute
 (the timeline's ``GetStartFrame()`` included, end exclusive); ``startFrame``/``endFrame`` count frames of
@@ -12,10 +14,8 @@ raising, so every call is checked; on failure everything created is removed agai
 """
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,8 @@ from montage_ai.timebase import Rate
 
 from .connect import Session
 from .media_pool import all_folders, index_by_path, path_key
-from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, media_path, timeline_rate
+from .placement import Piece, place
+from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate
 
 ROUTE_IMPORT = "import"
 ROUTE_APPEND = "append"
@@ -79,17 +80,59 @@ def _as_int(value: Any) -> int | None:
     return None if value is None else round(float(value))
 
 
-def verify(timeline: Any, events: list[Event], rate: Rate) -> str | None:
-    """None when ``timeline`` holds exactly ``events`` (rate, placement, linked media), else the first problem."""
+def call(obj: Any, method: str, *args: Any) -> Any:
+    """``obj.method(*args)``, or None when Resolve has no such method (it reads as None, never raises)."""
+    func = getattr(obj, method, None)
+    return func(*args) if callable(func) else None
+
+
+def resolve_version(app: Any) -> tuple[int, ...]:
+    """``GetVersion()`` as a tuple of ints (``(19, 1, 3, 7)``); ``()`` when unreadable."""
+    fields = call(app, "GetVersion") or []
+    return tuple(int(f) for f in fields[:4] if isinstance(f, (int, float)) or str(f).isdigit())
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One item the new timeline must hold: record frames ``[start, end)`` from the timeline start, media
+    ``path``, and its first media frame ``source`` at ``item_rate`` (None: not checked)."""
+
+    kind: str
+    track: int
+    start: int
+    end: int
+    path: Path
+    source: int | None
+    item_rate: Rate
+
+
+def _left_offsets(e: Expected, rate: Rate) -> set[int]:
+    """What ``GetLeftOffset`` may report for ``e``: media frames (video) or timeline frames (audio)."""
+    return {e.source, e.item_rate.rescale(e.source, rate)}
+
+
+def offline_count(timeline: Any) -> tuple[int, int]:
+    """``(offline, total)`` items over every video and audio track (offline: no MediaPoolItem)."""
+    items = [i for kind in MEDIA_TYPES for n in range(1, (call(timeline, "GetTrackCount", kind) or 0) + 1)
+             for i in timeline.GetItemListInTrack(kind, n) or []]
+    return sum(1 for i in items if not i.GetMediaPoolItem()), len(items)
+
+
+def verify(timeline: Any, expected: list[Expected], rate: Rate) -> str | None:
+    """None when ``timeline`` holds exactly ``expected`` (rate, record frames, linked media, source in), else
+    the first problem. Items are read back from the tracks: what an append returns is not proof."""
     actual = parse_resolve_rate(timeline.GetSetting("timelineFrameRate"))
     if actual is not None and actual != rate:
         return f"the timeline runs at {resolve_rate_text(actual)} fps, not {resolve_rate_text(rate)}"
+    offline, total = offline_count(timeline)
+    if offline:
+        return f"{offline} of {total} clips are offline (not linked to the media pool)"
     start = _as_int(timeline.GetStartFrame()) or 0
-    tracks: dict[tuple[str, int], list[Event]] = {}
-    for e in events:
+    tracks: dict[tuple[str, int], list[Expected]] = {}
+    for e in expected:
         tracks.setdefault((e.kind, e.track), []).append(e)
     for (kind, track), wanted in tracks.items():
-        if (timeline.GetTrackCount(kind) or 0) < track:
+        if (call(timeline, "GetTrackCount", kind) or 0) < track:
             return f"{kind} track {track} is missing"
         items = sorted(timeline.GetItemListInTrack(kind, track) or [], key=lambda i: _as_int(i.GetStart()) or 0)
         if len(items) != len(wanted):
@@ -97,24 +140,55 @@ def verify(timeline: Any, events: list[Event], rate: Rate) -> str | None:
         for n, (item, e) in enumerate(zip(items, wanted), 1):
             where = f"{kind} track {track} clip {n} ({e.path.name})"
             placed = (_as_int(item.GetStart()), _as_int(item.GetEnd()))
-            if placed != (start + e.record_start, start + e.record_end):
-                return f"{where} sits at frames {placed}, expected {(start + e.record_start, start + e.record_end)}"
-            media = item.GetMediaPoolItem()
-            if not media or path_key(_file_path(media)) != path_key(e.path):
-                return f"{where} is offline or linked to other media"
-            left = _as_int(item.GetLeftOffset()) if kind == "video" and e.media_rate == rate else None
-            if left is not None and left != e.source_in:
-                return f"{where} starts at source frame {left}, expected {e.source_in}"
+            if placed != (start + e.start, start + e.end):
+                return f"{where} sits at frames {placed}, expected {(start + e.start, start + e.end)}"
+            if path_key(_file_path(item.GetMediaPoolItem())) != path_key(e.path):
+                return f"{where} is linked to other media"
+            left = _as_int(call(item, "GetLeftOffset"))
+            if e.source is not None and left is not None and left not in _left_offsets(e, rate):
+                return f"{where} starts at source frame {left}, expected {e.source}"
     return None
 
 
-def _clip_info(e: Event, item: Any, rate: Rate, start: int) -> dict:
+def _item_rate(e: Event, item: Any) -> Rate:
+    return parse_resolve_rate(item.GetClipProperty("FPS")) or e.media_rate
+
+
+def imported_items(events: list[Event], items: dict[str, Any]) -> list[Expected]:
+    """What an OTIO import must give: one item per event, its in-point at the item's rate."""
+    out = []
+    for e in events:
+        rate = _item_rate(e, items[path_key(e.path)])
+        out.append(Expected(e.kind, e.track, e.record_start, e.record_end, e.path,
+                            e.media_rate.rescale(e.source_in, rate), rate))
+    return out
+
+
+def appended_items(events: list[Event], items: dict[str, Any], rate: Rate,
+                   floats: bool) -> list[tuple[Expected, Any]]:
+    """What to append for each event (pieces Resolve places exactly, see :mod:`.placement`) with its item;
+    :class:`InputError` naming the first cut that no append can place exactly."""
+    out = []
+    for e in events:
+        item = items[path_key(e.path)]
+        item_rate = _item_rate(e, item)
+        found = place(e.record_end - e.record_start, e.media_rate.rescale(e.source_in, item_rate), item_rate,
+                      rate, floats)
+        if found is None:
+            raise InputError(e.path, f"a {e.record_end - e.record_start}-frame cut of this "
+                                     f"{resolve_rate_text(item_rate)} fps media cannot be placed exactly on a "
+                                     f"{resolve_rate_text(rate)} fps timeline by this Resolve version (19.1 or "
+                                     "later can): update Resolve, or remake the montage at the media's rate")
+        for p in found:
+            out.append((Expected(e.kind, e.track, e.record_start + p.record, e.record_start + p.record + p.frames,
+                                 e.path, p.start, item_rate), (item, p)))
+    return out
+
+
+def _clip_info(e: Expected, item: Any, piece: Piece, start: int, end_shift: int) -> dict:
     """``AppendToTimeline`` clipInfo: media frames at the item's own rate, absolute record frame."""
-    item_rate = parse_resolve_rate(item.GetClipProperty("FPS")) or e.media_rate
-    first = e.media_rate.rescale(e.source_in, item_rate)
-    count = math.ceil(Fraction(e.record_end - e.record_start) * item_rate.fps / rate.fps)
-    return {"mediaPoolItem": item, "startFrame": first, "endFrame": first + count,
-            "mediaType": MEDIA_TYPES[e.kind], "trackIndex": e.track, "recordFrame": start + e.record_start}
+    return {"mediaPoolItem": item, "startFrame": piece.start, "endFrame": piece.end - end_shift,
+            "mediaType": MEDIA_TYPES[e.kind], "trackIndex": e.track, "recordFrame": start + e.start}
 
 
 class _Push:
@@ -123,11 +197,19 @@ class _Push:
     def __init__(self, session: Session, rate: Rate, events: list[Event]) -> None:
         self.session, self.rate, self.events = session, rate, events
         self.pool = session.media_pool
+        self.version = resolve_version(session.resolve)
         self.notes: list[str] = []
         self.imported: list[Any] = []
         self.created: Any = None
         self.previous_rate: str | None = None
         self.previous_timeline = session.project.GetCurrentTimeline()
+
+    def check_version(self) -> None:
+        """Placing clips at chosen frames needs ``trackIndex``/``recordFrame`` (README 18.5)."""
+        if self.version and self.version < (18, 5):
+            raise InputError(None, f"DaVinci Resolve {'.'.join(map(str, self.version))} cannot place clips at "
+                                   "chosen frames from a script (needs 18.5 or later): update Resolve, or import "
+                                   "montage.xml / montage.otio by hand (File > Import > Timeline)")
 
     def match_project_rate(self) -> None:
         """Never retime: set the project rate only while it has no timelines, else refuse on a mismatch."""
@@ -170,12 +252,14 @@ class _Push:
             items[key] = new[key]
         return items
 
-    def import_otio(self, timeline: otio.schema.Timeline, name: str) -> Any:
-        """Route 1: the imported, verified timeline, or None (a failed import is deleted again)."""
-        copy = timeline.deepcopy()
-        copy.name = name
-        for clip in copy.find_clips():
-            clip.media_reference.target_url = str(media_path(clip.media_reference.target_url))
+    def import_otio(self, timeline: otio.schema.Timeline, name: str, items: dict[str, Any]) -> Any:
+        """Route ``import``: the imported, verified timeline, or None (the failed import removed, or renamed
+        when Resolve refuses to delete it, and said so)."""
+        if self.version and self.version < (18, 6, 5):
+            self.notes.append("this Resolve version imports no OTIO (18.6.5 or later); built the timeline clip by "
+                              "clip instead")
+            return None
+        copy = resolve_shaped(timeline, name)
         with tempfile.TemporaryDirectory(prefix="montage-ai-resolve-") as tmp:
             path = Path(tmp) / "montage.otio"
             otio.adapters.write_to_file(copy, str(path), adapter_name="otio_json")
@@ -185,15 +269,35 @@ class _Push:
             self.notes.append("Resolve did not import the OTIO file; built the timeline clip by clip instead")
             return None
         self.created = imported
-        problem = verify(imported, self.events, self.rate)
+        problem = verify(imported, imported_items(self.events, items), self.rate)
         if problem is None:
             return imported
-        self._delete_created()
-        self.notes.append(f"the imported timeline was off ({problem}); rebuilt it clip by clip instead")
+        kept = self._discard(f"{name} (failed import)")
+        self.notes.append(f"the imported timeline was off ({problem}); built it clip by clip instead" +
+                          (f"; Resolve refused to delete the failed import, renamed it {kept!r}: delete it by hand"
+                           if kept else ""))
         return None
 
     def append(self, name: str, items: dict[str, Any]) -> Any:
-        """Route 2: an empty timeline, the clips appended at absolute record frames."""
+        """Route ``append``: an empty timeline, the clips appended at absolute record frames and verified.
+        ``endFrame`` is exclusive on the builds measured; one build family was reported to count it
+        inclusive, so a mismatch is tried once more that way before failing."""
+        planned = appended_items(self.events, items, self.rate, floats=self.version >= (19, 1))
+        expected = [e for e, _ in planned]
+        problems = []
+        for end_shift in (0, 1):
+            timeline = self._new_timeline(name)
+            start = _as_int(timeline.GetStartFrame()) or 0
+            self.pool.AppendToTimeline([_clip_info(e, item, p, start, end_shift) for e, (item, p) in planned])
+            problem = verify(timeline, expected, self.rate)
+            if problem is None:
+                return timeline
+            problems.append(problem)
+            if self._discard(f"{name} (unfinished)"):
+                break
+        raise InputError(None, f"DaVinci Resolve did not place the clips exactly ({problems[0]})")
+
+    def _new_timeline(self, name: str) -> Any:
         timeline = self.pool.CreateEmptyTimeline(name)
         if not timeline:
             raise InputError(None, f"DaVinci Resolve could not create a timeline named {name!r}")
@@ -202,18 +306,10 @@ class _Push:
             raise InputError(None, "DaVinci Resolve could not switch to the new timeline")
         for kind in MEDIA_TYPES:
             need = max((e.track for e in self.events if e.kind == kind), default=0)
-            while (timeline.GetTrackCount(kind) or 0) < need:
-                added = timeline.AddTrack(kind, "stereo") if kind == "audio" else timeline.AddTrack(kind)
+            while (call(timeline, "GetTrackCount", kind) or 0) < need:
+                added = call(timeline, "AddTrack", *((kind, "stereo") if kind == "audio" else (kind,)))
                 if not added:
                     raise InputError(None, f"DaVinci Resolve could not add {kind} track {need}")
-        start = _as_int(timeline.GetStartFrame()) or 0
-        infos = [_clip_info(e, items[path_key(e.path)], self.rate, start) for e in self.events]
-        placed = self.pool.AppendToTimeline(infos) or []
-        if len(placed) != len(infos):
-            raise InputError(None, f"DaVinci Resolve placed {len(placed)} of {len(infos)} clips on the timeline")
-        problem = verify(timeline, self.events, self.rate)
-        if problem:
-            self.notes.append(f"check the timeline: {problem}")
         return timeline
 
     def add_markers(self, timeline: Any, specs: list[MarkerSpec]) -> int:
@@ -229,17 +325,29 @@ class _Push:
                 self.notes.append(f"DaVinci Resolve refused the marker {m.name!r} at frame {m.frame}")
         return added
 
-    def _delete_created(self) -> None:
+    def _discard(self, rename: str) -> str | None:
+        """Delete the timeline this push created; when Resolve refuses, rename it to ``rename`` (unique) and
+        return that name; :class:`InputError` when it can do neither."""
         created, self.created = self.created, None
-        if created and not self.pool.DeleteTimelines([created]):
-            raise InputError(None, f"DaVinci Resolve could not delete the unfinished timeline {created.GetName()!r}: "
-                                   "delete it by hand")
+        if self.pool.DeleteTimelines([created]):
+            return None
+        kept = unique_timeline_name(self.session.project, rename)
+        if call(created, "SetName", kept):
+            return kept
+        self.created = created
+        raise InputError(None, f"DaVinci Resolve could neither delete nor rename the unfinished timeline "
+                               f"{created.GetName()!r}")
 
     def undo(self) -> list[str]:
         """Undo what this push changed; what could not be undone, for the user to do by hand."""
         project, left = self.session.project, []
-        if self.created and not self.pool.DeleteTimelines([self.created]):
-            left.append(f"delete the timeline {self.created.GetName()!r}")
+        if self.created:
+            try:
+                kept = self._discard(f"{self.created.GetName()} (unfinished)")
+            except InputError:
+                kept = self.created.GetName()
+            if kept:
+                left.append(f"delete the timeline {kept!r}")
         if self.imported and not self.pool.DeleteClips(self.imported):
             left.append(f"delete the {len(self.imported)} media clips just imported")
         if self.previous_rate is not None and not project.SetSetting("timelineFrameRate", self.previous_rate):
@@ -250,23 +358,27 @@ class _Push:
 
 
 def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | None = None,
-                  media_items: dict[str | Path, Any] | None = None) -> PushResult:
+                  media_items: dict[str | Path, Any] | None = None, route: str = ROUTE_APPEND) -> PushResult:
     """Create ``timeline`` in the open project as a new timeline called ``name`` (made unique).
 
     ``media_items`` maps media paths to MediaPoolItems to use; other media is looked up in the pool
-    and imported when absent. Raises :class:`InputError` (with nothing left behind) when it cannot.
+    and imported when absent. ``route`` ``"import"`` tries the OTIO import first (falling back to the
+    append); ``"append"`` (default) builds clip by clip. Raises :class:`InputError` (with nothing left
+    behind) when it cannot.
     """
     events = clip_events(timeline)
     if not events:
         raise InputError(None, f"timeline {timeline.name!r} has no clips to push")
     push = _Push(session, timeline_rate(timeline), events)
     try:
+        push.check_version()
         push.match_project_rate()
         items = push.media_items(media_items)
         title = unique_timeline_name(session.project, name or timeline.name or "Montage AI")
-        route, created = ROUTE_IMPORT, push.import_otio(timeline, title)
+        created = push.import_otio(timeline, title, items) if route == ROUTE_IMPORT else None
         if created is None:
-            route, created = ROUTE_APPEND, push.append(title, items)
+            route = ROUTE_APPEND
+            created = push.append(unique_timeline_name(session.project, title), items)
         elif not session.project.SetCurrentTimeline(created):
             push.notes.append("open the new timeline from the media pool (Resolve did not switch to it)")
         markers = push.add_markers(created, marker_specs(timeline))

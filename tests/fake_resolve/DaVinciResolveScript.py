@@ -5,12 +5,16 @@ docs/resolve.md for every assumption and its source): failures return None/False
 raising, ``GetClipProperty()`` returns strings (``"FPS"`` may be a float). Lower-case attributes are
 test controls and inspection, never API. ``APP`` is what ``scriptapp("Resolve")`` returns (None =
 Resolve not reachable); ``LIBRARY`` maps files "on disk" to the clip properties an import would read.
+
+``PROFILE`` (see :data:`PROFILES`, :func:`use_profile`) switches the habits measured on real installs on and
+off; each habit names its source in docs/resolve.md § "The fake".
 """
 from __future__ import annotations
 
 import itertools
 import math
 import os
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,6 +28,62 @@ TIMELINE_EXTENSIONS = (".aaf", ".edl", ".xml", ".fcpxml", ".drt", ".adl", ".otio
 VIDEO_TYPES = {"Video", "Video + Audio"}
 AUDIO_TYPES = {"Audio", "Video + Audio"}
 _ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Which of Resolve's habits the fake shows (docs/resolve.md § "The fake" ties each to its source)."""
+
+    name: str
+    version: tuple = (19, 1, 3, 7)
+    product: str = "DaVinci Resolve Studio"
+    otio_import_offline: bool = True  # importSourceClips=False: every OTIO item arrives offline
+    otio_shape_strict: bool = True  # an OTIO whose source ranges are not in available_range space -> None
+    phantom_items: bool = True  # a dropped clipInfo still yields a (phantom) item in the returned list
+    end_inclusive: bool = False  # endFrame counted inclusive (reported for 19.1.x)
+    missing_is_none: bool = True  # an unknown method name reads as None instead of raising AttributeError
+    wav_project_rate: bool = True  # a WAV takes the project's rate at import (else 24)
+
+    def at_least(self, *version: int) -> bool:
+        return tuple(self.version[:len(version)]) >= version
+
+
+#: ``lenient`` is the stand-in the bridge was first written against; ``studio_19_1_3`` is the most
+#: realistic (measured on Studio 19.1.3.7); the others switch on one reported habit or version gate each.
+PROFILES = {
+    "lenient": Profile("lenient", otio_import_offline=False, otio_shape_strict=False, phantom_items=False, missing_is_none=False, wav_project_rate=False),
+    "studio_19_1_3": Profile("studio_19_1_3"),
+    "resolve_19_1_inclusive_end": Profile("resolve_19_1_inclusive_end", version=(19, 1, 0, 0), end_inclusive=True),
+    "resolve_18_6_5": Profile("resolve_18_6_5", version=(18, 6, 5, 0)),
+    "resolve_18_5": Profile("resolve_18_5", version=(18, 5, 0, 0)),
+    "studio_21_0": Profile("studio_21_0", version=(21, 0, 2, 4)),
+}
+PROFILE = PROFILES["lenient"]
+#: Methods that appear with a release (before it, getattr gives None like any unknown name).
+GATES = {"AddTrack": (18, 5)}
+
+
+def use_profile(name: str) -> Profile:
+    """Switch the fake's habits (tests call this before building objects)."""
+    global PROFILE
+    PROFILE = PROFILES[name]
+    return PROFILE
+
+
+class _Api:
+    """Resolve objects answer an unknown method name with None (no AttributeError), and have no method
+    before the release that added it."""
+
+    def __getattribute__(self, name):
+        gate = GATES.get(name)
+        if gate and PROFILE.missing_is_none and not PROFILE.at_least(*gate):
+            return None
+        return object.__getattribute__(self, name)
+
+    def __getattr__(self, name):
+        if name[:1].isupper() and PROFILE.missing_is_none:
+            return None
+        raise AttributeError(name)
 
 
 def fps(value) -> Fraction:
@@ -66,13 +126,30 @@ def audio_props(path, seconds: float) -> dict:
                                          "Duration": _tc(frames, Fraction(24)), "Audio Ch": "2"})
 
 
+def wav_at(props: dict, rate) -> dict:
+    """An audio item's properties once Resolve froze its rate at ``rate`` (the project's, at import)."""
+    seconds = Fraction(int(props["Frames"])) / fps(props["FPS"])
+    frames = math.floor(seconds * fps(rate))
+    return {**props, "FPS": float(str(rate).split()[0]), "Frames": str(frames), "Duration": _tc(frames, fps(rate))}
+
+
+def _resolve_shaped(clip) -> bool:
+    """Resolve imports an OTIO clip only when its source range lies in its reference's ``available_range``."""
+    avail, source = clip.media_reference.available_range, clip.source_range
+    if avail is None or source is None:
+        return False
+    rate = avail.start_time.rate
+    start, length = source.start_time.value_rescaled_to(rate), avail.duration.value_rescaled_to(rate)
+    return avail.start_time.value - 1e-6 <= start < avail.start_time.value + length
+
+
 def still_props(path) -> dict:
     path = Path(path)
     return _props(path.name, "Still", **{"File Name": path.name, "File Path": str(path), "Frames": "1",
                                          "Resolution": "4000x3000"})
 
 
-class MediaPoolItem:
+class MediaPoolItem(_Api):
     def __init__(self, props: dict) -> None:
         self.props = dict(props)
         self.uid = str(next(_ids))
@@ -98,7 +175,7 @@ class MediaPoolItem:
         return int(self.props["Frames"])
 
 
-class Folder:
+class Folder(_Api):
     def __init__(self, name: str) -> None:
         self.name, self.uid = name, str(next(_ids))
         self.clips: list = []
@@ -129,13 +206,17 @@ class Folder:
             yield from sub.tree()
 
 
-class TimelineItem:
+class TimelineItem(_Api):
     """A clip placed on a track: record frames ``[start, end)`` absolute, source frames ``[source_start,
     source_end)`` of the media at its own rate; ``media`` None = offline."""
 
     def __init__(self, timeline, kind, track, name, media, start, end, source_start, source_end) -> None:
         self.timeline, self.kind, self.track, self.name, self.media = timeline, kind, track, name, media
         self.start, self.end, self.source_start, self.source_end = start, end, source_start, source_end
+        self.uid = str(next(_ids))
+
+    def GetUniqueId(self):
+        return self.uid
 
     def GetName(self):
         return self.name
@@ -153,9 +234,12 @@ class TimelineItem:
         return self.media
 
     def GetLeftOffset(self):
-        """Frames the clip could extend to the left, in timeline frames."""
+        """Video: the startFrame sent (media frames); audio: timeline frames (mcp ledger, GetSourceStartFrame
+        entries). The lenient profile counts both in timeline frames."""
         if self.media is None:
             return None
+        if self.kind == "video" and PROFILE.name != "lenient":
+            return self.source_start
         return math.floor(self.source_start * self.timeline.rate / self.media.rate)
 
     def GetRightOffset(self):
@@ -167,7 +251,7 @@ class TimelineItem:
         return [self.kind, self.track]
 
 
-class Timeline:
+class Timeline(_Api):
     def __init__(self, project, name: str, start_frame: int | None = None) -> None:
         self.project, self.name, self.uid = project, name, str(next(_ids))
         self.rate_text = project.settings["timelineFrameRate"]
@@ -182,6 +266,12 @@ class Timeline:
 
     def GetName(self):
         return self.name
+
+    def SetName(self, timelineName):
+        if not timelineName or self.project.timeline_named(timelineName) or self.project.media_pool.refuse_delete is True:
+            return False  # a refused delete (locked / wrong page) refuses a rename too unless rename_ok
+        self.name = timelineName
+        return True
 
     def GetStartFrame(self):
         return self.start_frame
@@ -241,10 +331,11 @@ class Timeline:
         return True
 
 
-class MediaPool:
+class MediaPool(_Api):
     """Controls: ``import_mode`` "ok" | "fail" (ImportTimelineFromFile returns None) | "incomplete" (drops the
     last V1 clip); ``import_markers`` (the import also brings OTIO markers); ``append_limit`` (AppendToTimeline
-    places at most that many clips)."""
+    places at most that many clips); ``refuse_delete`` (DeleteTimelines returns False; "rename_ok" still lets
+    Timeline.SetName rename)."""
 
     def __init__(self, project) -> None:
         self.project = project
@@ -252,6 +343,7 @@ class MediaPool:
         self.import_mode = "ok"
         self.import_markers = False
         self.append_limit: int | None = None
+        self.refuse_delete: bool | str = False
 
     def GetRootFolder(self):
         return self.root
@@ -287,37 +379,54 @@ class MediaPool:
             if self.append_limit is not None and len(placed) >= self.append_limit:
                 break
             item = self._append_one(timeline, info)
-            if item is not None:
+            if item is not None and item.timeline is timeline:
                 placed.append(item)
+            elif item is not None and PROFILE.phantom_items:
+                placed.append(item)  # dropped, yet returned: an item that is on no track
         return placed
 
     def _append_one(self, timeline: Timeline, info: dict):
         media, first, end = info.get("mediaPoolItem"), info.get("startFrame"), info.get("endFrame")
         kind = {1: "video", 2: "audio"}.get(info.get("mediaType"))
         track, record = info.get("trackIndex", 1), info.get("recordFrame")
-        if (media not in self.items() or kind is None or not isinstance(first, int) or not isinstance(end, int)
-                or not 0 <= first < end <= media.frames or not isinstance(record, int)
-                or not 1 <= track <= timeline.GetTrackCount(kind)
+        if not PROFILE.at_least(18, 5):  # trackIndex/recordFrame arrived in 18.5: appended at the end of V1/A1
+            track, record = 1, None
+        number = (int, float) if PROFILE.at_least(19, 1) else (int,)  # floats accepted from 19.1
+        if record is None:
+            record = timeline.start_frame + timeline.duration()
+        end = end + 1 if PROFILE.end_inclusive and isinstance(end, number) else end
+        if (media not in self.items() or kind is None or not isinstance(first, number)
+                or not isinstance(end, number) or not 0 <= first < end <= media.frames
+                or not isinstance(record, number) or not 1 <= track <= timeline.GetTrackCount(kind)
                 or media.props["Type"] not in (VIDEO_TYPES if kind == "video" else AUDIO_TYPES)):
             return None
-        # Model: a clip spans its source duration in real time, whole timeline frames rounded down.
-        length = math.floor((end - first) * timeline.rate / media.rate)
+        # Appended length in timeline frames: floored from the media-frame count (mcp ledger "duration floor").
+        length = math.floor(Fraction(end - first) * timeline.rate / media.rate)  # every profile
+        record = math.floor(record)
         item = TimelineItem(timeline, kind, track, media.GetName(), media, record, record + length, first, end)
-        return item if timeline.place(item) else None
+        if timeline.place(item):  # overlapping an item already there: the earlier one wins
+            return item
+        item.timeline, item.uid = None, ""
+        return item
 
     def ImportTimelineFromFile(self, filePath, importOptions=None):
         options = dict(importOptions or {})
         name = options.get("timelineName") or Path(filePath).stem
         folders = options.get("sourceClipsFolders", [])
+        otio_file = str(filePath).lower().endswith(".otio")
         if (self.import_mode == "fail" or not os.path.isfile(filePath)
                 or not str(filePath).lower().endswith(TIMELINE_EXTENSIONS) or self.project.timeline_named(name)
-                or not all(f in self.folders() for f in folders)):
+                or not all(f in self.folders() for f in folders) or (otio_file and not PROFILE.at_least(18, 6, 5))):
             return None
         try:
             source = otio.adapters.read_from_file(str(filePath))
         except Exception:
             return None
-        if options.get("importSourceClips", True):
+        if PROFILE.otio_shape_strict and not all(_resolve_shaped(c) for c in source.find_clips()):
+            return None  # not shaped like Resolve's own export: no timeline, no error
+        if otio_file and PROFILE.otio_import_offline and not options.get("importSourceClips", True):
+            search = []  # measured on 18.6 and 19.1.3.7: not linked to pool clips of the same path
+        elif options.get("importSourceClips", True):
             search = self.items()
             self.ImportMedia([c.media_reference.target_url for c in source.find_clips()
                               if not self._find(search, c.media_reference.target_url)])
@@ -363,7 +472,7 @@ class MediaPool:
 
     def DeleteTimelines(self, timelines):
         project = self.project
-        if not timelines or not all(t in project.timelines for t in timelines):
+        if self.refuse_delete or not timelines or not all(t in project.timelines for t in timelines):
             return False
         for t in timelines:
             project.timelines.remove(t)
@@ -378,7 +487,10 @@ class MediaPool:
         for entry in items:
             path = entry.get("FilePath", "") if isinstance(entry, dict) else str(entry)
             if os.path.isfile(path) and os.path.normpath(path) in LIBRARY:
-                created.append(self.current.add(MediaPoolItem(LIBRARY[os.path.normpath(path)])))
+                props = dict(LIBRARY[os.path.normpath(path)])
+                if props["Type"] == "Audio" and PROFILE.wav_project_rate:  # frozen at the project's rate
+                    props = wav_at(props, self.project.settings["timelineFrameRate"])
+                created.append(self.current.add(MediaPoolItem(props)))
         return created
 
     def DeleteClips(self, clips):
@@ -405,7 +517,7 @@ class MediaPool:
         return timeline
 
 
-class Project:
+class Project(_Api):
     def __init__(self, name: str = "Montage Test", rate: str = "23.976") -> None:
         self.name = name
         self.settings = {"timelineFrameRate": rate, "timelineResolutionWidth": "1920",
@@ -450,7 +562,7 @@ class Project:
         return next((t for t in self.timelines if t.name == name), None)
 
 
-class ProjectManager:
+class ProjectManager(_Api):
     def __init__(self, project: Project | None) -> None:
         self.current = project
 
@@ -458,7 +570,7 @@ class ProjectManager:
         return self.current
 
 
-class MediaStorage:
+class MediaStorage(_Api):
     def __init__(self, resolve) -> None:
         self.resolve = resolve
 
@@ -477,7 +589,7 @@ class MediaStorage:
         return project.media_pool.ImportMedia(paths) if project else []
 
 
-class Resolve:
+class Resolve(_Api):
     def __init__(self, project: Project | None = None) -> None:
         self.manager = ProjectManager(project)
         self.storage = MediaStorage(self)
@@ -489,13 +601,13 @@ class Resolve:
         return self.storage
 
     def GetProductName(self):
-        return "DaVinci Resolve Studio"
+        return PROFILE.product
 
     def GetVersionString(self):
-        return "19.1.3.7"
+        return ".".join(str(v) for v in PROFILE.version)
 
     def GetVersion(self):
-        return [19, 1, 3, 7, ""]
+        return [*PROFILE.version, ""]
 
     @property
     def project(self) -> Project | None:

@@ -8,21 +8,39 @@ from pathlib import Path
 import pytest
 
 from montage_ai.model import Clip, Plan
+from montage_ai.timebase import Rate
 
 FAKE_DIR = Path(__file__).parent
 MODULE = "DaVinciResolveScript"
 
 
+PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
+REALISTIC = "studio_19_1_3"
+PROFILE_NAMES = ["lenient", "studio_19_1_3", "resolve_19_1_inclusive_end", "resolve_18_6_5", "resolve_18_5",
+                 "studio_21_0"]  # DaVinciResolveScript.PROFILES (the module is imported per test)
+
+
 @pytest.fixture
-def dvr(monkeypatch):
+def dvr(request, monkeypatch):
     """A fresh fake module importable by its real name from ``sys.path`` (like ``$RESOLVE_SCRIPT_API/Modules``
-    on ``PYTHONPATH``); ``dvr.APP`` is a running Resolve with an open, empty project."""
-    monkeypatch.delitem(sys.modules, MODULE, raising=False)
-    monkeypatch.setattr(sys, "path", [str(FAKE_DIR), *sys.path])
+    on ``PYTHONPATH``); ``dvr.APP`` is a running Resolve with an open, empty project. The profile is the
+    parameter (``indirect`` parametrisation), else the most realistic one."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delenv("RESOLVE_SCRIPT_API", raising=False)
-    module = importlib.import_module(MODULE)
-    yield module
+    yield load_fake(getattr(request, "param", REALISTIC))
     sys.modules.pop(MODULE, None)
+    sys.modules.pop(MODULE, None)
+
+
+def load_fake(profile: str = REALISTIC):
+    """A fresh fake module (a new running Resolve with an open, empty project) in ``profile``, importable by
+    its real name."""
+    sys.modules.pop(MODULE, None)
+    if str(FAKE_DIR) not in sys.path:
+        sys.path.insert(0, str(FAKE_DIR))
+    module = importlib.import_module(MODULE)
+    module.use_profile(profile)
+    return module
 
 
 def clip_props(dvr, clip: Clip) -> dict:
@@ -46,6 +64,46 @@ def stock_pool(dvr, plan: Plan) -> dict[Path, object]:
     pool = dvr.APP.project.media_pool
     bins = {"Footage": pool.AddSubFolder(pool.GetRootFolder(), "Footage"),
             "Music": pool.AddSubFolder(pool.GetRootFolder(), "Music")}
-    paths = [*(c.path for c in plan.clips), plan.music.path]
-    return {p: bins["Music" if p == plan.music.path else "Footage"].add(dvr.MediaPoolItem(dvr.LIBRARY[str(p)]))
-            for p in paths}
+    music = dvr.LIBRARY[str(plan.music.path)]
+    if dvr.PROFILE.wav_project_rate:  # imported earlier, at the project's rate of the time
+        music = dvr.wav_at(music, dvr.APP.project.settings["timelineFrameRate"])
+    items = {c.path: bins["Footage"].add(dvr.MediaPoolItem(dvr.LIBRARY[str(c.path)])) for c in plan.clips}
+    return {**items, plan.music.path: bins["Music"].add(dvr.MediaPoolItem(music))}
+
+
+def _tiles(items, start: int, first: int, end: int) -> list:
+    """The items covering record frames ``[first, end)`` exactly, edge to edge (a through edit splits a cut)."""
+    parts = [i for i in items if first <= i.GetStart() - start < end]
+    assert parts and parts[0].GetStart() - start == first and parts[-1].GetEnd() - start == end
+    assert all(a.GetEnd() == b.GetStart() for a, b in zip(parts, parts[1:]))
+    return parts
+
+
+def assert_matches_plan(timeline, plan) -> int:
+    """Every cut on its record frames with its media and source in, nothing offline; music from its in-point;
+    markers. The number of through edits (cuts placed as several pieces)."""
+    start = timeline.GetStartFrame()
+    video = timeline.GetItemListInTrack("video", 1)
+    assert all(i.GetMediaPoolItem() for i in video)  # nothing offline
+    covered = 0
+    for c in plan.cuts:
+        parts = _tiles(video, start, c.record_start, c.record_end)
+        assert {p.GetMediaPoolItem().GetClipProperty("File Path") for p in parts} == {str(c.clip.path)}
+        assert parts[0].source_start == c.source_in and parts[-1].source_end <= c.clip.frames
+        covered += len(parts)
+    assert covered == len(video)
+    through_edits = covered - len(plan.cuts)
+    music = timeline.GetItemListInTrack("audio", 1)
+    parts = _tiles(music, start, 0, plan.frames)
+    assert len(parts) == len(music) and all(p.GetMediaPoolItem() for p in parts)
+    item = parts[0].GetMediaPoolItem()
+    assert item.GetClipProperty("File Path") == str(plan.music.path)
+    assert parts[0].source_start == plan.rate.rescale(plan.music_in, Rate.parse(item.GetClipProperty("FPS")))
+    markers = timeline.GetMarkers()
+    assert sorted(markers) == sorted({float(m.frame) for m in plan.markers})
+    for m in plan.markers:
+        want = PHASE_COLORS[m.name] if m.kind == "phase" else "Green"
+        if m.kind == "phase" or not any(p.frame == m.frame and p.kind == "phase" for p in plan.markers):
+            assert markers[float(m.frame)]["color"] == want
+        assert m.name in markers[float(m.frame)]["name"]
+    return through_edits
