@@ -45,7 +45,9 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     with qtbot.waitSignal(window.generated, timeout=WAIT_MS):
         window.generate_btn.click()
     plan = window.plan
-    assert plan.frames == plan.rate.frames_in(20) and plan.music_start_time >= 10
+    bar = 4 * 60 / plan.music.tempo_bpm  # the montage ends on the last bar start within the 20 s asked for
+    assert plan.rate.frames_in(20 - bar) < plan.frames <= plan.rate.frames_in(20) and plan.music_start_time >= 10
+    assert plan.frames in {plan.rate.frame_at(b) - plan.music_in for b in plan.music.downbeats}
     assert len(window.strip.thumbnails) == len(plan.cuts)
     assert "cuts" in window.summary.text() and "largest beat error" in window.summary.text()
     assert window.preview_btn.isEnabled() and not window.resolve_btn.isEnabled()  # no Resolve here
