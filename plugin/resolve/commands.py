@@ -20,6 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
     sub.add_parser("status", help="what Resolve will see: launcher, its Python, scripting module, edition") \
         .set_defaults(func=cmd_status)
+    link = sub.add_parser("link-proxies", help="link the proxies of `montage-ai proxies` to the pool's clips")
+    link.add_argument("proxies", type=Path, help="the proxy folder (or its proxies.json)")
+    link.add_argument("--unlink", action="store_true", help="unlink them instead")
+    link.set_defaults(func=cmd_link_proxies)
     push = sub.add_parser("push", help="create a timeline in the open Resolve project")
     record = sub.add_parser("record", help="push while recording every call to Resolve and its answer (JSON)")
     record.add_argument("transcript", type=Path, help="the JSON transcript to write")
@@ -79,6 +83,26 @@ def cmd_push(args: argparse.Namespace, resolve: object = None) -> None:
         print(f"imported into the media pool: {path}")
     for note in result.notes:
         print(f"note: {note}")
+
+
+def cmd_link_proxies(args: argparse.Namespace, resolve: object = None) -> int:
+    """Link (or unlink) proxies; every refusal is named; exit 2 when none could be linked."""
+    from .connect import connect
+    from .proxies import link_proxies, read_manifest, unlink_proxies
+    proxies = read_manifest(args.proxies)
+    pool = connect(resolve).media_pool
+    report = (unlink_proxies if args.unlink else link_proxies)(pool, proxies)
+    verb = "unlinked" if args.unlink else "linked"
+    for name, proxy in report.done:
+        print(f"{verb}  {name}" + (f" -> {proxy}" if proxy else ""))
+    for name, why in report.refused:
+        print(f"refused {name}: {why}")
+    if report.not_in_pool:
+        print(f"{len(report.not_in_pool)} original(s) not in the media pool (import them first): "
+              + ", ".join(Path(p).name for p in report.not_in_pool))
+    if report.refused and not report.done:
+        raise InputError(args.proxies, f"Resolve {verb} no proxy ({len(report.refused)} refused)")
+    return 0
 
 
 def cmd_record(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import subprocess
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -143,6 +144,29 @@ def _resolve_shaped(clip) -> bool:
     return avail.start_time.value - 1e-6 <= start < avail.start_time.value + length
 
 
+def _ffprobe(path, entries: str) -> list[str] | None:
+    done = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
+                           "-of", "default=nw=1:nk=1", str(path)], capture_output=True, text=True, check=False)
+    return done.stdout.split() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def _probe_video(path) -> tuple[Fraction, int, str] | None:
+    """(rate, frames, start TC) of a media file as Resolve compares them when linking a proxy."""
+    if not os.path.isfile(str(path)):
+        return None
+    rate = _ffprobe(path, "stream=r_frame_rate")
+    frames = _ffprobe(path, "stream=nb_frames")
+    tc = _ffprobe(path, "stream_tags=timecode:format_tags=timecode")
+    if not rate or not frames or not frames[0].isdigit():
+        return None
+    return fps(float(Fraction(rate[0]))), int(frames[0]), (tc[0] if tc else "00:00:00:00")
+
+
+def _probe_size(path) -> tuple[int, int]:
+    size = _ffprobe(path, "stream=width,height") or ["0", "0"]
+    return int(size[0]), int(size[1])
+
+
 def still_props(path) -> dict:
     path = Path(path)
     return _props(path.name, "Still", **{"File Name": path.name, "File Path": str(path), "Frames": "1",
@@ -165,6 +189,21 @@ class MediaPoolItem(_Api):
 
     def GetUniqueId(self):
         return self.uid
+
+    def LinkProxyMedia(self, proxyMediaFilePath):
+        """True and the proxy linked only when the file's rate, frame count and start timecode match the clip."""
+        found = _probe_video(proxyMediaFilePath)
+        if found is None or found != (self.rate, self.frames, self.props.get("Start TC") or "00:00:00:00"):
+            return False
+        width, height = _probe_size(proxyMediaFilePath)
+        self.props.update({"Proxy Media Path": str(proxyMediaFilePath), "Proxy": f"{width}x{height}"})
+        return True
+
+    def UnlinkProxyMedia(self):
+        if not self.props.get("Proxy Media Path"):
+            return False
+        self.props.update({"Proxy Media Path": "", "Proxy": "None"})
+        return True
 
     @property
     def rate(self) -> Fraction:
