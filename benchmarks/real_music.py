@@ -1,0 +1,159 @@
+"""Beats, tempo and bars on real recordings with human annotations: ours against librosa's default
+``beat_track`` (and Essentia's RhythmExtractor2013 / madmom's RNN+DBN when importable), same files,
+one run.
+
+Reads ``<folder>/TRACKS.tsv`` (name, category steady/expressive) and each ``<name>.beats`` (one beat
+per line: seconds, then the beat-in-bar number where annotated) next to its audio. The audio is for
+measuring only: it is never committed or shipped, and this script skips with one line when it is
+absent. Prints per track and tracker: F (mir_eval, 70 ms), CMLt, AMLt, median / p95 absolute and
+mean signed error of matched beats (ms), estimated vs annotated BPM with a label (ok, double, half,
+x3, /3, off-beat, other, no beats), downbeat F where annotated (ours and madmom track downbeats),
+seconds; then pooled lines over all, steady and expressive tracks (mean F / CMLt / AMLt over tracks,
+a track without beats counting 0; errors pooled over matched beats).
+
+    python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers ours,librosa]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+from pathlib import Path
+
+import mir_eval
+import numpy as np
+from beats import WINDOW, errors_ms, librosa_default, ours  # benchmarks/beats.py: same trackers, same error
+
+DEFAULT_FOLDER = Path(os.environ.get("MONTAGE_AI_REAL_MUSIC")
+                      or Path(__file__).resolve().parents[1] / ".." / "shared" / "real_music")
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3")
+#: Estimated / annotated tempo within this many octaves counts as the same level (±6 %).
+SAME_LEVEL = 0.085
+
+
+def essentia_rhythm(path: Path) -> tuple[np.ndarray, None]:
+    import essentia.standard as es
+    audio = es.MonoLoader(filename=str(path), sampleRate=44100)()
+    return np.asarray(es.RhythmExtractor2013(method="multifeature")(audio)[1]), None
+
+
+def madmom_dbn(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    from madmom.features import beats, downbeats
+    act = beats.RNNBeatProcessor()(str(path))
+    est = beats.DBNBeatTrackingProcessor(fps=100)(act)
+    bars = downbeats.DBNDownBeatTrackingProcessor(beats_per_bar=[3, 4], fps=100)(
+        downbeats.RNNDownBeatProcessor()(str(path)))
+    return est, bars[bars[:, 1] == 1, 0]
+
+
+def available_trackers() -> dict:
+    trackers = {"ours": ours, "librosa": librosa_default}
+    for name, module, fn in (("essentia", "essentia.standard", essentia_rhythm), ("madmom", "madmom", madmom_dbn)):
+        try:
+            __import__(module)
+            trackers[name] = fn
+        except Exception:  # noqa: BLE001 - absent or broken: just not measured
+            pass
+    return trackers
+
+
+def read_tracks(folder: Path) -> list[tuple[str, str, Path, np.ndarray, np.ndarray | None]]:
+    """(name, category, audio, beat times, downbeat times or None) per row of TRACKS.tsv."""
+    out = []
+    with open(folder / "TRACKS.tsv", encoding="utf-8") as f:
+        for row in csv.reader((line for line in f if not line.startswith("#")), delimiter="\t"):
+            name, category = row[0], row[1]
+            audio = next(folder / f"{name}{s}" for s in AUDIO_SUFFIXES if (folder / f"{name}{s}").is_file())
+            rows = [line.split() for line in (folder / f"{name}.beats").read_text().splitlines() if line.strip()]
+            beats = np.array([float(r[0]) for r in rows])
+            downbeats = np.array([float(r[0]) for r in rows if len(r) > 1 and int(float(r[1])) == 1])
+            out.append((name, category, audio, beats, downbeats if all(len(r) > 1 for r in rows) else None))
+    return out
+
+
+def bpm(beats: np.ndarray) -> float:
+    return float(60.0 / np.median(np.diff(beats))) if len(beats) > 1 else 0.0
+
+
+def level_label(est: np.ndarray, ref: np.ndarray, f: float, amlt: float) -> str:
+    """How the estimate's tempo relates to the annotation's (the metrical level it counts)."""
+    if len(est) < 2:
+        return "no beats"
+    octaves = np.log2(bpm(est) / bpm(ref))
+    for label, ratio in (("ok", 1), ("double", 2), ("half", 0.5), ("x3", 3), ("/3", 1 / 3)):
+        if abs(octaves - np.log2(ratio)) <= SAME_LEVEL:
+            return "off-beat" if label == "ok" and f < 0.3 and amlt > 0.3 else label
+    return "other"
+
+
+def measure(tracker, audio: Path, ref: np.ndarray, ref_bars: np.ndarray | None) -> dict:
+    start = time.perf_counter()
+    est, bars = tracker(audio)
+    seconds = time.perf_counter() - start
+    est = mir_eval.beat.trim_beats(np.asarray(est, dtype=float), min_beat_time=0.0)
+    ref_t = mir_eval.beat.trim_beats(ref, min_beat_time=0.0)
+    f = mir_eval.beat.f_measure(ref_t, est, f_measure_threshold=WINDOW)
+    _, cmlt, _, amlt = mir_eval.beat.continuity(ref_t, est) if len(est) > 1 else (0, 0.0, 0, 0.0)
+    bar_f = np.nan
+    if ref_bars is not None and bars is not None:
+        bar_f = mir_eval.beat.f_measure(ref_bars, np.asarray(bars, dtype=float), f_measure_threshold=WINDOW)
+    return {"f": f, "cmlt": cmlt, "amlt": amlt, "err": errors_ms(ref, est), "est_bpm": bpm(est),
+            "label": level_label(est, ref, f, amlt), "bar_f": bar_f, "seconds": seconds}
+
+
+def row(name: str, label: str, r: dict, ref_bpm: float | str) -> str:
+    err = r["err"] if r["err"].size else np.array([np.nan])
+    ref = f"{ref_bpm:6.1f}" if isinstance(ref_bpm, float) else f"{ref_bpm:>6}"
+    return (f"{name:<30} {label:<8} {r['f']:6.3f} {r['cmlt']:6.3f} {r['amlt']:6.3f} {np.median(np.abs(err)):7.1f} "
+            f"{np.percentile(np.abs(err), 95):7.1f} {np.mean(err):8.1f} {r['est_bpm']:7.1f} {ref} "
+            f"{r['label']:<9} {r['bar_f']:6.3f} {r['seconds']:6.2f}")
+
+
+def pooled(rows: list[dict]) -> dict:
+    err = np.concatenate([r["err"] for r in rows]) if rows else np.zeros(0)
+    err = err if err.size else np.array([np.nan])
+    bar = [r["bar_f"] for r in rows if not np.isnan(r["bar_f"])]
+    labels = [r["label"] for r in rows]
+    summary = ", ".join(f"{labels.count(k)} {k}" for k in dict.fromkeys(labels) if k != "ok")
+    return {"f": np.mean([r["f"] for r in rows]), "cmlt": np.mean([r["cmlt"] for r in rows]),
+            "amlt": np.mean([r["amlt"] for r in rows]), "err": err, "est_bpm": np.nan,
+            "label": f"{labels.count('ok')}/{len(rows)} ok", "bar_f": np.mean(bar) if bar else np.nan,
+            "seconds": float(np.sum([r["seconds"] for r in rows])), "others": summary}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="annotated recordings and TRACKS.tsv")
+    parser.add_argument("--only", nargs="*", help="track names to measure (default: all)")
+    parser.add_argument("--trackers", help="comma-separated subset of: ours, librosa, essentia, madmom")
+    args = parser.parse_args()
+    if not (args.folder / "TRACKS.tsv").is_file():
+        print(f"real_music: skipped, no annotated recordings at {args.folder.resolve()}")
+        return
+    trackers = available_trackers()
+    if args.trackers:
+        trackers = {k: v for k, v in trackers.items() if k in args.trackers.split(",")}
+    tracks = [t for t in read_tracks(args.folder) if not args.only or t[0] in args.only]
+    results: dict[str, list[tuple[str, dict]]] = {k: [] for k in trackers}
+    shortest = min(tracks, key=lambda t: t[2].stat().st_size)[2]
+    for tracker in trackers.values():
+        tracker(shortest)  # warm-up (librosa's numba compilation) outside the timings
+    print(f"{'track':<30} {'tracker':<8} {'F':>6} {'CMLt':>6} {'AMLt':>6} {'med ms':>7} {'p95 ms':>7} "
+          f"{'mean ms':>8} {'est BPM':>7} {'ref':>6} {'level':<9} {'bar F':>6} {'sec':>6}")
+    for name, category, audio, ref, ref_bars in tracks:
+        for label, tracker in trackers.items():
+            r = measure(tracker, audio, ref, ref_bars)
+            results[label].append((category, r))
+            print(row(name, label, r, bpm(ref)))
+    print()
+    for group in ("all", "steady", "expressive"):
+        for label, rs in results.items():
+            chosen = [r for c, r in rs if group in ("all", c)]
+            if chosen:
+                p = pooled(chosen)
+                print(row(f"{group.upper()} ({len(chosen)})", label, p, "") + f"  {p['others']}")
+
+
+if __name__ == "__main__":
+    main()
