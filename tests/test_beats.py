@@ -8,9 +8,9 @@ from montage_ai.audio import refine
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.beats import track_grid
 from montage_ai.audio.decode import ANALYSIS_RATE, stream_mono
-from montage_ai.audio.grid import dp_beats
+from montage_ai.audio.grid import dp_beats, viterbi
 from montage_ai.audio.onsets import HOP, onset_bands
-from montage_ai.audio.tempo import block_tempogram, tempo_curve, viterbi
+from montage_ai.audio.tempo import block_tempogram, tempo_curve
 from montage_ai.demo_media import drifting_beats, synth_song
 from montage_ai.plan.planner import PlanSettings, plan_montage
 

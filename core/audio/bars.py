@@ -13,7 +13,7 @@ import numpy as np
 
 from .onsets import HOP, OnsetBands
 from .spectral import segment_medians
-from .tempo import viterbi
+from .grid import viterbi
 
 DB_UNIT = 3.0  # a level difference of this many dB counts as one unit of distinctness
 HARMONIC_WEIGHT = 2.0  # per unit of chroma cosine distance (a chord change measures 0.3-0.8)
@@ -36,9 +36,15 @@ def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
         return beats[:1], 4
     frames = np.floor(np.asarray(beats) * bands.sr / HOP).astype(int)
     harmonic = harmonic_change(bands, frames)
-    features = np.column_stack([attack_shape(bands, frames) / DB_UNIT, HARMONIC_WEIGHT * harmonic])
+    features = beat_features(bands, frames, harmonic)
     meter = choose_meter(features)
     return beats[bar_start_indices(features, backbone(bands, frames, harmonic), meter)], meter
+
+
+def beat_features(bands: OnsetBands, frames: np.ndarray, harmonic: np.ndarray | None = None) -> np.ndarray:
+    """Per beat: its attack shape (in ``DB_UNIT``) and weighted harmonic change into it."""
+    harmonic = harmonic_change(bands, frames) if harmonic is None else harmonic
+    return np.column_stack([attack_shape(bands, frames) / DB_UNIT, HARMONIC_WEIGHT * harmonic])
 
 
 def bar_start_indices(features: np.ndarray, support: np.ndarray, meter: int) -> np.ndarray:

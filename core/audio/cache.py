@@ -13,7 +13,7 @@ import appdirs
 from ..model import Music, Phase, Section
 
 #: Bump whenever analysis output for the same audio would change.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,5 @@
-"""The beat grid by dynamic programming along a tempo curve (Ellis 2007, as in librosa's ``beat_track``).
+"""The beat grid by dynamic programming along a tempo curve (Ellis 2007, as in librosa's ``beat_track``),
+and the Viterbi path that tempo and bar starts follow.
 
 Each frame's best predecessor beat lies half to two beat periods back; the score rewards onset
 strength at beats and penalises gaps that stray from the local period. Plain numpy: loading
@@ -62,3 +63,19 @@ def _backtrack(back: np.ndarray, last: int) -> np.ndarray:
         frames.append(last)
         last = int(back[last])
     return np.asarray(frames[::-1], dtype=int)
+
+
+def viterbi(log_like: np.ndarray, log_transition: np.ndarray) -> np.ndarray:
+    """Most likely state per column of ``log_like`` (states x steps), uniform start."""
+    states, steps = log_like.shape
+    back = np.zeros((steps, states), dtype=np.intp)
+    score = log_like[:, 0].copy()
+    for t in range(1, steps):
+        options = score[:, None] + log_transition  # from-state x to-state
+        back[t] = np.argmax(options, axis=0)
+        score = options[back[t], np.arange(states)] + log_like[:, t]
+    path = np.empty(steps, dtype=np.intp)
+    path[-1] = int(np.argmax(score))
+    for t in range(steps - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path

@@ -26,6 +26,12 @@ MIN_RISE_DB = 6.0
 TRACKER_LAG = 0.0
 
 
+#: Beats without an attack are spaced evenly between refined neighbours at most this many beats
+#: apart; over longer gaps (soft attacks, rubato) the tempo may move, and the tracked grid,
+#: shifted as its refined neighbours were, follows it.
+EVEN_GAP = 4
+
+
 def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0) -> np.ndarray:
     """The attack time of each beat in ``beats`` (seconds), NaN where there is no clear attack.
 
@@ -54,9 +60,10 @@ def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 
 
 
 def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
-    """Every beat: its refined time, else evenly spaced between its refined neighbours (the tracked
-    grid is quantised to the hop and pulled by syncopated onsets; tempo barely moves over a few
-    beats); beyond the first/last refined beat: the tracked time shifted like the nearest refined
+    """Every beat: its refined time, else evenly spaced between its refined neighbours up to
+    ``EVEN_GAP`` beats apart (the tracked grid is quantised to the hop and pulled by syncopated
+    onsets; tempo barely moves over a few beats), else the tracked time shifted as interpolated
+    between its refined neighbours; beyond the first/last refined beat: the tracked time shifted like the nearest refined
     one; with none refined: the tracked time minus the tracker's lag. Sorted, near-duplicates removed."""
     tracked = np.asarray(tracked, dtype=float)
     known = np.flatnonzero(~np.isnan(refined))
@@ -65,7 +72,7 @@ def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
     shift = np.interp(np.arange(tracked.size), known, refined[known] - tracked[known])
     out = np.where(np.isnan(refined), tracked + shift, refined)
     for a, b in zip(known, known[1:]):
-        if b - a > 1:
+        if 1 < b - a <= EVEN_GAP:
             out[a + 1:b] = refined[a] + (np.arange(1, b - a) / (b - a)) * (refined[b] - refined[a])
     return _dedupe(np.maximum(0.0, out))
 

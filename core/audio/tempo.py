@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .bars import beat_features, choose_meter
+from .grid import viterbi
 from .onsets import HOP, OnsetBands
 
 BPM_RANGE = (40.0, 250.0)
@@ -23,12 +25,15 @@ PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
 #: an abrupt jump anywhere (a tempo change must be sustained for several seconds to win).
 GLIDE_OCTAVES = 0.01
 JUMP_PROBABILITY = 1e-12
-#: Low-band attacks between beats at least this strong (relative to those on beats) mean the
-#: tracker counted every other beat: kick drums on every beat at a fast tempo.
-DOUBLE_IF_MIDPOINTS = 0.8
-#: Kicks (low band) and snares (mid band) both this much weaker on every other count, on the same
-#: counts, mean the tracker counted eighth notes: the drums play on every second count only.
-HALVE_IF_BOTH_BELOW = 0.7
+#: The level a listener taps: log-normal prior around this tempo, this many octaves wide (tapping
+#: studies find the preferred beat near 100-120 BPM; one unit of accent evidence, a natural-log
+#: ratio of onset strengths, weighs as much as the prior's log-odds).
+LEVEL_PRIOR_BPM, LEVEL_PRIOR_OCTAVES = 110.0, 0.8
+#: Kick and snare accents on alternate counts (log ratio at least this): a backbeat, so the counts
+#: are the beats; neither halved nor doubled.
+BACKBEAT = 0.3
+#: A snare-band accent against the kick's pattern counts this many times against halving.
+BACKBEAT_WEIGHT = 2.0
 MIN_BPM_AFTER_HALVING = 50.0
 WINDOW_COUNTS = 16
 
@@ -99,40 +104,61 @@ def peak_lag(tempogram: np.ndarray, lags: np.ndarray) -> np.ndarray:
     return lags + np.where(curvature < 0, np.clip(0.5 * (a - c) / safe, -0.5, 0.5), 0.0)
 
 
-def viterbi(log_like: np.ndarray, log_transition: np.ndarray) -> np.ndarray:
-    """Most likely state per column of ``log_like`` (states x steps), uniform start."""
-    states, steps = log_like.shape
-    back = np.zeros((steps, states), dtype=np.intp)
-    score = log_like[:, 0].copy()
-    for t in range(1, steps):
-        options = score[:, None] + log_transition  # from-state x to-state
-        back[t] = np.argmax(options, axis=0)
-        score = options[back[t], np.arange(states)] + log_like[:, t]
-    path = np.empty(steps, dtype=np.intp)
-    path[-1] = int(np.argmax(score))
-    for t in range(steps - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
-
-
 def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
-    """Beat frames at the level an editor counts: doubled or halved when the drums say so.
+    """Beat frames at the level a listener taps: the tracked counts, every other one, or twice as many.
 
-    Halving is judged and done bar by bar (``WINDOW_COUNTS`` counts at a time): a song may shift
-    its strong counts by one (a bar of 2/4, a loop edit), so a global even/odd split would not do.
+    Each step between levels weighs the tempo prior against the accents: bass and kick attacks
+    (the low band) stronger on every other count, with the snare band not answering on the others,
+    group two counts into one beat; kick and snare alternating (a backbeat) keep the counts. The
+    evidence is judged ``WINDOW_COUNTS`` counts at a time (a bar of 2/4 or a loop edit shifts the
+    strong counts by one), as is the choice of which counts to keep when halving.
     """
     if len(frames) < 8:
         return frames
-    if bands.between_over_on(bands.low, frames) >= DOUBLE_IF_MIDPOINTS:
-        return np.sort(np.concatenate([frames, (frames[:-1] + frames[1:]) // 2]))
-    period = float(np.median(np.diff(frames))) * HOP / bands.sr
-    if 60.0 / (2 * period) < MIN_BPM_AFTER_HALVING:
+    backbeat, _ = _accents(frames, bands)
+    if backbeat >= BACKBEAT:
         return frames
+    doubled = np.sort(np.concatenate([frames, (frames[:-1] + frames[1:]) // 2]))
+    if not _halve(doubled, bands):
+        return doubled
+    if _halve(frames, bands) and _bpm(frames, bands) / 2 >= MIN_BPM_AFTER_HALVING:
+        return _strong_counts(frames, bands)
+    return frames
+
+
+def _bpm(frames: np.ndarray, bands: OnsetBands) -> float:
+    return 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
+
+
+def _halve(frames: np.ndarray, bands: OnsetBands) -> bool:
+    """Is every other count of ``frames`` the beat? Log-odds of the prior plus the accent evidence;
+    never when the counts group in threes (a waltz's beats are not paired)."""
+    if choose_meter(beat_features(bands, frames)) == 3:
+        return False
+    octaves = np.log2(_bpm(frames, bands) / LEVEL_PRIOR_BPM)
+    prior = (2 * octaves - 1) / (2 * LEVEL_PRIOR_OCTAVES ** 2)  # log p(half tempo) - log p(tempo)
+    return prior + _accents(frames, bands)[1] > 0
+
+
+def _accents(frames: np.ndarray, bands: OnsetBands) -> tuple[float, float]:
+    """(backbeat, grouping) of the counts, mean over windows of ``WINDOW_COUNTS``: how far kick and
+    snare alternate in opposite phase; and the low band's alternation between even and odd counts
+    (log ratio) less ``BACKBEAT_WEIGHT`` times the snare band's alternation against it."""
     low, mid = (bands.strength(band, frames) for band in (bands.low, bands.mid))
-    votes = [_skips_every_other(low[i:i + WINDOW_COUNTS], mid[i:i + WINDOW_COUNTS])
-             for i in range(0, max(len(frames) - WINDOW_COUNTS, 0) + 1, WINDOW_COUNTS)]
-    if np.mean(votes) < 0.5:
-        return frames
+    floors = [0.1 * float(x.mean()) + 1e-9 for x in (low, mid)]
+    backbeats, groupings = [], []
+    for i in range(0, max(len(frames) - WINDOW_COUNTS, 0) + 1, WINDOW_COUNTS):
+        s_low, s_mid = (np.log((x[i:i + WINDOW_COUNTS:2].mean() + f) / (x[i + 1:i + WINDOW_COUNTS:2].mean() + f))
+                        for x, f in zip((low, mid), floors))
+        against = max(0.0, -s_mid * np.sign(s_low))
+        backbeats.append(min(abs(s_low), against))
+        groupings.append(abs(s_low) - BACKBEAT_WEIGHT * against)
+    return float(np.mean(backbeats)), float(np.mean(groupings))
+
+
+def _strong_counts(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
+    """Every other count, the stronger ones (kick and snare bands) locally."""
+    low, mid = (bands.strength(band, frames) for band in (bands.low, bands.mid))
     drums = low / max(float(low.mean()), 1e-9) + mid / max(float(mid.mean()), 1e-9)
     same = np.convolve(drums, [1, 0, 1, 0, 1, 0, 1, 0, 1], mode="same") / 5
     other = np.convolve(drums, [0, 1, 0, 1, 0, 1, 0, 1, 0], mode="same") / 4
@@ -141,10 +167,3 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     clash = np.flatnonzero(np.diff(keep) == 1)
     drop = np.where(drums[keep[clash]] >= drums[keep[clash + 1]], clash + 1, clash)
     return frames[np.delete(keep, drop)]
-
-
-def _skips_every_other(low: np.ndarray, mid: np.ndarray) -> bool:
-    """Kicks and snares both much weaker on every other count, the same counts for both."""
-    phases = [(d[0::2].mean(), d[1::2].mean()) for d in (low, mid)]
-    strong = {int(b > a) for a, b in phases}
-    return len(strong) == 1 and all(min(p) < HALVE_IF_BOTH_BELOW * max(p) for p in phases)
