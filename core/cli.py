@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError
 from .export import FORMATS
+from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.styles import STYLES
 from .timebase import Rate
@@ -53,6 +54,31 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _tempo_hint(text: str) -> float:
+    try:
+        bpm = float(text)
+    except ValueError:
+        bpm = float("nan")
+    if not TEMPO_HINT_RANGE[0] <= bpm <= TEMPO_HINT_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tempo in BPM from {TEMPO_HINT_RANGE[0]:g} to "
+                                         f"{TEMPO_HINT_RANGE[1]:g}")
+    return bpm
+
+
+def _beats_per_bar(text: str) -> int:
+    if not text.strip().isdigit() or not BEATS_PER_BAR_RANGE[0] <= int(text) <= BEATS_PER_BAR_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of beats from {BEATS_PER_BAR_RANGE[0]} "
+                                         f"to {BEATS_PER_BAR_RANGE[1]}")
+    return int(text)
+
+
+def _add_analysis_overrides(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tempo-hint", type=_tempo_hint, metavar="BPM",
+                   help="the song's tempo as you count it: beats are tracked near it (also where none is found)")
+    p.add_argument("--beats-per-bar", type=_beats_per_bar, metavar="N",
+                   help="beats in a bar (e.g. 3 for a waltz, 2 for 6/8 counted in two): bar starts every N beats")
+
+
 def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="output folder (created; files replaced atomically)")
     p.add_argument("--style", choices=sorted(STYLES), help="pacing style (default: chosen from --prompt, else dynamic)")
@@ -66,6 +92,7 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
                    help="cut on every other beat (half), every beat, or every eighth note (double)")
     p.add_argument("--beat-offset-ms", type=float, default=0.0,
                    help="shift every cut later (positive) or earlier (negative), in milliseconds")
+    _add_analysis_overrides(p)
     p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
                    help=f"comma-separated exports (default: {','.join(FORMATS)})")
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
@@ -86,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     am = sub.add_parser("analyze-music", help="tempo, beats, downbeats and sections of a music file")
     am.add_argument("file", type=Path)
     am.add_argument("--json", action="store_true", help="print JSON")
+    _add_analysis_overrides(am)
     am.set_defaults(func=cmd_analyze_music)
 
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
@@ -131,7 +159,8 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
     return PlanSettings(style=args.style or "dynamic", duration=pick(args.duration, "TARGET_DURATION"),
                         music_start=pick(args.music_start, "MUSIC_START"), music_end=pick(args.music_end, "MUSIC_END"),
                         fps=args.fps, seed=args.seed, beat_level=args.beat_level,
-                        beat_offset_ms=args.beat_offset_ms)
+                        beat_offset_ms=args.beat_offset_ms, tempo_hint=args.tempo_hint,
+                        beats_per_bar=args.beats_per_bar)
 
 
 def warning_summary(warnings: list[str]) -> str:
@@ -171,9 +200,9 @@ def cmd_make(args: argparse.Namespace) -> None:
 
 def cmd_analyze_music(args: argparse.Namespace) -> None:
     from .audio.analyze import analyze_music
-    music = analyze_music(args.file)
+    music = analyze_music(args.file, tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
     data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
-            "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar,
+            "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar, "overrides": music.overrides,
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
                           "energy": s.energy} for s in music.sections],
             "warnings": music.warnings}

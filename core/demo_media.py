@@ -139,6 +139,35 @@ def click_track(path: Path, *, bpm: float = 120.0, beats_per_bar: int = 4, bars:
     return SynthSong(path, list(b), list(b[first]), y.size / sr)
 
 
+def soft_song(path: Path, *, bpm: float = 84.0, beats_per_bar: int = 3, bars: int = 20, sr: int = 22050,
+              seed: int = 3) -> SynthSong:
+    """Write a drumless song of soft attacks (15-20 ms rises, as plucked or bowed notes): a bass
+    note on each bar's first beat, a chord on the others, a quiet melody note on every eighth (so
+    the onsets come twice per beat, the bass once per bar). Four roots, one per bar."""
+    rng = np.random.default_rng(seed)
+    period = 60.0 / bpm
+    b = 0.5 + np.arange(bars * beats_per_bar) * period
+    y = np.zeros(int((b[-1] + 2.0) * sr))
+
+    def add(t: float, freqs: list[float], length: float, attack: float, decay: float, level: float) -> None:
+        x = np.arange(int(length * sr)) / sr
+        note = level * np.minimum(x / attack, 1.0) * np.exp(-x / decay)
+        note = note * sum(np.sin(2 * np.pi * f * x) / (k + 1) for k, f in enumerate(freqs))
+        start = int(round(t * sr))
+        y[start:start + note.size] += note[: y.size - start]
+
+    for k, t in enumerate(b):
+        root = PROGRESSION[(k // beats_per_bar) % len(PROGRESSION)]
+        if k % beats_per_bar == 0:
+            add(t, [root / 2, root], 3 * period, 0.015, 0.6, 0.5)
+        else:
+            add(t, [root * 2, root * 2.52, root * 3], period, 0.02, 0.3, 0.25)
+        for half in (0.0, 0.5):
+            add(t + half * period, [root * 4 * 2 ** (int(rng.integers(0, 5)) / 12)], period / 2, 0.02, 0.15, 0.12)
+    write_wav(path, y / np.abs(y).max() * 0.8, sr)
+    return SynthSong(path, list(b), list(b[::beats_per_bar]), y.size / sr)
+
+
 def write_wav(path: Path, samples: np.ndarray, sr: int) -> None:
     """Write float samples in [-1, 1] (shape ``(n,)`` or ``(n, channels)``) as 16-bit PCM."""
     data = samples if samples.ndim == 2 else samples[:, None]

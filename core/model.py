@@ -52,6 +52,8 @@ class Music:
     energy: list[float] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     beats_per_bar: int = 4
+    #: What the editor set in place of the analysis: ``tempo_hint`` (BPM), ``beats_per_bar``.
+    overrides: dict[str, float] = field(default_factory=dict)
 
     @property
     def has_beats(self) -> bool:

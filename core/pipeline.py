@@ -42,8 +42,10 @@ def _check(cancel: threading.Event | None) -> None:
 
 
 def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
-                   cancel: threading.Event | None = None) -> Inputs:
-    """Analyse the music and probe every footage file (folders are searched)."""
+                   cancel: threading.Event | None = None, tempo_hint: float | None = None,
+                   beats_per_bar: int | None = None) -> Inputs:
+    """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and probe every
+    footage file (folders are searched)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     files = discover_footage(footage)
@@ -60,7 +62,8 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     start = time.perf_counter()
     if progress:
         progress("analyze_music", 0.0)
-    music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None)
+    music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None,
+                          tempo_hint=tempo_hint, beats_per_bar=beats_per_bar)
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
@@ -121,7 +124,7 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None) -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""
-    inputs = analyze_inputs(music_path, footage, progress, cancel)
+    inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
     _check(cancel)
     plan, details = build_plan(inputs, settings, prompt, style_given)
     if progress:

@@ -11,7 +11,7 @@ from montage_ai.audio.decode import ANALYSIS_RATE, stream_mono
 from montage_ai.audio.grid import dp_beats, viterbi
 from montage_ai.audio.onsets import HOP, onset_bands
 from montage_ai.audio.tempo import block_tempogram, tempo_curve
-from montage_ai.demo_media import drifting_beats, synth_song
+from montage_ai.demo_media import drifting_beats, soft_song, synth_song, write_wav
 from montage_ai.plan.planner import PlanSettings, plan_montage
 
 SHORT_ARC = (("intro", 2, 0.3), ("build", 4, 0.6), ("climax", 6, 1.0), ("outro", 2, 0.4))
@@ -75,6 +75,35 @@ def test_offbeat_stabs_do_not_pull_the_beats_off_the_kick(tmp_path, bpm):
     # the stabs are the loudest attacks, but an editor counts the kick
     song = synth_song(tmp_path / "house.wav", bpm=bpm, stabs=1.0, arc=(("groove", 24, 0.45),))
     assert _f_measure(analyze_music(song.path, use_cache=False).beats, song.beats) >= 0.95  # 0.0 on the stabs
+
+
+@pytest.mark.parametrize("bpm, meter", [(72, 4), (84, 3), (150, 4)])
+def test_soft_attacks_have_a_beat_at_the_level_the_bass_and_chords_count(tmp_path, bpm, meter):
+    # no drums, 15-20 ms attacks, onsets on every eighth: a beat all the same, not doubled
+    song = soft_song(tmp_path / "soft.wav", bpm=bpm, beats_per_bar=meter)
+    music = analyze_music(song.path, use_cache=False)
+    assert not music.warnings
+    assert music.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert _f_measure(music.beats, song.beats) >= 0.95
+    assert music.beats_per_bar == meter
+
+
+def test_the_editors_tempo_hint_and_beats_per_bar_overrule_the_analysis(tmp_path, song):
+    music = analyze_music(song.path, use_cache=False, tempo_hint=65, beats_per_bar=3)
+    assert music.tempo_bpm == pytest.approx(62, rel=0.02)  # the half level of the 124 BPM song
+    assert _f_measure(music.beats, song.beats[::2]) >= 0.95 or _f_measure(music.beats, song.beats[1::2]) >= 0.95
+    bar_lengths = np.diff(np.searchsorted(music.beats, music.downbeats))
+    assert music.beats_per_bar == 3 and np.median(bar_lengths) == 3 and bar_lengths.max() == 3
+    assert music.overrides == {"tempo_hint": 65, "beats_per_bar": 3}
+    assert analyze_music(song.path).overrides == {}  # cached apart
+
+
+def test_a_tempo_hint_finds_beats_the_analysis_would_not_call_a_pulse(tmp_path):
+    path = tmp_path / "noise.wav"
+    write_wav(path, np.random.default_rng(2).uniform(-0.5, 0.5, 22050 * 8), 22050)
+    assert analyze_music(path, use_cache=False).beats == []
+    hinted = analyze_music(path, use_cache=False, tempo_hint=100)
+    assert hinted.tempo_bpm == pytest.approx(100, rel=0.1) and not hinted.warnings
 
 
 def test_a_steady_onset_level_does_not_hide_the_pulse():

@@ -83,6 +83,27 @@ def test_analyze_music_json(song):
     assert all({"start", "end", "phase", "energy"} <= set(s) for s in data["sections"])
 
 
+def test_tempo_hint_and_beats_per_bar_are_used_and_recorded(song, footage, tmp_path):
+    out = tmp_path / "hinted"
+    proc = run("make", "--music", song.path, "--footage", footage[0], "--out", out, "--no-preview", "--formats", "csv",
+               "--duration", "8", "--tempo-hint", "62", "--beats-per-bar", "3")
+    assert proc.returncode == 0, proc.stderr
+    music = json.loads((out / "report.json").read_text())["music"]
+    assert music["overrides"] == {"tempo_hint": 62.0, "beats_per_bar": 3} and music["beats_per_bar"] == 3
+    assert abs(music["tempo_bpm"] - 62) < 1
+
+
+@pytest.mark.parametrize("option, value", [("--tempo-hint", "fast"), ("--tempo-hint", "900"),
+                                           ("--beats-per-bar", "0"), ("--beats-per-bar", "3.5")])
+def test_bad_tempo_hint_or_beats_per_bar_exit_2_naming_the_option(song, tmp_path, option, value):
+    for command in (["analyze-music", song.path], ["make", "--music", song.path, "--footage", song.path,
+                                                   "--out", tmp_path / "out"]):
+        proc = run(*command, option, value)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert option in proc.stderr.strip().splitlines()[-1] and value in proc.stderr
+        assert not (tmp_path / "out").exists()
+
+
 def _bad_cases(song, footage, tmp):
     (tmp / "empty").mkdir()
     (tmp / "empty" / "notes.txt").write_text("no video here")

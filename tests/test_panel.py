@@ -84,3 +84,12 @@ def test_bad_music_shows_one_line_error(window, qtbot, footage, tmp_path):
     assert str(bad) in blocker.args[0] and "\n" not in blocker.args[0]
     assert window.error.text() == blocker.args[0]
     shot(window, "error")
+
+
+def test_tempo_hint_and_beats_per_bar_fields_reach_the_analysis_and_plan(window):
+    assert window.analysis_overrides() == {"tempo_hint": None, "beats_per_bar": None}  # "analysed"
+    window.tempo_spin.setValue(96)
+    window.meter_spin.setValue(3)
+    assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3}
+    settings = window.plan_settings()
+    assert settings.tempo_hint == 96 and settings.beats_per_bar == 3

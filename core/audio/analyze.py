@@ -81,8 +81,12 @@ def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> np.ndarra
     return refined
 
 
-def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[float], None] | None = None) -> Music:
+def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[float], None] | None = None,
+                  tempo_hint: float | None = None, beats_per_bar: int | None = None) -> Music:
     """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
+
+    The editor may overrule the analysis: ``tempo_hint`` (BPM) picks the tempo and metrical level
+    nearest it, ``beats_per_bar`` the meter; both are recorded in ``Music.overrides``.
 
     Raises :class:`InputError` for missing, unreadable, audio-less or too-short files.
     A file without a detectable pulse yields no beats and a warning, never an invented grid.
@@ -91,27 +95,29 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     path = Path(path).resolve()
     if not path.is_file():
         require_audio(path)  # says why: not found, not a file
-    key = cache.content_key(path)
+    overrides = {k: v for k, v in (("tempo_hint", tempo_hint), ("beats_per_bar", beats_per_bar)) if v}
+    key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
     if use_cache and (cached := cache.load(path, key)) is not None:
         return cached  # these bytes were analysed before: no need to probe them again
     seconds = require_audio(path)
-    music = _analyze(path, progress or (lambda fraction: None), seconds)
+    music = _analyze(path, progress or (lambda fraction: None), seconds, overrides)
     cache.store(key, music)
     return music
 
 
-def _analyze(path: Path, progress: Callable[[float], None], seconds: float) -> Music:
+def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float]) -> Music:
     features = _read_features(path, progress, seconds)
     duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
-    grid = beat_mod.track_grid(features.bands)
+    grid = beat_mod.track_grid(features.bands, overrides.get("tempo_hint"))
     progress(TRACK_DONE)
     beats = complete(grid, _refine(path, grid, features.signal))
     if len(beats) == 0:
-        warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats")
-    bars, meter = bar_starts(beats, features.bands)
+        warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats "
+                        "(--tempo-hint BPM tracks beats near a tempo you give)")
+    bars, meter = bar_starts(beats, features.bands, overrides.get("beats_per_bar"))
     times, db = features.energy_times, features.energy_db
     return Music(
         path=path,
@@ -125,4 +131,5 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float) -> M
         energy_times=[round(float(t), 3) for t in times],
         energy=[round(float(v), 2) for v in db],
         warnings=warnings,
+        overrides=overrides,
     )

@@ -19,7 +19,7 @@ DB_UNIT = 3.0  # a level difference of this many dB counts as one unit of distin
 HARMONIC_WEIGHT = 2.0  # per unit of chroma cosine distance (a chord change measures 0.3-0.8)
 BEFORE_FRAMES = 6  # the "before" level for the rise: 70 ms ahead of the beat, clear of its window
 TREND_BEATS = 12  # moving average removed before judging the meter (a multiple of 3 and 4)
-MIN_EXPLAINED = 0.25  # share of the beat-to-beat variation a 3/4 grouping must explain
+MIN_EXPLAINED = 0.15  # share of the beat-to-beat variation a 3/4 grouping must explain (chance: ~0.02)
 THREE_OVER_FOUR = 1.5  # ... and how much more of it than a 4/4 grouping
 MIN_BEATS_FOR_METER = 2 * TREND_BEATS
 WINDOW_BARS = 4  # bars of evidence for the bar-start position around each bar
@@ -30,14 +30,14 @@ SHIFT_COST = 4.0
 MAX_EVIDENCE = 2.0
 
 
-def bar_starts(beats: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int]:
-    """Downbeat times and beats per bar (4 unless the song is clearly in 3)."""
+def bar_starts(beats: np.ndarray, bands: OnsetBands, meter: int | None = None) -> tuple[np.ndarray, int]:
+    """Downbeat times and beats per bar (``meter`` if given, else 4 unless the song is clearly in 3)."""
     if len(beats) < 4:
-        return beats[:1], 4
+        return beats[:1], meter or 4
     frames = np.floor(np.asarray(beats) * bands.sr / HOP).astype(int)
     harmonic = harmonic_change(bands, frames)
     features = beat_features(bands, frames, harmonic)
-    meter = choose_meter(features)
+    meter = meter or choose_meter(features)
     return beats[bar_start_indices(features, backbone(bands, frames, harmonic), meter)], meter
 
 
@@ -132,10 +132,11 @@ def distinctness(features: np.ndarray, meter: int) -> np.ndarray:
 
 
 def backbone(bands: OnsetBands, frames: np.ndarray, harmonic: np.ndarray) -> np.ndarray:
-    """Per beat: bass-over-snare weight of the attack (log ratio, relative to the song's mean;
-    unaffected by loudness) plus the harmonic change into it. Kick, bass and chord changes mark
-    bar starts in most popular music, the snare the backbeat."""
-    low, mid = bands.strength(bands.low, frames), bands.strength(bands.mid, frames)
+    """Per beat: bass-over-snare weight of the attack (log ratio of the kick band, under the
+    chords, to the snare band; relative to the song's mean, unaffected by loudness) plus the
+    harmonic change into it. Kick, bass notes and chord changes mark bar starts in most popular
+    music, the snare the backbeat."""
+    low, mid = bands.strength(bands.kick, frames), bands.strength(bands.mid, frames)
     ratio = np.log(low + 0.1 * low.mean() + 1e-12) - np.log(mid + 0.1 * mid.mean() + 1e-12)
     return ratio - ratio.mean() + HARMONIC_WEIGHT * harmonic
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .grid import dp_beats
 from .onsets import HOP, OnsetBands
-from .tempo import choose_level, tempo_curve
+from .tempo import PRIOR_BPM, PRIOR_OCTAVES, choose_level, tempo_curve
 
 #: Autocorrelation of the onset envelope at the beat period (or two), median over
 #: ``PULSE_WINDOW``-long windows, needed to call it a pulse: speech and noise measure 0.03-0.05,
@@ -23,31 +23,42 @@ MIN_ONSET_CONTRAST = 1.4
 #: followed off-beat chords or hi-hats (house, reggae) and tracks again with the kicks and bass
 #: weighing in, as an editor counts them.
 RETRACK_IF_KICKS_BETWEEN = 3.0
+#: Width (octaves) of the tempo prior around an editor's tempo hint.
+HINT_OCTAVES = 0.15
 
 
-def track_grid(bands: OnsetBands) -> np.ndarray:
+def track_grid(bands: OnsetBands, tempo_hint: float | None = None) -> np.ndarray:
     """Tracked beat times in seconds at the chosen metrical level (hop resolution, late by
-    ``refine.TRACKER_LAG``); empty when there is no pulse."""
+    ``refine.TRACKER_LAG``); empty when there is no pulse. ``tempo_hint`` (BPM, the editor's word):
+    the tempo is sought near it and the level nearest it is kept, pulse or not."""
     sr = bands.sr
     if bands.full.size * HOP < sr * 2 or not np.any(bands.full > 0):
         return np.zeros(0)
-    period = 60.0 * sr / HOP / tempo_curve(bands)
-    if not has_pulse(bands, period):
+    prior = (tempo_hint, HINT_OCTAVES) if tempo_hint else (PRIOR_BPM, PRIOR_OCTAVES)
+    period = 60.0 * sr / HOP / tempo_curve(bands, *prior)
+    if not tempo_hint and not has_pulse(bands, period):
         return np.zeros(0)
     frames = dp_beats(bands.full, period)
     if len(frames) >= 4 and bands.between_over_on(bands.kick, frames) >= RETRACK_IF_KICKS_BETWEEN:
         frames = dp_beats(bands.full + bands.kick, period)
-    level = choose_level(frames, bands)
-    if len(frames) >= 8 and abs(len(level) / len(frames) - 1) > 0.25:
-        # another level: tracked again at its period, the bass weighing in on which counts are beats
-        ratio = float(np.median(np.diff(level)) / np.median(np.diff(frames)))
-        frames = dp_beats(_unit(bands.full) + _unit(bands.low), period * ratio)
-    else:
-        frames = level
+    if len(frames) >= 8:
+        ratio = _level_ratio(frames, bands, tempo_hint)
+        if abs(ratio - 1) > 0.25:
+            # another level: tracked again at its period, the bass weighing in on which counts are beats
+            frames = dp_beats(_unit(bands.full) + _unit(bands.low), period * ratio)
     if len(frames) < 4:
         return np.zeros(0)
     frames = trim_silent_ends(bands, frames)
     return frames * HOP / sr
+
+
+def _level_ratio(frames: np.ndarray, bands: OnsetBands, tempo_hint: float | None) -> float:
+    """Beat period at the chosen level over the tracked one: the listener's level
+    (:func:`choose_level`), or with a hint the one of 1/2, 1, 2 nearest it."""
+    if tempo_hint:
+        bpm = 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
+        return min((0.5, 1.0, 2.0), key=lambda r: abs(np.log2(bpm / r / tempo_hint)))
+    return float(np.median(np.diff(choose_level(frames, bands))) / np.median(np.diff(frames)))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

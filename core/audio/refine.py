@@ -19,6 +19,9 @@ RISE_AFTER = 0.003
 RISE_BEFORE = 0.015
 #: Minimum rise (in dB) for a refined position to be trusted over the tracked one.
 MIN_RISE_DB = 6.0
+#: Windows (after, before, seconds) and minimum rise (dB) for soft attacks (bowed, sung, piano
+#: chords over sustained notes), tried where no sharp attack is found.
+SOFT = (0.010, 0.030, 3.0)
 #: Systematic lag of the tracked beats behind the attacks (seconds), calibrated on synthetic songs
 #: with known beats (tests/test_beats.py re-measures it): our onset envelope (flux of a centred
 #: 2048-sample STFT at hop 256) peaks on the attack's own frame, so the grid is not late. (librosa's
@@ -33,15 +36,25 @@ EVEN_GAP = 4
 
 
 def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0) -> np.ndarray:
-    """The attack time of each beat in ``beats`` (seconds), NaN where there is no clear attack.
+    """The attack time of each beat in ``beats`` (seconds), NaN where there is no clear attack:
+    a sharp attack (:func:`attacks` with the default windows) or else a soft one (``SOFT``)."""
+    out = attacks(y, sr, beats, offset)
+    soft = np.isnan(out)
+    out[soft] = attacks(y, sr, np.asarray(beats, dtype=float)[soft], offset, SOFT)
+    return out
+
+
+def attacks(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0,
+            windows: tuple[float, float, float] = (RISE_AFTER, RISE_BEFORE, MIN_RISE_DB)) -> np.ndarray:
+    """The attack time of each beat in ``beats`` (seconds), NaN where no rise of ``windows[2]`` dB.
 
     ``y`` holds the samples from ``offset`` seconds on (a block of a longer file is fine: beats
     whose search window leaves the block get NaN). The rise at sample ``n`` is the ratio (dB) of
-    mean power over ``[n, n+a)`` to mean power over ``[n-b, n)``; for an attack starting at ``n0``
+    mean power over ``[n, n+a)`` to mean power over ``[n-b, n)`` (``a``, ``b``: ``windows[:2]`` seconds); for an attack starting at ``n0``
     it peaks at ``n0``. Candidates whose following power is under a tenth of the window's loudest
     are ignored (noise-floor flicker).
     """
-    a, b = max(2, round(RISE_AFTER * sr)), max(2, round(RISE_BEFORE * sr))
+    a, b = max(2, round(windows[0] * sr)), max(2, round(windows[1] * sr))
     energy = np.concatenate([[0.0], np.cumsum(y.astype(np.float64) ** 2)])
     out = np.full(len(beats), np.nan)
     for i, t in enumerate(np.asarray(beats, dtype=float) - offset):
@@ -54,7 +67,7 @@ def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 
         rise = 10 * np.log10((after + 1e-12) / (before + 1e-12))
         rise[after < 0.1 * after.max()] = -np.inf
         best = int(np.argmax(rise))
-        if rise[best] >= MIN_RISE_DB:
+        if rise[best] >= windows[2]:
             out[i] = offset + n[best] / sr
     return out
 

@@ -3,7 +3,7 @@
 The tempo curve is the most likely smooth path through the tempogram (Viterbi): it follows drift
 and holds through passages whose rhythm briefly suggests another tempo (syncopation, quiet
 intros), yet switches when a new tempo lasts. The level (half / as tracked / double) is then
-decided from where the drums fall.
+the one a listener taps: a tempo prior weighed against where bass, kick and snare fall.
 """
 from __future__ import annotations
 
@@ -38,16 +38,16 @@ MIN_BPM_AFTER_HALVING = 50.0
 WINDOW_COUNTS = 16
 
 
-def tempo_curve(bands: OnsetBands) -> np.ndarray:
+def tempo_curve(bands: OnsetBands, prior_bpm: float = PRIOR_BPM, prior_octaves: float = PRIOR_OCTAVES) -> np.ndarray:
     """Tempo (BPM) per onset frame: the Viterbi path through the tempogram, weighting each moment
-    by how loud its onsets are (quiet passages follow their neighbours)."""
+    by how loud its onsets are (quiet passages follow their neighbours); log-normal prior."""
     sr, n = bands.sr, bands.full.size
     step = max(1, round(STEP_SECONDS * sr / HOP))
     tg = np.maximum(block_tempogram(bands.full, step), 0.0)
     bpms = 60.0 * sr / (HOP * np.maximum(np.arange(tg.shape[0]), 1e-9))  # lag 0 never in range
     rows = np.flatnonzero((bpms >= BPM_RANGE[0]) & (bpms <= BPM_RANGE[1]))
     octaves = np.log2(bpms[rows])
-    prior = np.exp(-0.5 * ((octaves - np.log2(PRIOR_BPM)) / PRIOR_OCTAVES) ** 2)
+    prior = np.exp(-0.5 * ((octaves - np.log2(prior_bpm)) / prior_octaves) ** 2)
     likelihood = metrical_support(tg, rows) * prior[:, None] + 1e-9
     loudness = np.pad(bands.full, (0, tg.shape[1] * step - n), mode="edge").reshape(-1, step).mean(axis=1)
     weight = np.clip(loudness / max(float(np.median(loudness)), 1e-9), 0.0, 1.0) ** 2

@@ -40,7 +40,8 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "seed": plan.seed,
         "music": {"path": str(music.path), "duration": music.duration, "tempo_bpm": music.tempo_bpm,
                   "in_frame": plan.music_in, "start_time": round(plan.music_start_time, 6),
-                  "beats_found": len(music.beats), "beats_per_bar": music.beats_per_bar},
+                  "beats_found": len(music.beats), "beats_per_bar": music.beats_per_bar,
+                  "overrides": music.overrides},
         "cuts": [{
             "index": c.index,
             "record_start_frame": c.record_start,

@@ -32,6 +32,8 @@ class PlanSettings:
     name: str | None = None
     beat_offset_ms: float = 0.0
     beat_level: str = "beat"
+    tempo_hint: float | None = None  # BPM: overrules the analysed tempo and level
+    beats_per_bar: int | None = None  # overrules the analysed meter
 
 
 #: Metrical levels an editor can cut on: every other beat, every beat, every eighth note.

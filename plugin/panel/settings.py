@@ -26,6 +26,8 @@ class PanelSettings:
     music_end: float = 0.0
     beat_offset_ms: float = 0.0
     beat_level: str = "beat"
+    tempo_hint: float = 0.0  # BPM; 0 = analysed
+    beats_per_bar: int = 0  # 0 = analysed
     seed: int = 0
     prompt: str = ""
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
+from montage_ai.audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from montage_ai.model import Plan
 from montage_ai.pipeline import STAGES
 from montage_ai.plan.styles import STYLES
@@ -166,6 +167,15 @@ class PanelWindow(QWidget):
         self.level_box = QComboBox()
         self.level_box.addItems(["half", "beat", "double"])
         form.addRow("Beat level", self.level_box)
+        self.tempo_spin = _spin(TEMPO_HINT_RANGE[1], " BPM", 1)
+        self.tempo_spin.setSpecialValueText("analysed")
+        self.tempo_spin.setToolTip(f"the tempo as you count it ({TEMPO_HINT_RANGE[0]:g}-{TEMPO_HINT_RANGE[1]:g} BPM); "
+                                   "beats are tracked near it, also where none were found")
+        form.addRow("Tempo hint", self.tempo_spin)
+        self.meter_spin = QSpinBox()
+        self.meter_spin.setRange(0, BEATS_PER_BAR_RANGE[1])
+        self.meter_spin.setSpecialValueText("analysed")
+        form.addRow("Beats per bar", self.meter_spin)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 99999)
         form.addRow("Seed", self.seed_spin)
@@ -183,6 +193,8 @@ class PanelWindow(QWidget):
         self.end_spin.setValue(s.music_end)
         self.offset_spin.setValue(s.beat_offset_ms)
         self.level_box.setCurrentText(s.beat_level)
+        self.tempo_spin.setValue(s.tempo_hint)
+        self.meter_spin.setValue(s.beats_per_bar)
         self.seed_spin.setValue(s.seed)
 
     def _store_settings(self) -> None:
@@ -192,6 +204,7 @@ class PanelWindow(QWidget):
         s.prompt, s.duration = self.prompt_edit.text(), self.duration_spin.value()
         s.music_start, s.music_end = self.start_spin.value(), self.end_spin.value()
         s.beat_offset_ms, s.beat_level, s.seed = self.offset_spin.value(), self.level_box.currentText(), self.seed_spin.value()
+        s.tempo_hint, s.beats_per_bar = self.tempo_spin.value(), self.meter_spin.value()
         s.save()
 
     def plan_settings(self):
@@ -200,7 +213,13 @@ class PanelWindow(QWidget):
         return PlanSettings(style="dynamic" if style == AUTO_STYLE else style, duration=self.duration_spin.value(),
                             music_start=self.start_spin.value(), music_end=self.end_spin.value(),
                             seed=self.seed_spin.value(), beat_offset_ms=self.offset_spin.value(),
-                            beat_level=self.level_box.currentText())
+                            beat_level=self.level_box.currentText(), **self.analysis_overrides())
+
+    def analysis_overrides(self) -> dict:
+        """The editor's tempo hint and beats per bar (None where left to the analysis)."""
+        tempo = self.tempo_spin.value()
+        return {"tempo_hint": tempo if tempo >= TEMPO_HINT_RANGE[0] else None,
+                "beats_per_bar": self.meter_spin.value() or None}
 
     # ----- inputs -------------------------------------------------------------------------------
     def footage_paths(self) -> list[str]:
@@ -332,11 +351,12 @@ class PanelWindow(QWidget):
     def analyze(self) -> None:
         self._store_settings()
         music, footage = self.music_edit.text().strip(), self.footage_paths()
+        overrides = self.analysis_overrides()
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import analyze_inputs
             from montage_ai.video.thumbnail import thumbnail_jpeg
-            inputs = analyze_inputs(music, footage, progress, cancel)
+            inputs = analyze_inputs(music, footage, progress, cancel, **overrides)
             thumbs = {}
             for i, clip in enumerate(inputs.clips):
                 if cancel.is_set():
@@ -368,7 +388,7 @@ class PanelWindow(QWidget):
             self.clip_list.addItem(item)
         warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
-                             f"{len(music.beats)} beats, {len(music.downbeats)} bars, "
+                             f"{len(music.beats)} beats, {len(music.downbeats)} bars of {music.beats_per_bar}, "
                              f"{len(self.inputs.clips)} clips.{warn}")
         self.status.setText("Analysed. Adjust the range or settings, then Generate.")
         self.analyzed.emit()
