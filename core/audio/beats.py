@@ -23,6 +23,9 @@ MIN_ONSET_CONTRAST = 1.4
 #: followed off-beat chords or hi-hats (house, reggae) and tracks again with the kicks and bass
 #: weighing in, as an editor counts them.
 RETRACK_IF_KICKS_BETWEEN = 3.0
+#: Weights of the low band's onsets (each band scaled to unit spread) tried on top of all bands'
+#: for the beat grid; the steadiest grid wins.
+BASS_WEIGHTS = (0.5, 1.0)
 #: Width (octaves) of the tempo prior around an editor's tempo hint.
 HINT_OCTAVES = 0.15
 
@@ -39,13 +42,19 @@ def track_grid(bands: OnsetBands, tempo_hint: float | None = None) -> np.ndarray
     if not tempo_hint and not has_pulse(bands, period):
         return np.zeros(0)
     frames = dp_beats(bands.full, period)
-    if len(frames) >= 4 and bands.between_over_on(bands.kick, frames) >= RETRACK_IF_KICKS_BETWEEN:
+    kicks = len(frames) >= 4 and bands.between_over_on(bands.kick, frames) >= RETRACK_IF_KICKS_BETWEEN
+    if kicks:
         frames = dp_beats(bands.full + bands.kick, period)
     if len(frames) >= 8:
         ratio = _level_ratio(frames, bands, tempo_hint)
-        if abs(ratio - 1) > 0.25:
-            # another level: tracked again at its period, the bass weighing in on which counts are beats
-            frames = dp_beats(_unit(bands.full) + _unit(bands.low), period * ratio)
+        envelope = bands.full + bands.kick if kicks else bands.full
+        if abs(ratio - 1) > 0.25:  # another level: tracked again at its period
+            frames = dp_beats(envelope, period * ratio)
+        # the bass weighing in (kicks and bass notes mark beats more often than the busiest
+        # subdivision: hand drums, strummed eighths), unless that bends the grid off a steady pulse
+        # (a syncopated bass line)
+        options = [frames] + [dp_beats(_unit(envelope) + w * _unit(bands.low), period * ratio) for w in BASS_WEIGHTS]
+        frames = min(options, key=unsteadiness)
     if len(frames) < 4:
         return np.zeros(0)
     frames = trim_silent_ends(bands, frames)
@@ -59,6 +68,15 @@ def _level_ratio(frames: np.ndarray, bands: OnsetBands, tempo_hint: float | None
         bpm = 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
         return min((0.5, 1.0, 2.0), key=lambda r: abs(np.log2(bpm / r / tempo_hint)))
     return float(np.median(np.diff(choose_level(frames, bands))) / np.median(np.diff(frames)))
+
+
+def unsteadiness(frames: np.ndarray) -> float:
+    """Mean absolute log ratio of each inter-beat interval to the median of the five around it."""
+    gaps = np.diff(frames).astype(float)
+    if gaps.size < 5:
+        return 0.0
+    local = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(gaps, 2, mode="edge"), 5), axis=1)
+    return float(np.mean(np.abs(np.log(gaps / local))))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
