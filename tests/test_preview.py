@@ -1,8 +1,12 @@
 """preview.mp4 shows each cut's clip exactly on the planned frames, and runs as long as the timeline."""
-import numpy as np
-from colour_media import clip_index_per_frame, colour_clips, expected_per_frame
+import threading
 
-from montage_ai.export.preview import render_preview
+import numpy as np
+import pytest
+from colour_media import clip_index_per_frame, colour_clips, expected_codes, expected_per_frame, frame_codes
+
+from montage_ai.errors import Cancelled
+from montage_ai.export.preview import plan_reads, preview_size, render_preview
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate
 
@@ -11,7 +15,43 @@ def test_preview_cuts_on_planned_frames(music, tmp_path):
     clips = colour_clips(tmp_path, ["30000/1001", "30000/1001", "25", "30000/1001", "24000/1001"])
     plan = plan_montage(music, clips, PlanSettings(fps=Rate.parse("29.97"), music_start=20, duration=10, style="hype"))
     out = tmp_path / "preview.mp4"
-    render_preview(plan, out, height=180)
+    render_preview(plan, out, quality="draft")
     per_frame = clip_index_per_frame(out)
     assert len(per_frame) == plan.frames
     assert np.array_equal(per_frame, expected_per_frame(plan))
+
+
+@pytest.mark.parametrize("fps", ["30000/1001", "25"])
+def test_preview_shows_each_planned_source_frame_at_mixed_rates(music, tmp_path, fps):
+    """Clips slower and faster than the timeline: every timeline frame shows the source frame playing at
+    that moment (read from a frame-number code burnt into the clips), and sources are decoded once per
+    forward run, not once per cut."""
+    clips = colour_clips(tmp_path, ["30000/1001", "60000/1001", "25", "24000/1001", "50", "30000/1001"], coded=True)
+    plan = plan_montage(music, clips, PlanSettings(fps=Rate.parse(fps), music_start=8, duration=12, style="hype"))
+    assert {c.clip.rate for c in plan.cuts} - {plan.rate}, "the plan must mix rates"
+    out = tmp_path / "preview.mp4"
+    steps = []
+    render_preview(plan, out, quality="draft", progress=steps.append)
+    colours, numbers = frame_codes(out)
+    want_colours, want_numbers = expected_codes(plan)
+    assert len(numbers) == plan.frames
+    assert np.array_equal(colours, want_colours)
+    assert np.array_equal(numbers, want_numbers)
+    assert steps == sorted(steps) and steps[-1] == 1.0
+    reads, served_by = plan_reads(plan)
+    assert len(reads) < len(plan.cuts) and len(served_by) == len(plan.cuts)
+
+
+def test_preview_size_follows_the_plan(plan):
+    assert preview_size(plan, "full")[1] == min(540, plan.height)
+    assert preview_size(plan, "draft")[1] == min(360, plan.height)
+    portrait = type(plan)(**{**plan.__dict__, "width": 1080, "height": 1920})
+    assert preview_size(portrait, "full") == (540, 960)
+
+
+def test_cancel_stops_and_leaves_nothing(plan, tmp_path):
+    out = tmp_path / "preview.mp4"
+    cancel = threading.Event()
+    with pytest.raises(Cancelled):
+        render_preview(plan, out, quality="draft", progress=lambda f: cancel.set(), cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
