@@ -5,7 +5,12 @@ Targets: ours at most 1.2x the single-process reference, at least 3x faster than
 The footage carries its clip and frame number burnt in (tests/colour_media.py), so every frame of our
 preview and of the reference is checked against the plan: the source frame playing at that moment.
 
-    python benchmarks/preview.py [--runs 3] [--media DIR] [--source-size 1280x720] [--before REF]
+    python benchmarks/preview.py [--runs 3] [--style dynamic] [--source-size 1280x720] [--gop 250]
+                                 [--media DIR] [--before REF]
+
+The footage: six 20-s clips (23.976, 25, 29.97 x3, 59.94 fps) of ffmpeg's moving test pattern, keyframes
+every ``--gop`` frames (250: x264's default, as the demo footage has; phones use about 30); the plan: the
+demo song's 60 s on a 29.97 timeline in ``--style``.
 
 ``--before`` is the git revision whose ``core/export/preview.py`` is the per-cut renderer (default:
 the parent of the commit that replaced it); it is written to a temporary folder and imported from there.
@@ -105,9 +110,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--media", type=Path, default=Path(tempfile.gettempdir()) / "montage-ai-bench-preview")
     parser.add_argument("--source-size", default="1280x720")
+    parser.add_argument("--gop", type=int, default=250)
+    parser.add_argument("--style", default="dynamic")
     parser.add_argument("--before", help="git revision of the per-cut renderer")
     args = parser.parse_args()
-    media = args.media / args.source_size
+    media = args.media / f"{args.source_size}-gop{args.gop}"
     media.mkdir(parents=True, exist_ok=True)
     song = media / "song.wav"
     if not song.exists():
@@ -115,13 +122,13 @@ def main() -> None:
     if (media / "clips.done").exists():
         clips = [probe_clip(p) for p in sorted(media.glob("*.mov"))]
     else:
-        clips = colour_clips(media, RATES, seconds=20, coded=True, size=args.source_size, moving=True)
+        clips = colour_clips(media, RATES, seconds=20, coded=True, size=args.source_size, moving=True, gop=args.gop)
         (media / "clips.done").touch()
-    plan = plan_montage(analyze_music(song), clips, PlanSettings(fps=Rate.parse("29.97"), style="hype"))
+    plan = plan_montage(analyze_music(song), clips, PlanSettings(fps=Rate.parse("29.97"), style=args.style))
     reads = len(plan_reads(plan)[0])
     print(f"plan: {len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps "
           f"({plan.frames / float(plan.rate.fps):.1f} s), {len(clips)} sources {args.source_size} at "
-          f"{', '.join(sorted({str(c.rate) for c in clips}))}; preview {'x'.join(map(str, preview_size(plan)))}; "
+          f"{', '.join(sorted({str(c.rate) for c in clips}))}, keyframes every {args.gop}; preview {'x'.join(map(str, preview_size(plan)))}; "
           f"ours uses {reads} decoders")
     with tempfile.TemporaryDirectory(prefix="montage-ai-bench-") as tmp:
         tmp = Path(tmp)

@@ -90,7 +90,7 @@ class Clip:
     has_audio: bool = False
     variable_rate: bool = False
     shots: list[Shot] = field(default_factory=list)
-    rotation: int = 0  # degrees the player turns the picture (0, 90, 180, 270)
+    rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
 
     @property
     def name(self) -> str:

@@ -14,10 +14,11 @@ W, H = 32, 18
 CODE_BITS = 16  # cells in a coded clip's top band (2/9 of its height): frame number, then clip index << 12
 
 
-def colour_clips(folder, rates, seconds=9, coded=False, size="320x180", moving=False):
+def colour_clips(folder, rates, seconds=9, coded=False, size="320x180", moving=False, gop=50):
     """One clip per rate, each a different colour; the first has start timecode 01:00:00:00.
     ``coded`` clips carry ``clip index << 12 | frame number`` in a band of black/white cells across the
-    top (least significant bit left); ``moving`` ones show ffmpeg's moving test pattern instead of a colour."""
+    top (least significant bit left); ``moving`` ones show ffmpeg's moving test pattern instead of a colour.
+    ``gop``: frames from one keyframe to the next."""
     clips = []
     width, height = map(int, size.split("x"))
     for i, (name, rate) in enumerate(zip(COLOURS, rates)):
@@ -28,7 +29,7 @@ def colour_clips(folder, rates, seconds=9, coded=False, size="320x180", moving=F
             source += (f"[bg];color=c=black:s={CODE_BITS}x1:r={rate}:d={seconds},format=gray,"
                        f"geq=lum='255*mod(floor((N+{i << 12})/pow(2\\,X))\\,2)',"
                        f"scale={width}:{height * 2 // 9}:flags=neighbor,format=yuv420p[code];[bg][code]overlay=0:0")
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-g", "50",
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-g", str(gop),
                         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *tc, str(path)], check=True)
         clips.append(probe_clip(path))
     return clips
