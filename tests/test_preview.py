@@ -1,5 +1,6 @@
 """preview.mp4 shows each cut's clip exactly on the planned frames, and runs as long as the timeline."""
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from colour_media import clip_index_per_frame, colour_clips, expected_codes, exp
 
 from montage_ai.errors import Cancelled
 from montage_ai.export.preview import plan_reads, preview_size, render_preview
+from montage_ai.model import Shot
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate
 
@@ -55,3 +57,14 @@ def test_cancel_stops_and_leaves_nothing(plan, tmp_path):
     with pytest.raises(Cancelled):
         render_preview(plan, out, quality="draft", progress=lambda f: cancel.set(), cancel=cancel)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_source_shorter_than_probed_holds_its_last_frame(music, tmp_path):
+    """A container that promises more frames than it holds: the preview still has every timeline frame."""
+    short = colour_clips(tmp_path, ["25"], seconds=1, coded=True)[0]
+    promised = replace(short, frames=short.frames * 4, shots=[Shot(0, short.frames * 4)])
+    plan = plan_montage(music, [promised], PlanSettings(fps=Rate.parse("25"), music_start=8, duration=3.5))
+    out = tmp_path / "preview.mp4"
+    render_preview(plan, out, quality="draft")
+    _, numbers = frame_codes(out)
+    assert len(numbers) == plan.frames and numbers.max() == short.frames - 1

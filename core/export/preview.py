@@ -122,6 +122,7 @@ class _Decoders:
         self.frame_bytes = size[0] * size[1] * 3 // 2
         self.streams: dict[int, Iterator[bytes]] = {}
         self.first: dict[int, Future] = {}
+        self.last: dict[int, bytes] = {}
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview-open")
 
     def start(self, index: int) -> None:
@@ -133,15 +134,18 @@ class _Decoders:
             self.first[index] = self.pool.submit(next, stream, None)
 
     def next_frame(self, index: int) -> bytes | None:
-        """The read's next frame; None when it has no more (a source shorter than probed)."""
+        """The read's next frame; its last one again when the source ended early (shorter than probed)."""
         self.start(index)
         first = self.first.pop(index, None)
         frame = first.result() if first is not None else next(self.streams[index], None)
-        return frame if frame is not None and len(frame) == self.frame_bytes else None
+        if frame is not None and len(frame) == self.frame_bytes:
+            self.last[index] = frame
+        return self.last.get(index)
 
     def finish(self, index: int) -> None:
         """Stop read ``index`` (its ffmpeg exits after its last frame; a failure still raises)."""
         stream = self.streams.pop(index)
+        self.last.pop(index, None)
         first = self.first.pop(index, None)
         if first is not None:
             first.result()
@@ -177,10 +181,10 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
                     if cancel is not None and cancel.is_set():
                         raise Cancelled()
                     while at < offset:
-                        frame = decoders.next_frame(index) or frame  # a source ending early holds its last frame
+                        frame = decoders.next_frame(index)
                         at += 1
                     if frame is None:
-                        raise InputError(cut.clip.path, f"no frame decodable at frame {cut.source_in + offset}")
+                        raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
                     encoder.write(frame)
                     written += 1
                 if last_use[index] == i:
