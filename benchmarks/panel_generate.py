@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["MONTAGE_AI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="montage-ai-bench-config-")
 os.environ["MONTAGE_AI_CACHE_DIR"] = tempfile.mkdtemp(prefix="montage-ai-bench-cache-")
 
-from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from montage_ai.demo_media import synth_footage, synth_song  # noqa: E402
@@ -30,24 +30,36 @@ from montage_ai.plugin.panel.window import PanelWindow  # noqa: E402
 FAILURES: list[str] = []
 
 
-def wait(app: QApplication, done, timeout: float = 900.0) -> None:
+def wait(done, timeout: float = 900.0) -> None:
+    """Run the event loop until ``done()`` (checked every 20 ms)."""
     end = time.perf_counter() + timeout
-    while not done():
-        if FAILURES:
-            raise RuntimeError(FAILURES[0])
-        if time.perf_counter() > end:
-            raise TimeoutError("the panel did not finish")
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    loop, timer = QEventLoop(), QTimer()
+
+    def check() -> None:
+        if done() or FAILURES or time.perf_counter() > end:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start(20)
+    loop.exec()
+    timer.stop()
+    if FAILURES or not done():
+        raise RuntimeError(FAILURES[0] if FAILURES else "the panel did not finish")
 
 
-def generate(app: QApplication, window: PanelWindow) -> tuple[float, float]:
+def generate(window: PanelWindow) -> tuple[float, float]:
     """Seconds from the Generate click to ``generated``, and to all cut thumbnails shown."""
-    fired = []
-    window.generated.connect(lambda: fired.append(time.perf_counter()))
+    fired: list[float] = []
+
+    def on_generated() -> None:
+        fired.append(time.perf_counter())
+
+    window.generated.connect(on_generated)
     start = time.perf_counter()
     window.generate_btn.click()
-    wait(app, lambda: fired)
-    wait(app, lambda: len(window.strip.thumbnails) == len(window.plan.cuts))
+    wait(lambda: bool(fired))
+    wait(lambda: len(window.strip.thumbnails) == len(window.plan.cuts))
+    window.generated.disconnect(on_generated)
     return fired[0] - start, time.perf_counter() - start
 
 
@@ -63,16 +75,25 @@ def main() -> None:
     window.show()
     window.set_music(song.path)
     window.add_footage(footage)
-    analysed = []
-    window.analyzed.connect(lambda: analysed.append(True))
-    window.failed.connect(FAILURES.append)
+    analysed: list[bool] = []
+
+    def on_analysed() -> None:
+        analysed.append(True)
+
+    def on_failed(message: str) -> None:
+        FAILURES.append(message)
+
+    window.analyzed.connect(on_analysed)
+    window.failed.connect(on_failed)
     window.analyze_btn.click()
-    wait(app, lambda: analysed)
+    wait(lambda: bool(analysed))
     for cache in ("cold", "warm"):
-        shown, thumbs = generate(app, window)
+        shown, thumbs = generate(window)
         print(f"Generate ({cache} thumbnail cache, {len(window.plan.cuts)} cuts, {window.plan.frames} frames): "
               f"plan and preview ready after {shown:.1f} s, all thumbnails shown after {thumbs:.1f} s")
     window.close()
+    window.deleteLater()
+    app.processEvents()
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
         window.analyze_btn.click()
     assert window.clip_list.count() == len(footage)
     assert window.waveform.music is not None and window.waveform.start == 10
-    qtbot.waitUntil(lambda: not window.clip_list.item(0).icon().isNull(), timeout=WAIT_MS)  # made after Analyze
+    qtbot.waitUntil(lambda: len(window.clip_thumbnails) == len(footage), timeout=WAIT_MS)  # made after Analyze
     shot(window, "analyzed")
     with qtbot.waitSignal(window.generated, timeout=WAIT_MS):
         window.generate_btn.click()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -92,6 +92,10 @@ class PanelWindow(QWidget):
         self.clip_list = QListWidget()
         self.clip_list.setIconSize(QSize(96, 54))
         self.clip_list.viewport().installEventFilter(self)  # icons are made as rows are painted
+        blank = QPixmap(self.clip_list.iconSize())
+        blank.fill(QColor("#2c3038"))
+        self._placeholder = QIcon(blank)  # keeps rows the same height until the thumbnail arrives
+        self.clip_thumbnails: set[int] = set()  # rows showing their thumbnail
         right.addWidget(QLabel("Footage"))
         right.addWidget(self.clip_list, 1)
         buttons = QHBoxLayout()
@@ -359,6 +363,7 @@ class PanelWindow(QWidget):
         self.waveform.set_music(None)
         self.strip.set_plan(None)
         self.clip_list.clear()
+        self.clip_thumbnails.clear()
         self.summary.setText("")
         shutil.rmtree(self.work_dir / "out", ignore_errors=True)
         self._refresh_buttons()
@@ -374,7 +379,7 @@ class PanelWindow(QWidget):
                 notes.append("TC " + clip.rate.timecode(clip.start_frame, clip.drop_frame))
             if clip.variable_rate:
                 notes.append("⚠ variable frame rate")
-            self.clip_list.addItem(QListWidgetItem(f"{clip.name}   ({', '.join(notes)})"))
+            self.clip_list.addItem(QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})"))
         warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
                              f"{len(music.beats)} beats, {len(music.downbeats)} bars, "
@@ -422,7 +427,7 @@ class PanelWindow(QWidget):
             view = self.clip_list.viewport().rect()
             for row, clip in enumerate(self.inputs.clips):
                 item = self.clip_list.item(row)
-                if item is not None and item.icon().isNull() and \
+                if item is not None and row not in self.clip_thumbnails and \
                         self.clip_list.visualItemRect(item).intersects(view):
                     self.thumbnails.request(("clip", row), clip.path, clip.frames // 2, clip.rate, CLIP_THUMB_HEIGHT)
         return super().eventFilter(watched, event)
@@ -439,6 +444,7 @@ class PanelWindow(QWidget):
             image = QImage.fromData(jpeg)
             if not image.isNull():
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
+                self.clip_thumbnails.add(tag[1])
 
     # ----- Send ---------------------------------------------------------------------------------
     def play_preview(self) -> None:
