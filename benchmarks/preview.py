@@ -65,7 +65,7 @@ def reference_args(plan, out: Path) -> list[str]:
     return ["-y", *inputs, "-ss", f"{plan.music_start_time:.6f}", "-i", str(plan.music.path),
             "-filter_complex", graph, "-map", "[v]", "-map", f"{len(plan.cuts)}:a:0", "-fps_mode", "passthrough",
             "-c:v", "libx264", "-preset", quality.preset, "-crf", str(quality.crf), "-c:a", "aac",
-            "-b:a", quality.audio_bitrate, "-af", f"apad,atrim=duration={seconds:.6f}", "-frames:v", str(plan.frames),
+            "-b:a", quality.audio_bitrate, "-af", f"apad,atrim=duration={seconds:.6f}",
             "-movflags", "+faststart", str(out)]
 
 

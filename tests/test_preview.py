@@ -1,4 +1,5 @@
 """preview.mp4 shows each cut's clip exactly on the planned frames, and runs as long as the timeline."""
+import subprocess
 import threading
 from dataclasses import replace
 
@@ -40,8 +41,28 @@ def test_preview_shows_each_planned_source_frame_at_mixed_rates(music, tmp_path,
     assert np.array_equal(colours, want_colours)
     assert np.array_equal(numbers, want_numbers)
     assert steps == sorted(steps) and steps[-1] == 1.0
+    _assert_music_aligned(out, plan)
     reads, served_by = plan_reads(plan)
     assert len(reads) < len(plan.cuts) and len(served_by) == len(plan.cuts)
+
+
+def _pcm(*args) -> np.ndarray:
+    raw = subprocess.run(["ffmpeg", "-v", "error", *map(str, args), "-map", "0:a:0", "-ac", "1", "-ar", "8000",
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.int16).astype(float)
+
+
+def _assert_music_aligned(video, plan):
+    """The preview's sound is the music from the timeline's first frame, as long as the timeline."""
+    got = _pcm("-i", video)
+    want = _pcm("-ss", f"{plan.music_start_time:.6f}", "-i", plan.music.path)
+    aac_frame = 1024 / 44100  # decoders keep the last AAC frame whole
+    seconds, half_frame = plan.frames / float(plan.rate.fps), 0.5 / float(plan.rate.fps)
+    assert len(got) / 8000 == pytest.approx(seconds, abs=half_frame + aac_frame)
+    n, reach = 4 * 8000, 400  # correlate 4 s, lags up to 50 ms
+    lags = range(-reach, reach + 1)
+    score = [np.dot(got[reach:n], want[reach + lag:n + lag]) for lag in lags]
+    assert abs(lags[int(np.argmax(score))]) <= 8  # within 1 ms
 
 
 def test_preview_size_follows_the_plan(plan):

@@ -110,8 +110,7 @@ def _encode_args(plan: Plan, size: tuple[int, int], quality: Quality, out: Path)
             "-i", "pipe:0", "-ss", f"{plan.music_start_time:.6f}", "-i", str(plan.music.path),
             "-map", "0:v:0", "-map", "1:a:0", "-c:v", "libx264", "-preset", quality.preset, "-crf", str(quality.crf),
             "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", quality.audio_bitrate,
-            "-af", f"apad,atrim=duration={seconds:.6f}", "-frames:v", str(plan.frames),
-            "-movflags", "+faststart", str(out)]
+            "-af", f"apad,atrim=duration={seconds:.6f}", "-movflags", "+faststart", str(out)]
 
 
 class _Decoders:
