@@ -46,6 +46,16 @@ def _rate(text: str) -> Rate:
         raise argparse.ArgumentTypeError(f"not a frame rate: {text!r} (e.g. 24000/1001, 23.976, 25)") from None
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a frame size: {text!r} (WxH, e.g. 1920x1080)") from None
+    if not (16 <= width <= 16384 and 16 <= height <= 16384) or width % 2 or height % 2:
+        raise argparse.ArgumentTypeError(f"frame size {text!r}: width and height must be even, 16 to 16384")
+    return width, height
+
+
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip() for f in text.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
@@ -96,6 +106,10 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
                    help=f"comma-separated exports (default: {','.join(FORMATS)})")
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
+    p.add_argument("--preview", choices=("full", "draft"), default="full",
+                   help="preview.mp4 quality: full (540p) or draft (360p, quicker; what the panel shows)")
+    p.add_argument("--size", type=_size, help="output frame size WxH of every export, e.g. 1920x1080 "
+                   "(default: the displayed size most footage shares)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,7 +174,7 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
                         music_start=pick(args.music_start, "MUSIC_START"), music_end=pick(args.music_end, "MUSIC_END"),
                         fps=args.fps, seed=args.seed, beat_level=args.beat_level,
                         beat_offset_ms=args.beat_offset_ms, tempo_hint=args.tempo_hint,
-                        beats_per_bar=args.beats_per_bar)
+                        beats_per_bar=args.beats_per_bar, size=args.size)
 
 
 def warning_summary(warnings: list[str]) -> str:
@@ -194,7 +208,7 @@ def cmd_make(args: argparse.Namespace) -> None:
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
-                           progress=progress)
+                           progress=progress, preview_quality=args.preview)
     _print_result(plan, files, as_json=args.json)
 
 

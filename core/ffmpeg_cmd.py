@@ -11,6 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import ffmpeg
 
@@ -97,3 +98,28 @@ def run(args: list[str], what: Path | str) -> bytes:
     if proc.returncode != 0:
         raise InputError(what, f"ffmpeg failed: {last_line(proc.stderr)}")
     return proc.stdout
+
+
+@contextlib.contextmanager
+def sink(args: list[str], what: Path | str) -> Iterator[BinaryIO]:
+    """Run ``ffmpeg`` with ``args`` reading its stdin (``pipe:0``); yield that stdin to write to.
+
+    Leaving the block closes stdin and waits for ffmpeg; InputError naming ``what`` when it fails
+    (also when it failed while being written to). ffmpeg is killed when the block raises."""
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(_ffmpeg(args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            yield proc.stdin
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: its own error follows
+        except BaseException:
+            proc.kill()
+            raise
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+            proc.wait()
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise InputError(what, f"ffmpeg failed: {_last_line(errors.read())}")

@@ -92,6 +92,7 @@ class Clip:
     has_audio: bool = False
     variable_rate: bool = False
     shots: list[Shot] = field(default_factory=list)
+    rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
 
     @property
     def name(self) -> str:
@@ -100,6 +101,11 @@ class Clip:
     @property
     def duration(self) -> float:
         return float(self.rate.seconds(self.frames))
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """``(width, height)`` as players show it (turned by ``rotation``)."""
+        return (self.height, self.width) if self.rotation % 180 == 90 else (self.width, self.height)
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,8 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)  # the arc over the timeline's music range
+    width: int = 1920  # output frame size of every export (and, scaled, the preview)
+    height: int = 1080
 
     @property
     def clips(self) -> list[Clip]:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -90,8 +91,10 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
 
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tuple(FORMATS), preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
-                  cancel: threading.Event | None = None) -> list[Path]:
-    """Write the chosen exports, ``preview.mp4`` and ``report.json`` into ``out_dir``, all or nothing."""
+                  cancel: threading.Event | None = None, preview_quality: str = "full",
+                  preview_file: Path | None = None) -> list[Path]:
+    """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
+    ``preview_file``, one rendered before for this plan) and ``report.json`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
     names = []
     with staged_output(out_dir) as stage:
@@ -108,8 +111,11 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tu
             start = time.perf_counter()
             if progress:
                 progress("preview", 0.0)
-            render_preview(plan, stage / "preview.mp4", progress=(lambda f: progress("preview", f)) if progress else None,
-                           cancel=cancel)
+            if preview_file is not None:
+                shutil.copyfile(preview_file, stage / "preview.mp4")
+            else:
+                render_preview(plan, stage / "preview.mp4", preview_quality,
+                               progress=(lambda f: progress("preview", f)) if progress else None, cancel=cancel)
             plan.timings["preview"] = time.perf_counter() - start
             names.append("preview.mp4")
         _check(cancel)
@@ -122,11 +128,11 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tu
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
          prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = tuple(FORMATS),
          preview: bool = True, progress: Progress | None = None,
-         cancel: threading.Event | None = None) -> tuple[Plan, list[Path]]:
+         cancel: threading.Event | None = None, preview_quality: str = "full") -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""
     inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
     _check(cancel)
     plan, details = build_plan(inputs, settings, prompt, style_given)
     if progress:
         progress("plan", 1.0)
-    return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel)
+    return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality)

@@ -1,5 +1,6 @@
-"""The panel driven offscreen as a user would: load the demo media, analyze, generate, export; cancel;
-errors. Screenshots of each state are saved as test artefacts (docs/make_screenshots.py refreshes docs/img)."""
+"""The panel driven offscreen as a user would: load the demo media, analyze, generate, export; a failed
+Analyze after a Generate; cancel; errors; phase labels; thumbnails made lazily and cached. Screenshots of
+each state are saved as test artefacts (docs/make_screenshots.py refreshes docs/img)."""
 import json
 import os
 from pathlib import Path
@@ -9,7 +10,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
+from PySide6.QtGui import QFontMetricsF  # noqa: E402
+
+from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
+from montage_ai.plugin.panel.thumbnails import cache_file, cache_folder, cached_thumbnail  # noqa: E402
+from montage_ai.plugin.panel.waveform import WaveformView  # noqa: E402
 from montage_ai.plugin.panel.window import PanelWindow  # noqa: E402
 
 ARTEFACTS = Path(os.environ.get("MONTAGE_AI_ARTEFACTS", Path(__file__).parent / "artefacts"))
@@ -39,8 +45,8 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     with qtbot.waitSignal(window.analyzed, timeout=WAIT_MS):
         window.analyze_btn.click()
     assert window.clip_list.count() == len(footage)
-    assert not window.clip_list.item(0).icon().isNull()  # thumbnails
     assert window.waveform.music is not None and window.waveform.start == 10
+    qtbot.waitUntil(lambda: len(window.clip_thumbnails) == len(footage), timeout=WAIT_MS)  # made after Analyze
     shot(window, "analyzed")
     with qtbot.waitSignal(window.generated, timeout=WAIT_MS):
         window.generate_btn.click()
@@ -48,19 +54,76 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     bar = 4 * 60 / plan.music.tempo_bpm  # the montage ends on the last bar start within the 20 s asked for
     assert plan.rate.frames_in(20 - bar) < plan.frames <= plan.rate.frames_in(20) and plan.music_start_time >= 10
     assert plan.frames in {plan.rate.frame_at(b) - plan.music_in for b in plan.music.downbeats}
-    assert len(window.strip.thumbnails) == len(plan.cuts)
+    qtbot.waitUntil(lambda: len(window.strip.thumbnails) == len(plan.cuts), timeout=WAIT_MS)
+    assert cache_file(plan.cuts[0].clip.path, plan.cuts[0].source_in, plan.cuts[0].clip.rate, 60).exists()
     assert "cuts" in window.summary.text() and "largest beat error" in window.summary.text()
     assert window.preview_btn.isEnabled() and not window.resolve_btn.isEnabled()  # no Resolve here
+    _assert_labels_apart(window.waveform)
     shot(window, "generated")
     out = tmp_path / "for premiere"
     with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
         window.export(out)
     names = {p.name for p in out.iterdir()}
-    assert {"montage.xml", "montage.edl", "montage.otio", "report.json"} <= names
+    assert {"montage.xml", "montage.edl", "montage.otio", "report.json", "preview.mp4"} <= names
+    assert (out / "preview.mp4").read_bytes() == (window.work_dir / "out" / "preview.mp4").read_bytes()
     report = json.loads((out / "report.json").read_text())
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]
     saved = json.loads((tmp_path / "config" / "panel.json").read_text())
     assert saved["music"] == str(song.path) and saved["duration"] == 20  # settings remembered
+
+    bad = tmp_path / "not a song.mp3"  # a failed Analyze leaves nothing of the previous song
+    bad.write_bytes(b"garbage" * 10)
+    window.set_music(bad)
+    with qtbot.waitSignal(window.failed, timeout=WAIT_MS):
+        window.analyze_btn.click()
+    assert window.plan is None and window.inputs is None and window.strip.plan is None
+    assert window.waveform.music is None and window.clip_list.count() == 0 and window.summary.text() == ""
+    assert not window.generate_btn.isEnabled() and not window.export_btn.isEnabled()
+    assert not window.preview_btn.isEnabled() and str(bad) in window.error.text()
+    shot(window, "error")
+    work_dir = window.work_dir
+    window.close()
+    assert not work_dir.exists()  # no temporary files left behind
+
+
+def _assert_labels_apart(waveform):
+    """Phase labels as painted: none overlaps another in its row, none runs off the right edge."""
+    waveform.grab()
+    fm = QFontMetricsF(waveform.font())
+    spans = sorted((row, x, x + fm.horizontalAdvance(text)) for _, x, row, text in waveform.labels)
+    for (row_a, _, end_a), (row_b, start_b, _) in zip(spans, spans[1:]):
+        assert row_a != row_b or end_a <= start_b
+    assert all(end <= waveform.width() for _, _, end in spans)
+
+
+def test_phase_labels_never_overlap(qtbot):
+    """Narrow SUSTAIN and OUTRO sections at the end (the case that overlapped): labels stack or shorten."""
+    view = WaveformView()
+    qtbot.addWidget(view)
+    view.resize(700, 150)
+    sections = [Section(0, 30, Phase.INTRO, 0.2), Section(30, 100, Phase.BUILD, 0.5),
+                Section(100, 170, Phase.CLIMAX, 1.0), Section(170, 173, Phase.SUSTAIN, 0.7),
+                Section(173, 176, Phase.OUTRO, 0.3), Section(176, 180, Phase.OUTRO, 0.2)]
+    view.set_music(Music(Path("song.wav"), 180.0, 22050, 120.0, [], [], sections))
+    _assert_labels_apart(view)
+    texts = [text for _, _, _, text in view.labels]
+    assert {"INTRO", "BUILD", "CLIMAX", "SUSTAIN"} <= set(texts) and len({row for _, _, row, _ in view.labels}) == 2
+    for width in (120, 60):
+        view.resize(width, 150)
+        _assert_labels_apart(view)
+
+
+def test_thumbnails_are_cached_by_file_identity(footage, tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(footage[0].read_bytes())
+    from montage_ai.video.probe import probe_clip
+    rate = probe_clip(clip).rate
+    first = cached_thumbnail(clip, 12, rate, 60)
+    stored = cache_file(clip, 12, rate, 60)
+    assert stored.parent == cache_folder() and stored.read_bytes() == first and first[:2] == b"\xff\xd8"
+    assert cache_file(clip, 13, rate, 60) != stored
+    os.utime(clip, ns=(0, 0))  # the file changed: another key
+    assert cache_file(clip, 12, rate, 60) != stored
 
 
 def test_cancel_mid_analysis_writes_nothing(window, qtbot, song, footage, tmp_path):
@@ -83,7 +146,6 @@ def test_bad_music_shows_one_line_error(window, qtbot, footage, tmp_path):
         window.analyze_btn.click()
     assert str(bad) in blocker.args[0] and "\n" not in blocker.args[0]
     assert window.error.text() == blocker.args[0]
-    shot(window, "error")
 
 
 def test_tempo_hint_and_beats_per_bar_fields_reach_the_analysis_and_plan(window):

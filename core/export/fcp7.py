@@ -103,9 +103,8 @@ def build_xmeml(plan: Plan) -> ET.Element:
     video = _sub(media, "video")
     chars = _sub(_sub(video, "format"), "samplecharacteristics")
     _rate(chars, plan.rate)
-    big = max(plan.clips, key=lambda c: c.width * c.height)
-    _sub(chars, "width", big.width)
-    _sub(chars, "height", big.height)
+    _sub(chars, "width", plan.width)
+    _sub(chars, "height", plan.height)
     _sub(chars, "pixelaspectratio", "square")
     track = _sub(video, "track")
     file_ids: dict[Path, str] = {}

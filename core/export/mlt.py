@@ -20,8 +20,7 @@ def _props(parent: ET.Element, **values: object) -> None:
 
 def build_mlt(plan: Plan) -> ET.Element:
     """The plan as an MLT document: video playlist (its audio muted), music playlist, audio mix."""
-    width = max(c.width for c in plan.clips) or 1920
-    height = max(c.height for c in plan.clips) or 1080
+    width, height = plan.width, plan.height
     g = math.gcd(width, height)
     fps = plan.rate.fps
     root = ET.Element("mlt", LC_NUMERIC="C", version="7.0.0", title=plan.name)

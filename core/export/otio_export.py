@@ -34,7 +34,7 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
     fps = plan.rate.fps
     timeline = otio.schema.Timeline(name=plan.name, global_start_time=_rt(plan.start_timecode, fps))
     timeline.metadata["montage_ai"] = {"style": plan.style, "fps": str(plan.rate), "seed": plan.seed,
-                                       "music_in_frame": plan.music_in}
+                                       "music_in_frame": plan.music_in, "width": plan.width, "height": plan.height}
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     for cut in plan.cuts:
         clip, cfps = cut.clip, cut.clip.rate.fps

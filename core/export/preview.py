@@ -1,72 +1,199 @@
-"""A rendered preview of the plan: H.264 at 540p with the music, exactly ``plan.frames`` frames.
+"""A rendered preview of the plan: H.264 with the music, exactly ``plan.frames`` frames.
 
-Each cut is rendered to its own raw H.264 segment (seek, conform to the timeline rate, scale/pad,
-exact frame count, no B-frames); the segments are joined byte for byte and muxed at the timeline
-rate, so frame k has timestamp k/fps exactly; then the music is laid under them.
+Frame ``k`` of a cut (counted from its first timeline frame) shows source frame
+``source_in + floor(k * clip_fps / timeline_fps)``: the clip plays in real time from the start of
+frame ``source_in``, each timeline frame showing the source frame on screen when it starts.
+
+One encoder (ffmpeg reading raw frames on stdin, the music range muxed under them) and a few
+decoders. A decoder seeks once into one source, keeps only the frames its cuts show (``select``)
+and scales them to the preview size; it serves every later cut of that source that starts at or
+after where it stands and at most ``REUSE_GAP_SECONDS`` further on, so a source played through by
+several cuts is decoded once. The next decoders are started ahead while the encoder works.
 """
 from __future__ import annotations
 
-import tempfile
+import contextlib
+import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
 from .. import ffmpeg_cmd
-from ..errors import Cancelled
-from ..model import Cut, Plan
-
-PREVIEW_HEIGHT = 540
+from ..errors import Cancelled, InputError
+from ..model import Clip, Cut, Plan
 
 
-def preview_size(plan: Plan, height: int = PREVIEW_HEIGHT) -> tuple[int, int]:
-    """Even ``(width, height)`` at ``height`` with the aspect of the largest source."""
-    big = max(plan.clips, key=lambda c: c.width * c.height)
-    aspect = big.width / big.height if big.width and big.height else 16 / 9
-    return 2 * round(height * aspect / 2), height
+@dataclass(frozen=True)
+class Quality:
+    """Preview size (its shorter side, never above the plan's) and encoder settings."""
+
+    short_side: int
+    preset: str
+    crf: int
+    audio_bitrate: str
 
 
-def _segment(cut: Cut, plan: Plan, size: tuple[int, int], out: Path) -> None:
+QUALITIES = {"full": Quality(540, "veryfast", 23, "192k"), "draft": Quality(360, "ultrafast", 30, "128k")}
+#: A decoder reads on through a gap up to this long rather than a new one seeking (decoding is cheaper).
+REUSE_GAP_SECONDS = 2.0
+#: Decoders open at once (each holds a few decoded frames).
+MAX_OPEN_DECODERS = 6
+#: Decoders started ahead of the cut being encoded.
+LOOKAHEAD_CUTS = 2
+
+
+def preview_size(plan: Plan, quality: str = "full") -> tuple[int, int]:
+    """Even ``(width, height)``: the plan's frame size scaled to the quality's shorter side (never up)."""
+    scale = min(1.0, QUALITIES[quality].short_side / min(plan.width, plan.height))
+    return max(2, 2 * round(plan.width * scale / 2)), max(2, 2 * round(plan.height * scale / 2))
+
+
+def shown_frames(cut: Cut, plan: Plan) -> list[int]:
+    """For each timeline frame of ``cut``, the source frame it shows, counted from ``cut.source_in``."""
+    ratio = Fraction(cut.clip.rate.fps) / plan.rate.fps
+    return [math.floor(k * ratio) for k in range(cut.record_frames)]
+
+
+@dataclass
+class _Read:
+    """One decoder's job: a source read forward from ``start``, keeping frames in ``ranges`` (``[a, b)``)."""
+
+    clip: Clip
+    start: int
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        return self.ranges[-1][1] if self.ranges else self.start
+
+
+def plan_reads(plan: Plan) -> tuple[list[_Read], list[int]]:
+    """The decoders' jobs and, per cut, the index of the read that serves it."""
+    reads: list[_Read] = []
+    open_reads: OrderedDict[Path, int] = OrderedDict()  # least recently used first
+    served_by = []
+    for cut in plan.cuts:
+        first, count = cut.source_in, shown_frames(cut, plan)[-1] + 1
+        index = open_reads.get(cut.clip.path)
+        gap = REUSE_GAP_SECONDS * float(cut.clip.rate.fps)
+        if index is None or not reads[index].end <= first <= reads[index].end + gap:
+            index = len(reads)
+            reads.append(_Read(cut.clip, first))
+        reads[index].ranges.append((first, first + count))
+        open_reads[cut.clip.path] = index
+        open_reads.move_to_end(cut.clip.path)
+        if len(open_reads) > MAX_OPEN_DECODERS:
+            open_reads.popitem(last=False)
+        served_by.append(index)
+    return reads, served_by
+
+
+def _decode_args(read: _Read, size: tuple[int, int]) -> list[str]:
     w, h = size
-    seek = max(0.0, (cut.source_in - 0.5) / float(cut.clip.rate.fps))  # keep frame source_in, drop the one before
-    vf = (f"fps={plan.rate},scale={w}:{h}:force_original_aspect_ratio=decrease,"
-          f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone")
-    ffmpeg_cmd.run(["-y", "-ss", f"{seek:.6f}", "-i", str(cut.clip.path), "-an", "-vf", vf,
-                    "-frames:v", str(cut.record_frames), "-c:v", "libx264", "-preset", "veryfast",
-                    "-crf", "23", "-bf", "0", "-g", "48", "-f", "h264", str(out)], cut.clip.path)
+    seek = max(0.0, (read.start - 0.5) / float(read.clip.rate.fps))  # keep frame ``start``, drop the one before
+    keep = "+".join(f"between(n,{a - read.start},{b - 1 - read.start})" for a, b in read.ranges)
+    vf = (f"select='{keep}',scale={w}:{h}:force_original_aspect_ratio=decrease,"
+          f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p")
+    total = sum(b - a for a, b in read.ranges)
+    return ["-ss", f"{seek:.6f}", "-i", str(read.clip.path), "-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough",
+            "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
 
 
-def render_preview(plan: Plan, out: Path, height: int = PREVIEW_HEIGHT,
-                   progress: Callable[[float], None] | None = None,
-                   cancel: threading.Event | None = None, workers: int = 2) -> None:
-    """Render ``plan`` to ``out`` (MP4). ``progress`` gets 0..1; ``cancel`` aborts with :class:`Cancelled`."""
-    size = preview_size(plan, height)
-    with tempfile.TemporaryDirectory(prefix="montage-preview-") as tmp:
-        segments = [Path(tmp) / f"cut{cut.index:05d}.h264" for cut in plan.cuts]
-        done = 0
-        lock = threading.Lock()
+def _encode_args(plan: Plan, size: tuple[int, int], quality: Quality, out: Path) -> list[str]:
+    seconds = plan.frames / float(plan.rate.fps)
+    return ["-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-framerate", str(plan.rate),
+            "-i", "pipe:0", "-ss", f"{plan.music_start_time:.6f}", "-i", str(plan.music.path),
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "libx264", "-preset", quality.preset, "-crf", str(quality.crf),
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", quality.audio_bitrate,
+            "-af", f"apad,atrim=duration={seconds:.6f}", "-movflags", "+faststart", str(out)]
 
-        def render(item: tuple[Cut, Path]) -> None:
-            nonlocal done
-            if cancel is not None and cancel.is_set():
-                raise Cancelled()
-            _segment(item[0], plan, size, item[1])
-            with lock:
-                done += 1
+
+class _Decoders:
+    """Runs the reads: each a frame stream started ahead in a worker, closed after its last cut."""
+
+    def __init__(self, reads: list[_Read], size: tuple[int, int]) -> None:
+        self.reads, self.size = reads, size
+        self.frame_bytes = size[0] * size[1] * 3 // 2
+        self.streams: dict[int, Iterator[bytes]] = {}
+        self.first: dict[int, Future] = {}
+        self.last: dict[int, bytes] = {}
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview-open")
+
+    def start(self, index: int) -> None:
+        """Start read ``index`` (its first frame decodes in the background)."""
+        if index not in self.streams:
+            read = self.reads[index]
+            stream = ffmpeg_cmd.stream(_decode_args(read, self.size), read.clip.path, self.frame_bytes)
+            self.streams[index] = stream
+            self.first[index] = self.pool.submit(next, stream, None)
+
+    def next_frame(self, index: int) -> bytes | None:
+        """The read's next frame; its last one again when the source ended early (shorter than probed)."""
+        self.start(index)
+        first = self.first.pop(index, None)
+        frame = first.result() if first is not None else next(self.streams[index], None)
+        if frame is not None and len(frame) == self.frame_bytes:
+            self.last[index] = frame
+        return self.last.get(index)
+
+    def finish(self, index: int) -> None:
+        """Stop read ``index`` (its ffmpeg exits after its last frame; a failure still raises)."""
+        stream = self.streams.pop(index)
+        self.last.pop(index, None)
+        first = self.first.pop(index, None)
+        if first is not None:
+            first.result()
+        with contextlib.suppress(StopIteration):
+            next(stream)
+        stream.close()
+
+    def close(self) -> None:
+        for future in self.first.values():
+            with contextlib.suppress(Exception):
+                future.result()
+        for stream in self.streams.values():
+            stream.close()
+        self.pool.shutdown()
+
+
+def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Callable[[float], None] | None = None,
+                   cancel: threading.Event | None = None) -> None:
+    """Render ``plan`` to ``out`` (MP4). ``progress`` gets 0..1; ``cancel`` aborts with :class:`Cancelled`
+    (and, like any failure, leaves no ``out``)."""
+    size = preview_size(plan, quality)
+    reads, served_by = plan_reads(plan)
+    last_use = {index: i for i, index in enumerate(served_by)}
+    decoders = _Decoders(reads, size)
+    written = 0
+    try:
+        with ffmpeg_cmd.sink(_encode_args(plan, size, QUALITIES[quality], out), out) as encoder:
+            for i, cut in enumerate(plan.cuts):
+                for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
+                    decoders.start(ahead)
+                index, frame, at = served_by[i], None, -1
+                for offset in shown_frames(cut, plan):
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled()
+                    while at < offset:
+                        frame = decoders.next_frame(index)
+                        at += 1
+                    if frame is None:
+                        raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
+                    encoder.write(frame)
+                    written += 1
+                if last_use[index] == i:
+                    decoders.finish(index)
                 if progress:
-                    progress(0.95 * done / len(segments))
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(render, zip(plan.cuts, segments)))
-        joined = Path(tmp) / "video.h264"
-        with open(joined, "wb") as dst:
-            for seg in segments:
-                dst.write(seg.read_bytes())
-        seconds = plan.frames / float(plan.rate.fps)
-        ffmpeg_cmd.run(["-y", "-framerate", str(plan.rate), "-f", "h264", "-i", str(joined),
-                        "-ss", f"{plan.music_in / float(plan.rate.fps):.6f}", "-i", str(plan.music.path),
-                        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k",
-                        "-af", f"apad,atrim=duration={seconds:.6f}", "-frames:v", str(plan.frames),
-                        "-movflags", "+faststart", str(out)], out)
+                    progress(0.99 * written / plan.frames)
+    except BaseException:
+        decoders.close()
+        out.unlink(missing_ok=True)
+        raise
+    decoders.close()
     if progress:
         progress(1.0)

@@ -19,7 +19,7 @@ REPORT_VERSION = 1
 def _clip_entry(clip: Clip) -> dict:
     return {"path": str(clip.path), "fps": str(clip.rate), "frames": clip.frames, "width": clip.width,
             "height": clip.height, "start_frame": clip.start_frame, "drop_frame": clip.drop_frame,
-            "has_audio": clip.has_audio, "variable_rate": clip.variable_rate}
+            "has_audio": clip.has_audio, "variable_rate": clip.variable_rate, "rotation": clip.rotation}
 
 
 def build_report(plan: Plan, details: dict | None = None) -> dict:
@@ -31,6 +31,8 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "montage_ai_version": __version__,
         "name": plan.name,
         "fps": str(plan.rate),
+        "width": plan.width,
+        "height": plan.height,
         "frames": plan.frames,
         "duration_seconds": round(plan.frames / float(plan.rate.fps), 6),
         "start_timecode": tc(plan.start_timecode, plan.drop_frame),
@@ -78,7 +80,7 @@ def read_report(path: str | Path) -> Plan:
         rate = Rate.parse(data["fps"])
         clips = {c["path"]: Clip(Path(c["path"]), Rate.parse(c["fps"]), c["frames"], c["width"], c["height"],
                                  c["start_frame"], c["drop_frame"], c["has_audio"], c["variable_rate"],
-                                 [Shot(0, c["frames"])]) for c in data["clips"]}
+                                 [Shot(0, c["frames"])], c.get("rotation", 0)) for c in data["clips"]}
         m = data["music"]
         music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [])
         cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
@@ -86,7 +88,8 @@ def read_report(path: str | Path) -> Plan:
                 for c in data["cuts"]]
         markers = [Marker(k["frame"], k["name"], k["kind"], Phase(k["phase"])) for k in data["markers"]]
         return Plan(data["name"], rate, music, m["in_frame"], data["frames"], cuts, markers, data["style"],
-                    data["start_timecode_frame"], data["drop_frame"], data["seed"], list(data["warnings"]))
+                    data["start_timecode_frame"], data["drop_frame"], data["seed"], list(data["warnings"]),
+                    width=data.get("width", 1920), height=data.get("height", 1080))
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except (ValueError, KeyError, TypeError) as err:

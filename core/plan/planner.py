@@ -34,6 +34,7 @@ class PlanSettings:
     beat_level: str = "beat"
     tempo_hint: float | None = None  # BPM: overrules the analysed tempo and level
     beats_per_bar: int | None = None  # overrules the analysed meter
+    size: tuple[int, int] | None = None  # output (width, height); default: dominant_size of the footage
 
 
 #: Metrical levels an editor can cut on: every other beat, every beat, every eighth note.
@@ -68,6 +69,16 @@ def dominant_rate(clips: list[Clip]) -> Rate:
     for clip in clips:
         weight[clip.rate] += clip.frames / clip.rate.fps
     return max(weight, key=lambda rate: (weight[rate], rate.fps))
+
+
+def dominant_size(clips: list[Clip]) -> tuple[int, int]:
+    """The displayed frame size (rotation applied) most footage shares by total duration; ties go to
+    the first clip's; 1920x1080 when no clip knows its size. The output size of every export."""
+    weight: Counter[tuple[int, int]] = Counter()
+    for clip in clips:
+        if clip.width > 0 and clip.height > 0:
+            weight[clip.display_size] += clip.frames / float(clip.rate)
+    return weight.most_common(1)[0][0] if weight else (1920, 1080)
 
 
 def _beat_grid(music: Music, start: float, end: float, warnings: list[str]) -> tuple[list[float], list[float]]:
@@ -150,6 +161,7 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
             warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
         if clip.variable_rate:
             warnings.append(f"{clip.name}: variable frame rate; timed by its average rate {clip.rate}")
+    width, height = settings.size or dominant_size(clips)
     return Plan(
         name=settings.name or f"Montage - {music.path.stem}",
         rate=rate,
@@ -165,6 +177,8 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
         seed=settings.seed,
         warnings=warnings,
         sections=sections,
+        width=width,
+        height=height,
     )
 
 

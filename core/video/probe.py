@@ -30,6 +30,17 @@ def _start_timecode(info: dict, video: dict) -> str | None:
     return None
 
 
+def _rotation(video: dict) -> int:
+    """Degrees players turn the picture by (display matrix, else the older ``rotate`` tag), 0..359."""
+    for data in video.get("side_data_list") or []:
+        if "rotation" in data:
+            return round(float(data["rotation"])) % 360
+    try:
+        return round(float((video.get("tags") or {}).get("rotate", 0))) % 360
+    except ValueError:
+        return 0
+
+
 def probe_clip(path: str | Path) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
 
@@ -69,4 +80,5 @@ def probe_clip(path: str | Path) -> Clip:
         has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
         variable_rate=variable,
         shots=[Shot(0, frames)],
+        rotation=_rotation(video),
     )

@@ -1,7 +1,8 @@
-"""The plan under the waveform: one tile per cut at its music time, coloured by phase, with a thumbnail."""
+"""The plan under the waveform: one tile per cut at its music time, coloured by phase, with a thumbnail
+(asked for with ``thumbnail_needed`` when a tile without one is painted)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -14,6 +15,8 @@ PHASE_BAR = 6  # px of phase colour under each tile
 
 class CutStrip(QWidget):
     """Tiles share the waveform's time axis, so each cut sits exactly under its beat."""
+
+    thumbnail_needed = Signal(int)  # cut index
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +63,7 @@ class CutStrip(QWidget):
                 p.drawImage(QRectF(tile.x(), tile.y(), src.width(), tile.height()), scaled, src)
             else:
                 p.fillRect(tile, QColor("#2c3038"))
+                self.thumbnail_needed.emit(cut.index)
             colour = PHASE_COLOURS[cut.phase]
             p.fillRect(QRectF(rect.x(), rect.bottom() - PHASE_BAR, rect.width(), PHASE_BAR), colour)
             p.setPen(QPen(colour, 1))

@@ -1,9 +1,11 @@
 """The music at a glance: loudness, beats, bar starts, arc phases, and the chosen range (draggable)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from montage_ai.model import Music, Phase, Section
@@ -12,6 +14,33 @@ PHASE_COLOURS = {Phase.INTRO: QColor("#3b6fd8"), Phase.BUILD: QColor("#1fa5b8"),
                  Phase.SUSTAIN: QColor("#f08a24"), Phase.OUTRO: QColor("#8c4fd0")}
 BACKGROUND = QColor("#1d1f24")
 HANDLE_GRAB_PX = 8
+LABEL_ROWS = 2  # rows of phase labels above the beat lines
+LABEL_GAP = 4.0  # px before a label and between labels in a row
+
+
+def layout_labels(spans: list[tuple[float, str]], right: float, width_of: Callable[[str], float],
+                  elide: Callable[[str, float], str]) -> list[tuple[int, float, int, str]]:
+    """``(index, x, row, text)`` for labels wanted at ``(x, text)`` (left to right): each in the first row
+    whose last label ends before it, moved left to end at ``right`` if it would run past it; where no
+    row has room for the whole label, shortened (elided) in the first row that has any, else left out.
+    No two labels overlap."""
+    ends = [-float("inf")] * LABEL_ROWS
+    placed = []
+    for index, (x, text) in enumerate(spans):
+        x += LABEL_GAP
+        width = width_of(text)
+        at = max(0.0, min(x, right - width))
+        row = next((r for r in range(LABEL_ROWS) if ends[r] + LABEL_GAP <= at), None)
+        if row is None:
+            row = next((r for r in range(LABEL_ROWS) if ends[r] + LABEL_GAP <= x), None)
+            if row is None:
+                continue
+            at, text = x, elide(text, right - x)
+            width = width_of(text)
+        if text and text != "…":
+            placed.append((index, at, row, text))
+            ends[row] = at + width
+    return placed
 
 
 class TimeAxis:
@@ -40,6 +69,7 @@ class WaveformView(QWidget):
         self.sections: list[Section] = []
         self.start, self.end = 0.0, 0.0
         self._drag: str | None = None
+        self.labels: list[tuple[int, float, int, str]] = []  # as last painted: (section, x, row, text)
 
     def set_music(self, music: Music | None) -> None:
         self.music = music
@@ -70,19 +100,25 @@ class WaveformView(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Choose music and press Analyze")
             return
         ax, h = self.axis(), self.height()
+        fm = QFontMetricsF(self.font())
+        top = LABEL_ROWS * fm.height() + 4
         for s in self.sections:
             colour = QColor(PHASE_COLOURS[s.phase])
             colour.setAlpha(70)
             p.fillRect(QRectF(ax.x(s.start), 0, ax.x(s.end) - ax.x(s.start), h), colour)
-            p.setPen(PHASE_COLOURS[s.phase].lighter(150))
-            p.drawText(QPointF(ax.x(s.start) + 4, 14), s.phase.value)
-        self._paint_energy(p, ax, h)
+        self.labels = layout_labels([(ax.x(s.start), s.phase.value) for s in self.sections], self.width(),
+                                    fm.horizontalAdvance,
+                                    lambda text, room: fm.elidedText(text, Qt.TextElideMode.ElideRight, room))
+        for index, x, row, text in self.labels:
+            p.setPen(PHASE_COLOURS[self.sections[index].phase].lighter(150))
+            p.drawText(QPointF(x, (row + 1) * fm.height()), text)
+        self._paint_energy(p, ax, h, top)
         p.setPen(QPen(QColor(255, 255, 255, 55), 1))
         for b in self.music.beats:
-            p.drawLine(QPointF(ax.x(b), 20), QPointF(ax.x(b), h))
+            p.drawLine(QPointF(ax.x(b), top), QPointF(ax.x(b), h))
         p.setPen(QPen(QColor(255, 255, 255, 170), 1.5))
         for b in self.music.downbeats:
-            p.drawLine(QPointF(ax.x(b), 20), QPointF(ax.x(b), h))
+            p.drawLine(QPointF(ax.x(b), top), QPointF(ax.x(b), h))
         shade = QColor(0, 0, 0, 150)
         p.fillRect(QRectF(0, 0, ax.x(self.start), h), shade)
         p.fillRect(QRectF(ax.x(self.end), 0, self.width() - ax.x(self.end), h), shade)
@@ -92,12 +128,12 @@ class WaveformView(QWidget):
         p.drawText(QPointF(ax.x(self.start) + 4, h - 6), f"{self.start:.2f} s")
         p.drawText(QPointF(max(ax.x(self.end) - 60, 0), h - 6), f"{self.end:.2f} s")
 
-    def _paint_energy(self, p: QPainter, ax: TimeAxis, h: int) -> None:
+    def _paint_energy(self, p: QPainter, ax: TimeAxis, h: int, top: float) -> None:
         times, db = np.asarray(self.music.energy_times), np.asarray(self.music.energy)
         if times.size < 2:
             return
         amp = 10 ** ((db - db.max()) / 20)  # linear amplitude, loudest = 1
-        mid, half = 20 + (h - 20) / 2, (h - 28) / 2
+        mid, half = top + (h - top) / 2, (h - top - 8) / 2
         path = QPainterPath(QPointF(ax.x(times[0]), mid))
         for t, a in zip(times, amp):
             path.lineTo(ax.x(t), mid - a * half)

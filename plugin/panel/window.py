@@ -2,13 +2,15 @@
 run in worker threads (see :mod:`.workers`)."""
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -20,11 +22,14 @@ from montage_ai.plan.styles import STYLES
 
 from .cut_strip import CutStrip
 from .settings import PanelSettings
+from .thumbnails import ThumbnailLoader
 from .waveform import WaveformView
 from .workers import Task
 
 AUTO_STYLE = "auto (from prompt)"
-STAGE_NAMES = {**STAGES, "thumbnails": "Making thumbnails"}
+STAGE_NAMES = STAGES
+CLIP_THUMB_HEIGHT, CUT_THUMB_HEIGHT = 90, 60
+CLOSE_WAIT_MS = 10_000  # how long closing waits for cancelled work to stop
 
 
 def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) -> QDoubleSpinBox:
@@ -52,7 +57,11 @@ class PanelWindow(QWidget):
         self.inputs = None  # pipeline.Inputs after Analyze
         self.plan: Plan | None = None
         self.details: dict = {}
-        self.work_dir = Path(tempfile.mkdtemp(prefix="montage-ai-panel-"))
+        self.work_dir = Path(tempfile.mkdtemp(prefix="montage-ai-panel-"))  # removed on close or exit
+        atexit.register(shutil.rmtree, self.work_dir, True)
+        self.thumbnails = ThumbnailLoader(self)
+        self.thumbnails.ready.connect(self._thumbnail_ready)
+        self.plan_serial = 0  # tells thumbnails of the current plan from an earlier one's
         self.pool_items: dict[Path, Any] = {}
         self.task: Task | None = None
         self.setWindowTitle("Montage AI" + (" — DaVinci Resolve" if session else ""))
@@ -71,6 +80,7 @@ class PanelWindow(QWidget):
         self.waveform = WaveformView()
         self.waveform.range_changed.connect(self._range_dragged)
         self.strip = CutStrip()
+        self.strip.thumbnail_needed.connect(self._cut_thumbnail_needed)
         right.addWidget(QLabel("Music: loudness, beats (thin), bar starts (bright), arc phases; drag the yellow "
                                "handles to choose the range"))
         right.addWidget(self.waveform)
@@ -82,6 +92,11 @@ class PanelWindow(QWidget):
         right.addWidget(self.summary)
         self.clip_list = QListWidget()
         self.clip_list.setIconSize(QSize(96, 54))
+        self.clip_list.viewport().installEventFilter(self)  # icons are made as rows are painted
+        blank = QPixmap(self.clip_list.iconSize())
+        blank.fill(QColor("#2c3038"))
+        self._placeholder = QIcon(blank)  # keeps rows the same height until the thumbnail arrives
+        self.clip_thumbnails: set[int] = set()  # rows showing their thumbnail
         right.addWidget(QLabel("Footage"))
         right.addWidget(self.clip_list, 1)
         buttons = QHBoxLayout()
@@ -349,43 +364,42 @@ class PanelWindow(QWidget):
 
     # ----- Analyze ------------------------------------------------------------------------------
     def analyze(self) -> None:
+        """Analyse the music and footage; what an earlier Analyze showed is cleared first, so a failed
+        or cancelled one leaves nothing of the previous song (nor Generate enabled)."""
         self._store_settings()
+        self._clear_results()
         music, footage = self.music_edit.text().strip(), self.footage_paths()
         overrides = self.analysis_overrides()
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import analyze_inputs
-            from montage_ai.video.thumbnail import thumbnail_jpeg
-            inputs = analyze_inputs(music, footage, progress, cancel, **overrides)
-            thumbs = {}
-            for i, clip in enumerate(inputs.clips):
-                if cancel.is_set():
-                    break
-                thumbs[clip.path] = thumbnail_jpeg(clip.path, clip.frames // 2, clip.rate)
-                progress("thumbnails", (i + 1) / len(inputs.clips))
-            return inputs, thumbs
+            return analyze_inputs(music, footage, progress, cancel, **overrides)
 
         self._run("Analysing", work, self._analyzed)
 
-    def _analyzed(self, result) -> None:
-        self.inputs, thumbs = result
-        self.plan = None
+    def _clear_results(self) -> None:
+        self.inputs, self.plan, self.details = None, None, {}
+        self.thumbnails.reset()
+        self.waveform.set_music(None)
+        self.strip.set_plan(None)
+        self.clip_list.clear()
+        self.clip_thumbnails.clear()
+        self.summary.setText("")
+        shutil.rmtree(self.work_dir / "out", ignore_errors=True)
+        self._refresh_buttons()
+
+    def _analyzed(self, inputs) -> None:
+        self.inputs = inputs
         music = self.inputs.music
         self.waveform.set_music(music)
         self.waveform.set_range(self.start_spin.value(), self.end_spin.value())
-        self.strip.set_plan(None)
-        self.clip_list.clear()
         for clip in self.inputs.clips:
             notes = [f"{clip.rate} fps", f"{clip.duration:.1f} s", f"{clip.width}x{clip.height}"]
             if clip.start_frame:
                 notes.append("TC " + clip.rate.timecode(clip.start_frame, clip.drop_frame))
             if clip.variable_rate:
                 notes.append("⚠ variable frame rate")
-            item = QListWidgetItem(f"{clip.name}   ({', '.join(notes)})")
-            image = QImage.fromData(thumbs.get(clip.path, b""))
-            if not image.isNull():
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
-            self.clip_list.addItem(item)
+            self.clip_list.addItem(QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})"))
         warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
                              f"{len(music.beats)} beats, {len(music.downbeats)} bars of {music.beats_per_bar}, "
@@ -402,25 +416,17 @@ class PanelWindow(QWidget):
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import build_plan, write_outputs
-            from montage_ai.video.thumbnail import thumbnail_jpeg
             plan, details = build_plan(inputs, settings, prompt, style_given)
-            write_outputs(plan, out, details=details, progress=progress, cancel=cancel)
-            thumbs = {}
-            for cut in plan.cuts:
-                if cancel.is_set():
-                    break
-                thumbs[cut.index] = thumbnail_jpeg(cut.clip.path, cut.source_in, cut.clip.rate, height=60)
-                progress("thumbnails", (cut.index + 1) / len(plan.cuts))
-            return plan, details, thumbs
+            write_outputs(plan, out, details=details, progress=progress, cancel=cancel, preview_quality="draft")
+            return plan, details
 
         self._run("Generating", work, self._generated)
 
     def _generated(self, result) -> None:
-        self.plan, self.details, thumbs = result
+        self.plan, self.details = result
         plan = self.plan
+        self.plan_serial += 1
         self.strip.set_plan(plan)
-        for index, jpeg in thumbs.items():
-            self.strip.set_thumbnail(index, jpeg)
         self.waveform.set_sections(plan.sections)
         fps = float(plan.rate.fps)
         early_ms = max(((c.beat_time - plan.music_start_time - c.record_start / fps) * 1000
@@ -435,6 +441,31 @@ class PanelWindow(QWidget):
         self.status.setText(f"Generated in {self.work_dir / 'out'}. Play the preview, export, or send to Resolve.")
         self.generated.emit()
 
+    # ----- thumbnails (made in the loader's threads as they are painted) ------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.clip_list.viewport() and event.type() == QEvent.Type.Paint and self.inputs:
+            view = self.clip_list.viewport().rect()
+            for row, clip in enumerate(self.inputs.clips):
+                item = self.clip_list.item(row)
+                if item is not None and row not in self.clip_thumbnails and \
+                        self.clip_list.visualItemRect(item).intersects(view):
+                    self.thumbnails.request(("clip", row), clip.path, clip.frames // 2, clip.rate, CLIP_THUMB_HEIGHT)
+        return super().eventFilter(watched, event)
+
+    def _cut_thumbnail_needed(self, index: int) -> None:
+        cut = self.plan.cuts[index]
+        self.thumbnails.request(("cut", self.plan_serial, index), cut.clip.path, cut.source_in, cut.clip.rate,
+                                CUT_THUMB_HEIGHT)
+
+    def _thumbnail_ready(self, tag: tuple, jpeg: bytes) -> None:
+        if tag[0] == "cut" and tag[1] == self.plan_serial:
+            self.strip.set_thumbnail(tag[2], jpeg)
+        elif tag[0] == "clip" and (item := self.clip_list.item(tag[1])) is not None:
+            image = QImage.fromData(jpeg)
+            if not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                self.clip_thumbnails.add(tag[1])
+
     # ----- Send ---------------------------------------------------------------------------------
     def play_preview(self) -> None:
         preview = self.work_dir / "out" / "preview.mp4"
@@ -447,14 +478,16 @@ class PanelWindow(QWidget):
             self.export(folder)
 
     def export(self, folder: str | Path) -> None:
-        """Write every NLE export (and report.json) of the current plan into ``folder``."""
+        """Write every NLE export, the preview Generate rendered and report.json into ``folder``."""
         self.settings.export_dir = str(folder)
         self._store_settings()
         plan, details = self.plan, self.details
+        preview = self.work_dir / "out" / "preview.mp4"
 
         def work(progress, cancel):
             from montage_ai.pipeline import write_outputs
-            return write_outputs(plan, folder, preview=False, details=details, progress=progress, cancel=cancel)
+            return write_outputs(plan, folder, preview=preview.exists(), details=details, progress=progress,
+                                 cancel=cancel, preview_file=preview)
 
         self._run("Exporting", work, lambda files: self._exported(folder, files))
 
@@ -480,8 +513,13 @@ class PanelWindow(QWidget):
         self.pushed.emit(result.name)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Stop the work, remember the settings and remove the window's temporary folder."""
         self.cancel()
         self._store_settings()
+        self.thumbnails.reset()
+        QThreadPool.globalInstance().waitForDone(CLOSE_WAIT_MS)
+        self.thumbnails.pool.waitForDone(CLOSE_WAIT_MS)
+        shutil.rmtree(self.work_dir, ignore_errors=True)
         super().closeEvent(event)
 
 
