@@ -229,7 +229,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import format_table, validate
     checks = validate(args.dir)
     if not checks:
-        raise InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt)")
+        raise InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt/.kdenlive/.aaf)")
     print(format_table(checks))
     return 0 if all(c.ok for c in checks) else 1
 

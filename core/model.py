@@ -37,6 +37,15 @@ class Section:
     energy: float
 
 
+@dataclass(frozen=True)
+class AudioFormat:
+    """An audio stream as probed: channel count, sample rate (Hz) and bits per sample."""
+
+    channels: int = 2
+    sample_rate: int = 48000
+    bits: int = 16
+
+
 @dataclass
 class Music:
     """Result of music analysis. Times are seconds in the file as an NLE plays it."""
@@ -52,6 +61,7 @@ class Music:
     energy: list[float] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     beats_per_bar: int = 4
+    audio: AudioFormat | None = None  # the file's stream as NLEs see it (probed by the pipeline)
 
     @property
     def has_beats(self) -> bool:
@@ -90,6 +100,7 @@ class Clip:
     has_audio: bool = False
     variable_rate: bool = False
     shots: list[Shot] = field(default_factory=list)
+    audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
 
     @property
     def name(self) -> str:
@@ -128,6 +139,13 @@ class Cut:
         after the start of source frame ``source_in``; exactly ``source_in`` when the clip runs at ``rate``.
         MLT, Premiere and Resolve read in-points of FCP7/MLT clips on the timeline's grid."""
         return math.ceil(Fraction(self.source_in) * rate.fps / self.clip.rate.fps)
+
+    def source_in_nearest(self, rate: Rate) -> int:
+        """The in-point on ``rate``'s grid for readers that round to the nearest source frame, as MLT's
+        avformat producer does (source frame = floor(position / fps x clip fps + 0.5)): the first grid
+        position showing ``source_in``, or the frame after it when the clip has more frames per second
+        than ``rate`` and no position shows it. Exactly ``source_in`` when the clip runs at ``rate``."""
+        return max(0, math.floor((Fraction(self.source_in) - Fraction(1, 2)) * rate.fps / self.clip.rate.fps) + 1)
 
 
 @dataclass(frozen=True)
