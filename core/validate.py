@@ -111,7 +111,8 @@ def read_edl_otio(path: Path, exp: Expected):
     rate, cuts = float(exp.rate.fps), []
     for part in edl_parts(path):
         tl = otio.adapters.read_from_file(str(part), adapter_name="cmx_3600", rate=rate)
-        offset = _frames(tl.global_start_time, rate) - exp.start_tc if tl.global_start_time else 0
+        # the reader starts each track at its first record timecode, kept as minus the track's start
+        offset = -_frames(tl.video_tracks()[0].source_range.start_time, rate) - exp.start_tc
         cuts += [(a + offset, b + offset, unquote(name), src) for a, b, name, src in _otio_cuts(tl, exp, _timecode_frame)]
     return cuts
 
@@ -163,6 +164,19 @@ def read_mlt(path: Path, exp: Expected):
             out.append((pos, pos + length, resources[item.get("producer")], start))
             pos += length
     return out
+
+
+def read_mlt_music(path: Path) -> tuple[int, int]:
+    """(in-point, length) in frames of the music: the one entry on the audio track of an MLT, Shotcut or
+    Kdenlive document (a playlist marked ``shotcut:audio`` or ``kdenlive:audio_track``)."""
+    root = ET.parse(path).getroot()
+    profile = root.find("profile")
+    fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+    entry = next(e for p in root.iter("playlist") for e in p.findall("entry")
+                 if "1" in (p.findtext("property[@name='shotcut:audio']"),
+                            p.findtext("property[@name='kdenlive:audio_track']")))
+    start = _mlt_frames(entry.get("in"), fps)
+    return start, _mlt_frames(entry.get("out"), fps) - start + 1
 
 
 def read_kdenlive(path: Path, exp: Expected):

@@ -54,7 +54,7 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
         window.export(out)
     names = {p.name for p in out.iterdir()}
-    assert {"montage.xml", "montage.edl", "montage.otio", "report.json"} <= names
+    assert {"montage.xml", "montage.kdenlive", "montage.otio", "report.json"} <= names  # mixed rates: no EDL
     report = json.loads((out / "report.json").read_text())
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]
     saved = json.loads((tmp_path / "config" / "panel.json").read_text())

@@ -57,7 +57,7 @@ def _main_window(env: dict, app: str, timeout: float) -> str | None:
     end = time.time() + timeout
     while time.time() < end:
         for wid, name in _windows(env).items():
-            if name.lower().endswith(app) or f"- {app}" in name.lower() or f"— {app}" in name.lower():
+            if name.lower().endswith(app):
                 return wid
         time.sleep(1)
     return None
@@ -85,12 +85,13 @@ def _save(env: dict, main: str, project: Path, before: float) -> Path | None:
     return target if target.exists() else None
 
 
-def _saved_cuts(app: str, path: Path) -> list[tuple[int, int]]:
-    """Record frames of every cut in the project file an application saved."""
+def _saved(app: str, path: Path) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """Record frames of every cut, and (music in-point, length) of the music, in the project an application saved."""
     from montage_ai import validate
     exp = validate.load_expected(path.parent)
     reader = validate.read_kdenlive if app == "kdenlive" else validate.read_mlt
-    return [(a, b) for a, b, _, _ in reader(path, exp)]
+    cuts = [(a, b) for a, b, _, _ in reader(path, exp)]
+    return cuts, validate.read_mlt_music(path)
 
 
 def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) -> list[str]:
@@ -109,10 +110,10 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
         proc = subprocess.Popen(["dbus-run-session", "--", app, str(project)], env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            main = _main_window(env, app, 90)
-            if main is None:
+            if _main_window(env, app, 90) is None:
                 return [f"{app}: no main window within 90 s"]
             time.sleep(settle)
+            main = _main_window(env, app, 30)  # again: a window shown while loading may have gone
             _run("xdotool", "windowsize", main, "100%", "100%", env=env)
             time.sleep(4)
             others = {w: n for w, n in _windows(env).items() if w != main and n}
@@ -121,17 +122,25 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
             if "montage" not in title:
                 problems.append(f"{app}: main window title {title!r} does not name the project")
             shot = img_dir / f"{folder.name}_{app}.png"
-            subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True)
+            subprocess.run(["import", "-window", "root", "-resize", "75%", "-colors", "256", str(shot)], env=env,
+                           check=True)
             saved_path = _save(env, main, project, before)
             if saved_path is None:
                 problems.append(f"{app}: did not save the project (Ctrl+S, Save As); cuts not re-read")
             else:
-                saved = _saved_cuts(app, saved_path)
+                saved, music = _saved(app, saved_path)
                 planned = [(c["record_start_frame"], c["record_end_frame"]) for c in report["cuts"]]
                 if saved != planned:
                     wrong = next(i for i, (a, b) in enumerate(zip(saved + [None] * len(planned), planned)) if a != b)
                     problems.append(f"{app}: saved {len(saved)} cuts, planned {len(planned)}; first difference "
                                     f"at cut {wrong}")
+                if music != (report["music"]["in_frame"], report["frames"]):
+                    problems.append(f"{app}: music saved from frame {music[0]} for {music[1]} frames, planned "
+                                    f"{report['music']['in_frame']} for {report['frames']}")
+                n = len(report["cuts"])
+                print(f"  saved by {app}: cuts 1, {n // 2 + 1}, {n} at record frames "
+                      f"{[saved[i][0] for i in (0, n // 2, n - 1)]} (report.json: {[planned[i][0] for i in (0, n // 2, n - 1)]}); "
+                      f"music from frame {music[0]} for {music[1]} frames")
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
