@@ -122,7 +122,7 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
             if "montage" not in title:
                 problems.append(f"{app}: main window title {title!r} does not name the project")
             shot = img_dir / f"{folder.name}_{app}.png"
-            subprocess.run(["import", "-window", "root", "-resize", "75%", "-colors", "256", str(shot)], env=env,
+            subprocess.run(["import", "-window", "root", "-resize", "75%", "+dither", "-colors", "64", f"PNG8:{shot}"], env=env,
                            check=True)
             saved_path = _save(env, main, project, before)
             if saved_path is None:
