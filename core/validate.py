@@ -113,7 +113,8 @@ def read_edl_otio(path: Path, exp: Expected):
         tl = otio.adapters.read_from_file(str(part), adapter_name="cmx_3600", rate=rate)
         # the reader starts each track at its first record timecode, kept as minus the track's start
         offset = -_frames(tl.video_tracks()[0].source_range.start_time, rate) - exp.start_tc
-        cuts += [(a + offset, b + offset, unquote(name), src) for a, b, name, src in _otio_cuts(tl, exp, _timecode_frame)]
+        cuts += [(a + offset, b + offset, unquote(name), src)
+                 for a, b, name, src in _otio_cuts(tl, exp, _timecode_frame)]
     return cuts
 
 

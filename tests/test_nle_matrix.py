@@ -114,5 +114,6 @@ def test_ten_minute_hype_edit_splits_into_edls_of_at_most_999_events(tmp_path):
     music = [e for events in parts for ev in events for e in ev.edits if e.channels.audio]
     assert len(music) == len(parts)
     assert all(tc(a.record_out) == tc(b.record_in) for a, b in zip(music, music[1:]))  # continuous
-    assert tc(music[0].record_in) == plan.start_timecode and tc(music[-1].record_out) == plan.start_timecode + plan.frames
+    assert tc(music[0].record_in) == plan.start_timecode
+    assert tc(music[-1].record_out) == plan.start_timecode + plan.frames
     assert all(tc(m.source_in) - plan.music_in == tc(m.record_in) - plan.start_timecode for m in music)

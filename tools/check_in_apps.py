@@ -122,8 +122,8 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
             if "montage" not in title:
                 problems.append(f"{app}: main window title {title!r} does not name the project")
             shot = img_dir / f"{folder.name}_{app}.png"
-            subprocess.run(["import", "-window", "root", "-resize", "75%", "+dither", "-colors", "64", f"PNG8:{shot}"], env=env,
-                           check=True)
+            subprocess.run(["import", "-window", "root", "-resize", "75%", "+dither", "-colors", "64", f"PNG8:{shot}"],
+                           env=env, check=True)
             saved_path = _save(env, main, project, before)
             if saved_path is None:
                 problems.append(f"{app}: did not save the project (Ctrl+S, Save As); cuts not re-read")
@@ -138,8 +138,9 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
                     problems.append(f"{app}: music saved from frame {music[0]} for {music[1]} frames, planned "
                                     f"{report['music']['in_frame']} for {report['frames']}")
                 n = len(report["cuts"])
-                print(f"  saved by {app}: cuts 1, {n // 2 + 1}, {n} at record frames "
-                      f"{[saved[i][0] for i in (0, n // 2, n - 1)]} (report.json: {[planned[i][0] for i in (0, n // 2, n - 1)]}); "
+                picks = (0, n // 2, n - 1)
+                print(f"  saved by {app}: cuts 1, {n // 2 + 1}, {n} at record frames {[saved[i][0] for i in picks]} "
+                      f"(report.json: {[planned[i][0] for i in picks]}); "
                       f"music from frame {music[0]} for {music[1]} frames")
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
