@@ -137,7 +137,8 @@ class Cut:
     def source_in_at(self, rate: Rate) -> int:
         """The in-point on ``rate``'s frame grid (source seconds x rate): the first grid frame at or
         after the start of source frame ``source_in``; exactly ``source_in`` when the clip runs at ``rate``.
-        MLT, Premiere and Resolve read in-points of FCP7/MLT clips on the timeline's grid."""
+        Premiere and Resolve read in-points of FCP7 clipitems on the timeline's grid (MLT rounds:
+        :meth:`source_in_nearest`)."""
         return math.ceil(Fraction(self.source_in) * rate.fps / self.clip.rate.fps)
 
     def source_in_nearest(self, rate: Rate) -> int:
