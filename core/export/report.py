@@ -87,7 +87,7 @@ def read_report(path: str | Path) -> Plan:
         rate = Rate.parse(data["fps"])
         clips = {c["path"]: Clip(Path(c["path"]), Rate.parse(c["fps"]), c["frames"], c["width"], c["height"],
                                  c["start_frame"], c["drop_frame"], c["has_audio"], c["variable_rate"],
-                                 [Shot(0, c["frames"])], _audio(c.get("audio"))) for c in data["clips"]}
+                                 [Shot(0, c["frames"])], audio=_audio(c.get("audio"))) for c in data["clips"]}
         m = data["music"]
         music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [], audio=_audio(m.get("audio")))
         cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
