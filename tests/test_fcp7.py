@@ -92,3 +92,18 @@ def test_files_declare_their_real_audio_and_the_music_is_exploded_stereo(music, 
     assert {ln.findtext("linkclipref") for ln in items[0].findall("link")} == {i.get("id") for i in items}
     music_file = items[0].find("file/media/audio")
     assert music_file.findtext("channelcount") == "2"
+
+
+def test_report_keeps_the_audio_formats_for_later_exports(plan, tmp_path):
+    """An XML written from report.json (panel, Resolve bridge) declares the same audio as one written at once."""
+    from dataclasses import replace
+
+    from montage_ai.export.report import read_report, write_report
+    from montage_ai.model import AudioFormat
+
+    plan = replace(plan, music=replace(plan.music, audio=AudioFormat(1, 44100, 24)))
+    write_report(plan, tmp_path / "report.json")
+    again = read_report(tmp_path / "report.json")
+    assert again.music.audio == AudioFormat(1, 44100, 24)
+    assert [c.audio for c in again.clips] == [c.audio for c in plan.clips]
+    assert ET.tostring(build_xmeml(again)) == ET.tostring(build_xmeml(plan))
