@@ -116,6 +116,7 @@ def _music(audio: ET.Element, plan: Plan, first_id: int) -> None:
     for ch, item_id in enumerate(ids):
         track = _sub(audio, "track", currentExplodedTrackIndex=str(ch if stereo else 0),
                      totalExplodedTrackCount="2" if stereo else "1", premiereTrackType="Stereo" if stereo else "Mono")
+        _sub(track, "outputchannelindex", ch + 1 if stereo else 1)  # before the clipitems, as Premiere writes it
         item = _clipitem(track, item_id, music.path.name, frames, plan, 0, plan.frames, plan.music_in,
                          "masterclip-music", premiereChannelType="stereo" if stereo else "mono")
         el = _sub(item, "file", id="file-music")
@@ -133,7 +134,6 @@ def _music(audio: ET.Element, plan: Plan, first_id: int) -> None:
             _sub(link, "mediatype", "audio")
             _sub(link, "trackindex", k + 1)
             _sub(link, "clipindex", 1)
-        _sub(track, "outputchannelindex", ch + 1 if stereo else 1)
 
 
 def build_xmeml(plan: Plan) -> ET.Element:
