@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .export import FORMATS
+from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.styles import STYLES
 from .timebase import Rate
@@ -66,8 +66,8 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
                    help="cut on every other beat (half), every beat, or every eighth note (double)")
     p.add_argument("--beat-offset-ms", type=float, default=0.0,
                    help="shift every cut later (positive) or earlier (negative), in milliseconds")
-    p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
-                   help=f"comma-separated exports (default: {','.join(FORMATS)})")
+    p.add_argument("--formats", type=_formats, default=DEFAULT_FORMATS,
+                   help=f"comma-separated exports of {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})")
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from .audio.analyze import analyze_music
 from .errors import Cancelled
-from .export import FORMATS, NotWritten, writer
+from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import write_report
 from .model import Clip, Music, Plan
@@ -86,7 +86,7 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     return plan, {"director": director}
 
 
-def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tuple(FORMATS), preview: bool = True,
+def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None) -> list[Path]:
     """Write the chosen exports, ``preview.mp4`` and ``report.json`` into ``out_dir``, all or nothing."""
@@ -122,7 +122,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tu
 
 
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
-         prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = tuple(FORMATS),
+         prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = DEFAULT_FORMATS,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None) -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""

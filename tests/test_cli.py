@@ -38,7 +38,8 @@ def made(song, footage, tmp_path_factory):
 def test_make_writes_all_six_files(made):
     assert SIX_FILES <= {p.name for p in made.iterdir()}
     not_written = json.loads((made / "report.json").read_text())["not_written"]
-    assert set(not_written) == {"montage.edl", "montage.aaf"} and "mixes frame rates" in not_written["montage.edl"]
+    assert set(not_written) == {"montage.edl"} and "mixes frame rates" in not_written["montage.edl"]
+    assert not (made / "montage.aaf").exists()  # the AAF is written when asked for (--formats ...,aaf)
     assert not [p for p in made.parent.iterdir() if p.name.endswith(".partial")]
 
 

@@ -10,6 +10,7 @@ import pycmx
 import pytest
 
 from montage_ai.export.edl import write_edl
+from montage_ai.export import FORMATS
 from montage_ai.model import Music
 from montage_ai.pipeline import make
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -42,7 +43,7 @@ def test_every_export_reads_back_exactly(song, tmp_path, fps):
     files = [_clip(folder / n, fps, 8, tc and _tc(tc, fps)) for n, tc in zip(NAMES, tcs)]
     out = tmp_path / "out"
     plan, _ = make(song.path, files, out, PlanSettings(fps=Rate.parse(fps), music_start=18.0, duration=14.0,
-                                                       style="hype"), preview=False)
+                                                       style="hype"), formats=tuple(FORMATS), preview=False)
     assert {c.clip.path.name for c in plan.cuts} >= set(NAMES)
     checks = validate(out)
     assert {c.export for c in checks} == ALL
@@ -57,7 +58,7 @@ def test_mixed_rate_exports_read_back_and_say_why_edl_and_aaf_are_absent(song, t
               for i, (r, tc) in enumerate(zip(others, ["10:00:00:00", "00:59:58:12", "23:59:55:00"]))]
     out = tmp_path / "out"
     plan, written = make(song.path, files, out, PlanSettings(fps=Rate.parse(fps), music_start=18.0, duration=14.0,
-                                                             style="hype"), preview=False)
+                                                             style="hype"), formats=tuple(FORMATS), preview=False)
     assert {c.clip.rate for c in plan.cuts} > {plan.rate}
     checks = validate(out)
     assert {c.export for c in checks} == ALL - {"montage.edl", "montage.aaf"}
