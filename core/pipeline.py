@@ -101,8 +101,6 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
                 names += [p.name for p in writer(fmt)(plan, stage / name) or [stage / name]]
             except NotWritten as why:
                 not_written[name] = str(why)
-                if f"{name} not written: {why}" not in plan.warnings:
-                    plan.warnings.append(f"{name} not written: {why}")
             if progress:
                 progress("export", (i + 1) / len(formats))
         plan.timings["export"] = time.perf_counter() - start
