@@ -14,8 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .export import FORMATS
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
+from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.styles import STYLES
 from .timebase import Rate
@@ -103,8 +103,8 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beat-offset-ms", type=float, default=0.0,
                    help="shift every cut later (positive) or earlier (negative), in milliseconds")
     _add_analysis_overrides(p)
-    p.add_argument("--formats", type=_formats, default=tuple(FORMATS),
-                   help=f"comma-separated exports (default: {','.join(FORMATS)})")
+    p.add_argument("--formats", type=_formats, default=DEFAULT_FORMATS,
+                   help=f"comma-separated exports of {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})")
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
     p.add_argument("--preview", choices=("full", "draft"), default="full",
                    help="preview.mp4 quality: full (540p) or draft (360p, quicker; what the panel shows)")
@@ -272,7 +272,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import format_table, validate
     checks = validate(args.dir)
     if not checks:
-        raise InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt)")
+        raise InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt/.kdenlive/.aaf)")
     print(format_table(checks))
     return 0 if all(c.ok for c in checks) else 1
 

@@ -37,6 +37,15 @@ class Section:
     energy: float
 
 
+@dataclass(frozen=True)
+class AudioFormat:
+    """An audio stream as probed: channel count, sample rate (Hz) and bits per sample."""
+
+    channels: int = 2
+    sample_rate: int = 48000
+    bits: int = 16
+
+
 @dataclass
 class Music:
     """Result of music analysis. Times are seconds in the file as an NLE plays it."""
@@ -54,6 +63,7 @@ class Music:
     beats_per_bar: int = 4
     #: What the editor set in place of the analysis: ``tempo_hint`` (BPM), ``beats_per_bar``.
     overrides: dict[str, float] = field(default_factory=dict)
+    audio: AudioFormat | None = None  # the file's stream as NLEs see it (probed by the pipeline)
 
     @property
     def has_beats(self) -> bool:
@@ -93,6 +103,7 @@ class Clip:
     variable_rate: bool = False
     shots: list[Shot] = field(default_factory=list)
     rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
+    audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
 
     @property
     def name(self) -> str:
@@ -134,8 +145,16 @@ class Cut:
     def source_in_at(self, rate: Rate) -> int:
         """The in-point on ``rate``'s frame grid (source seconds x rate): the first grid frame at or
         after the start of source frame ``source_in``; exactly ``source_in`` when the clip runs at ``rate``.
-        MLT, Premiere and Resolve read in-points of FCP7/MLT clips on the timeline's grid."""
+        Premiere and Resolve read in-points of FCP7 clipitems on the timeline's grid (MLT rounds:
+        :meth:`source_in_nearest`)."""
         return math.ceil(Fraction(self.source_in) * rate.fps / self.clip.rate.fps)
+
+    def source_in_nearest(self, rate: Rate) -> int:
+        """The in-point on ``rate``'s grid for readers that round to the nearest source frame, as MLT's
+        avformat producer does (source frame = floor(position / fps x clip fps + 0.5)): the first grid
+        position showing ``source_in``, or the frame after it when the clip has more frames per second
+        than ``rate`` and no position shows it. Exactly ``source_in`` when the clip runs at ``rate``."""
+        return max(0, math.floor((Fraction(self.source_in) - Fraction(1, 2)) * rate.fps / self.clip.rate.fps) + 1)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Callable
 
 from .audio.analyze import analyze_music
 from .errors import Cancelled
-from .export import FORMATS, writer
+from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import write_report
 from .model import Clip, Music, Plan
@@ -21,7 +21,7 @@ from .output import staged_output
 from .plan.director import style_from_prompt
 from .plan.planner import PlanSettings, plan_montage
 from .video.discover import discover_footage
-from .video.probe import probe_clip
+from .video.probe import probe_audio, probe_clip
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
@@ -65,6 +65,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
         progress("analyze_music", 0.0)
     music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None,
                           tempo_hint=tempo_hint, beats_per_bar=beats_per_bar)
+    music.audio = probe_audio(music_path)
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
@@ -89,23 +90,25 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     return plan, {"director": director}
 
 
-def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tuple(FORMATS), preview: bool = True,
+def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
                   preview_file: Path | None = None) -> list[Path]:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
     ``preview_file``, one rendered before for this plan) and ``report.json`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
-    names = []
+    names, not_written = [], {}
     with staged_output(out_dir) as stage:
         start = time.perf_counter()
-        for fmt in formats:
+        for i, fmt in enumerate(formats):
             _check(cancel)
             name = FORMATS[fmt][0]
-            writer(fmt)(plan, stage / name)
-            names.append(name)
+            try:
+                names += [p.name for p in writer(fmt)(plan, stage / name) or [stage / name]]
+            except NotWritten as why:
+                not_written[name] = str(why)
             if progress:
-                progress("export", len(names) / len(formats))
+                progress("export", (i + 1) / len(formats))
         plan.timings["export"] = time.perf_counter() - start
         if preview:
             start = time.perf_counter()
@@ -121,12 +124,12 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = tu
         _check(cancel)
         names.append("report.json")
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names})
+        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written})
     return [out_dir.resolve() / n for n in names]
 
 
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
-         prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = tuple(FORMATS),
+         prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = DEFAULT_FORMATS,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full") -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""

@@ -85,16 +85,17 @@ class Rate:
     def rational_time(self, frames: int | float) -> otio.opentime.RationalTime:
         return otio.opentime.RationalTime(frames, float(self.fps))
 
-    def timecode(self, frames: int, drop_frame: bool = False) -> str:
+    def timecode(self, frames: int, drop_frame: bool = False, wrap: bool = True) -> str:
         """SMPTE timecode label of an absolute frame number (``;`` separator when drop-frame)."""
-        return frames_to_timecode(frames, self, drop_frame)
+        return frames_to_timecode(frames, self, drop_frame, wrap)
 
     def parse_timecode(self, tc: str) -> int:
         return timecode_to_frames(tc, self)
 
 
-def frames_to_timecode(frames: int, rate: Rate, drop_frame: bool = False) -> str:
-    """Label ``frames`` as HH:MM:SS:FF; drop-frame (29.97/59.94 only) skips labels, never frames."""
+def frames_to_timecode(frames: int, rate: Rate, drop_frame: bool = False, wrap: bool = True) -> str:
+    """Label ``frames`` as HH:MM:SS:FF; drop-frame (29.97/59.94 only) skips labels, never frames.
+    Hours wrap at 24 like a clock unless ``wrap`` is False (then 24:00:00:00 follows 23:59:59:FF)."""
     if frames < 0:
         raise ValueError("timecode of a negative frame")
     base = rate.nominal
@@ -110,7 +111,7 @@ def frames_to_timecode(frames: int, rate: Rate, drop_frame: bool = False) -> str
     ff = frames % base
     ss = frames // base % 60
     mm = frames // (base * 60) % 60
-    hh = frames // (base * 3600) % 24
+    hh = frames // (base * 3600) % 24 if wrap else frames // (base * 3600)
     sep = ";" if drop_frame else ":"
     return f"{hh:02d}:{mm:02d}:{ss:02d}{sep}{ff:02d}"
 

@@ -1,16 +1,20 @@
 """Re-read a montage's exports with readers we did not write and compare every cut to ``report.json``.
 
-Readers: OpenTimelineIO (native ``.otio``), OTIO's cmx_3600 adapter and pycmx (EDL), OTIO's
-fcp_xml adapter (FCP7 XML), the csv module and ElementTree (CSV, MLT). Record frames are compared
-for every reader; source in-points where the format carries them in a comparable unit.
+Readers: OpenTimelineIO (native ``.otio``), OTIO's cmx_3600 adapter and pycmx (EDL, every part
+of a split EDL), OTIO's fcp_xml adapter (FCP7 XML), the Kdenlive community's OTIO adapter
+(``.kdenlive``), the maintained OTIO AAF adapter (pyaaf2 underneath), the csv module and
+ElementTree (CSV, MLT). Record frames are compared for every reader; source in-points where the
+format carries them in a comparable unit.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable
@@ -32,6 +36,7 @@ class Expected:
     cuts: list[tuple[int, int, str, int]]
     edl_source_in: list[int]
     grid_source_in: list[int]
+    mlt_source_in: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -49,8 +54,9 @@ class Check:
 #: A reader returns, per cut, ``(record_start, record_end, name_or_path, source_in or None)``.
 Reader = Callable[[Path, Expected], list[tuple[int, int, str, int | None]]]
 #: In which unit a reader reports source in-points: clip frames, EDL (timeline-rate) timecode frames,
-#: or timeline-grid frames from the media start (FCP7 clipitems, MLT entries).
-CLIP, EDL, GRID = "clip", "edl", "grid"
+#: timeline-grid frames from the media start (FCP7 clipitems), or the same grid rounded as MLT's
+#: avformat producer rounds (MLT, Kdenlive entries).
+CLIP, EDL, GRID, MLT = "clip", "edl", "grid", "mlt"
 
 
 def _frames(rt: otio.opentime.RationalTime, rate: float) -> int:
@@ -91,19 +97,41 @@ def read_fcp7(path: Path, exp: Expected):
     return _otio_cuts(otio.adapters.read_from_file(str(path), adapter_name="fcp_xml"), exp, _media_offset)
 
 
+def edl_parts(path: Path) -> list[Path]:
+    """``montage.edl`` and the parts that continue it (``montage_part2.edl``, ...), in order."""
+    parts, k = [path], 2
+    while (more := path.with_name(f"{path.stem}_part{k}{path.suffix}")).exists():
+        parts.append(more)
+        k += 1
+    return parts
+
+
 def read_edl_otio(path: Path, exp: Expected):
-    tl = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=float(exp.rate.fps))
-    return _otio_cuts(tl, exp, _timecode_frame)
+    """Video clips of every part as OTIO's cmx_3600 reader places them (record timecode absolute)."""
+    rate, cuts = float(exp.rate.fps), []
+    for part in edl_parts(path):
+        tl = otio.adapters.read_from_file(str(part), adapter_name="cmx_3600", rate=rate)
+        # the reader starts each track at its first record timecode, kept as minus the track's start
+        offset = -_frames(tl.video_tracks()[0].source_range.start_time, rate) - exp.start_tc
+        cuts += [(a + offset, b + offset, unquote(name), src)
+                 for a, b, name, src in _otio_cuts(tl, exp, _timecode_frame)]
+    return cuts
 
 
 def read_edl_pycmx(path: Path, exp: Expected):
-    """Video edits as read by pycmx, with source in-points as EDL (timeline-rate) frame numbers."""
+    """Video edits of every part as read by pycmx, source in-points as EDL (timeline-rate) frame numbers.
+    A part of more than 999 events (CMX3600's three-digit event numbers) is an error."""
     import pycmx
-    with open(path, encoding="utf-8") as f:
-        edl = pycmx.parse_cmx3600(f)
-    tc = exp.rate.parse_timecode
-    return [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, e.clip_name or "", tc(e.source_in))
-            for event in edl.events for e in event.edits if e.channels.video]
+    tc, cuts = exp.rate.parse_timecode, []
+    for part in edl_parts(path):
+        with open(part, encoding="ascii") as f:
+            edl = pycmx.parse_cmx3600(f)
+        events = list(edl.events)
+        if len(events) > 999:
+            raise ValueError(f"{part.name} has {len(events)} events; CMX3600 allows 999")
+        cuts += [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, unquote(e.clip_name or ""),
+                  tc(e.source_in)) for event in events for e in event.edits if e.channels.video]
+    return cuts
 
 
 def read_csv(path: Path, exp: Expected):
@@ -112,16 +140,57 @@ def read_csv(path: Path, exp: Expected):
                 for r in csv.DictReader(f)]
 
 
+def _mlt_frames(value: str, fps: Fraction) -> int:
+    """An MLT position: a frame count, or a clock ``HH:MM:SS.mmm`` (how Shotcut and Kdenlive save)."""
+    if ":" not in value:
+        return int(value)
+    h, m, sec = value.replace(",", ".").split(":")
+    return round((int(h) * 3600 + int(m) * 60 + Fraction(sec)) * fps)
+
+
 def read_mlt(path: Path, exp: Expected):
+    """The V1 playlist (``shotcut:video``) of an MLT/Shotcut document, blanks counted."""
     root = ET.parse(path).getroot()
-    playlist = next(p for p in root.iter("playlist") if p.get("id") == "video")
-    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root.iter("producer")}
+    profile = root.find("profile")
+    fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+    playlist = next(p for p in root.iter("playlist") if p.findtext("property[@name='shotcut:video']") == "1")
+    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
     out, pos = [], 0
-    for entry in playlist.iter("entry"):
-        length = int(entry.get("out")) - int(entry.get("in")) + 1
-        out.append((pos, pos + length, resources[entry.get("producer")], int(entry.get("in"))))
-        pos += length
+    for item in playlist:
+        if item.tag == "blank":
+            pos += _mlt_frames(item.get("length"), fps)
+        elif item.tag == "entry":
+            start = _mlt_frames(item.get("in"), fps)
+            length = _mlt_frames(item.get("out"), fps) - start + 1
+            out.append((pos, pos + length, resources[item.get("producer")], start))
+            pos += length
     return out
+
+
+def read_mlt_music(path: Path) -> tuple[int, int]:
+    """(in-point, length) in frames of the music: the one entry on the audio track of an MLT, Shotcut or
+    Kdenlive document (a playlist marked ``shotcut:audio`` or ``kdenlive:audio_track``)."""
+    root = ET.parse(path).getroot()
+    profile = root.find("profile")
+    fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+    entry = next(e for p in root.iter("playlist") for e in p.findall("entry")
+                 if "1" in (p.findtext("property[@name='shotcut:audio']"),
+                            p.findtext("property[@name='kdenlive:audio_track']")))
+    start = _mlt_frames(entry.get("in"), fps)
+    return start, _mlt_frames(entry.get("out"), fps) - start + 1
+
+
+def read_kdenlive(path: Path, exp: Expected):
+    """V1 of a Kdenlive document as the Kdenlive community's OTIO adapter reads it."""
+    with contextlib.redirect_stdout(io.StringIO()):  # the adapter prints a banner on every read
+        tl = otio.adapters.read_from_file(str(path), adapter_name="kdenlive")
+    return _otio_cuts(tl, exp, _timecode_frame)
+
+
+def read_aaf(path: Path, exp: Expected):
+    """The AAF's video clips as the OTIO AAF adapter (pyaaf2) reads them; source in-points as timecode frames."""
+    tl = otio.adapters.read_from_file(str(path), adapter_name="AAF")
+    return _otio_cuts(tl, exp, _timecode_frame)
 
 
 READERS: dict[str, list[tuple[str, Reader, str]]] = {
@@ -129,7 +198,9 @@ READERS: dict[str, list[tuple[str, Reader, str]]] = {
     "montage.edl": [("pycmx", read_edl_pycmx, EDL), ("otio cmx_3600", read_edl_otio, EDL)],
     "montage.xml": [("otio fcp_xml", read_fcp7, GRID)],
     "montage.csv": [("csv", read_csv, CLIP)],
-    "montage.mlt": [("ElementTree", read_mlt, GRID)],
+    "montage.mlt": [("ElementTree", read_mlt, MLT)],
+    "montage.kdenlive": [("otio kdenlive adapter", read_kdenlive, MLT)],
+    "montage.aaf": [("otio AAF adapter (pyaaf2)", read_aaf, EDL)],
 }
 
 
@@ -138,6 +209,12 @@ def edl_source_frame(source_in: int, clip_rate: Rate, clip_start: int, rate: Rat
     number when rates match, else the EDL frame containing that frame's start time."""
     frame = clip_start + source_in
     return frame if clip_rate == rate else clip_rate.rescale(frame, rate)
+
+
+def mlt_position(source_in: int, clip_rate: Rate, rate: Rate) -> int:
+    """The first timeline-grid position at which MLT's avformat producer, which shows source frame
+    ``floor(position / fps x clip fps + 0.5)``, shows ``source_in`` (or the next frame it can show)."""
+    return max(0, math.floor((Fraction(source_in) - Fraction(1, 2)) * rate.fps / clip_rate.fps) + 1)
 
 
 def load_expected(folder: Path) -> Expected:
@@ -151,7 +228,8 @@ def load_expected(folder: Path) -> Expected:
                          for c in data["cuts"]],
                         [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]],
                         [math.ceil(Fraction(c["source_in_frame"]) * rate.fps / clips[c["source_path"]][0].fps)
-                         for c in data["cuts"]])
+                         for c in data["cuts"]],
+                        [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]])
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -162,7 +240,8 @@ def _compare(got, exp: Expected, unit: str) -> list[str]:
     problems = []
     if len(got) != len(exp.cuts):
         problems.append(f"{len(got)} cuts read, {len(exp.cuts)} planned")
-    sources = {CLIP: [c[3] for c in exp.cuts], EDL: exp.edl_source_in, GRID: exp.grid_source_in}[unit]
+    sources = {CLIP: [c[3] for c in exp.cuts], EDL: exp.edl_source_in, GRID: exp.grid_source_in,
+               MLT: exp.mlt_source_in}[unit]
     for i, ((a, b, name, src), (ea, eb, epath, _), esrc) in enumerate(zip(got, exp.cuts, sources)):
         if (a, b) != (ea, eb):
             problems.append(f"cut {i}: record {a}-{b}, planned {ea}-{eb}")

@@ -1,14 +1,45 @@
-"""The EDL carries the music as an A1+A2 event over the whole timeline, readable by pycmx and OTIO."""
+"""The EDL: the music as an A1+A2 event over the whole timeline, ASCII lines whatever the file
+names, the media's own timecode past 24 hours, and mixed-rate edits refused; read by pycmx and OTIO."""
+import io
+import subprocess
+from dataclasses import replace
+
 import opentimelineio as otio
 import pycmx
+import pytest
 
-from montage_ai.export.edl import write_edl
+from montage_ai.export import NotWritten
+from montage_ai.export.edl import ascii_text, build_edls, reel_names, write_edl
+from montage_ai.plan.planner import PlanSettings, plan_montage
+from montage_ai.timebase import Rate
+from montage_ai.video.probe import probe_clip
 
 
-def test_music_event_covers_the_timeline(plan, tmp_path):
+def _clip(path, rate="24000/1001", seconds=6, timecode=None):
+    tc = ["-timecode", timecode] if timecode else []
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s=160x90:r={rate}:d={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *tc, str(path)], check=True)
+    return probe_clip(path)
+
+
+@pytest.fixture(scope="module")
+def single_rate(music, tmp_path_factory):
+    """A 23.976 edit of clips with hostile names: a newline, a byte that is not UTF-8, the same name in
+    two folders, and a start timecode of 23:59:59:00 (the clip runs past 24 hours)."""
+    tmp = tmp_path_factory.mktemp("edl")
+    (tmp / "a").mkdir()
+    (tmp / "b").mkdir()
+    odd = tmp / "bad\udcff byte.mov"  # surrogate-escaped byte 0xFF, as Python names such a file
+    clips = [_clip(tmp / "a" / "same.mov", timecode="01:00:00:00"), _clip(tmp / "b" / "same.mov"),
+             _clip(tmp / "line\nbreak.mov"), _clip(odd), _clip(tmp / "midnight.mov", timecode="23:59:59:00")]
+    return plan_montage(music, clips, PlanSettings(music_start=20.0, duration=12.0, style="hype"))
+
+
+def test_music_event_covers_the_timeline(single_rate, tmp_path):
+    plan = single_rate
     path = tmp_path / "montage.edl"
-    write_edl(plan, path)
-    with open(path, encoding="utf-8") as f:
+    assert write_edl(plan, path) == [path]
+    with open(path, encoding="ascii") as f:
         edits = [e for ev in pycmx.parse_cmx3600(f).events for e in ev.edits]
     audio = [e for e in edits if e.channels.audio]
     assert len(audio) == 1 and audio[0].channels.a1 and audio[0].channels.a2
@@ -19,4 +50,42 @@ def test_music_event_covers_the_timeline(plan, tmp_path):
     assert audio[0].clip_name == plan.music.path.name
     tl = otio.adapters.read_from_file(str(path), adapter_name="cmx_3600", rate=float(plan.rate.fps))
     assert tl.audio_tracks() and tl.audio_tracks()[0].duration().to_frames() == plan.frames
-    assert [c.name for c in tl.video_tracks()[0].find_clips()] == [c.clip.name for c in plan.cuts]
+    assert [c.name for c in tl.video_tracks()[0].find_clips()] == [ascii_text(c.clip.name) for c in plan.cuts]
+
+
+def test_lines_stay_ascii_and_whole_whatever_the_file_names(single_rate):
+    plan = single_rate
+    text = build_edls(plan)[0]
+    assert text.isascii()
+    events = [ln for ln in text.splitlines() if ln[:3].isdigit()]
+    assert len(events) == len(plan.cuts) + 1 and all(len(ln.split()) == 8 for ln in events)
+    comments = [ln for ln in text.splitlines() if ln.startswith("*")]
+    assert len(comments) == 2 * len(events)  # a newline in a name never starts a line of its own
+    assert "line%0Abreak.mov" in text and "bad%FF byte.mov" in text
+
+
+def test_same_name_in_two_folders_gets_two_reels(single_rate):
+    reels = reel_names([c.path for c in single_rate.clips])
+    same = [reels[c.path] for c in single_rate.clips if c.path.name == "same.mov"]
+    assert len(same) == 2 and same[0] != same[1]
+    assert all(len(r) <= 8 and r.replace("_", "").isalnum() and r.isascii() for r in reels.values())
+
+
+def test_source_timecode_is_the_media_s_own_and_does_not_wrap_at_24_hours(single_rate):
+    plan = single_rate
+    edl = pycmx.parse_cmx3600(io.StringIO(build_edls(plan)[0]))
+    with_edits = list(zip((e for ev in edl.events for e in ev.edits if e.channels.video), plan.cuts))
+    tc = plan.rate.parse_timecode
+    for edit, cut in with_edits:
+        assert tc(edit.source_in) == cut.clip.start_frame + cut.source_in
+        assert tc(edit.source_out) - tc(edit.source_in) == cut.record_frames
+    crossing = [e for e, c in with_edits if c.clip.name == "midnight.mov" and c.source_in + c.record_frames > 24]
+    assert crossing and all(e.source_out.startswith("24:00:") for e in crossing)
+
+
+def test_mixed_rate_edit_is_refused_in_one_line(single_rate, tmp_path):
+    other = replace(single_rate.cuts[0].clip, rate=Rate.parse("25"))
+    cuts = [replace(single_rate.cuts[0], clip=other), *single_rate.cuts[1:]]
+    with pytest.raises(NotWritten, match=r"mixes frame rates \(timeline 24000/1001 fps, footage at 25/1 fps\)") as err:
+        write_edl(replace(single_rate, cuts=cuts), tmp_path / "x.edl")
+    assert "\n" not in str(err.value) and not (tmp_path / "x.edl").exists()

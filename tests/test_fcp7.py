@@ -59,3 +59,51 @@ def test_pathurl_encoding(path, url):
     assert file_url(path) == url
     if not path[1:2] == ":":
         assert unquote(urlparse(url).path) == path
+
+
+def test_files_declare_their_real_audio_and_the_music_is_exploded_stereo(music, tmp_path):
+    """Premiere links a file only when the XML's channel count matches it (auto-editor #325): mono
+    44.1 kHz 24-bit camera audio is declared as such; the stereo music sits on two exploded tracks."""
+    import subprocess
+    from dataclasses import replace
+
+    from montage_ai.video.probe import probe_audio, probe_clip
+
+    cam = tmp_path / "camera mono.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=6", "-f", "lavfi",
+                    "-i", "sine=d=6:sample_rate=44100", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "pcm_s24le",
+                    "-shortest", str(cam)], check=True)
+    clip = probe_clip(cam)
+    assert (clip.audio.channels, clip.audio.sample_rate, clip.audio.bits) == (1, 44100, 24)
+    plan = plan_montage(replace(music, audio=probe_audio(music.path)), [clip], PlanSettings(duration=6))
+    seq = build_xmeml(plan).find("sequence")
+    declared = seq.find(".//file[pathurl]/media/audio")
+    assert (declared.findtext("channelcount"), declared.findtext("samplecharacteristics/samplerate"),
+            declared.findtext("samplecharacteristics/depth")) == ("1", "44100", "24")
+    assert seq.find(".//file[pathurl]/media/video/samplecharacteristics/pixelaspectratio").text == "square"
+    assert all(item.findtext("masterclipid") for item in seq.iter("clipitem"))
+    assert seq.get("explodedTracks") == "true"
+    tracks = seq.findall("media/audio/track")
+    assert [(t.get("premiereTrackType"), t.get("currentExplodedTrackIndex"), t.findtext("outputchannelindex"),
+             t.findtext("clipitem/sourcetrack/trackindex")) for t in tracks] == [("Stereo", "0", "1", "1"),
+                                                                                ("Stereo", "1", "2", "2")]
+    items = [t.find("clipitem") for t in tracks]
+    assert all(i.get("premiereChannelType") == "stereo" for i in items)
+    assert {ln.findtext("linkclipref") for ln in items[0].findall("link")} == {i.get("id") for i in items}
+    music_file = items[0].find("file/media/audio")
+    assert music_file.findtext("channelcount") == "2"
+
+
+def test_report_keeps_the_audio_formats_for_later_exports(plan, tmp_path):
+    """An XML written from report.json (panel, Resolve bridge) declares the same audio as one written at once."""
+    from dataclasses import replace
+
+    from montage_ai.export.report import read_report, write_report
+    from montage_ai.model import AudioFormat
+
+    plan = replace(plan, music=replace(plan.music, audio=AudioFormat(1, 44100, 24)))
+    write_report(plan, tmp_path / "report.json")
+    again = read_report(tmp_path / "report.json")
+    assert again.music.audio == AudioFormat(1, 44100, 24)
+    assert [c.audio for c in again.clips] == [c.audio for c in plan.clips]
+    assert ET.tostring(build_xmeml(again)) == ET.tostring(build_xmeml(plan))

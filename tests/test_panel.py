@@ -64,7 +64,7 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
         window.export(out)
     names = {p.name for p in out.iterdir()}
-    assert {"montage.xml", "montage.edl", "montage.otio", "report.json", "preview.mp4"} <= names
+    assert {"montage.xml", "montage.kdenlive", "montage.otio", "report.json", "preview.mp4"} <= names  # mixed rates: no EDL
     assert (out / "preview.mp4").read_bytes() == (window.work_dir / "out" / "preview.mp4").read_bytes()
     report = json.loads((out / "report.json").read_text())
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]

@@ -44,3 +44,13 @@ def test_drop_frame_ten_minutes_is_17982_frames():
     one_hour = r.parse_timecode("01:00:00;00")
     assert one_hour == 107892
     assert r.timecode(one_hour + 17982, drop_frame=True) == "01:10:00;00"
+
+
+def test_timecode_past_24_hours_does_not_wrap_when_asked():
+    rate = Rate.parse("24")
+    day = 24 * 3600 * 24
+    assert rate.timecode(day + 48) == "00:00:02:00"
+    assert rate.timecode(day + 48, wrap=False) == "24:00:02:00"
+    assert rate.parse_timecode("24:00:02:00") == day + 48
+    df = Rate.parse("29.97")
+    assert df.parse_timecode(df.timecode(2_600_000, True, wrap=False)) == 2_600_000

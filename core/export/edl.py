@@ -1,44 +1,101 @@
 """CMX3600 EDL: one event per cut on V, then the music on channels A1+A2 (``AA``).
 
-Reels are ``AX`` (file-based media, as Premiere and Resolve write them); the file is named by
-``* FROM CLIP NAME:`` and its path by ``* SOURCE FILE:`` comments after each event. All
-timecodes are at the timeline rate, drop-frame labels when the timeline is 29.97/59.94 DF.
-
-Source timecode: the clip's embedded start timecode plus the in-point. For media at the timeline
-rate that is exact; for media at another rate it is the timeline frame that contains the start of
-the source in-frame (an EDL has a single rate). Source duration always equals record duration.
+What the format allows, and so what is written:
+- one rate for source and record timecode (Resolve's manual: an EDL carries neither mixed frame rates
+  nor several video tracks). Source timecode is the media's own: its embedded start timecode plus
+  the in-point, counted at its own rate. An edit whose footage runs at another rate than the
+  timeline cannot be written truthfully, so it is refused (:class:`~montage_ai.export.NotWritten`,
+  the reason in ``report.json``'s ``not_written``); FCP7 XML, OTIO, MLT and Kdenlive carry such edits.
+- at most 999 events (three-digit event numbers): longer edits go into ``montage.edl``,
+  ``montage_part2.edl`` ..., each with its own music event, record timecode running on across parts.
+- plain ASCII lines: reels are 8-character tags made from the file name (``A-Z 0-9 _``), unique per
+  file, so two files of one name in different folders stay apart; the file name and path follow in
+  ``* FROM CLIP NAME:`` and ``* SOURCE FILE:`` comments, characters outside printable ASCII (and
+  ``%`` in such names) percent-encoded as UTF-8, so no name can break or corrupt a line.
+- timecode past 24 hours is written as 24:00:00:00 and on (a clip starting at 23:59:55:00 does not
+  wrap to 00:00:00:00, which would put its out-point before its in-point).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 from ..model import Plan
+from ..timebase import Rate
+from . import require_single_rate
 
-REEL = "AX"
-
-
-def _event(number: int, channel: str, src_in: int, src_out: int, rec_in: int, rec_out: int, plan: Plan,
-           name: str, path: Path) -> str:
-    tc = lambda f: plan.rate.timecode(f, plan.drop_frame)  # noqa: E731
-    return (f"{number:03d}  {REEL:<8} {channel:<5} C        {tc(src_in)} {tc(src_out)} {tc(rec_in)} {tc(rec_out)}\n"
-            f"* FROM CLIP NAME: {name}\n* SOURCE FILE: {path}\n\n")
+MAX_EVENTS = 999
+REEL_CHARS = 8
+_PRINTABLE = re.compile(r"[ -~]*")
 
 
-def build_edl(plan: Plan) -> str:
-    """The EDL text of ``plan``."""
-    lines = [f"TITLE: {plan.name}\n", f"FCM: {'DROP FRAME' if plan.drop_frame else 'NON-DROP FRAME'}\n\n"]
-    start = plan.start_timecode
-    for n, cut in enumerate(plan.cuts, start=1):
-        clip = cut.clip
-        first = clip.start_frame + cut.source_in
-        src = first if clip.rate == plan.rate else clip.rate.rescale(first, plan.rate)
-        lines.append(_event(n, "V", src, src + cut.record_frames, start + cut.record_start,
-                            start + cut.record_end, plan, clip.name, clip.path))
-    music = plan.music
-    lines.append(_event(len(plan.cuts) + 1, "AA", plan.music_in, plan.music_in + plan.frames, start,
-                        start + plan.frames, plan, music.path.name, music.path))
-    return "".join(lines)
+def ascii_text(text: str) -> str:
+    """``text`` when it is printable ASCII, else percent-encoded UTF-8 (odd bytes of a file name kept)."""
+    if _PRINTABLE.fullmatch(text):
+        return text
+    return quote(text.encode("utf-8", "surrogateescape"), safe="".join(chr(c) for c in range(0x20, 0x7F) if c != 0x25))
 
 
-def write_edl(plan: Plan, path: Path) -> None:
-    path.write_text(build_edl(plan), encoding="utf-8")
+def reel_names(paths: list[Path]) -> dict[Path, str]:
+    """A distinct reel tag of at most 8 characters (``A-Z 0-9 _``) per path, from its file stem."""
+    reels: dict[Path, str] = {}
+    for path in paths:
+        base = re.sub(r"[^A-Z0-9]+", "_", path.stem.upper()).strip("_") or "CLIP"
+        reel, n = base[:REEL_CHARS], 1
+        while reel in reels.values():
+            n += 1
+            reel = f"{base[:REEL_CHARS - len(str(n))]}{n}"
+        reels[path] = reel
+    return reels
+
+
+def _tc(frame: int, rate: Rate, drop_frame: bool) -> str:
+    return rate.timecode(frame, drop_frame, wrap=False)
+
+
+def _event(number: int, reel: str, channel: str, src: tuple[int, int], rec: tuple[int, int], rate: Rate,
+           src_df: bool, rec_df: bool, path: Path) -> str:
+    return (f"{number:03d}  {reel:<8} {channel:<5} C        {_tc(src[0], rate, src_df)} {_tc(src[1], rate, src_df)} "
+            f"{_tc(rec[0], rate, rec_df)} {_tc(rec[1], rate, rec_df)}\n"
+            f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n\n")
+
+
+def build_edls(plan: Plan) -> list[str]:
+    """The EDL texts of ``plan``: one per run of at most 999 events (its cuts plus one music event)."""
+    require_single_rate(plan, "a CMX3600 EDL carries one rate for source and record timecode")
+    reels = reel_names([c.path for c in plan.clips] + [plan.music.path])
+    per_part = MAX_EVENTS - 1
+    parts = [plan.cuts[i:i + per_part] for i in range(0, len(plan.cuts), per_part)] or [[]]
+    start, rate, df = plan.start_timecode, plan.rate, plan.drop_frame
+    texts = []
+    for k, cuts in enumerate(parts, start=1):
+        title = plan.name if len(parts) == 1 else f"{plan.name} (part {k} of {len(parts)})"
+        lines = [f"TITLE: {ascii_text(title)}\n", f"FCM: {'DROP FRAME' if df else 'NON-DROP FRAME'}\n\n"]
+        for n, cut in enumerate(cuts, start=1):
+            clip = cut.clip
+            first = clip.start_frame + cut.source_in
+            lines.append(_event(n, reels[clip.path], "V", (first, first + cut.record_frames),
+                                (start + cut.record_start, start + cut.record_end), rate, clip.drop_frame, df,
+                                clip.path))
+        begin = cuts[0].record_start if cuts else 0
+        end = cuts[-1].record_end if cuts else plan.frames
+        lines.append(_event(len(cuts) + 1, reels[plan.music.path], "AA",
+                            (plan.music_in + begin, plan.music_in + end), (start + begin, start + end), rate, df, df,
+                            plan.music.path))
+        texts.append("".join(lines))
+    return texts
+
+
+def part_path(path: Path, k: int) -> Path:
+    """File of part ``k`` (1-based): ``montage.edl``, ``montage_part2.edl``, ..."""
+    return path if k == 1 else path.with_name(f"{path.stem}_part{k}{path.suffix}")
+
+
+def write_edl(plan: Plan, path: Path) -> list[Path]:
+    """Write the EDL (and its further parts); returns the files written."""
+    written = []
+    for k, text in enumerate(build_edls(plan), start=1):
+        part_path(path, k).write_text(text, encoding="ascii")
+        written.append(part_path(path, k))
+    return written

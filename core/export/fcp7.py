@@ -8,7 +8,14 @@ Conventions Premiere (and Resolve) rely on:
   repeated clips and breaks record frames, which is why this file is written here);
 - clipitem ``<in>/<out>`` are read as source seconds x sequence rate, whatever rate the media has,
   so clipitems carry the sequence rate and in-points on its grid; each ``<file>`` carries its own
-  rate and start ``<timecode>``, in/out count from the media's first frame.
+  rate and start ``<timecode>``, in/out count from the media's first frame;
+- each ``<file>`` declares the audio the file really has (channels, sample rate, depth from
+  ffprobe): Premiere refuses to link a file whose channel count differs from the XML's ("has 1
+  audio channel(s) and the clip was created with 2");
+- stereo music is laid out as Premiere does: two exploded tracks (``premiereTrackType="Stereo"``,
+  ``currentExplodedTrackIndex`` 0 and 1, ``<outputchannelindex>`` 1 and 2), one linked clipitem per
+  channel; other channel counts get one mono track per channel;
+- clipitems name their master clip (``<masterclipid>``), files their ``<pixelaspectratio>``.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
 
-from ..model import Clip, Plan
+from ..model import AudioFormat, Clip, Plan
 from ..timebase import Rate
 
 AUDIO_RATE = 48000
@@ -53,6 +60,14 @@ def _timecode(parent: ET.Element, frame: int, rate: Rate, drop_frame: bool) -> N
     _sub(el, "displayformat", "DF" if drop_frame else "NDF")
 
 
+def _audio_media(media: ET.Element, audio: AudioFormat) -> None:
+    el = _sub(media, "audio")
+    chars = _sub(el, "samplecharacteristics")
+    _sub(chars, "depth", audio.bits)
+    _sub(chars, "samplerate", audio.sample_rate)
+    _sub(el, "channelcount", audio.channels)
+
+
 def _video_file(parent: ET.Element, file_id: str, clip: Clip) -> None:
     el = _sub(parent, "file", id=file_id)
     _sub(el, "name", clip.name)
@@ -65,15 +80,15 @@ def _video_file(parent: ET.Element, file_id: str, clip: Clip) -> None:
     _rate(chars, clip.rate)
     _sub(chars, "width", clip.width)
     _sub(chars, "height", clip.height)
+    _sub(chars, "pixelaspectratio", "square")
     if clip.has_audio:
-        audio = _sub(media, "audio")
-        _sub(_sub(audio, "samplecharacteristics"), "samplerate", AUDIO_RATE)
-        _sub(audio, "channelcount", 2)
+        _audio_media(media, clip.audio or AudioFormat())
 
 
 def _clipitem(track: ET.Element, item_id: str, name: str, duration: int, plan: Plan, start: int, end: int,
-              source_in: int) -> ET.Element:
-    item = _sub(track, "clipitem", id=item_id)
+              source_in: int, master: str, **attrs: str) -> ET.Element:
+    item = _sub(track, "clipitem", id=item_id, **attrs)
+    _sub(item, "masterclipid", master)
     _sub(item, "name", name)
     _sub(item, "enabled", "TRUE")
     _sub(item, "duration", duration)
@@ -85,16 +100,46 @@ def _clipitem(track: ET.Element, item_id: str, name: str, duration: int, plan: P
     return item
 
 
-def _sourcetrack(item: ET.Element, kind: str) -> None:
+def _sourcetrack(item: ET.Element, kind: str, index: int = 1) -> None:
     el = _sub(item, "sourcetrack")
     _sub(el, "mediatype", kind)
-    _sub(el, "trackindex", 1)
+    _sub(el, "trackindex", index)
+
+
+def _music(audio: ET.Element, plan: Plan, first_id: int) -> None:
+    """The music as one linked clipitem per channel, each on its own (exploded) track."""
+    music = plan.music
+    fmt = music.audio or AudioFormat()
+    frames = plan.rate.frame_at(music.duration)
+    ids = [f"clipitem-{first_id + ch}" for ch in range(fmt.channels)]
+    stereo = fmt.channels == 2
+    for ch, item_id in enumerate(ids):
+        track = _sub(audio, "track", currentExplodedTrackIndex=str(ch if stereo else 0),
+                     totalExplodedTrackCount="2" if stereo else "1", premiereTrackType="Stereo" if stereo else "Mono")
+        _sub(track, "outputchannelindex", ch + 1 if stereo else 1)  # before the clipitems, as Premiere writes it
+        item = _clipitem(track, item_id, music.path.name, frames, plan, 0, plan.frames, plan.music_in,
+                         "masterclip-music", premiereChannelType="stereo" if stereo else "mono")
+        el = _sub(item, "file", id="file-music")
+        if ch == 0:
+            _sub(el, "name", music.path.name)
+            _sub(el, "pathurl", file_url(music.path))
+            _rate(el, plan.rate)
+            _sub(el, "duration", frames)
+            _timecode(el, 0, plan.rate, False)
+            _audio_media(_sub(el, "media"), fmt)
+        _sourcetrack(item, "audio", ch + 1)
+        for k, other in enumerate(ids):
+            link = _sub(item, "link")
+            _sub(link, "linkclipref", other)
+            _sub(link, "mediatype", "audio")
+            _sub(link, "trackindex", k + 1)
+            _sub(link, "clipindex", 1)
 
 
 def build_xmeml(plan: Plan) -> ET.Element:
     """The plan as an xmeml document root."""
     root = ET.Element("xmeml", version="4")
-    seq = _sub(root, "sequence", id="sequence-1")
+    seq = _sub(root, "sequence", id="sequence-1", explodedTracks="true")
     _sub(seq, "name", plan.name)
     _sub(seq, "duration", plan.frames)
     _rate(seq, plan.rate)
@@ -110,12 +155,14 @@ def build_xmeml(plan: Plan) -> ET.Element:
     file_ids: dict[Path, str] = {}
     for cut in plan.cuts:
         clip = cut.clip
+        known = clip.path in file_ids
+        file_ids.setdefault(clip.path, f"file-{len(file_ids) + 1}")
         item = _clipitem(track, f"clipitem-{cut.index + 1}", clip.name, clip.rate.rescale(clip.frames, plan.rate),
-                         plan, cut.record_start, cut.record_end, cut.source_in_at(plan.rate))
-        if clip.path in file_ids:
+                         plan, cut.record_start, cut.record_end, cut.source_in_at(plan.rate),
+                         file_ids[clip.path].replace("file", "masterclip"))
+        if known:
             _sub(item, "file", id=file_ids[clip.path])
         else:
-            file_ids[clip.path] = f"file-{len(file_ids) + 1}"
             _video_file(item, file_ids[clip.path], clip)
         _sourcetrack(item, "video")
     audio = _sub(media, "audio")
@@ -123,19 +170,7 @@ def build_xmeml(plan: Plan) -> ET.Element:
     a_chars = _sub(_sub(audio, "format"), "samplecharacteristics")
     _sub(a_chars, "depth", 16)
     _sub(a_chars, "samplerate", AUDIO_RATE)
-    music = plan.music
-    music_frames = plan.rate.frame_at(music.duration)
-    item = _clipitem(_sub(audio, "track"), f"clipitem-{len(plan.cuts) + 1}", music.path.name, music_frames,
-                     plan, 0, plan.frames, plan.music_in)
-    music_file = _sub(item, "file", id="file-music")
-    _sub(music_file, "name", music.path.name)
-    _sub(music_file, "pathurl", file_url(music.path))
-    _rate(music_file, plan.rate)
-    _sub(music_file, "duration", music_frames)
-    music_audio = _sub(_sub(music_file, "media"), "audio")
-    _sub(_sub(music_audio, "samplecharacteristics"), "samplerate", AUDIO_RATE)
-    _sub(music_audio, "channelcount", 2)
-    _sourcetrack(item, "audio")
+    _music(audio, plan, len(plan.cuts) + 1)
     for m in plan.markers:
         marker = _sub(seq, "marker")
         _sub(marker, "name", m.name)

@@ -1,61 +1,135 @@
-"""MLT XML export (``montage.mlt``): opens in Shotcut and Kdenlive, renders headless with ``melt``.
+"""MLT XML export (``montage.mlt``) laid out as Shotcut saves projects; renders headless with ``melt``.
+
+Shotcut's loader rules (mltframework/shotcut ``src/models/multitrackmodel.cpp``): track 0 of the
+tractor is the black ``background`` playlist (Shotcut resizes the first clip of track 0 to the
+project length, ``adjustBackgroundDuration``, so a cut there would be stretched), and the bin is
+the ``main_bin`` playlist. Then V1 (the cuts, their own audio hidden) and A1 (the music), mixed by
+``mix`` transitions.
 
 MLT counts every position in profile (timeline) frames, ``out`` inclusive, from the media's first
-frame (embedded timecode is ignored). Media at another rate is resampled in time by MLT, so a
-source in-point becomes the timeline frame at which that source frame starts.
+frame (embedded timecode is ignored). Media at another rate is resampled in time: the avformat
+producer shows source frame ``floor(position / fps x clip fps + 0.5)``, so in-points of such media
+are :meth:`Cut.source_in_nearest`. The helpers here are shared with the Kdenlive document
+(:mod:`.kdenlive`), which is the same MLT underneath.
 """
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..model import Plan
+from ..model import Cut, Plan
+
+#: MLT version written into documents (Debian 12's melt / Shotcut 22.12 / Kdenlive 22.12 run 7.12).
+MLT_VERSION = "7.12.0"
 
 
-def _props(parent: ET.Element, **values: object) -> None:
-    for name, value in values.items():
+def props(parent: ET.Element, values: dict[str, object] | None = None, **more: object) -> ET.Element:
+    """Add one ``<property name=...>`` per item of ``values`` and ``more``."""
+    for name, value in {**(values or {}), **more}.items():
         ET.SubElement(parent, "property", name=name).text = str(value)
+    return parent
 
 
-def build_mlt(plan: Plan) -> ET.Element:
-    """The plan as an MLT document: video playlist (its audio muted), music playlist, audio mix."""
+def document(plan: Plan, **attrs: str) -> ET.Element:
+    """The ``<mlt>`` root with a profile of the plan's rate and frame size."""
     width, height = plan.width, plan.height
     g = math.gcd(width, height)
     fps = plan.rate.fps
-    root = ET.Element("mlt", LC_NUMERIC="C", version="7.0.0", title=plan.name)
-    ET.SubElement(root, "profile", description=f"{width}x{height} {plan.rate}", width=str(width),
+    root = ET.Element("mlt", LC_NUMERIC="C", version=MLT_VERSION, producer="main_bin", **attrs)
+    ET.SubElement(root, "profile", description=f"{width}x{height} {float(fps):.3f} fps", width=str(width),
                   height=str(height), progressive="1", sample_aspect_num="1", sample_aspect_den="1",
                   display_aspect_num=str(width // g), display_aspect_den=str(height // g),
                   frame_rate_num=str(fps.numerator), frame_rate_den=str(fps.denominator), colorspace="709")
-    ids: dict[Path, str] = {}
-    for clip in plan.clips:
-        ids[clip.path] = f"clip{len(ids)}"
-        producer = ET.SubElement(root, "producer", id=ids[clip.path])
-        _props(producer, resource=clip.path, mlt_service="avformat", seekable=1)
-    music = ET.SubElement(root, "producer", id="music")
-    _props(music, resource=plan.music.path, mlt_service="avformat", seekable=1)
-    video = ET.SubElement(root, "playlist", id="video")
-    _props(video, **{"shotcut:video": 1, "shotcut:name": "V1"})
-    for cut in plan.cuts:
-        start = cut.source_in_at(plan.rate)
-        entry = ET.SubElement(video, "entry", producer=ids[cut.clip.path], **{"in": str(start)},
-                              out=str(start + cut.record_frames - 1))
-        _props(entry, **{"montage_ai:phase": cut.phase.value, "montage_ai:beat_time": cut.beat_time})
-    audio = ET.SubElement(root, "playlist", id="audio")
-    _props(audio, **{"shotcut:audio": 1, "shotcut:name": "A1"})
-    ET.SubElement(audio, "entry", producer="music", **{"in": str(plan.music_in)},
-                  out=str(plan.music_in + plan.frames - 1))
-    tractor = ET.SubElement(root, "tractor", id="timeline", **{"in": "0"}, out=str(plan.frames - 1))
-    _props(tractor, **{"shotcut": 1, "montage_ai:fps": plan.rate})
-    ET.SubElement(tractor, "track", producer="video", hide="audio")
-    ET.SubElement(tractor, "track", producer="audio", hide="video")
-    mix = ET.SubElement(tractor, "transition", id="mix")
-    _props(mix, a_track=0, b_track=1, mlt_service="mix", always_active=1, sum=1)
     return root
 
 
-def write_mlt(plan: Plan, path: Path) -> None:
-    tree = ET.ElementTree(build_mlt(plan))
+def element(parent: ET.Element, tag: str, id: str, span: tuple[int, int] | None = None,
+            values: dict[str, object] | None = None, **more: object) -> ET.Element:
+    """A producer/playlist/tractor ``id``; ``span`` (frames, end exclusive) becomes ``in``/``out``."""
+    attrs = {"id": id} if span is None else {"id": id, "in": str(span[0]), "out": str(span[1] - 1)}
+    return props(ET.SubElement(parent, tag, attrs), values, **more)
+
+
+def black(parent: ET.Element, id: str, frames: int, values: dict[str, object] | None = None) -> ET.Element:
+    """The black colour producer under the timeline."""
+    return element(parent, "producer", id, (0, frames), {"length": frames, "eof": "pause", "resource": "black",
+                   "aspect_ratio": 1, "mlt_service": "color", "mlt_image_format": "rgba", "set.test_audio": 0,
+                   **(values or {})})
+
+
+def media_length(plan: Plan, path: Path) -> int:
+    """Length of a media file in timeline frames, rounded up (a shorter length would cut entries that
+    reach into the media's last frame)."""
+    clip = next((c for c in plan.clips if c.path == path), None)
+    seconds = Fraction(plan.music.duration) if clip is None else clip.rate.seconds(clip.frames)
+    return math.ceil(seconds * plan.rate.fps)
+
+
+def media_producer(parent: ET.Element, id: str, path: Path, plan: Plan,
+                   values: dict[str, object] | None = None) -> ET.Element:
+    """An avformat producer of a media file with its length in timeline frames (loaders trust the length
+    instead of probing the file at load; without it Shotcut gives the clip length 0)."""
+    length = media_length(plan, path)
+    return element(parent, "producer", id, (0, length), values, length=length, eof="pause", resource=path,
+                   mlt_service="avformat-novalidate", seekable=1)
+
+
+def entry(playlist: ET.Element, producer: str, start: int, frames: int,
+          values: dict[str, object] | None = None) -> ET.Element:
+    """A playlist entry of ``frames`` timeline frames from media position ``start``."""
+    return props(ET.SubElement(playlist, "entry", producer=producer, **{"in": str(start)},
+                               out=str(start + frames - 1)), values)
+
+
+def cut_entry(playlist: ET.Element, producer: str, cut: Cut, plan: Plan,
+              values: dict[str, object] | None = None) -> ET.Element:
+    """The entry of one cut: in-point on MLT's grid, phase and beat time as properties."""
+    return entry(playlist, producer, cut.source_in_nearest(plan.rate), cut.record_frames,
+                 {**(values or {}), "montage_ai:phase": cut.phase.value, "montage_ai:beat_time": cut.beat_time})
+
+
+def media_ids(plan: Plan, prefix: str) -> dict[Path, str]:
+    """An element id per media file: each clip in order of first use, then the music."""
+    paths = [c.path for c in plan.clips] + [plan.music.path]
+    return {p: f"{prefix}{i}" for i, p in enumerate(dict.fromkeys(paths))}
+
+
+def mix(tractor: ET.Element, b_track: int, values: dict[str, object] | None = None) -> None:
+    """Sum track ``b_track``'s audio into the output."""
+    props(ET.SubElement(tractor, "transition"), a_track=0, b_track=b_track, mlt_service="mix", always_active=1,
+          sum=1, **(values or {}))
+
+
+def build_mlt(plan: Plan) -> ET.Element:
+    """The plan as a Shotcut project: background, V1 (cuts), A1 (music), audio mixed."""
+    root = document(plan, title=plan.name)
+    props(ET.SubElement(root, "playlist", id="main_bin"), xml_retain=1)
+    black(root, "black", plan.frames)
+    entry(ET.SubElement(root, "playlist", id="background"), "black", 0, plan.frames)
+    ids = media_ids(plan, "producer")
+    for path, pid in ids.items():
+        media_producer(root, pid, path, plan, {"shotcut:caption": path.name})
+    video = element(root, "playlist", "playlist0", None, {"shotcut:video": 1, "shotcut:name": "V1"})
+    for cut in plan.cuts:
+        cut_entry(video, ids[cut.clip.path], cut, plan)
+    audio = element(root, "playlist", "playlist1", None, {"shotcut:audio": 1, "shotcut:name": "A1"})
+    entry(audio, ids[plan.music.path], plan.music_in, plan.frames)
+    tractor = element(root, "tractor", "tractor0", (0, plan.frames),
+                      {"shotcut": 1, "shotcut:projectAudioChannels": 2, "montage_ai:fps": plan.rate})
+    ET.SubElement(tractor, "track", producer="background")
+    ET.SubElement(tractor, "track", producer="playlist0", hide="audio")
+    ET.SubElement(tractor, "track", producer="playlist1", hide="video")
+    mix(tractor, 2)
+    return root
+
+
+def write_xml(root: ET.Element, path: Path) -> None:
+    tree = ET.ElementTree(root)
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_mlt(plan: Plan, path: Path) -> None:
+    write_xml(build_mlt(plan), path)

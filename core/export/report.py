@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError
-from ..model import Clip, Cut, Marker, Music, Phase, Plan, Shot
+from ..model import AudioFormat, Clip, Cut, Marker, Music, Phase, Plan, Shot
 from ..timebase import Rate
 
 REPORT_VERSION = 1
@@ -19,7 +19,17 @@ REPORT_VERSION = 1
 def _clip_entry(clip: Clip) -> dict:
     return {"path": str(clip.path), "fps": str(clip.rate), "frames": clip.frames, "width": clip.width,
             "height": clip.height, "start_frame": clip.start_frame, "drop_frame": clip.drop_frame,
-            "has_audio": clip.has_audio, "variable_rate": clip.variable_rate, "rotation": clip.rotation}
+            "has_audio": clip.has_audio, "variable_rate": clip.variable_rate, "rotation": clip.rotation,
+            "audio": _audio_entry(clip.audio)}
+
+
+def _audio_entry(audio: AudioFormat | None) -> dict | None:
+    return None if audio is None else {"channels": audio.channels, "sample_rate": audio.sample_rate,
+                                       "bits": audio.bits}
+
+
+def _audio(entry: dict | None) -> AudioFormat | None:
+    return None if not entry else AudioFormat(int(entry["channels"]), int(entry["sample_rate"]), int(entry["bits"]))
 
 
 def build_report(plan: Plan, details: dict | None = None) -> dict:
@@ -43,7 +53,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "music": {"path": str(music.path), "duration": music.duration, "tempo_bpm": music.tempo_bpm,
                   "in_frame": plan.music_in, "start_time": round(plan.music_start_time, 6),
                   "beats_found": len(music.beats), "beats_per_bar": music.beats_per_bar,
-                  "overrides": music.overrides},
+                  "overrides": music.overrides, "audio": _audio_entry(music.audio)},
         "cuts": [{
             "index": c.index,
             "record_start_frame": c.record_start,
@@ -80,9 +90,10 @@ def read_report(path: str | Path) -> Plan:
         rate = Rate.parse(data["fps"])
         clips = {c["path"]: Clip(Path(c["path"]), Rate.parse(c["fps"]), c["frames"], c["width"], c["height"],
                                  c["start_frame"], c["drop_frame"], c["has_audio"], c["variable_rate"],
-                                 [Shot(0, c["frames"])], c.get("rotation", 0)) for c in data["clips"]}
+                                 [Shot(0, c["frames"])], c.get("rotation", 0), audio=_audio(c.get("audio")))
+                 for c in data["clips"]}
         m = data["music"]
-        music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [])
+        music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [], audio=_audio(m.get("audio")))
         cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
                     c["record_start_frame"], c["record_end_frame"], c["beat_time"], Phase(c["phase"]), c["on_beat"])
                 for c in data["cuts"]]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import ffmpeg_cmd
 from ..errors import InputError
-from ..model import Clip, Shot
+from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
@@ -39,6 +39,29 @@ def _rotation(video: dict) -> int:
         return round(float((video.get("tags") or {}).get("rotate", 0))) % 360
     except ValueError:
         return 0
+
+
+#: Bits per sample of ffmpeg's decoded sample formats, for codecs that do not state their own depth (AAC, MP3).
+_SAMPLE_FMT_BITS = {"u8": 8, "s16": 16, "s32": 32, "flt": 32, "dbl": 64, "s64": 64}
+
+
+def audio_format(info: dict) -> AudioFormat | None:
+    """Channels, sample rate and depth of the first audio stream in ffprobe's ``info``; None without audio.
+    The depth is the codec's own (PCM, FLAC, ALAC), else 16 for lossy codecs, whose decoders output float."""
+    stream = next((s for s in info.get("streams", []) if s.get("codec_type") == "audio"), None)
+    if stream is None:
+        return None
+    bits = int(stream.get("bits_per_raw_sample") or 0) or int(stream.get("bits_per_sample") or 0)
+    lossless = stream.get("codec_name", "").startswith(("pcm_", "flac", "alac"))
+    if not bits and lossless:
+        bits = _SAMPLE_FMT_BITS.get(str(stream.get("sample_fmt", "")).rstrip("p"), 0)
+    return AudioFormat(channels=int(stream.get("channels") or 2), sample_rate=int(stream.get("sample_rate") or 48000),
+                       bits=bits or 16)
+
+
+def probe_audio(path: str | Path) -> AudioFormat | None:
+    """The :func:`audio_format` of a music or footage file."""
+    return audio_format(ffmpeg_cmd.probe(Path(path)))
 
 
 def probe_clip(path: str | Path) -> Clip:
@@ -78,6 +101,7 @@ def probe_clip(path: str | Path) -> Clip:
         start_frame=start,
         drop_frame=bool(tc and ";" in tc and rate.drop_frame_capable),
         has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
+        audio=audio_format(info),
         variable_rate=variable,
         shots=[Shot(0, frames)],
         rotation=_rotation(video),

@@ -1,0 +1,28 @@
+"""AAF (``montage.aaf``) for Avid Media Composer, also imported by Resolve and Premiere: the OTIO
+timeline (:mod:`.otio_export`) written by the maintained ``otio-aaf-adapter`` on ``pyaaf2``.
+
+Mob IDs are fresh (``use_empty_mob_ids``): the media carries none of Avid's own. Media locators
+are percent-encoded ``file://`` URLs (an AAF NetworkLocator holds a URL; the adapter stores the
+reference verbatim, so a plain path with ``#`` or spaces would not parse back). Source ranges are
+the media's timecode at its own rate, as in the OTIO file. The adapter cannot write a timeline whose
+media runs at another rate than the timeline, so a mixed-rate edit gets no AAF (the reason is in
+``report.json``). Timeline markers are not written by the adapter; they are in the other formats.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+
+from ..model import Plan
+from . import require_single_rate
+from .otio_export import build_timeline
+
+
+def write_aaf(plan: Plan, path: Path) -> None:
+    require_single_rate(plan, "the AAF writer (otio-aaf-adapter) handles one rate only")
+    timeline = build_timeline(plan)
+    for clip in timeline.find_clips():
+        ref = clip.media_reference
+        ref.target_url = Path(ref.target_url).as_uri()
+    otio.adapters.write_to_file(timeline, str(path), adapter_name="AAF", use_empty_mob_ids=True)
