@@ -176,6 +176,9 @@ def _compare(got, exp: Expected, unit: str) -> list[str]:
 def validate(folder: str | Path) -> list[Check]:
     """One :class:`Check` per (export present in ``folder``, reader)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder; give the output folder of montage-ai make"
+                         if folder.exists() else "folder not found")
     exp = load_expected(folder)
     checks = []
     for name, readers in READERS.items():

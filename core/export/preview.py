@@ -38,10 +38,11 @@ def _segment(cut: Cut, plan: Plan, size: tuple[int, int], out: Path) -> None:
 
 def render_preview(plan: Plan, out: Path, height: int = PREVIEW_HEIGHT,
                    progress: Callable[[float], None] | None = None,
-                   cancel: threading.Event | None = None, workers: int = 2) -> None:
-    """Render ``plan`` to ``out`` (MP4). ``progress`` gets 0..1; ``cancel`` aborts with :class:`Cancelled`."""
+                   cancel: threading.Event | None = None, workers: int = 2, work_dir: Path | None = None) -> None:
+    """Render ``plan`` to ``out`` (MP4). ``progress`` gets 0..1; ``cancel`` aborts with :class:`Cancelled`.
+    Segments go to a temporary folder in ``work_dir`` (default: ``$TMPDIR``)."""
     size = preview_size(plan, height)
-    with tempfile.TemporaryDirectory(prefix="montage-preview-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="montage-preview-", dir=work_dir) as tmp:
         segments = [Path(tmp) / f"cut{cut.index:05d}.h264" for cut in plan.cuts]
         done = 0
         lock = threading.Lock()
