@@ -204,7 +204,8 @@ def cmd_make(args: argparse.Namespace) -> None:
 
 def cmd_analyze_music(args: argparse.Namespace) -> None:
     from .audio.analyze import analyze_music
-    music = analyze_music(args.file, tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
+    from .video.discover import resolve_input
+    music = analyze_music(resolve_input(args.file), tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
     data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
             "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar, "overrides": music.overrides,
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
