@@ -272,7 +272,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 #: Signals that stop a run as Ctrl-C does: children killed, staging removed, nothing half-written.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _stop(signum: int, frame: object) -> None:

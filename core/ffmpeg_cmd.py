@@ -24,8 +24,8 @@ import ffmpeg
 
 from .errors import Cancelled, InputError
 
-#: Prefix that makes the kernel kill a child when the thread that started it dies (Linux util-linux).
-_DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
+#: Prefix that makes the kernel kill a child when the thread that started it dies (util-linux on Linux).
+_DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"]
 _children: set[subprocess.Popen] = set()
 _children_lock = threading.RLock()  # re-entrant: the signal handler may run while its own thread holds it
 _refusing = False
@@ -44,12 +44,23 @@ def _ffmpeg(args: list[str]) -> list[str]:
     return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
 
 
+@functools.cache
+def _die_with_parent() -> list[str]:
+    """``_DIE_WITH_PARENT`` where it works (a setpriv that knows ``--pdeathsig``), else nothing."""
+    try:
+        works = subprocess.run([*_DIE_WITH_PARENT, "true"], capture_output=True, check=False).returncode == 0
+    except OSError:
+        works = False
+    return _DIE_WITH_PARENT if works else []
+
+
 def _spawn(args: list[str], **kwargs) -> subprocess.Popen:
     """Start ffmpeg with ``args`` in a new process group, remembered until :func:`_reap`."""
+    command = [*_die_with_parent(), *_ffmpeg(args)]
     with _children_lock:
         if _refusing:
             raise Cancelled()
-        proc = subprocess.Popen([*_DIE_WITH_PARENT, *_ffmpeg(args)], start_new_session=True, **kwargs)
+        proc = subprocess.Popen(command, start_new_session=True, **kwargs)
         _children.add(proc)
     return proc
 
@@ -67,7 +78,10 @@ def stop_all(refuse_new: bool = False) -> None:
         _refusing = _refusing or refuse_new
         for proc in list(_children):
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:  # Windows: no process groups
+                    proc.kill()
 
 
 def _failed(what: Path | str, stderr: bytes | None) -> Exception:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -21,6 +20,11 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs are not locked against each other
+    fcntl = None
 
 REPORT = "report.json"
 STAGE_PREFIX = ".montage-ai-stage-"
@@ -97,12 +101,13 @@ def output_folder(out_dir: str | Path) -> Iterator[Path]:
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY) if fcntl else None
     except OSError as err:
         raise InputError(out, f"cannot create or open the output folder ({err.strerror})") from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
             if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
                 raise InputError(out, "another montage-ai run is writing into this folder") from None
@@ -116,7 +121,8 @@ def output_folder(out_dir: str | Path) -> Iterator[Path]:
         finally:
             del _held[out]
     finally:
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
         if created:
             with contextlib.suppress(OSError):
                 out.rmdir()  # only if empty: nothing was written
