@@ -175,7 +175,7 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
                          and not p.name.startswith(".")]
                 _commit(stage, out, names)
             except OSError as err:
-                raise InputError(out, f"cannot write the exports ({err.strerror})") from None
+                raise InputError(out, f"cannot write the output files ({err.strerror})") from None
             except InputError as err:
                 if err.path and Path(err.path).is_relative_to(stage):
                     raise InputError(out / Path(err.path).relative_to(stage), err.problem) from None

@@ -15,12 +15,7 @@ from typing import TypeVar
 
 from .errors import InputError
 from .plan.planner import PlanSettings
-from .timebase import Rate
-
-#: Whole rates a timeline may take; above 100 fps an EDL's two-digit frame field overflows.
-MAX_FPS = 100
-#: NTSC (x/1001) timeline rates, by nominal rate.
-NTSC_NOMINAL = (24, 30, 48, 60)
+from .timebase import STANDARD_RATES, Rate
 #: Seeds are 32-bit, like every random generator's seed the editor may know.
 MAX_SEED = 2**32 - 1
 #: ``--beat-offset-ms`` moves cuts by at most this much either way (two beats at 60 BPM).
@@ -50,15 +45,15 @@ def parse_seconds(text: str) -> float:
 
 
 def parse_fps(text: str) -> Rate:
-    """A timeline rate every export can carry: a whole rate from 1 to 100 fps or 23.976/29.97/47.952/59.94."""
+    """A timeline rate every export and its readers carry: one of ``STANDARD_RATES`` (OTIO's and the
+    EDL readers' timecode knows no others: 12, 100 or 120 fps write EDLs they refuse)."""
     try:
         rate = Rate.parse(text)
     except (ValueError, ZeroDivisionError, ArithmeticError):
         raise ValueError(f"not a frame rate: {text!r} (e.g. 24000/1001, 23.976, 25)") from None
-    whole = rate.fps.denominator == 1 and 1 <= rate.fps <= MAX_FPS
-    if not (whole or (rate.ntsc and rate.nominal in NTSC_NOMINAL)):
-        raise ValueError(f"{text!r} is not a timeline rate: use a whole rate from 1 to {MAX_FPS} fps or "
-                         "23.976, 29.97, 47.952, 59.94")
+    if rate not in STANDARD_RATES:
+        raise ValueError(f"{text!r} is not a timeline rate: use one of "
+                         + ", ".join(f"{float(r.fps):.5g}" for r in STANDARD_RATES))
     return rate
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,7 @@ def test_writable_out_folder_under_read_only_parent(tiny_song, tiny_clips, tmp_p
 @pytest.mark.parametrize("preview", [False, True], ids=["exports", "preview"])
 def test_full_disk_names_the_out_folder(preview, tiny_song, tiny_clips, tmp_path, capsys):
     disk = tmp_path / "disk"
-    with mounted_tmpfs(disk, "64k" if preview else "16k"):
+    with mounted_tmpfs(disk, "256k" if preview else "16k"):  # 256k: the exports fit, the preview does not
         out = disk / "out"
         args = ["make", "--music", tiny_song, "--footage", tiny_clips[0], "--out", out]
         code, _, err = run_cli(*args, *([] if preview else ["--no-preview"]), capsys=capsys)
@@ -133,15 +134,24 @@ def test_full_tmpdir_does_not_matter(tiny_song, tiny_clips, tmp_path):
 
 
 def test_concurrent_runs_into_one_folder(tiny_song, tiny_clips, tmp_path):
+    """The first run holds the folder from before its analysis to its last file; a second run started
+    meanwhile stops at once with one line, and the folder holds the first run's plan only."""
     out = tmp_path / "out"
-    procs = [subprocess.Popen([sys.executable, "-m", "montage_ai.cli", "make", "--music", str(tiny_song),
-                               "--footage", str(clip), "--out", str(out), "--no-preview"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for clip in tiny_clips]
-    results = sorted((p.wait(timeout=120), p.stderr.read()) for p in procs)
-    assert [code for code, _ in results] == [0, 2], results
-    one_line(results[1][1], str(out), "another montage-ai run")
+
+    def start(clip, *extra):
+        return subprocess.Popen([sys.executable, "-m", "montage_ai.cli", "make", "--music", str(tiny_song),
+                                 "--footage", str(clip), "--out", str(out), *extra],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first = start(tiny_clips[0])  # with a preview: it holds the folder for seconds
+    while not out.exists() and first.poll() is None:
+        time.sleep(0.01)
+    second = start(tiny_clips[1], "--no-preview")
+    assert second.wait(timeout=120) == 2
+    one_line(second.stderr.read(), str(out), "another montage-ai run")
+    assert first.wait(timeout=300) == 0, first.stderr.read()
     report = json.loads((out / "report.json").read_text())
-    assert len({c["source_path"] for c in report["cuts"]}) == 1  # one plan, not two mixed
+    assert {c["source_path"] for c in report["cuts"]} == {str(tiny_clips[0])}  # one plan, not two mixed
 
 
 def test_locked_folder_refused_at_once(tiny_song, tiny_clips, tmp_path, capsys):

@@ -14,6 +14,7 @@ BAD_OPTIONS = {
     "fps 0.4": (["--fps", "0.4"], "--fps", "not a timeline rate"),
     "fps 1000": (["--fps", "1000"], "--fps", "not a timeline rate"),
     "fps 12.5": (["--fps", "12.5"], "--fps", "not a timeline rate"),
+    "fps 100 (EDL readers refuse it)": (["--fps", "100"], "--fps", "not a timeline rate"),
     "fps zero denominator": (["--fps", "30/0"], "--fps", "not a frame rate"),
     "seed 40 digits": (["--seed", "1" * 40], "--seed", "out of range"),
     "seed negative": (["--seed", "-1"], "--seed", "out of range"),
@@ -58,7 +59,7 @@ def test_bad_environment_is_one_line_naming_the_variable(name, value, problem, t
 def test_option_beats_environment_and_good_values_run(tiny_song, tiny_clips, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TARGET_DURATION", "nan")  # not read: the option is given
     code, out, err = run_cli("make", "--music", tiny_song, "--footage", *tiny_clips, "--out", tmp_path / "o",
-                             "--no-preview", "--duration", "6", "--fps", "100", "--seed", str(2**32 - 1),
+                             "--no-preview", "--duration", "6", "--fps", "47.952", "--seed", str(2**32 - 1),
                              "--beat-offset-ms", "-40", capsys=capsys)
     assert code == 0, err
-    assert "600 frames at 100/1 fps" in out
+    assert "288 frames at 48000/1001 fps" in out
