@@ -19,7 +19,7 @@ from .model import Clip, Music, Plan
 from .output import output_folder, staged_output
 from .plan.director import style_from_prompt
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
-from .video.discover import discover_footage, resolve_input
+from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.probe import UnusableClip, probe_clip
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
@@ -49,6 +49,8 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     footage file (folders are searched)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    music_path = resolve_input(music_path)
+    require_nameable(music_path)
     files = discover_footage(footage)
     if progress:
         progress("probe_footage", 0.0)
@@ -71,8 +73,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     start = time.perf_counter()
     if progress:
         progress("analyze_music", 0.0)
-    music = analyze_music(resolve_input(music_path),
-                          progress=(lambda f: progress("analyze_music", f)) if progress else None,
+    music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None,
                           tempo_hint=tempo_hint, beats_per_bar=beats_per_bar)
     timings["analyze_music"] = time.perf_counter() - start
     if progress:

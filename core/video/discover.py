@@ -18,6 +18,15 @@ def resolve_input(raw: str | Path) -> Path:
         raise InputError(raw, f"cannot resolve the path ({getattr(err, 'strerror', None) or err})") from None
 
 
+def require_nameable(path: Path, error: type[InputError] = InputError) -> None:
+    """Raise ``error`` when ``path`` is not valid UTF-8 (a byte such as 0xFF): NLE files cannot name it."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise error(shown, "file name is not valid UTF-8, so NLE files cannot name it; rename it") from None
+
+
 def _own_outputs(files: list[Path]) -> set[Path]:
     """Files montage-ai wrote (a preview fed back in as footage), as listed by the reports among ``files``."""
     own: set[Path] = set()

@@ -15,6 +15,7 @@ from .. import ffmpeg_cmd
 from ..errors import InputError
 from ..model import Clip, Shot
 from ..timebase import Rate, nearest_standard
+from .discover import require_nameable
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
 VFR_TOLERANCE = 0.01
@@ -88,11 +89,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
     """
     warnings = [] if warnings is None else warnings
     path = Path(path).absolute()
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UnusableClip(shown, "file name is not valid UTF-8, so NLE files cannot name it; rename it") from None
+    require_nameable(path, UnusableClip)
     info = ffmpeg_cmd.probe(path)
     videos = [s for s in info.get("streams", []) if s.get("codec_type") == "video"
               and not (s.get("disposition") or {}).get("attached_pic")]

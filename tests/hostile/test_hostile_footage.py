@@ -144,6 +144,11 @@ def test_file_name_with_byte_ff_is_skipped_with_a_warning(tiny_song, tiny_clips,
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", bad, "--out", tmp_path / "o2", capsys=capsys)
     assert code == 2
     one_line(err, "bad\\xff.mp4", "not valid UTF-8")
+    song = tmp_path / os.fsdecode(b"song\xff.wav")
+    shutil.copy(tiny_song, song)
+    code, _, err = run_cli("make", "--music", song, "--footage", tiny_clips[0], "--out", tmp_path / "o3", capsys=capsys)
+    assert code == 2
+    one_line(err, "song\\xff.wav", "not valid UTF-8")
 
 
 def test_newline_in_a_name_keeps_csv_otio_xml_mlt_valid(tiny_song, tiny_clips, tmp_path, capsys):
