@@ -55,6 +55,20 @@ def _nominal_rate(real: Fraction | None, avg: Fraction | None) -> Rate:
     return nearest_standard(Rate(base))
 
 
+def _video_duration(video: dict, container: dict) -> float:
+    """Seconds of the video stream: its own duration, else its Matroska ``DURATION`` tag
+    (``HH:MM:SS.fffffffff``), else the container's (which may count a longer audio stream)."""
+    if video.get("duration") not in (None, "N/A"):
+        return float(video["duration"])
+    tag = (video.get("tags") or {}).get("DURATION", "")
+    try:
+        h, m, s = tag.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError:
+        pass
+    return float(container["duration"]) if container.get("duration") not in (None, "N/A") else 0.0
+
+
 def _rotation(video: dict) -> int:
     """Display rotation in degrees (0, 90, 180, 270) from the display matrix or the ``rotate`` tag."""
     for side in video.get("side_data_list") or []:
@@ -66,16 +80,22 @@ def _rotation(video: dict) -> int:
         return 0
 
 
-def _decodable_frames(path: Path, duration: float, rate: Rate) -> int | None:
-    """None when the last seconds of the video stream read to its end, else how many frames decode
-    (a truncated file whose index promises more than its data holds)."""
-    start = max(0.0, duration - END_CHECK_SECONDS)
+def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> int:
+    """How many frames the video stream really holds: where its last packet ends when the last
+    seconds read to within two frames of ``duration``; else (a truncated file whose index promises
+    more than its data holds) the frames that decode, counted by decoding the whole stream."""
+    try:
+        origin = float(video.get("start_time") or 0.0)
+    except ValueError:
+        origin = 0.0
+    start = origin + max(0.0, duration - END_CHECK_SECONDS)
     tail = ffmpeg_cmd.probe(path, select_streams="v:0", read_intervals=f"{start:.3f}%",
                             show_entries="packet=pts_time,duration_time")
-    ends = [float(p["pts_time"]) + float(p.get("duration_time") or 0) for p in tail.get("packets", [])
-            if p.get("pts_time") not in (None, "N/A")]
-    if ends and max(ends) >= duration - 2 / float(rate.fps):
-        return None
+    frame = 1 / float(rate.fps)
+    ends = [float(p["pts_time"]) + (frame if p.get("duration_time") in (None, "N/A") else float(p["duration_time"]))
+            for p in tail.get("packets", []) if p.get("pts_time") not in (None, "N/A")]
+    if ends and max(ends) - origin >= duration - 2 * frame:
+        return rate.frames_in(max(ends) - origin)
     counted = ffmpeg_cmd.probe(path, select_streams="v:0", count_frames=None)
     return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
 
@@ -103,8 +123,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
         raise UnusableClip(path, "a still image, not footage")
     variable = bool(real and avg and abs(real - avg) / real > VFR_TOLERANCE)
     rate = _nominal_rate(real, avg) if variable else Rate.parse(real or avg)
-    duration = next((float(src["duration"]) for src in (video, info.get("format", {}))
-                     if src.get("duration") not in (None, "N/A")), 0.0)
+    duration = _video_duration(video, info.get("format", {}))
     nb = video.get("nb_frames")
     frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 and not variable else rate.frames_in(duration)
     if frames <= 0:
@@ -112,11 +131,11 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
     if variable:
         warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
                         f"conformed to {float(rate.fps):g} fps")
-    decodable = _decodable_frames(path, duration, rate) if duration > 0 else None
-    if decodable is not None and decodable < frames:
+    decodable = _decodable_frames(path, video, duration, rate) if duration > 0 else frames
+    if decodable < frames - 2:
         warnings.append(f"{path.name}: only {decodable} of {frames} frames decode (damaged or truncated file); "
                         f"using those")
-        frames = decodable
+    frames = min(frames, decodable)
     if frames < rate.frames_in(MIN_CLIP_SECONDS) or frames < 2:
         raise UnusableClip(path, f"only {frames} frame(s) of video; footage needs at least {MIN_CLIP_SECONDS:g} s")
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)

@@ -161,3 +161,14 @@ def test_newline_in_a_name_keeps_csv_otio_xml_mlt_valid(tiny_song, tiny_clips, t
     checks = validate(out)
     assert {c.export for c in checks} == {"montage.otio", "montage.xml", "montage.csv", "montage.mlt"}
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_video_shorter_than_its_audio_counts_only_video_frames(tmp_path):
+    """Matroska has no per-stream duration field: the file's duration (the longer audio) must not
+    lend the video frames it does not have, nor call the file damaged."""
+    mkv = tmp_path / "talk.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3", "-f", "lavfi", "-i", "sine=d=5", "-c:v", "libx264",
+           "-preset", "ultrafast", "-c:a", "aac", mkv)
+    warnings = []
+    assert probe_clip(mkv, warnings).frames == video_frames(mkv)[0] == 75
+    assert not warnings
