@@ -200,3 +200,16 @@ def test_broken_pipe_exits_quietly(tiny_song, tiny_clips, tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert err == "" and (tmp_path / "out" / "report.json").is_file()
+
+
+def test_environment_errors_name_tmpdir_or_the_file():
+    import errno
+
+    from montage_ai.cli import _os_problem
+    tmp = tempfile.gettempdir()
+    full = OSError(errno.ENOSPC, "No space left on device", os.path.join(tmp, "tmpk3j2"))
+    assert _os_problem(full) == f"$TMPDIR ({tmp}): No space left on device"
+    none = FileNotFoundError(errno.ENOENT, f"No usable temporary directory found in ['{tmp}']")
+    assert _os_problem(none).startswith(f"$TMPDIR ({tmp}): ")
+    mine = PermissionError(errno.EACCES, "Permission denied", "/srv/project/out")
+    assert _os_problem(mine) == "/srv/project/out: Permission denied"
