@@ -291,11 +291,35 @@ def _os_problem(err: OSError) -> str:
     return problem if where is None else f"{where}: {problem}"
 
 
-def _quiet_stdout() -> None:
+def _quiet_stdout(stream=None) -> None:
     """The reader of our stdout went away (``| head``): drop what is left instead of failing at exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, (stream or sys.stdout).fileno())
     os.close(devnull)
+
+
+class _ReaderMayLeave:
+    """stdout for a run: when its reader stops reading (``make … | head``), the run goes on to the end and
+    what it prints later is dropped, instead of the run dying half-way on a broken pipe."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _quiet_stdout(self._stream)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _quiet_stdout(self._stream)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    stdout, sys.stdout = sys.stdout, _ReaderMayLeave(sys.stdout)
     try:
         code = args.func(args)
         sys.stdout.flush()
@@ -332,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     finally:
+        sys.stdout = stdout
         ffmpeg_cmd.stop_all()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
