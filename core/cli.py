@@ -29,7 +29,8 @@ EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.
 #: Console summary of warnings: a phrase of the message -> its kind (others count as "other").
 WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable frame rate": "variable frame rate",
                  "time grid": "no beat found", "music range holds": "music range",
-                 "past the end of the music": "music range"}
+                 "past the end of the music": "music range", "; skipped": "unusable footage",
+                 "frames decode": "damaged footage"}
 
 
 class Parser(argparse.ArgumentParser):

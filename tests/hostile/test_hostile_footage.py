@@ -45,8 +45,9 @@ def test_truncated_mp4_uses_only_frames_that_decode(truncated, tiny_song, tmp_pa
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", truncated, "--out", out, "--duration", "4",
                            capsys=capsys)
     assert code == 0, err
-    assert "truncated.mp4: only" in err
+    assert "damaged footage: 1" in err or "truncated.mp4: only" in err
     report = json.loads((out / "report.json").read_text())
+    assert any("truncated.mp4: only" in w for w in report["warnings"])
     assert max(c["source_out_frame"] for c in report["cuts"]) <= decodable
     assert video_frames(out / "preview.mp4")[0] == report["frames"]
     assert all(c.ok for c in validate(out))
@@ -63,8 +64,10 @@ def test_still_image_and_one_frame_video_are_skipped(tiny_song, tiny_clips, tmp_
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", still, single, tiny_clips[0], "--out", out,
                            "--no-preview", capsys=capsys)
     assert code == 0, err
-    assert "poster.png: a still image" in err and "one.mp4: only 1 frame" in err
+    assert "unusable footage: 2" in err
     report = json.loads((out / "report.json").read_text())
+    assert any("poster.png: a still image" in w for w in report["warnings"])
+    assert any("one.mp4: only 1 frame" in w for w in report["warnings"])
     assert {c["path"] for c in report["clips"]} == {str(tiny_clips[0])}
     assert min(c["record_end_frame"] - c["record_start_frame"] for c in report["cuts"]) >= 3
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", single, "--out", tmp_path / "o2", capsys=capsys)
@@ -107,7 +110,8 @@ def test_variable_rate_phone_clip_is_conformed_to_its_nominal_rate(tiny_song, tm
                            capsys=capsys)
     assert code == 0, err
     assert "variable frame rate" in err
-    assert json.loads((out / "report.json").read_text())["fps"] == "30/1"
+    report = json.loads((out / "report.json").read_text())
+    assert report["fps"] == "30/1" and any("conformed to 30 fps" in w for w in report["warnings"])
     assert all(c.ok for c in validate(out))
 
 
@@ -138,8 +142,9 @@ def test_file_name_with_byte_ff_is_skipped_with_a_warning(tiny_song, tiny_clips,
     code, stdout, err = run_cli("make", "--music", tiny_song, "--footage", folder, "--out", out, "--no-preview",
                                 capsys=capsys)
     assert code == 0, err
-    assert "bad\\xff.mp4: file name is not valid UTF-8" in err
+    assert "unusable footage" in err or "bad\\xff.mp4: file name is not valid UTF-8" in err
     report = json.loads((out / "report.json").read_bytes().decode("utf-8"))
+    assert any("bad\\xff.mp4: file name is not valid UTF-8" in w for w in report["warnings"])
     assert [c["path"] for c in report["clips"]] == [str(folder / "good.mp4")]
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", bad, "--out", tmp_path / "o2", capsys=capsys)
     assert code == 2
