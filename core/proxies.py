@@ -27,7 +27,7 @@ from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
 from .errors import Cancelled, InputError
 from .timebase import Rate
 from .video.discover import discover_footage
-from .video.probe import probe_clip
+from .video.probe import probe_clip, rotation
 
 MANIFEST = "proxies.json"
 PROXY_SUFFIX = "_Proxy"
@@ -76,15 +76,6 @@ class Source:
     variable_rate: bool
 
 
-def _rotation(video: dict) -> int:
-    """Display rotation in degrees as ffprobe reports it (side data, else the legacy tag), 0 if none."""
-    for side in video.get("side_data_list") or []:
-        if "rotation" in side:
-            return int(round(float(side["rotation"]))) % 360
-    tag = (video.get("tags") or {}).get("rotate")
-    return int(tag) % 360 if tag and re.fullmatch(r"-?\d+", tag) else 0
-
-
 def _video_frames(path: Path, info: dict) -> int:
     """Frames of the first video stream: the container's count, else the packets counted by ffprobe."""
     video = next(s for s in info["streams"] if s.get("codec_type") == "video")
@@ -104,8 +95,9 @@ def describe(path: Path) -> Source:
     video = next(s for s in info["streams"] if s.get("codec_type") == "video"
                  and not (s.get("disposition") or {}).get("attached_pic"))
     tc = clip.rate.timecode(clip.start_frame, clip.drop_frame) if clip.start_frame or _has_timecode(info) else None
-    return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, clip.width, clip.height, tc,
-                  _rotation(video), tuple(int(s.get("channels") or 0) for s in info["streams"]
+    # the coded frame: a proxy keeps the rotation flag, while the Clip records the displayed size
+    return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, int(video["width"]),
+                  int(video["height"]), tc, rotation(video), tuple(int(s.get("channels") or 0) for s in info["streams"]
                                           if s.get("codec_type") == "audio"), clip.variable_rate)
 
 

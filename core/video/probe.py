@@ -69,7 +69,7 @@ def _video_duration(video: dict, container: dict) -> float:
     return float(container["duration"]) if container.get("duration") not in (None, "N/A") else 0.0
 
 
-def _rotation(video: dict) -> int:
+def rotation(video: dict) -> int:
     """Display rotation in degrees (0, 90, 180, 270) from the display matrix or the ``rotate`` tag."""
     for side in video.get("side_data_list") or []:
         if "rotation" in side:
@@ -139,7 +139,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
     if frames < rate.frames_in(MIN_CLIP_SECONDS) or frames < 2:
         raise UnusableClip(path, f"only {frames} frame(s) of video; footage needs at least {MIN_CLIP_SECONDS:g} s")
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
-    if _rotation(video) in (90, 270):
+    if rotation(video) in (90, 270):
         width, height = height, width
     tc = _start_timecode(info, video)
     try:
