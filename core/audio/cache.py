@@ -75,7 +75,8 @@ def _music(data: dict, path: Path) -> Music:
     return Music(path=path, duration=duration, sample_rate=int(_number(data["sample_rate"])),
                  tempo_bpm=_number(data["tempo_bpm"]), beats=beats, downbeats=downbeats, sections=sections,
                  energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
-                 beats_per_bar=int(_number(data["beats_per_bar"])))
+                 beats_per_bar=int(_number(data["beats_per_bar"])),
+                 overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()})
 
 
 def load(path: Path, key: str) -> Music | None:

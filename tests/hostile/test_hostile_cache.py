@@ -63,3 +63,9 @@ def test_entry_replaced_by_a_folder_leaks_nothing(cached, tiny_song):
     for _ in range(3):
         assert analyze_music(tiny_song).beats == truth.beats
     assert sorted(p.name for p in entry.parent.iterdir()) == [entry.name]
+
+
+def test_cached_entry_keeps_the_editors_overrides(cached, tiny_song):
+    first = analyze_music(tiny_song, tempo_hint=120)
+    again = analyze_music(tiny_song, tempo_hint=120)
+    assert first.overrides == again.overrides == {"tempo_hint": 120}
