@@ -7,18 +7,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import sys
+import tempfile
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
-from . import __version__
-from .errors import InputError
+from . import __version__, ffmpeg_cmd, settings
+from .errors import InputError, Interrupted
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.styles import STYLES
-from .timebase import Rate
 
 EXIT_BAD_INPUT = 2
 #: Edge packages that add their own subcommands (``register(subparsers)``) when installed.
@@ -26,24 +29,29 @@ EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.
 #: Console summary of warnings: a phrase of the message -> its kind (others count as "other").
 WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable frame rate": "variable frame rate",
                  "time grid": "no beat found", "music range holds": "music range",
-                 "past the end of the music": "music range"}
+                 "past the end of the music": "music range", "; skipped": "unusable footage",
+                 "frames decode": "damaged footage"}
 
 
-def _env_float(name: str) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return 0.0
-    try:
-        return float(raw)
-    except ValueError:
-        raise InputError(None, f"environment variable {name}={raw!r} is not a number of seconds") from None
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line, ``montage-ai: <option>: <problem>``, with exit code 2."""
+
+    def error(self, message: str) -> None:
+        named = re.match(r"argument ([^:]+): (.*)", message, re.S)
+        if named:
+            message = f"{named.group(1).split('/')[0]}: {named.group(2)}"
+        self.exit(EXIT_BAD_INPUT, f"{self.prog.split()[0]}: {' '.join(message.split())}\n")
 
 
-def _rate(text: str) -> Rate:
-    try:
-        return Rate.parse(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"not a frame rate: {text!r} (e.g. 24000/1001, 23.976, 25)") from None
+def _checked(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse ``type`` from a :mod:`.settings` parser: its ValueError text becomes the error line."""
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    convert.__name__ = parse.__name__
+    return convert
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -90,17 +98,18 @@ def _add_analysis_overrides(p: argparse.ArgumentParser) -> None:
 
 
 def _add_make_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, type=Path, help="output folder (created; files replaced atomically)")
+    p.add_argument("--out", required=True, type=_checked(settings.parse_out),
+                   help="output folder (created; files replaced atomically)")
     p.add_argument("--style", choices=sorted(STYLES), help="pacing style (default: chosen from --prompt, else dynamic)")
-    p.add_argument("--duration", type=float, help="target length in seconds; 0 = to the end (env TARGET_DURATION)")
-    p.add_argument("--music-start", type=float, help="music time (s) where the montage starts (env MUSIC_START)")
-    p.add_argument("--music-end", type=float, help="music time (s) where it must end; 0 = end (env MUSIC_END)")
-    p.add_argument("--fps", type=_rate, help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
+    p.add_argument("--duration", type=_checked(settings.parse_seconds), help="target length in seconds; 0 = to the end (env TARGET_DURATION)")
+    p.add_argument("--music-start", type=_checked(settings.parse_seconds), help="music time (s) where the montage starts (env MUSIC_START)")
+    p.add_argument("--music-end", type=_checked(settings.parse_seconds), help="music time (s) where it must end; 0 = end (env MUSIC_END)")
+    p.add_argument("--fps", type=_checked(settings.parse_fps), help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
     p.add_argument("--prompt", help="what the editor wants, in words (picks the style when --style is not given)")
-    p.add_argument("--seed", type=int, default=0, help="varies clip order between runs (default 0)")
+    p.add_argument("--seed", type=_checked(settings.parse_seed), default=0, help="varies clip order between runs (default 0)")
     p.add_argument("--beat-level", choices=BEAT_LEVELS, default="beat",
                    help="cut on every other beat (half), every beat, or every eighth note (double)")
-    p.add_argument("--beat-offset-ms", type=float, default=0.0,
+    p.add_argument("--beat-offset-ms", type=_checked(settings.parse_offset_ms), default=0.0,
                    help="shift every cut later (positive) or earlier (negative), in milliseconds")
     _add_analysis_overrides(p)
     p.add_argument("--formats", type=_formats, default=DEFAULT_FORMATS,
@@ -113,7 +122,7 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="montage-ai", description="Cut footage to music; export to Resolve/Premiere.")
+    parser = Parser(prog="montage-ai", description="Cut footage to music; export to Resolve/Premiere.")
     parser.add_argument("--version", action="version", version=f"montage-ai {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     make = sub.add_parser("make", help="cut footage to music and write NLE files")
@@ -131,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     am.set_defaults(func=cmd_analyze_music)
 
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
-    demo.add_argument("--out", required=True, type=Path)
+    demo.add_argument("--out", required=True, type=_checked(settings.parse_out))
     demo.add_argument("--no-preview", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
@@ -167,14 +176,11 @@ def _optional_edge(module: str):
 
 
 def _settings(args: argparse.Namespace) -> PlanSettings:
-    def pick(value: float | None, env: str) -> float:
-        return value if value is not None else _env_float(env)
-
-    return PlanSettings(style=args.style or "dynamic", duration=pick(args.duration, "TARGET_DURATION"),
-                        music_start=pick(args.music_start, "MUSIC_START"), music_end=pick(args.music_end, "MUSIC_END"),
-                        fps=args.fps, seed=args.seed, beat_level=args.beat_level,
-                        beat_offset_ms=args.beat_offset_ms, tempo_hint=args.tempo_hint,
-                        beats_per_bar=args.beats_per_bar, size=args.size)
+    return settings.plan_settings(args.style or "dynamic", duration=args.duration, music_start=args.music_start,
+                                  music_end=args.music_end, fps=args.fps, seed=args.seed,
+                                  beat_level=args.beat_level, beat_offset_ms=args.beat_offset_ms,
+                                  tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
+                                  size=args.size)
 
 
 def warning_summary(warnings: list[str]) -> str:
@@ -214,7 +220,8 @@ def cmd_make(args: argparse.Namespace) -> None:
 
 def cmd_analyze_music(args: argparse.Namespace) -> None:
     from .audio.analyze import analyze_music
-    music = analyze_music(args.file, tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
+    from .video.discover import resolve_input
+    music = analyze_music(resolve_input(args.file), tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
     data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
             "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar, "overrides": music.overrides,
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
@@ -233,15 +240,18 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from .demo_media import synth_footage, synth_song
+    from .output import output_folder
     from .pipeline import make
     from .terminal import console_progress
-    media = args.out.expanduser().resolve() / "media"
-    media.mkdir(parents=True, exist_ok=True)
-    song = synth_song(media / "demo_song.wav")
-    footage = synth_footage(media / "footage")
-    print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
-    with console_progress() as progress:
-        plan, files = make(song.path, footage, args.out, PlanSettings(), preview=not args.no_preview, progress=progress)
+    with output_folder(args.out) as out:
+        media = out.resolve() / "media"
+        media.mkdir(parents=True, exist_ok=True)
+        song = synth_song(media / "demo_song.wav")
+        footage = synth_footage(media / "footage")
+        print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
+        with console_progress() as progress:
+            plan, files = make(song.path, footage, out, PlanSettings(), preview=not args.no_preview,
+                               progress=progress)
     _print_result(plan, files)
 
 
@@ -277,26 +287,96 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+#: Signals that stop a run as Ctrl-C does: children killed, staging removed, nothing half-written.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop(signum: int, frame: object) -> None:
+    for sig in STOP_SIGNALS:  # a second signal must not cut the clean-up short
+        signal.signal(sig, signal.SIG_IGN)
+    ffmpeg_cmd.stop_all(refuse_new=True)
+    raise Interrupted(signum)
+
+
+def _os_problem(err: OSError) -> str:
+    """One line for an environment failure (disk full, permissions, a missing temporary folder)."""
+    where, tmp = err.filename, tempfile.gettempdir()
+    if (where is None and "temporary" in str(err)) or (where is not None and Path(where).parent == Path(tmp)):
+        where = f"$TMPDIR ({tmp})"
+    problem = err.strerror or str(err)
+    return problem if where is None else f"{where}: {problem}"
+
+
+def _quiet_stdout(stream=None) -> None:
+    """The reader of our stdout went away (``| head``): drop what is left instead of failing at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, (stream or sys.stdout).fileno())
+    os.close(devnull)
+
+
+class _ReaderMayLeave:
+    """stdout for a run: when its reader stops reading (``make … | head``), the run goes on to the end and
+    what it prints later is dropped, instead of the run dying half-way on a broken pipe."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _quiet_stdout(self._stream)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _quiet_stdout(self._stream)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")  # file names that are not UTF-8 print as their bytes
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:  # bare ``montage-ai``: what it does and its commands
         parser.print_help()
         return 0
+    previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    stdout, sys.stdout = sys.stdout, _ReaderMayLeave(sys.stdout)
     try:
         code = args.func(args)
+        sys.stdout.flush()
     except InputError as err:
         print(f"montage-ai: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Interrupted as err:
+        print(f"montage-ai: interrupted ({err.name}); nothing written", file=sys.stderr)
+        return 128 + err.signum
     except KeyboardInterrupt:
         print("montage-ai: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except OSError as err:  # the environment, not the input: disk full, permissions, $TMPDIR
+        print(f"montage-ai: {_os_problem(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, details on request
         if os.environ.get("MONTAGE_AI_DEBUG"):
             traceback.print_exc()
         print(f"montage-ai: internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)",
               file=sys.stderr)
         return 1
+    finally:
+        sys.stdout = stdout
+        ffmpeg_cmd.stop_all()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return code or 0
 
 

@@ -1,6 +1,7 @@
 """The one exception users see: bad input, told in one line that names the file and the problem."""
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 
@@ -18,3 +19,12 @@ class InputError(Exception):
 
 class Cancelled(Exception):
     """The caller asked to stop (a cancel event was set); nothing was written."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT, SIGTERM, SIGHUP); handled like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)

@@ -1,11 +1,19 @@
-"""Thin wrappers around the ffmpeg/ffprobe executables (via ffmpeg-python) with one-line errors."""
+"""Thin wrappers around the ffmpeg/ffprobe executables (via ffmpeg-python) with one-line errors.
+
+Every ffmpeg child runs in its own process group and is known here until it ends, so
+:func:`stop_all` can kill them when the run is interrupted; on Linux ``setpriv --pdeathsig``
+also kills a child whose parent dies without a chance to clean up (SIGKILL).
+"""
 from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import functools
+import os
 import queue
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -15,7 +23,13 @@ from typing import BinaryIO
 
 import ffmpeg
 
-from .errors import InputError
+from .errors import Cancelled, InputError
+
+#: Prefix that makes the kernel kill a child when the thread that started it dies (util-linux on Linux).
+_DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"]
+_children: set[subprocess.Popen] = set()
+_children_lock = threading.RLock()  # re-entrant: the signal handler may run while its own thread holds it
+_refusing = False
 
 
 def require_ffmpeg() -> None:
@@ -31,27 +45,77 @@ def _ffmpeg(args: list[str]) -> list[str]:
     return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *args]
 
 
+@functools.cache
+def _die_with_parent() -> list[str]:
+    """``_DIE_WITH_PARENT`` where it works (a setpriv that knows ``--pdeathsig``), else nothing."""
+    try:
+        works = subprocess.run([*_DIE_WITH_PARENT, "true"], capture_output=True, check=False).returncode == 0
+    except OSError:
+        works = False
+    return _DIE_WITH_PARENT if works else []
+
+
+def _spawn(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start ffmpeg with ``args`` in a new process group, remembered until :func:`_reap`."""
+    command = [*_die_with_parent(), *_ffmpeg(args)]
+    with _children_lock:
+        if _refusing:
+            raise Cancelled()
+        proc = subprocess.Popen(command, start_new_session=True, **kwargs)
+        _children.add(proc)
+    return proc
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    with _children_lock:
+        _children.discard(proc)
+
+
+def stop_all(refuse_new: bool = False) -> None:
+    """Kill the process group of every running ffmpeg child; with ``refuse_new`` no new one starts
+    (later calls raise :class:`Cancelled`), as when the run was interrupted."""
+    global _refusing
+    with _children_lock:
+        _refusing = _refusing or refuse_new
+        for proc in list(_children):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:  # Windows: no process groups
+                    proc.kill()
+
+
+def _failed(what: Path | str, stderr: bytes | None) -> Exception:
+    """The error for a failed ffmpeg run: OSError when the disk is full (the caller knows which
+    folder that is), else InputError naming ``what``."""
+    line = last_line(stderr)
+    if "No space left on device" in line:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return InputError(what, f"ffmpeg failed: {line}")
+
+
 def last_line(stderr: bytes | None) -> str:
     lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
     return lines[-1] if lines else "unknown error"
 
 
-def probe(path: Path) -> dict:
-    """``ffprobe`` JSON of ``path`` (format + streams); InputError if it is missing or unreadable."""
+def probe(path: Path, **options: object) -> dict:
+    """``ffprobe`` JSON of ``path`` (format + streams, plus what ``options`` ask for: ffprobe options
+    by name, None for a flag); InputError if it is missing or unreadable."""
     require_ffmpeg()
     if not path.exists():
         raise InputError(path, "file not found")
     if not path.is_file():
         raise InputError(path, "not a file")
     stat = path.stat()
-    return copy.deepcopy(_probe(str(path), stat.st_size, stat.st_mtime_ns))
+    return copy.deepcopy(_probe(str(path), stat.st_size, stat.st_mtime_ns, tuple(sorted(options.items()))))
 
 
 @functools.lru_cache(maxsize=1024)
-def _probe(path: str, size: int, mtime_ns: int) -> dict:
+def _probe(path: str, size: int, mtime_ns: int, options: tuple[tuple[str, object], ...] = ()) -> dict:
     """ffprobe of a file as it is now (size and mtime are the key: a changed file is probed again)."""
     try:
-        return ffmpeg.probe(path)
+        return ffmpeg.probe(path, **dict(options))
     except ffmpeg.Error as err:
         raise InputError(path, f"not a media file ffmpeg can read ({last_line(err.stderr)})") from None
 
@@ -62,7 +126,7 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
     so ffmpeg decodes the next block while the caller works on this one; memory stays at three
     blocks whatever the length."""
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(_ffmpeg(args), stdout=subprocess.PIPE, stderr=errors)
+        proc = _spawn(args, stdout=subprocess.PIPE, stderr=errors)
         ready: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
 
         def pump() -> None:
@@ -87,17 +151,25 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
             reader.join()
             proc.stdout.close()
             proc.wait()
+            _reap(proc)
         if proc.returncode != 0:
             errors.seek(0)
-            raise InputError(what, f"ffmpeg failed: {last_line(errors.read())}")
+            raise _failed(what, errors.read())
 
 
 def run(args: list[str], what: Path | str) -> bytes:
-    """Run ``ffmpeg`` with ``args``; return stdout; InputError naming ``what`` on failure."""
-    proc = subprocess.run(_ffmpeg(args), capture_output=True, check=False)
+    """Run ``ffmpeg`` with ``args``; return stdout; InputError naming ``what`` on failure
+    (OSError ENOSPC when the disk is full)."""
+    proc = _spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate()
+    finally:
+        proc.kill()
+        proc.wait()
+        _reap(proc)
     if proc.returncode != 0:
-        raise InputError(what, f"ffmpeg failed: {last_line(proc.stderr)}")
-    return proc.stdout
+        raise _failed(what, err)
+    return out
 
 
 @contextlib.contextmanager
@@ -107,7 +179,7 @@ def sink(args: list[str], what: Path | str) -> Iterator[BinaryIO]:
     Leaving the block closes stdin and waits for ffmpeg; InputError naming ``what`` when it fails
     (also when it failed while being written to). ffmpeg is killed when the block raises."""
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(_ffmpeg(args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = _spawn(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         try:
             yield proc.stdin
             proc.stdin.close()
@@ -120,6 +192,7 @@ def sink(args: list[str], what: Path | str) -> Iterator[BinaryIO]:
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
             proc.wait()
+            _reap(proc)
         if proc.returncode != 0:
             errors.seek(0)
-            raise InputError(what, f"ffmpeg failed: {_last_line(errors.read())}")
+            raise _failed(what, errors.read())

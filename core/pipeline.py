@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Callable
 
 from .audio.analyze import analyze_music
-from .errors import Cancelled
+from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import write_report
 from .model import Clip, Music, Plan
-from .output import staged_output
+from .output import output_folder, staged_output
 from .plan.director import style_from_prompt
-from .plan.planner import PlanSettings, plan_montage
-from .video.discover import discover_footage
-from .video.probe import probe_audio, probe_clip
+from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
+from .video.discover import discover_footage, require_nameable, resolve_input
+from .video.probe import UnusableClip, probe_audio, probe_clip
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
@@ -35,6 +35,7 @@ class Inputs:
     music: Music
     clips: list[Clip]
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # clips skipped, conformed or cut short
 
 
 def _check(cancel: threading.Event | None) -> None:
@@ -49,15 +50,25 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     footage file (folders are searched)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    music_path = resolve_input(music_path)
+    require_nameable(music_path)
     files = discover_footage(footage)
     if progress:
         progress("probe_footage", 0.0)
-    clips = []
+    clips, warnings, skipped = [], [], []
     for i, f in enumerate(files):
         _check(cancel)
-        clips.append(probe_clip(f))
+        try:
+            clips.append(probe_clip(f, warnings))
+        except UnusableClip as err:
+            skipped.append(err)
+            warnings.append(f"{err}; skipped")
         if progress:
             progress("probe_footage", (i + 1) / len(files))
+    if not clips:
+        if len(skipped) == 1:
+            raise skipped[0]
+        raise InputError(None, f"none of the {len(files)} footage files is usable ({skipped[0]})")
     timings["probe_footage"] = time.perf_counter() - start
     _check(cancel)
     start = time.perf_counter()
@@ -69,7 +80,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
-    return Inputs(music, clips, timings)
+    return Inputs(music, clips, timings, warnings)
 
 
 def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,
@@ -85,6 +96,8 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
         settings = replace(settings, style=style)
         director.update(style_source="director (rules)", reason=reason)
     plan = plan_montage(inputs.music, inputs.clips, settings)
+    check_cut_lengths(plan)
+    plan.warnings[:0] = inputs.warnings
     plan.timings.update(inputs.timings)
     plan.timings["plan"] = time.perf_counter() - start
     return plan, {"director": director}
@@ -132,10 +145,12 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = DEFAULT_FORMATS,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full") -> tuple[Plan, list[Path]]:
-    """Music + footage in, NLE files out: the whole job of ``montage-ai make``."""
-    inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
-    _check(cancel)
-    plan, details = build_plan(inputs, settings, prompt, style_given)
-    if progress:
-        progress("plan", 1.0)
-    return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality)
+    """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
+    checked and locked before any analysis."""
+    with output_folder(out_dir):
+        inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
+        _check(cancel)
+        plan, details = build_plan(inputs, settings, prompt, style_given)
+        if progress:
+            progress("plan", 1.0)
+        return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality)

@@ -93,6 +93,22 @@ class Rate:
         return timecode_to_frames(tc, self)
 
 
+#: The rates a timeline takes unless the editor asks for another (``--fps``).
+STANDARD_RATES = tuple(Rate.parse(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "48000/1001", "48", "50",
+                                               "60000/1001", "60"))
+
+
+def nearest_standard(rate: Rate) -> Rate:
+    """The standard timeline rate closest to ``rate`` (by ratio); a rate outside 23-61 fps is first doubled or
+    halved into that range, so 15 fps gives 30, 12 gives 24 and 120 gives 60."""
+    fps = rate.fps
+    while fps < 23:
+        fps *= 2
+    while fps > 61:
+        fps /= 2
+    return min(STANDARD_RATES, key=lambda r: (abs(math.log(r.fps / fps)), r.fps))
+
+
 def frames_to_timecode(frames: int, rate: Rate, drop_frame: bool = False, wrap: bool = True) -> str:
     """Label ``frames`` as HH:MM:SS:FF; drop-frame (29.97/59.94 only) skips labels, never frames.
     Hours wrap at 24 like a clock unless ``wrap`` is False (then 24:00:00:00 follows 23:59:59:FF)."""

@@ -4,7 +4,10 @@ Readers: OpenTimelineIO (native ``.otio``), OTIO's cmx_3600 adapter and pycmx (E
 of a split EDL), OTIO's fcp_xml adapter (FCP7 XML), the Kdenlive community's OTIO adapter
 (``.kdenlive``), the maintained OTIO AAF adapter (pyaaf2 underneath), the csv module and
 ElementTree (CSV, MLT). Record frames are compared for every reader; source in-points where the
-format carries them in a comparable unit.
+format carries them in a comparable unit. Media are compared by full path where the format carries one (else by
+name). Sync checks per format (``SYNC_CHECKS``) compare what the cut list does not show: the music's
+place and in-point, the timeline's start timecode, source out-points; every export report.json lists
+must exist.
 """
 from __future__ import annotations
 
@@ -37,6 +40,11 @@ class Expected:
     edl_source_in: list[int]
     grid_source_in: list[int]
     mlt_source_in: list[int] = field(default_factory=list)
+    frames: int = 0
+    music_in: int = 0
+    music_path: str = ""
+    outputs: list[str] = field(default_factory=list)
+    source_out: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +137,7 @@ def read_edl_pycmx(path: Path, exp: Expected):
         events = list(edl.events)
         if len(events) > 999:
             raise ValueError(f"{part.name} has {len(events)} events; CMX3600 allows 999")
-        cuts += [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, unquote(e.clip_name or ""),
+        cuts += [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, unquote(e.source_file or e.clip_name or ""),
                   tc(e.source_in)) for event in events for e in event.edits if e.channels.video]
     return cuts
 
@@ -229,7 +237,9 @@ def load_expected(folder: Path) -> Expected:
                         [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]],
                         [math.ceil(Fraction(c["source_in_frame"]) * rate.fps / clips[c["source_path"]][0].fps)
                          for c in data["cuts"]],
-                        [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]])
+                        [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]],
+                        int(data["frames"]), int(data["music"]["in_frame"]), str(data["music"]["path"]),
+                        [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]])
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -245,27 +255,136 @@ def _compare(got, exp: Expected, unit: str) -> list[str]:
     for i, ((a, b, name, src), (ea, eb, epath, _), esrc) in enumerate(zip(got, exp.cuts, sources)):
         if (a, b) != (ea, eb):
             problems.append(f"cut {i}: record {a}-{b}, planned {ea}-{eb}")
-        if name and Path(name).name != Path(epath).name and name != Path(epath).name:
-            problems.append(f"cut {i}: media {name!r}, planned {Path(epath).name!r}")
+        if name and (name != epath if Path(name).is_absolute() else name != Path(epath).name):
+            problems.append(f"cut {i}: media {name!r}, planned {epath if Path(name).is_absolute() else Path(epath).name!r}")
         if src is not None and src != esrc:
             problems.append(f"cut {i}: source in {src}, planned {esrc}")
     return problems
 
 
+def _music_problems(record: tuple[int, int], source_in: int, path: str | None, exp: Expected) -> list[str]:
+    """The music's place on the timeline and its in-point (timeline frames) against the report."""
+    problems = []
+    if record != (0, exp.frames):
+        problems.append(f"music on record {record[0]}-{record[1]}, planned 0-{exp.frames}")
+    if source_in != exp.music_in:
+        problems.append(f"music starts at its frame {source_in}, planned {exp.music_in} (out of sync)")
+    if path and path != exp.music_path:
+        problems.append(f"music {path!r}, planned {exp.music_path!r}")
+    return problems
+
+
+def sync_otio(path: Path, exp: Expected) -> list[str]:
+    timeline = otio.adapters.read_from_file(str(path))
+    rate = float(exp.rate.fps)
+    problems = []
+    start = _frames(timeline.global_start_time, rate) if timeline.global_start_time else 0
+    if start != exp.start_tc:
+        problems.append(f"timeline starts at {exp.rate.timecode(start)}, planned {exp.rate.timecode(exp.start_tc)}")
+    music = [c for track in timeline.audio_tracks() for c in track.find_clips()]
+    if len(music) != 1:
+        return problems + [f"{len(music)} music clips, planned 1"]
+    clip = music[0]
+    span = clip.range_in_parent()
+    return problems + _music_problems((_frames(span.start_time, rate), _frames(span.end_time_exclusive(), rate)),
+                                      _frames(clip.source_range.start_time, rate), _media_name(clip), exp)
+
+
+def sync_edl(path: Path, exp: Expected) -> list[str]:
+    """Source durations equal record durations; the ``AA`` music event where and from where planned."""
+    import pycmx
+    with open(path, encoding="utf-8") as f:
+        edits = [e for event in pycmx.parse_cmx3600(f).events for e in event.edits]
+    tc, problems = exp.rate.parse_timecode, []
+    for n, e in enumerate(edits):
+        if tc(e.source_out) - tc(e.source_in) != tc(e.record_out) - tc(e.record_in):
+            problems.append(f"edit {n + 1}: source {e.source_in}-{e.source_out} does not span record "
+                            f"{e.record_in}-{e.record_out}")
+    music = [e for e in edits if not e.channels.video]
+    if len(music) != 1:
+        return problems + [f"{len(music)} music events, planned 1"]
+    e = music[0]
+    return problems + _music_problems((tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc),
+                                      tc(e.source_in), e.source_file, exp)
+
+
+def sync_fcp7(path: Path, exp: Expected) -> list[str]:
+    """Sequence start timecode; each clipitem's in/out spans its start/end; the music clipitem."""
+    seq = ET.parse(path).getroot().find("sequence")
+    problems = []
+    start = seq.findtext("timecode/frame")
+    if start is None or int(start) != exp.start_tc:
+        problems.append(f"sequence timecode frame {start}, planned {exp.start_tc}")
+    for item in seq.iter("clipitem"):
+        a, b, i, o = (int(item.findtext(k)) for k in ("start", "end", "in", "out"))
+        if o - i != b - a:
+            problems.append(f"{item.get('id')}: in/out {i}-{o} does not span start/end {a}-{b}")
+    music = seq.findall("media/audio/track/clipitem")
+    if len(music) != 1:
+        return problems + [f"{len(music)} music clipitems, planned 1"]
+    item = music[0]
+    url = item.findtext("file/pathurl") or ""
+    return problems + _music_problems((int(item.findtext("start")), int(item.findtext("end"))),
+                                      int(item.findtext("in")), unquote(urlparse(url).path) or None, exp)
+
+
+def sync_csv(path: Path, exp: Expected) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        outs = [int(r["source_out_frame"]) for r in csv.DictReader(f)]
+    return [f"cut {i}: source out {got}, planned {want}" for i, (got, want) in enumerate(zip(outs, exp.source_out))
+            if got != want]
+
+
+def sync_mlt(path: Path, exp: Expected) -> list[str]:
+    root = ET.parse(path).getroot()
+    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root.iter("producer")}
+    audio = next((p for p in root.iter("playlist") if p.get("id") == "audio"), None)
+    entries = [] if audio is None else audio.findall("entry")
+    if len(entries) != 1:
+        return [f"{len(entries)} music entries, planned 1"]
+    e = entries[0]
+    first, last = int(e.get("in")), int(e.get("out"))
+    return _music_problems((0, last - first + 1), first, resources.get(e.get("producer")), exp)
+
+
+#: Per export, checks beyond the cut list: ``(label, check(path, expected) -> problems)``.
+SYNC_CHECKS: dict[str, tuple[str, Callable[[Path, Expected], list[str]]]] = {
+    "montage.otio": ("opentimelineio: music, start", sync_otio),
+    "montage.edl": ("pycmx: music, source out", sync_edl),
+    "montage.xml": ("ElementTree: music, start, out", sync_fcp7),
+    "montage.csv": ("csv: source out", sync_csv),
+    "montage.mlt": ("ElementTree: music", sync_mlt),
+}
+
+
+def _run_check(name: str, label: str, check: Callable[[], tuple[int, list[str]]]) -> Check:
+    try:
+        count, problems = check()
+        return Check(name, label, count, problems)
+    except Exception as err:  # a reader rejecting our file is a finding, not a crash
+        return Check(name, label, 0, [f"reader failed: {type(err).__name__}: {err}"])
+
+
 def validate(folder: str | Path) -> list[Check]:
     """One :class:`Check` per (export present in ``folder``, reader)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder; give the output folder of montage-ai make"
+                         if folder.exists() else "folder not found")
     exp = load_expected(folder)
-    checks = []
+    checks = [Check(name, "report.json", 0, ["listed in report.json but missing"])
+              for name in exp.outputs if not (folder / name).is_file()]
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue
         for label, reader, unit in readers:
-            try:
+            def compare(reader=reader, unit=unit):
                 got = reader(folder / name, exp)
-                checks.append(Check(name, label, len(got), _compare(got, exp, unit)))
-            except Exception as err:  # a reader rejecting our file is a finding, not a crash
-                checks.append(Check(name, label, 0, [f"reader failed: {type(err).__name__}: {err}"]))
+                return len(got), _compare(got, exp, unit)
+            checks.append(_run_check(name, label, compare))
+        if name in SYNC_CHECKS:
+            label, sync = SYNC_CHECKS[name]
+            checks.append(_run_check(name, label, lambda: (len(exp.cuts), sync(folder / name, exp))))
     return checks
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from montage_ai.errors import InputError
 from montage_ai.plan.planner import PlanSettings, plan_montage
-from montage_ai.timebase import Rate
+from montage_ai.timebase import STANDARD_RATES, Rate
 from montage_ai.video.discover import discover_footage
 from montage_ai.video.probe import probe_clip
 
@@ -23,7 +23,7 @@ def test_drop_frame_timecode_and_rate(tmp_path):
     assert clip.frames == 60 and not clip.has_audio
 
 
-def test_variable_frame_rate_uses_average_and_warns(tmp_path, music):
+def test_variable_frame_rate_is_conformed_to_a_standard_rate_and_warns(tmp_path, music):
     parts = []
     for rate in (24, 60):
         parts.append(tmp_path / f"p{rate}.mp4")
@@ -33,11 +33,13 @@ def test_variable_frame_rate_uses_average_and_warns(tmp_path, music):
     listing.write_text("".join(f"file '{p}'\n" for p in parts))
     vfr = tmp_path / "phone clip.mp4"
     ffmpeg("-f", "concat", "-safe", "0", "-i", listing, "-c", "copy", vfr)
-    clip = probe_clip(vfr)
+    warnings = []
+    clip = probe_clip(vfr, warnings)
     assert clip.variable_rate
-    assert 24 < float(clip.rate) < 60
+    assert clip.rate in STANDARD_RATES and 24 < float(clip.rate) < 60
+    assert any("variable frame rate" in w and "conformed" in w for w in warnings)
     plan = plan_montage(music, [clip, probe_clip(parts[0])], PlanSettings(duration=8))
-    assert any("variable frame rate" in w for w in plan.warnings)
+    assert plan.rate in STANDARD_RATES
 
 
 def test_errors_name_the_file(tmp_path):

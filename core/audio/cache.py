@@ -1,8 +1,15 @@
-"""Analysis cache: results stored under the user cache dir, keyed by file content and analysis version."""
+"""Analysis cache: results stored under the user cache dir, keyed by file content and analysis version.
+
+An entry is ``{"version", "checksum", "music"}``; on read the version and the checksum of the
+``music`` part must match and every field must make sense (types, finite numbers, beats rising
+within the duration, sections inside it), else the entry is ignored and the song analysed again.
+"""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 import tempfile
 from dataclasses import asdict
@@ -10,6 +17,7 @@ from pathlib import Path
 
 import appdirs
 
+from ..errors import InputError
 from ..model import Music, Phase, Section
 
 #: Bump whenever analysis output for the same audio would change.
@@ -24,35 +32,81 @@ def cache_dir() -> Path:
 def content_key(path: Path) -> str:
     """BLAKE2b of the file's bytes and the analysis version."""
     digest = hashlib.blake2b(f"v{ANALYSIS_VERSION}:".encode(), digest_size=20)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as err:
+        raise InputError(path, f"cannot read the file ({err.strerror})") from None
     return digest.hexdigest()
 
 
+def _checksum(music: dict) -> str:
+    return hashlib.blake2b(json.dumps(music, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return float(value)
+
+
+def _times(values: object, duration: float) -> list[float]:
+    """``values`` as strictly rising times within ``[0, duration]``."""
+    times = [_number(v) for v in values] if isinstance(values, list) else None
+    if times is None or any(b <= a for a, b in zip(times, times[1:])) or (times and not
+                                                                          0 <= times[0] <= times[-1] <= duration):
+        raise ValueError("times not rising within the song")
+    return times
+
+
+def _music(data: dict, path: Path) -> Music:
+    """The :class:`Music` a cache entry describes; ValueError/KeyError/TypeError when anything is off."""
+    duration = _number(data["duration"])
+    beats = _times(data["beats"], duration)
+    downbeats = _times(data["downbeats"], duration)
+    energy_times, energy = _times(data["energy_times"], duration + 1.0), [_number(v) for v in data["energy"]]
+    sections = [Section(_number(s["start"]), _number(s["end"]), Phase(s["phase"]), _number(s["energy"]))
+                for s in data["sections"]]
+    if (duration <= 0 or len(energy) != len(energy_times) or not set(downbeats) <= set(beats)
+            or any(not 0 <= s.start <= s.end <= duration for s in sections)
+            or not all(isinstance(w, str) for w in data["warnings"])):
+        raise ValueError("inconsistent entry")
+    return Music(path=path, duration=duration, sample_rate=int(_number(data["sample_rate"])),
+                 tempo_bpm=_number(data["tempo_bpm"]), beats=beats, downbeats=downbeats, sections=sections,
+                 energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
+                 beats_per_bar=int(_number(data["beats_per_bar"])),
+                 overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()})
+
+
 def load(path: Path, key: str) -> Music | None:
-    """The cached analysis for ``key`` (re-pointed at ``path``), or None."""
+    """The cached analysis for ``key`` (re-pointed at ``path``), or None when there is none or any
+    doubt about it (other version, checksum mismatch, a field that makes no sense)."""
     try:
-        data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-        data["sections"] = [Section(s["start"], s["end"], Phase(s["phase"]), s["energy"]) for s in data["sections"]]
-        data["path"] = path
-        return Music(**data)
-    except (OSError, ValueError, KeyError, TypeError):
+        entry = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        if entry["version"] != ANALYSIS_VERSION or entry["checksum"] != _checksum(entry["music"]):
+            return None
+        return _music(entry["music"], path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def store(key: str, music: Music) -> None:
-    """Write the analysis atomically; a cache that cannot be written is skipped silently."""
+    """Write the analysis atomically; a cache that cannot be written is skipped silently (no temp file left)."""
     data = asdict(music)
     data["path"] = str(music.path)
     data["sections"] = [{**asdict(s), "start": float(s.start), "end": float(s.end), "phase": s.phase.value}
                         for s in music.sections]
+    data = json.loads(json.dumps(data))  # the checksum covers exactly what a reader will parse
+    tmp = None
     try:
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
+            json.dump({"version": ANALYSIS_VERSION, "checksum": _checksum(data), "music": data}, f)
         os.replace(tmp, folder / f"{key}.json")
     except OSError:
-        pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

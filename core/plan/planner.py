@@ -10,13 +10,15 @@ import numpy as np
 from ..audio.sections import label_range
 from ..errors import InputError
 from ..model import Clip, Cut, Marker, Music, Plan, Section
-from ..timebase import Rate
+from ..timebase import Rate, nearest_standard
 from .selection import ShotPicker
 from .styles import DEFAULT_STYLE, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
 FALLBACK_GRID = 0.5
 TIMELINE_START_TC = "01:00:00:00"
+#: No cut may be shorter: a plan that needs shorter cuts (footage too short to fill the beats) is refused.
+MIN_CUT_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,23 @@ def _drop_frame_label(timecode: str) -> str:
 
 
 def dominant_rate(clips: list[Clip]) -> Rate:
-    """The frame rate most footage shares (by exact total duration), the timeline's default.
+    """The timeline's default rate: the standard rate nearest the one most footage shares (by exact total
+    duration).
 
     A tie goes to the higher rate, whatever the order of the footage: its frames all show and the
     slower footage repeats frames instead of dropping them."""
     weight: Counter[Rate] = Counter()
     for clip in clips:
         weight[clip.rate] += clip.frames / clip.rate.fps
-    return max(weight, key=lambda rate: (weight[rate], rate.fps))
+    return nearest_standard(max(weight, key=lambda rate: (weight[rate], rate.fps)))
+
+
+def check_cut_lengths(plan: Plan) -> None:
+    """InputError when a cut is shorter than ``MIN_CUT_SECONDS`` (flashes of one or two frames)."""
+    shortest = min(plan.cuts, key=lambda c: c.record_frames)
+    if shortest.record_frames < plan.rate.frames_in(MIN_CUT_SECONDS):
+        raise InputError(shortest.clip.path, f"cut {shortest.index} would last {shortest.record_frames} frame(s); "
+                         f"the footage is too short to fill cuts of at least {MIN_CUT_SECONDS:g} s")
 
 
 def dominant_size(clips: list[Clip]) -> tuple[int, int]:
@@ -159,8 +170,6 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
             warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
-        if clip.variable_rate:
-            warnings.append(f"{clip.name}: variable frame rate; timed by its average rate {clip.rate}")
     width, height = settings.size or dominant_size(clips)
     return Plan(
         name=settings.name or f"Montage - {music.path.stem}",

@@ -1,6 +1,7 @@
 """Expand footage arguments (files and folders) into a sorted list of video files."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..errors import InputError
@@ -9,17 +10,50 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".
                               ".mpg", ".mpeg", ".wmv", ".dv", ".flv", ".3gp", ".ts"})
 
 
+def resolve_input(raw: str | Path) -> Path:
+    """``raw`` as an absolute path with symlinks resolved; InputError for a symlink loop."""
+    try:
+        return Path(raw).expanduser().resolve()
+    except (OSError, RuntimeError) as err:  # RuntimeError: symlink loop before Python 3.13
+        raise InputError(raw, f"cannot resolve the path ({getattr(err, 'strerror', None) or err})") from None
+
+
+def require_nameable(path: Path, error: type[InputError] = InputError) -> None:
+    """Raise ``error`` when ``path`` is not valid UTF-8 (a byte such as 0xFF): NLE files cannot name it."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise error(shown, "file name is not valid UTF-8, so NLE files cannot name it; rename it") from None
+
+
+def _own_outputs(files: list[Path]) -> set[Path]:
+    """Files montage-ai wrote (a preview fed back in as footage), as listed by the reports among ``files``."""
+    own: set[Path] = set()
+    for report in (f for f in files if f.name == "report.json"):
+        try:
+            data = json.loads(report.read_text(encoding="utf-8"))
+            listed = data["outputs"] if "montage_ai_version" in data else []
+            own.update(report.parent / name for name in listed if isinstance(name, str))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return own
+
+
 def discover_footage(paths: list[str | Path]) -> list[Path]:
-    """Video files named by ``paths``: files as given, folders searched recursively (hidden ones skipped).
+    """Video files named by ``paths``: files as given, folders searched recursively (hidden ones and
+    montage-ai's own outputs, e.g. a preview in an output folder inside the footage folder, skipped).
 
     Raises :class:`InputError` for a missing path or a folder without any video file.
     """
     found: list[Path] = []
     for raw in paths:
-        path = Path(raw).expanduser().resolve()
+        path = resolve_input(raw)
         if path.is_dir():
-            videos = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files = [p for p in path.rglob("*") if p.is_file()
+                     and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            own = _own_outputs(files)
+            videos = sorted(p for p in files if p.suffix.lower() in VIDEO_EXTENSIONS and p not in own)
             if not videos:
                 raise InputError(path, "no video files in this folder (looked for "
                                  + ", ".join(sorted(VIDEO_EXTENSIONS)) + ")")

@@ -1,4 +1,11 @@
-"""Probe footage with ffprobe: rate, frame count, size, start timecode, audio."""
+"""Probe footage with ffprobe: rate, frame count, displayed size, start timecode, audio, and how
+much of it really decodes.
+
+Clips that cannot serve as footage (a still image, a clip shorter than ``MIN_CLIP_SECONDS``, a
+file name an NLE file cannot carry) raise :class:`UnusableClip`, which callers turn into a
+warning and a skipped clip. A clip whose end does not decode (a truncated file) keeps the frames
+that do, with a warning. Variable-frame-rate media is conformed to its nominal standard rate.
+"""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -7,10 +14,21 @@ from pathlib import Path
 from .. import ffmpeg_cmd
 from ..errors import InputError
 from ..model import AudioFormat, Clip, Shot
-from ..timebase import Rate
+from ..timebase import Rate, nearest_standard
+from .discover import require_nameable
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
 VFR_TOLERANCE = 0.01
+#: Shorter clips cannot fill a cut (a still image probes as one frame).
+MIN_CLIP_SECONDS = 0.25
+#: Demuxers of single pictures (ffprobe ``format_name``).
+STILL_FORMATS = ("image2", "_pipe")
+#: The end check reads the packets of the last seconds: the last must reach this close to the end.
+END_CHECK_SECONDS = 2.0
+
+
+class UnusableClip(InputError):
+    """A file that probes but cannot be footage; callers warn and skip it."""
 
 
 def _fraction(text: str | None) -> Fraction | None:
@@ -28,6 +46,27 @@ def _start_timecode(info: dict, video: dict) -> str | None:
         if tc:
             return tc
     return None
+
+
+def _nominal_rate(real: Fraction | None, avg: Fraction | None) -> Rate:
+    """The standard rate a variable-rate stream is conformed to: its ``r_frame_rate`` (the rate its
+    timestamps are on) when plausible, else its average, snapped to the nearest standard rate."""
+    base = real if real and avg and avg <= real <= 2.5 * avg else avg or real
+    return nearest_standard(Rate(base))
+
+
+def _video_duration(video: dict, container: dict) -> float:
+    """Seconds of the video stream: its own duration, else its Matroska ``DURATION`` tag
+    (``HH:MM:SS.fffffffff``), else the container's (which may count a longer audio stream)."""
+    if video.get("duration") not in (None, "N/A"):
+        return float(video["duration"])
+    tag = (video.get("tags") or {}).get("DURATION", "")
+    try:
+        h, m, s = tag.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError:
+        pass
+    return float(container["duration"]) if container.get("duration") not in (None, "N/A") else 0.0
 
 
 def _rotation(video: dict) -> int:
@@ -64,12 +103,36 @@ def probe_audio(path: str | Path) -> AudioFormat | None:
     return audio_format(ffmpeg_cmd.probe(Path(path)))
 
 
-def probe_clip(path: str | Path) -> Clip:
+def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> int:
+    """How many frames the video stream really holds: where its last packet ends when the last
+    seconds read to within two frames of ``duration``; else (a truncated file whose index promises
+    more than its data holds) the frames that decode, counted by decoding the whole stream."""
+    try:
+        origin = float(video.get("start_time") or 0.0)
+    except ValueError:
+        origin = 0.0
+    start = origin + max(0.0, duration - END_CHECK_SECONDS)
+    tail = ffmpeg_cmd.probe(path, select_streams="v:0", read_intervals=f"{start:.3f}%",
+                            show_entries="packet=pts_time,duration_time")
+    frame = 1 / float(rate.fps)
+    ends = [float(p["pts_time"]) + (frame if p.get("duration_time") in (None, "N/A") else float(p["duration_time"]))
+            for p in tail.get("packets", []) if p.get("pts_time") not in (None, "N/A")]
+    if ends and max(ends) - origin >= duration - 2 * frame:
+        return rate.frames_in(max(ends) - origin)
+    counted = ffmpeg_cmd.probe(path, select_streams="v:0", count_frames=None)
+    return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
+
+
+def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
 
-    Raises :class:`InputError` when the file is missing, unreadable, or has no usable video.
+    Raises :class:`InputError` when the file is missing, unreadable, or has no usable video;
+    :class:`UnusableClip` when it is no footage (see the module doc). Notes on what was
+    conformed or cut short are appended to ``warnings``.
     """
-    path = Path(path).resolve()
+    warnings = [] if warnings is None else warnings
+    path = Path(path).absolute()
+    require_nameable(path, UnusableClip)
     info = ffmpeg_cmd.probe(path)
     videos = [s for s in info.get("streams", []) if s.get("codec_type") == "video"
               and not (s.get("disposition") or {}).get("attached_pic")]
@@ -79,14 +142,25 @@ def probe_clip(path: str | Path) -> Clip:
     real, avg = _fraction(video.get("r_frame_rate")), _fraction(video.get("avg_frame_rate"))
     if real is None and avg is None:
         raise InputError(path, "video frame rate unknown")
+    if any(f in (info.get("format") or {}).get("format_name", "") for f in STILL_FORMATS):
+        raise UnusableClip(path, "a still image, not footage")
     variable = bool(real and avg and abs(real - avg) / real > VFR_TOLERANCE)
-    rate = Rate.parse(avg if variable or real is None else real)
-    duration = next((float(src["duration"]) for src in (video, info.get("format", {}))
-                     if src.get("duration") not in (None, "N/A")), 0.0)
+    rate = _nominal_rate(real, avg) if variable else Rate.parse(real or avg)
+    duration = _video_duration(video, info.get("format", {}))
     nb = video.get("nb_frames")
-    frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 else rate.frames_in(duration)
+    frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 and not variable else rate.frames_in(duration)
     if frames <= 0:
         raise InputError(path, "video stream has no frames")
+    if variable:
+        warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
+                        f"conformed to {float(rate.fps):g} fps")
+    decodable = _decodable_frames(path, video, duration, rate) if duration > 0 else frames
+    if decodable < frames - 2:
+        warnings.append(f"{path.name}: only {decodable} of {frames} frames decode (damaged or truncated file); "
+                        f"using those")
+    frames = min(frames, decodable)
+    if frames < rate.frames_in(MIN_CLIP_SECONDS) or frames < 2:
+        raise UnusableClip(path, f"only {frames} frame(s) of video; footage needs at least {MIN_CLIP_SECONDS:g} s")
     tc = _start_timecode(info, video)
     try:
         start = rate.parse_timecode(tc) if tc else 0

@@ -1,0 +1,108 @@
+"""The one place that checks what the editor typed: CLI options and their environment variables.
+
+Each ``parse_*`` turns text into a clean value or raises :class:`ValueError` with the problem in
+words; the CLI reports it as ``montage-ai: <option>: <problem>`` (exit 2), an environment
+variable as ``montage-ai: $NAME: <problem>``. :func:`plan_settings` builds the checked
+:class:`~montage_ai.plan.planner.PlanSettings` from the options with the environment as defaults.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from .errors import InputError
+from .plan.planner import PlanSettings
+from .timebase import STANDARD_RATES, Rate
+#: Seeds are 32-bit, like every random generator's seed the editor may know.
+MAX_SEED = 2**32 - 1
+#: ``--beat-offset-ms`` moves cuts by at most this much either way (two beats at 60 BPM).
+MAX_OFFSET_MS = 2000.0
+#: Environment variables that default an option (variable, option).
+ENV_DEFAULTS = (("TARGET_DURATION", "duration"), ("MUSIC_START", "music_start"), ("MUSIC_END", "music_end"))
+
+T = TypeVar("T")
+
+
+def _number(text: str, unit: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number of {unit}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number of {unit}")
+    return value
+
+
+def parse_seconds(text: str) -> float:
+    """A finite, non-negative number of seconds (0 = not set)."""
+    value = _number(text, "seconds")
+    if value < 0:
+        raise ValueError(f"{text!r} is negative; give seconds from 0 (0 = not set)")
+    return value
+
+
+def parse_fps(text: str) -> Rate:
+    """A timeline rate every export and its readers carry: one of ``STANDARD_RATES`` (OTIO's and the
+    EDL readers' timecode knows no others: 12, 100 or 120 fps write EDLs they refuse)."""
+    try:
+        rate = Rate.parse(text)
+    except (ValueError, ZeroDivisionError, ArithmeticError):
+        raise ValueError(f"not a frame rate: {text!r} (e.g. 24000/1001, 23.976, 25)") from None
+    if rate not in STANDARD_RATES:
+        raise ValueError(f"{text!r} is not a timeline rate: use one of "
+                         + ", ".join(f"{float(r.fps):.5g}" for r in STANDARD_RATES))
+    return rate
+
+
+def parse_seed(text: str) -> int:
+    """A whole number from 0 to ``MAX_SEED``."""
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{text} is out of range; use 0 to {MAX_SEED}")
+    return value
+
+
+def parse_offset_ms(text: str) -> float:
+    """Milliseconds within +-``MAX_OFFSET_MS``."""
+    value = _number(text, "milliseconds")
+    if abs(value) > MAX_OFFSET_MS:
+        raise ValueError(f"{text!r} ms is too far; cuts move at most {MAX_OFFSET_MS:g} ms either way")
+    return value
+
+
+def parse_out(text: str) -> Path:
+    """An output folder path; the empty string (which would mean the current folder) is refused."""
+    if not str(text).strip():
+        raise ValueError("empty path; name the output folder")
+    return Path(text)
+
+
+def from_env(name: str, parse: Callable[[str], T], env: Mapping[str, str] | None = None) -> T | None:
+    """``parse`` of environment variable ``name``; None when unset or blank; InputError naming it if bad."""
+    raw = (os.environ if env is None else env).get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError as err:
+        raise InputError(f"${name}", str(err)) from None
+
+
+def plan_settings(style: str, *, duration: float | None = None, music_start: float | None = None,
+                  music_end: float | None = None, env: Mapping[str, str] | None = None, **given) -> PlanSettings:
+    """:class:`PlanSettings` from checked option values; a time not given falls back to its environment
+    variable, then 0. InputError when the music range is empty (end not after start)."""
+    times = {"duration": duration, "music_start": music_start, "music_end": music_end}
+    for var, key in ENV_DEFAULTS:
+        if times[key] is None:
+            times[key] = from_env(var, parse_seconds, env) or 0.0
+    start, end = times["music_start"], times["music_end"]
+    if end and end <= start:
+        raise InputError("--music-end", f"{end:g} s is not after the music start {start:g} s")
+    return PlanSettings(style=style, **times, **given)
