@@ -27,7 +27,7 @@ from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
 from .errors import Cancelled, InputError
 from .timebase import Rate
 from .video.discover import discover_footage
-from .video.probe import probe_clip, rotation
+from .video.probe import probe_clip
 
 MANIFEST = "proxies.json"
 PROXY_SUFFIX = "_Proxy"
