@@ -175,17 +175,21 @@ def read_mlt(path: Path, exp: Expected):
     return out
 
 
-def read_mlt_music(path: Path) -> tuple[int, int]:
-    """(in-point, length) in frames of the music: the one entry on the audio track of an MLT, Shotcut or
-    Kdenlive document (a playlist marked ``shotcut:audio`` or ``kdenlive:audio_track``)."""
-    root = ET.parse(path).getroot()
+def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Fraction]:
+    """The entries on the audio track of an MLT, Shotcut or Kdenlive document (playlists marked
+    ``shotcut:audio`` or ``kdenlive:audio_track``; the music is the one entry) and the profile's rate."""
     profile = root.find("profile")
     fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
-    entry = next(e for p in root.iter("playlist") for e in p.findall("entry")
-                 if "1" in (p.findtext("property[@name='shotcut:audio']"),
-                            p.findtext("property[@name='kdenlive:audio_track']")))
-    start = _mlt_frames(entry.get("in"), fps)
-    return start, _mlt_frames(entry.get("out"), fps) - start + 1
+    entries = [e for p in root.iter("playlist") for e in p.findall("entry")
+               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))]
+    return entries, fps
+
+
+def read_mlt_music(path: Path) -> tuple[int, int]:
+    """(in-point, length) in frames of the music of an MLT, Shotcut or Kdenlive document."""
+    entries, fps = mlt_music(ET.parse(path).getroot())
+    start = _mlt_frames(entries[0].get("in"), fps)
+    return start, _mlt_frames(entries[0].get("out"), fps) - start + 1
 
 
 def read_kdenlive(path: Path, exp: Expected):
@@ -337,14 +341,12 @@ def sync_csv(path: Path, exp: Expected) -> list[str]:
 
 def sync_mlt(path: Path, exp: Expected) -> list[str]:
     root = ET.parse(path).getroot()
-    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root.iter("producer")}
-    audio = next((p for p in root.iter("playlist") if p.get("id") == "audio"), None)
-    entries = [] if audio is None else audio.findall("entry")
+    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
+    entries, fps = mlt_music(root)
     if len(entries) != 1:
         return [f"{len(entries)} music entries, planned 1"]
-    e = entries[0]
-    first, last = int(e.get("in")), int(e.get("out"))
-    return _music_problems((0, last - first + 1), first, resources.get(e.get("producer")), exp)
+    first, last = _mlt_frames(entries[0].get("in"), fps), _mlt_frames(entries[0].get("out"), fps)
+    return _music_problems((0, last - first + 1), first, resources.get(entries[0].get("producer")), exp)
 
 
 #: Per export, checks beyond the cut list: ``(label, check(path, expected) -> problems)``.

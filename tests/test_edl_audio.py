@@ -30,8 +30,11 @@ def single_rate(music, tmp_path_factory):
     (tmp / "a").mkdir()
     (tmp / "b").mkdir()
     odd = tmp / "bad\udcff byte.mov"  # surrogate-escaped byte 0xFF, as Python names such a file
+    plain = _clip(tmp / "odd.mov")  # probe refuses a non-UTF-8 name; the EDL writer must still cope with one
+    plain.path.rename(odd)
     clips = [_clip(tmp / "a" / "same.mov", timecode="01:00:00:00"), _clip(tmp / "b" / "same.mov"),
-             _clip(tmp / "line\nbreak.mov"), _clip(odd), _clip(tmp / "midnight.mov", timecode="23:59:59:00")]
+             _clip(tmp / "line\nbreak.mov"), replace(plain, path=odd),
+             _clip(tmp / "midnight.mov", timecode="23:59:59:00")]
     return plan_montage(music, clips, PlanSettings(music_start=20.0, duration=12.0, style="hype"))
 
 

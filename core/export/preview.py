@@ -123,6 +123,7 @@ class _Decoders:
         self.first: dict[int, Future] = {}
         self.last: dict[int, bytes] = {}
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview-open")
+        self.started: list[Future] = []  # every first-frame read, so close() never closes a running stream
 
     def start(self, index: int) -> None:
         """Start read ``index`` (its first frame decodes in the background)."""
@@ -131,6 +132,7 @@ class _Decoders:
             stream = ffmpeg_cmd.stream(_decode_args(read, self.size), read.clip.path, self.frame_bytes)
             self.streams[index] = stream
             self.first[index] = self.pool.submit(next, stream, None)
+            self.started.append(self.first[index])
 
     def next_frame(self, index: int) -> bytes | None:
         """The read's next frame; its last one again when the source ended early (shorter than probed)."""
@@ -153,7 +155,7 @@ class _Decoders:
         stream.close()
 
     def close(self) -> None:
-        for future in self.first.values():
+        for future in self.started:  # also those whose result the interrupted main thread was awaiting
             with contextlib.suppress(Exception):
                 future.result()
         for stream in self.streams.values():
