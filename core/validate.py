@@ -323,13 +323,17 @@ def sync_fcp7(path: Path, exp: Expected) -> list[str]:
         a, b, i, o = (int(item.findtext(k)) for k in ("start", "end", "in", "out"))
         if o - i != b - a:
             problems.append(f"{item.get('id')}: in/out {i}-{o} does not span start/end {a}-{b}")
-    music = seq.findall("media/audio/track/clipitem")
-    if len(music) != 1:
-        return problems + [f"{len(music)} music clipitems, planned 1"]
-    item = music[0]
-    url = item.findtext("file/pathurl") or ""
-    return problems + _music_problems((int(item.findtext("start")), int(item.findtext("end"))),
-                                      int(item.findtext("in")), unquote(urlparse(url).path) or None, exp)
+    music = seq.findall("media/audio/track/clipitem")  # one per channel track (Premiere's stereo layout)
+    if not music:
+        return problems + ["no music clipitem, planned one per channel"]
+    urls = {f.get("id"): f.findtext("pathurl") for f in seq.iter("file") if f.findtext("pathurl")}
+    for item in music:
+        ref = item.find("file")
+        url = "" if ref is None else ref.findtext("pathurl") or urls.get(ref.get("id"), "")
+        found = _music_problems((int(item.findtext("start")), int(item.findtext("end"))),
+                                int(item.findtext("in")), unquote(urlparse(url).path) or None, exp)
+        problems += [f"{item.get('id')}: {p}" for p in found]
+    return problems
 
 
 def sync_csv(path: Path, exp: Expected) -> list[str]:
