@@ -62,7 +62,7 @@ def test_make_on_a_4_minute_song_shows_progress_at_least_every_second(four_minut
     assert code == 0, text[-2000:]
     times = [t for t, _ in chunks]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert times[-1] - times[0] > 3 and max(gaps) <= 1.0, f"longest silence {max(gaps):.2f} s"
+    assert len(times) > 2 and max(gaps) <= 1.0, f"longest silence {max(gaps):.2f} s"  # however fast the machine
     # the music stage reports from inside the analysis, not only at its end
     analysis = {int(p) for p in re.findall(r"Analysing music\s+\S+\s+(\d+)%", text)}
     assert len(analysis - {0, 100}) >= 3, sorted(analysis)
