@@ -151,7 +151,8 @@ class Cut:
 
     ``record_*`` are timeline frames ``[start, end)`` from the timeline's first frame (0);
     ``source_*`` are frames of ``clip`` at the clip's own rate ``[in, out)``, counted from its first frame.
-    ``beat_time`` is the music time (seconds) of the beat the cut starts on.
+    ``beat_time`` is the music time (seconds) of the beat the cut starts on. ``shot`` indexes
+    ``clip.shots`` (the shot the source range lies in); ``why`` says why it was chosen (scores).
     """
 
     index: int
@@ -163,6 +164,8 @@ class Cut:
     beat_time: float
     phase: Phase
     on_beat: bool = True
+    shot: int | None = None
+    why: dict = field(default_factory=dict, compare=False)
 
     @property
     def record_frames(self) -> int:

@@ -27,6 +27,7 @@ from .probe import probe_clip
 from .quality import QualityMeasure
 from .scores import _runs, frame_scores, marks, score_shot
 from .shots import boundaries
+from .thumbnail import shot_thumbnail
 
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
 _ACROSS_CUTS = ("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
@@ -72,8 +73,9 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
 
 def analyze_file(path: str | Path) -> FootageResult:
     """Probe and analyse one file (no cache); InputError when it cannot be read."""
-    clip, problems = analyze_clip(probe_clip(path))
-    return FootageResult(clip.path, clip, problems)
+    notes: list[str] = []  # what probing found (variable rate conformed, frames that do not decode)
+    clip, problems = analyze_clip(probe_clip(path, notes))
+    return FootageResult(clip.path, clip, [n.removeprefix(f"{clip.path.name}: ") for n in notes] + problems)
 
 
 def _task(path: Path) -> FootageResult:
@@ -122,3 +124,25 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     for r in out:
         r.warnings = [f"{r.path}: {w}" for w in r.warnings]
     return out
+
+
+def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
+    """``analyze-footage --json`` for one file: shots with frames and seconds, scores, marks, warnings;
+    ``thumbnails`` writes each shot's thumbnail into the user cache and adds its path."""
+    clip = result.clip
+    if clip is None:
+        return {"path": str(result.path), "skipped": True, "warnings": result.warnings}
+    seconds = lambda frame: round(float(clip.rate.seconds(frame)), 6)  # noqa: E731
+    shots = []
+    for i, shot in enumerate(clip.shots):
+        entry = {"index": i, "start_frame": shot.start, "end_frame": shot.end, "start": seconds(shot.start),
+                 "end": seconds(shot.end), "scores": shot.scores(), "flashes": shot.flashes,
+                 "thumbnail_frame": shot.thumbnail, "window": list(shot.window or ()),
+                 "active_window": list(shot.active_window or ())}
+        if thumbnails:
+            entry["thumbnail"] = str(shot_thumbnail(clip, shot))
+        shots.append(entry)
+    return {"path": str(clip.path), "duration": round(clip.duration, 6), "fps": str(clip.rate), "frames": clip.frames,
+            "width": clip.width, "height": clip.height, "variable_rate": clip.variable_rate,
+            "has_audio": clip.has_audio, "cached": result.cached, "shots": shots,
+            "marks": {k: [list(r) for r in v] for k, v in clip.marks.items()}, "warnings": result.warnings}

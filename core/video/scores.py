@@ -22,7 +22,7 @@ BLACK_FRACTION = 0.98
 FLASH_RISE = 40.0
 FLASH_FRAMES = 6
 #: A frozen frame differs from the previous one by less than this (mean luma, 0..255)...
-FROZEN_DIFF = 0.1
+FROZEN_DIFF = 0.02
 #: ...for at least this long (seconds).
 FROZEN_SECONDS = 0.5
 #: Camera speed (widths/s), residual (0..255) and jitter (widths/s) at which their scores reach 1 - 1/e.
@@ -30,7 +30,7 @@ CAMERA_SCALE = 0.25
 RESIDUAL_SCALE = 8.0
 SHAKE_SCALE = 0.15
 #: Phase-correlation peak below which a frame's global shift is noise, not camera motion.
-MIN_SHIFT_PEAK = 0.15
+MIN_SHIFT_PEAK = 0.3
 #: Length (seconds) of the best window for a short cut.
 WINDOW_SECONDS = 1.5
 
