@@ -40,6 +40,15 @@ def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) 
     return box
 
 
+def _shot_line(clip, index: int, shot) -> str:
+    """One shot of the footage list's tooltip: its time range and scores."""
+    start, end = (float(clip.rate.seconds(f)) for f in (shot.start, shot.end))
+    flags = [name for name, bad in (("black", shot.black > 0.5), ("frozen", shot.frozen > 0.5),
+                                    (f"{shot.flashes} flash frames", shot.flashes)) if bad]
+    return (f"shot {index + 1}: {start:.2f}-{end:.2f} s  motion {shot.motion:.2f}  quality {shot.quality:.2f}  "
+            f"sharp {shot.sharpness:.2f}  exposure {shot.exposure:.2f}" + (f"  ({', '.join(flags)})" if flags else ""))
+
+
 class PanelWindow(QWidget):
     """One window, standalone or inside Resolve (``session`` is a connected Resolve session or None)."""
 
@@ -399,8 +408,12 @@ class PanelWindow(QWidget):
                 notes.append("TC " + clip.rate.timecode(clip.start_frame, clip.drop_frame))
             if clip.variable_rate:
                 notes.append("⚠ variable frame rate")
-            self.clip_list.addItem(QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})"))
-        warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
+            notes.append(f"{len(clip.shots)} shot{'s' if len(clip.shots) != 1 else ''}")
+            item = QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})")
+            item.setToolTip("\n".join(_shot_line(clip, i, shot) for i, shot in enumerate(clip.shots)))
+            self.clip_list.addItem(item)
+        warnings = [*music.warnings, *self.inputs.warnings]
+        warn = f"  ⚠ {'; '.join(warnings)}" if warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
                              f"{len(music.beats)} beats, {len(music.downbeats)} bars of {music.beats_per_bar}, "
                              f"{len(self.inputs.clips)} clips.{warn}")
