@@ -8,7 +8,7 @@ are not boundaries. The held-out set uses sources the detector was never tuned o
 
     python benchmarks/shots.py [--sequences N] [--seed S] [--heldout] [--keep DIR]
 
-PySceneDetect (``pip install 'scenedetect[opencv-headless]'`` or the ``bench`` extra) runs with its
+PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs with its
 default ContentDetector and AdaptiveDetector. Speed is frames per second of wall time and of CPU
 time (ours: the Python process and its ffmpeg child).
 """
