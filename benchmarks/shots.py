@@ -57,13 +57,13 @@ def _source(name: str, rng: random.Random, rate: str, frames: int) -> str:
                   f"*cos(Y/{rng.uniform(10, 60):.1f}-T*{rng.uniform(0.3, 2):.2f})':cb='128+60*sin(X/{rng.uniform(20, 90):.1f})'"
                   f":cr='128+60*cos(Y/{rng.uniform(20, 90):.1f}+T)'",
         "smptebars": f"smptehdbars=s={s}:r={r}",
-        "noise": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},noise=alls={rng.randint(20, 60)}:allf=t",
+        "noise": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},noise=alls={rng.randint(8, 25)}:allf=t",
         "sierpinski": f"sierpinski=s={s}:r={r}:seed={rng.randrange(1000)}:jump={rng.randint(50, 150)}:type={rng.choice(['carpet', 'triangle'])}",
         "rgbtestsrc": f"rgbtestsrc=s={s}:r={r},hue=h={hue}",
         "rings": f"color=c=black:s={s}:r={r},geq=lum='128+120*sin(hypot(X-W/2,Y-H/2)/{rng.uniform(4, 20):.1f}"
                  f"-T*{rng.uniform(1, 6):.1f})':cb='128+50*sin(X/40)':cr='128'",
         "colorgrain": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},drawgrid=w={rng.randint(40, 160)}:h={rng.randint(40, 160)}"
-                      f":t=4:c=white,noise=alls=25:allf=t",
+                      f":t=4:c=white,noise=alls=15:allf=t",
         "yuvtestsrc": f"yuvtestsrc=s={s}:r={r},hue=h={hue}",
         "checker": f"color=c=black:s={s}:r={r},geq=lum='if(mod(floor((X+T*{rng.randint(20, 200)})/{rng.randint(16, 64)})"
                    f"+floor(Y/{rng.randint(16, 64)}),2),{rng.randint(150, 230)},{rng.randint(20, 90)})':cb=128:cr=128",
@@ -100,7 +100,7 @@ def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate
         seconds = float(frames / fps)
         extra = [_camera(rng, seconds), "setsar=1", "format=yuv420p"]
         if rng.random() < 0.3:
-            extra.append(f"noise=alls={rng.randint(5, 20)}:allf=t")
+            extra.append(f"noise=alls={rng.randint(3, 12)}:allf=t")
         if rng.random() < 0.25:  # a flash of 1-3 frames inside the segment
             at, n = rng.randint(8, frames - 10), rng.randint(1, 3)
             extra.append(f"drawbox=c=white@{rng.uniform(0.7, 1):.2f}:t=fill:enable='between(n,{at},{at + n - 1})'")
@@ -123,7 +123,7 @@ def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate
             length += frames - d
         chain = f"c{k}"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", ";".join(graph),
-                    "-map", f"[{chain}]", "-r", rate, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "20",
+                    "-map", f"[{chain}]", "-r", rate, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
                     "-pix_fmt", "yuv420p", str(path)], check=True)
     return truth, flashes, length
 

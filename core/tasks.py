@@ -64,8 +64,14 @@ def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Execut
     ``cancel`` stops handing out work and raises :class:`Cancelled`. A task's exception is raised here.
     """
     if executor is None:
-        with make_executor(min(len(items), default_workers()) if items else 1) as own:
-            return map_with_progress(fn, items, own, progress, cancel)
+        own = make_executor(min(len(items), default_workers()) if items else 1)
+        finished = False
+        try:
+            results = map_with_progress(fn, items, own, progress, cancel)
+            finished = True
+            return results
+        finally:  # on cancel or error: drop queued work, do not wait for running tasks
+            own.shutdown(wait=finished, cancel_futures=True)
     results: list = [None] * len(items)
     width = 1 if isinstance(executor, InlineExecutor) else 2 * (getattr(executor, "_max_workers", 0)
                                                                   or default_workers())
