@@ -25,7 +25,7 @@ from .measures import run_measures
 from .motion import MotionMeasure
 from .probe import probe_clip
 from .quality import QualityMeasure
-from .scores import _runs, frame_scores, marks, score_shot
+from .scores import frame_runs, frame_scores, marks, score_shot
 from .shots import boundaries
 from .thumbnail import shot_thumbnail
 
@@ -68,7 +68,8 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     s = frame_scores(f, m, fps, size[0])
     edges = [0, *cuts, frames]
     shots = [score_shot(a, b, s, m, f, fps) for a, b in zip(edges, edges[1:])]
-    return replace(clip, frames=frames, shots=shots, marks={k: _runs(v) for k, v in m.items() if v.any()}), problems
+    marked = {k: frame_runs(v) for k, v in m.items() if v.any()}
+    return replace(clip, frames=frames, shots=shots, marks=marked), problems
 
 
 def analyze_file(path: str | Path) -> FootageResult:
@@ -132,7 +133,9 @@ def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
     clip = result.clip
     if clip is None:
         return {"path": str(result.path), "skipped": True, "warnings": result.warnings}
-    seconds = lambda frame: round(float(clip.rate.seconds(frame)), 6)  # noqa: E731
+    def seconds(frame: int) -> float:
+        return round(float(clip.rate.seconds(frame)), 6)
+
     shots = []
     for i, shot in enumerate(clip.shots):
         entry = {"index": i, "start_frame": shot.start, "end_frame": shot.end, "start": seconds(shot.start),

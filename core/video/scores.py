@@ -39,7 +39,7 @@ def _saturate(x: np.ndarray | float, scale: float) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(x, dtype=np.float64) / scale)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """``[start, end)`` of each run of True."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
@@ -51,13 +51,13 @@ def marks(f: dict[str, np.ndarray], fps: Fraction) -> dict[str, np.ndarray]:
     level = f["luma_mean"]
     around = rolling(level, FLASH_FRAMES, np.median)
     flash = np.zeros(len(level), bool)
-    for a, b in _runs(level > around + FLASH_RISE):
+    for a, b in frame_runs(level > around + FLASH_RISE):
         if b - a <= FLASH_FRAMES:
             flash[a:b] = True
     still = f["luma_diff"] < FROZEN_DIFF
     still[:1] = still[1:2] if len(still) > 1 else still[:1]
     frozen = np.zeros(len(level), bool)
-    for a, b in _runs(still):
+    for a, b in frame_runs(still):
         if b - a >= max(3, FROZEN_SECONDS * float(fps)):
             frozen[a:b] = True
     return {"black": black, "flash": flash, "frozen": frozen & ~black}
