@@ -95,8 +95,9 @@ class ShotPicker:
         """Candidates from most to least wanted: a shot of another clip, another shot of the same
         clip, the previous shot continued; good shots before poor ones in every case."""
         last = self._last
+        same = [s for s in states if last and s.clip is last.clip and s is not last]
         groups = [("", [s for s in states if last is None or s.clip is not last.clip]),
-                  (", same clip: no other clip fits", [s for s in states if last and s.clip is last.clip and s is not last]),
+                  (", same clip: no other clip fits", same),
                   (", the previous shot continued: no other shot fits", [s for s in states if s is last])]
         return [(("poor quality: no better shot fits" if poor else "best fitting shot") + note,
                  [s for s in group if s.poor == poor]) for poor in (False, True) for note, group in groups]

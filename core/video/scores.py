@@ -63,7 +63,8 @@ def marks(f: dict[str, np.ndarray], fps: Fraction) -> dict[str, np.ndarray]:
     return {"black": black, "flash": flash, "frozen": frozen & ~black}
 
 
-def frame_scores(f: dict[str, np.ndarray], m: dict[str, np.ndarray], fps: Fraction, width: int) -> dict[str, np.ndarray]:
+def frame_scores(f: dict[str, np.ndarray], m: dict[str, np.ndarray], fps: Fraction,
+                 width: int) -> dict[str, np.ndarray]:
     """Per-frame ``sharpness``, ``exposure``, ``good`` (both, 0 on black/flash frames), ``camera``
     (widths/s), ``motion`` (0..1) and ``jitter`` (widths/s)."""
     rate = float(fps)
