@@ -43,6 +43,7 @@ class Boundary:
 def _source(name: str, rng: random.Random, rate: str, frames: int) -> str:
     """A lavfi source of ``name`` at 960x540 (room for pans and zooms) with random parameters."""
     s, r = "960x540", rate
+    small = f"color=c=black:s=320x180:r={r}"  # geq evaluates per pixel: draw small, scale up
     hue = rng.randrange(360)
     sources = {
         "testsrc2": f"testsrc2=s={s}:r={r}",
@@ -53,20 +54,21 @@ def _source(name: str, rng: random.Random, rate: str, frames: int) -> str:
         "gradients": f"gradients=s={s}:r={r}:speed={rng.uniform(0.005, 0.05):.3f}:seed={rng.randrange(1000)}",
         "cellauto": f"cellauto=s=320x180:r={r}:rule={rng.choice([30, 90, 110, 150])}:random_seed={rng.randrange(1000)}"
                     f",scale={s}:flags=neighbor",
-        "plasma": f"color=c=black:s={s}:r={r},geq=lum='128+90*sin(X/{rng.uniform(10, 60):.1f}+T*{rng.uniform(0.5, 3):.2f})"
+        "plasma": f"{small},geq=lum='128+90*sin(X/{rng.uniform(10, 60):.1f}+T*{rng.uniform(0.5, 3):.2f})"
                   f"*cos(Y/{rng.uniform(10, 60):.1f}-T*{rng.uniform(0.3, 2):.2f})':cb='128+60*sin(X/{rng.uniform(20, 90):.1f})'"
-                  f":cr='128+60*cos(Y/{rng.uniform(20, 90):.1f}+T)'",
+                  f":cr='128+60*cos(Y/{rng.uniform(20, 90):.1f}+T)',scale={s}",
         "smptebars": f"smptehdbars=s={s}:r={r}",
         "noise": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},noise=alls={rng.randint(8, 25)}:allf=t",
         "sierpinski": f"sierpinski=s={s}:r={r}:seed={rng.randrange(1000)}:jump={rng.randint(50, 150)}:type={rng.choice(['carpet', 'triangle'])}",
         "rgbtestsrc": f"rgbtestsrc=s={s}:r={r},hue=h={hue}",
-        "rings": f"color=c=black:s={s}:r={r},geq=lum='128+120*sin(hypot(X-W/2,Y-H/2)/{rng.uniform(4, 20):.1f}"
-                 f"-T*{rng.uniform(1, 6):.1f})':cb='128+50*sin(X/40)':cr='128'",
+        "rings": f"{small},geq=lum='128+120*sin(hypot(X-W/2,Y-H/2)/{rng.uniform(4, 20):.1f}"
+                 f"-T*{rng.uniform(1, 6):.1f})':cb='128+50*sin(X/40)':cr='128',scale={s}",
         "colorgrain": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},drawgrid=w={rng.randint(40, 160)}:h={rng.randint(40, 160)}"
                       f":t=4:c=white,noise=alls=15:allf=t",
         "yuvtestsrc": f"yuvtestsrc=s={s}:r={r},hue=h={hue}",
-        "checker": f"color=c=black:s={s}:r={r},geq=lum='if(mod(floor((X+T*{rng.randint(20, 200)})/{rng.randint(16, 64)})"
-                   f"+floor(Y/{rng.randint(16, 64)}),2),{rng.randint(150, 230)},{rng.randint(20, 90)})':cb=128:cr=128",
+        "checker": f"{small},geq=lum='if(mod(floor((X+T*{rng.randint(20, 200)})/{rng.randint(16, 64)})"
+                   f"+floor(Y/{rng.randint(16, 64)}),2),{rng.randint(150, 230)},{rng.randint(20, 90)})':cb=128:cr=128"
+                   f",scale={s}:flags=neighbor",
     }
     return sources[name] + f",trim=end_frame={frames}"
 
