@@ -45,13 +45,14 @@ class MotionMeasure:
         prev_y = np.concatenate([(y[:1] if self._prev is None else self._prev[None]), y[:-1]])
         dx, peak_x = _shifts(y.mean(axis=1), prev_y.mean(axis=1))
         dy, peak_y = _shifts(y.mean(axis=2), prev_y.mean(axis=2))
-        residual = np.empty(n, np.float32)
-        for k in range(n):  # undo the integer shift, compare the overlap
-            sy, sx = int(round(dy[k])), int(round(dx[k]))
+        diff = np.abs(y - prev_y).mean(axis=(1, 2))
+        residual = diff.copy()
+        shifts = np.stack([np.round(dy), np.round(dx)], axis=1).astype(int)
+        for sy, sx in {tuple(s) for s in shifts if s.any()}:  # undo each integer shift, compare the overlap
+            k = np.flatnonzero((shifts[:, 0] == sy) & (shifts[:, 1] == sx))
             a = y[k, max(0, sy): h + min(0, sy), max(0, sx): w + min(0, sx)]
             b = prev_y[k, max(0, -sy): h + min(0, -sy), max(0, -sx): w + min(0, -sx)]
-            residual[k] = np.abs(a - b).mean() if a.size else 0.0
-        diff = np.abs(y - prev_y).mean(axis=(1, 2))
+            residual[k] = np.abs(a - b).mean(axis=(1, 2)) if a.size else 0.0
         peak = np.minimum(peak_x, peak_y)
         if self._prev is None:  # the clip's first frame has nothing before it
             dx[0] = dy[0] = peak[0] = residual[0] = diff[0] = 0.0

@@ -22,11 +22,20 @@ class QualityMeasure:
         self._out = Collector("sharpness", "luma_mean", "luma_std", "dark", "bright")
 
     def feed(self, frames: Frames) -> None:
-        y = frames.luma.astype(np.float32)
-        lap = 4 * y[:, 1:-1, 1:-1] - y[:, :-2, 1:-1] - y[:, 2:, 1:-1] - y[:, 1:-1, :-2] - y[:, 1:-1, 2:]
-        self._out.add(sharpness=lap.var(axis=(1, 2)), luma_mean=y.mean(axis=(1, 2)), luma_std=y.std(axis=(1, 2)),
-                      dark=(frames.luma < DARK_LEVEL).mean(axis=(1, 2)),
-                      bright=(frames.luma >= BRIGHT_LEVEL).mean(axis=(1, 2)))
+        n = len(frames)
+        y = frames.luma.astype(np.int16)
+        lap = ((y[:, 1:-1, 1:-1] << 2) - y[:, :-2, 1:-1] - y[:, 2:, 1:-1] - y[:, 1:-1, :-2] - y[:, 1:-1, 2:])
+        lap = lap.reshape(n, -1).astype(np.float32)
+        flat = frames.luma.reshape(n, -1)
+        pixels = np.float32(flat.shape[1])
+        mean = flat.sum(axis=1, dtype=np.uint32) / pixels
+        yf = flat.astype(np.float32)
+        var = np.einsum("ij,ij->i", yf, yf) / pixels - mean * mean
+        lap_mean = lap.sum(axis=1) / lap.shape[1]
+        self._out.add(sharpness=np.einsum("ij,ij->i", lap, lap) / lap.shape[1] - lap_mean * lap_mean,
+                      luma_mean=mean, luma_std=np.sqrt(np.maximum(var, 0)),
+                      dark=np.count_nonzero(flat < DARK_LEVEL, axis=1) / pixels,
+                      bright=np.count_nonzero(flat >= BRIGHT_LEVEL, axis=1) / pixels)
 
     def finish(self) -> dict[str, np.ndarray]:
         return self._out.arrays()
