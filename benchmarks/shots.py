@@ -91,8 +91,9 @@ def _camera(rng: random.Random, seconds: float) -> str:
 
 
 def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate: str = "30000/1001",
-                  segments: int = 8) -> tuple[list[Boundary], list[int], int]:
-    """Render one sequence; return its boundaries, flash frames and frame count."""
+                  segments: int = 8, render: bool = True) -> tuple[list[Boundary], list[int], int]:
+    """Render one sequence (unless ``render`` is false: the same seed gives the same file); return its
+    boundaries, flash frames and frame count."""
     fps = Fraction(rate)
     graph, chain, truth, flashes = [], None, [], []
     length = 0  # frames in the chain so far
@@ -124,6 +125,8 @@ def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate
             truth.append(Boundary(offset, offset + d - 1, kind))
             length += frames - d
         chain = f"c{k}"
+    if not render:
+        return truth, flashes, length
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", ";".join(graph),
                     "-map", f"[{chain}]", "-r", rate, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
                     "-pix_fmt", "yuv420p", str(path)], check=True)
@@ -157,7 +160,7 @@ def pyscenedetect(detector: str):
     make = {"content": ContentDetector, "adaptive": AdaptiveDetector}[detector]
 
     def run(path: Path) -> list[int]:
-        return [start.get_frames() for start, _ in detect(str(path), make())[1:]]
+        return [start.frame_num for start, _ in detect(str(path), make())[1:]]
     return run
 
 
@@ -166,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sequences", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--heldout", action="store_true", help="sources never used while tuning")
-    ap.add_argument("--keep", type=Path, help="keep the generated footage here")
+    ap.add_argument("--keep", type=Path, help="keep the generated footage here (and reuse what is there)")
     args = ap.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="montage-shots-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -176,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.sequences):
         rate = rng.choice(["30000/1001", "25", "24000/1001", "60000/1001"])
         path = folder / f"seq_{args.seed}_{i}.mp4"
-        truth, flashes, frames = make_sequence(path, rng, sources, rate, segments=rng.randint(6, 10))
+        truth, flashes, frames = make_sequence(path, rng, sources, rate, segments=rng.randint(6, 10),
+                                               render=not (args.keep and path.exists()))
         cases.append((path, truth, frames))
     detectors = {"montage-ai": ours, "PySceneDetect content": pyscenedetect("content"),
                  "PySceneDetect adaptive": pyscenedetect("adaptive")}

@@ -1,7 +1,7 @@
 """Content change between frames: small colour signatures compared at several distances in time.
 
 Per frame ``i``: ``diff_k`` = mean absolute signature difference to frame ``i - k`` (k = 1..6; the
-hard-cut and flash evidence), and for each gradual scale ``H``: ``span_H`` = difference between
+hard-cut and flash evidence), and for each gradual scale ``H`` (frames, :func:`gradual_scales`): ``span_H`` = difference between
 frames ``i - H`` and ``i + H`` and ``blend_H`` = how far frame ``i`` is from the best mix of those
 two (0 = an exact dissolve or fade, ~1 = unrelated), the gradual-transition evidence.
 """
@@ -16,8 +16,8 @@ from .measures import Collector
 SIGNATURE_WIDTH = 32
 #: Frame distances of ``diff_k``.
 LAGS = (1, 2, 3, 4, 5, 6)
-#: Half-widths (frames) of the gradual-transition comparison.
-GRADUAL_SCALES = (4, 10)
+#: Half-widths (seconds) of the gradual-transition comparisons: short and long dissolves and fades.
+GRADUAL_SECONDS = (0.16, 0.4)
 #: Video-range black (luma) and neutral chroma: subtracted so a fade to black mixes towards zero.
 _ZERO = (16.0, 128.0)
 
@@ -37,6 +37,12 @@ def signatures(frames: Frames) -> np.ndarray:
     luma = _blocks(frames.luma, k) - _ZERO[0]
     chroma = _blocks(frames.chroma, max(1, k // 2) if k > 1 else 1) - _ZERO[1]
     return np.concatenate([luma, chroma], axis=1)
+
+
+def gradual_scales(fps: float) -> tuple[int, ...]:
+    """Half-widths in frames of the gradual-transition comparisons at ``fps``."""
+    short = max(3, round(GRADUAL_SECONDS[0] * fps))
+    return short, max(short + 2, round(GRADUAL_SECONDS[1] * fps))
 
 
 def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -62,11 +68,12 @@ def _blend_residual(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
 class ChangeMeasure:
     """Signature differences (hard cuts, flashes) and mix tests (dissolves, fades) per frame."""
 
-    def __init__(self) -> None:
-        self._keep = 2 * max(GRADUAL_SCALES)
+    def __init__(self, fps: float) -> None:
+        self._scales = gradual_scales(fps)
+        self._keep = 2 * max(self._scales)
         self._tail = np.zeros((0, 0), np.float32)
         self._seen = 0
-        names = [f"diff_{k}" for k in LAGS] + [f"{p}_{h}" for h in GRADUAL_SCALES for p in ("span", "blend")]
+        names = [f"diff_{k}" for k in LAGS] + [f"{p}_{h}" for h in self._scales for p in ("span", "blend")]
         self._out = Collector(*names)
 
     def feed(self, frames: Frames) -> None:
@@ -79,7 +86,7 @@ class ChangeMeasure:
             if lo < n:
                 d[lo:] = _mad(stack[t + lo:], stack[t + lo - k: t + n - k])
             self._out.add(**{f"diff_{k}": d})
-        for h in GRADUAL_SCALES:  # centre c = i - h, valid once frame c - h exists
+        for h in self._scales:  # centre c = i - h, valid once frame c - h exists
             first_c = max(self._seen - h, h)  # centres not yet computed, in clip frames
             last_c = self._seen + n - h  # exclusive
             base = self._seen - t  # clip frame of stack[0]
@@ -93,7 +100,7 @@ class ChangeMeasure:
     def finish(self) -> dict[str, np.ndarray]:
         out = self._out.arrays()
         n = self._seen
-        for h in GRADUAL_SCALES:  # centres without both neighbours: no evidence
+        for h in self._scales:  # centres without both neighbours: no evidence
             for p, fill in (("span", 0.0), ("blend", 1.0)):
                 v = out[f"{p}_{h}"]
                 full = np.full(n, fill, np.float32)

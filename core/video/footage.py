@@ -49,7 +49,9 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     Raises :class:`InputError` when no frame decodes.
     """
     size = analysis_size(clip.width, clip.height)
-    count, f = run_measures(read_frames(clip, size), [ChangeMeasure(), MotionMeasure(), QualityMeasure()])
+    fps = clip.rate.fps
+    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure()]
+    count, f = run_measures(read_frames(clip, size), measures)
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")
     problems = []
@@ -58,12 +60,11 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
         problems.append(f"only {count} of {frames} frames decode (truncated or damaged); using those")
         frames = count
     f = {k: v[:frames] for k, v in f.items()}
-    cuts = boundaries(f, frames)
+    cuts = boundaries(f, frames, float(fps))
     for b in cuts:
         for k in _ACROSS_CUTS:
             if b + 1 < frames:
                 f[k][b] = f[k][b + 1]
-    fps = clip.rate.fps
     m = marks(f, fps)
     s = frame_scores(f, m, fps, size[0])
     edges = [0, *cuts, frames]

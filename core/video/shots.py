@@ -9,13 +9,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .change import GRADUAL_SCALES, LAGS
+from .change import LAGS, gradual_scales
 
 #: Frames each side of a frame that set its baseline.
 BASELINE_FRAMES = 12
-#: A hard cut's change must exceed the baseline by this many spreads (MAD) and this factor...
+#: A hard cut's change must exceed the baseline by this many spreads (MAD), this factor over the
+#: calmer side (before or after it) and CUT_BUSY_RATIO over the busier side...
 CUT_SPREADS = 6.0
 CUT_RATIO = 3.0
+CUT_BUSY_RATIO = 1.8
 #: ...and this much absolute change (mean signature difference, 0..255).
 CUT_MIN_CHANGE = 5.0
 #: A change that goes back within LAGS frames to within this fraction is a flash or an occlusion.
@@ -42,11 +44,23 @@ def _baseline(x: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
     return med, mad
 
 
+def _sides(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the ``width`` frames before each frame and of the ``width`` frames after it."""
+    pad = np.pad(x, width + 1, mode="edge")
+    med = np.median(sliding_window_view(pad, width), axis=1)  # med[j] covers pad[j : j + width]
+    i = np.arange(len(x)) + width + 1  # index of x[k] in pad
+    return med[i - width], med[i + 1]
+
+
 def hard_cuts(f: dict[str, np.ndarray]) -> dict[int, float]:
-    """Frames that start a new shot abruptly, with their strength (change over threshold)."""
+    """Frames that start a new shot abruptly, with their strength (change over threshold). A cut from
+    a still shot into a busy one counts against the still side, but must also stand out from the busy one."""
     d1 = np.nan_to_num(f["diff_1"])
     med, mad = _baseline(d1, BASELINE_FRAMES)
-    threshold = np.maximum(np.maximum(med + CUT_SPREADS * mad, CUT_RATIO * med), CUT_MIN_CHANGE)
+    before, after = _sides(d1, BASELINE_FRAMES)
+    calm, busy = np.minimum(before, after), np.maximum(before, after)
+    threshold = np.maximum.reduce([med + CUT_SPREADS * mad, CUT_RATIO * calm, CUT_BUSY_RATIO * busy,
+                                   np.full(len(d1), CUT_MIN_CHANGE)])
     n = len(d1)
     cuts: dict[int, float] = {}
     for i in np.flatnonzero(d1 > threshold):
@@ -61,11 +75,11 @@ def hard_cuts(f: dict[str, np.ndarray]) -> dict[int, float]:
     return cuts
 
 
-def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float]) -> dict[int, float]:
+def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: float) -> dict[int, float]:
     """Middle frames of dissolves and fades, with their strength; none within reach of a hard cut."""
     d1 = np.nan_to_num(f["diff_1"])
     found: dict[int, float] = {}
-    for h in GRADUAL_SCALES:
+    for h in gradual_scales(fps):
         span, blend = f[f"span_{h}"], f[f"blend_{h}"]
         med, mad = _baseline(span, 4 * h)
         jump = rolling(d1, h, np.max)  # the largest single-frame change inside the span
@@ -84,10 +98,10 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float]) -> dic
     return found
 
 
-def boundaries(f: dict[str, np.ndarray], frames: int) -> list[int]:
+def boundaries(f: dict[str, np.ndarray], frames: int, fps: float) -> list[int]:
     """Sorted first frames of every shot after the first (hard cuts and gradual transitions)."""
     cuts = hard_cuts(f)
-    marks = {**gradual_transitions(f, cuts), **cuts}
+    marks = {**gradual_transitions(f, cuts, fps), **cuts}
     kept: list[int] = []
     for b in sorted(marks, key=lambda b: -marks[b]):  # strongest first; drop what is too close to them
         if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
