@@ -245,18 +245,14 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
         print(f"warning: {w}", file=sys.stderr)
 
 
-def _tty_progress(label: str):
-    """A one-line progress counter on stderr when it is a terminal, else None."""
-    if not sys.stderr.isatty():
-        return None
-    return lambda f: print(f"\r{label} {f:4.0%}", end="\n" if f >= 1 else "", file=sys.stderr, flush=True)
-
-
 def cmd_analyze_footage(args: argparse.Namespace) -> None:
+    from .terminal import console_progress
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
-    results = analyze_footage(discover_footage(args.paths), _tty_progress("analysing footage"),
-                              use_cache=not args.no_cache)
+    files = discover_footage(args.paths)
+    with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress:  # JSON alone on stdout
+        results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
+                                  use_cache=not args.no_cache)
     if all(r.clip is None for r in results):
         raise InputError(None, results[0].warnings[0])
     data = [result_json(r, args.thumbnails) for r in results]

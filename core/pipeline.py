@@ -27,8 +27,8 @@ from .video.probe import probe_audio
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
 #: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
-STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music", "plan": "Planning cuts",
-          "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
+STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
+          "plan": "Planning cuts", "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
 
 
 @dataclass
@@ -54,8 +54,12 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     start = time.perf_counter()
     music_path = resolve_input(music_path)
     require_nameable(music_path)
+    if progress:
+        progress("probe_footage", 0.0)
     files = discover_footage(footage)
     timings["probe_footage"] = time.perf_counter() - start
+    if progress:
+        progress("probe_footage", 1.0)
     start = time.perf_counter()
     results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None, cancel)
     clips = [r.clip for r in results if r.clip is not None]
