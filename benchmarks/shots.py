@@ -129,7 +129,8 @@ def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate
         return truth, flashes, length
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", ";".join(graph),
                     "-map", f"[{chain}]", "-r", rate, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
-                    "-pix_fmt", "yuv420p", str(path)], check=True)
+                    "-pix_fmt", "yuv420p", str(path.with_suffix(".part.mp4"))], check=True)
+    path.with_suffix(".part.mp4").replace(path)  # a run stopped mid-render leaves nothing to reuse
     return truth, flashes, length
 
 
