@@ -40,6 +40,12 @@ def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) 
     return box
 
 
+def _best_frame(clip) -> int:
+    """The representative frame of the clip's best shot (its middle when unanalysed)."""
+    best = max(clip.shots, key=lambda s: s.quality, default=None)
+    return best.thumbnail if best is not None and best.thumbnail is not None else clip.frames // 2
+
+
 def _shot_line(clip, index: int, shot) -> str:
     """One shot of the footage list's tooltip: its time range and scores."""
     start, end = (float(clip.rate.seconds(f)) for f in (shot.start, shot.end))
@@ -462,7 +468,7 @@ class PanelWindow(QWidget):
                 item = self.clip_list.item(row)
                 if item is not None and row not in self.clip_thumbnails and \
                         self.clip_list.visualItemRect(item).intersects(view):
-                    self.thumbnails.request(("clip", row), clip.path, clip.frames // 2, clip.rate, CLIP_THUMB_HEIGHT)
+                    self.thumbnails.request(("clip", row), clip.path, _best_frame(clip), clip.rate, CLIP_THUMB_HEIGHT)
         return super().eventFilter(watched, event)
 
     def _cut_thumbnail_needed(self, index: int) -> None:
