@@ -139,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analysis_overrides(am)
     am.set_defaults(func=cmd_analyze_music)
 
+    af = sub.add_parser("analyze-footage", help="shots, motion and quality of video files (cached)")
+    af.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="video files or folders")
+    af.add_argument("--json", action="store_true", help="print JSON")
+    af.add_argument("--thumbnails", action="store_true", help="write each shot's thumbnail into the user cache")
+    af.add_argument("--no-cache", action="store_true", help="analyse again even when a cached result exists")
+    af.set_defaults(func=cmd_analyze_footage)
+
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
     demo.add_argument("--out", required=True, type=_checked(settings.parse_out))
     demo.add_argument("--no-preview", action="store_true")
@@ -236,6 +243,33 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
         print(f"  {s['start']:8.2f} - {s['end']:8.2f}  {s['phase']:<8} energy {s['energy']:.2f}")
     for w in music.warnings:
         print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_analyze_footage(args: argparse.Namespace) -> None:
+    from .terminal import console_progress
+    from .video.discover import discover_footage
+    from .video.footage import analyze_footage, result_json
+    files = discover_footage(args.paths)
+    with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress:  # JSON alone on stdout
+        results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
+                                  use_cache=not args.no_cache)
+    if all(r.clip is None for r in results):
+        raise InputError(None, results[0].warnings[0])
+    data = [result_json(r, args.thumbnails) for r in results]
+    for w in (w for r in results for w in r.warnings):
+        print(f"warning: {w}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"clips": data}, ensure_ascii=False))
+        return
+    for clip in data:
+        if clip.get("skipped"):
+            print(f"{clip['path']}: skipped")
+            continue
+        print(f"{clip['path']}: {clip['duration']:.2f} s at {clip['fps']} fps, {len(clip['shots'])} shots")
+        for shot in clip["shots"]:
+            sc = shot["scores"]
+            print(f"  {shot['start']:8.2f} - {shot['end']:8.2f}  motion {sc['motion']:.2f}  quality {sc['quality']:.2f}"
+                  f"  sharp {sc['sharpness']:.2f}  exposure {sc['exposure']:.2f}")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

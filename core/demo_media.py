@@ -182,7 +182,7 @@ def write_wav(path: Path, samples: np.ndarray, sr: int) -> None:
 DEMO_CLIPS = (
     ("city_lights.mp4", "testsrc2=size=1280x720:rate={rate}", "24000/1001", 12, "01:00:00:00", True),
     ("zoom_fractal.mp4", "mandelbrot=size=1280x720:rate={rate}:end_pts=200", "24000/1001", 10, None, False),
-    ("life_game.mp4", "life=size=640x360:rate={rate}:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00,scale=1280:720:flags=neighbor", "25", 10, "00:10:00:00", False),
+    ("life_game.mp4", "life=size=640x360:rate={rate}:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00:mold_color=#2a4c8c,scale=1280:720:flags=neighbor", "25", 10, "00:10:00:00", False),
     ("gradient_wash.mp4", "gradients=size=1280x720:rate={rate}:speed=0.03:seed=5", "24000/1001", 11, None, False),
     ("cell_rain.mp4", "cellauto=size=640x360:rate={rate}:rule=110,scale=1280:720:flags=neighbor", "30000/1001", 9, None, False),
 )

@@ -5,6 +5,11 @@ import signal
 from pathlib import Path
 
 
+def shown(path: str | Path) -> str:
+    """``path`` as printable text: bytes that are not UTF-8 (0xFF) appear as ``\\xff`` escapes."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class InputError(Exception):
     """Bad input. ``str(err)`` is a complete one-line message: ``"<path>: <problem>"``."""
 

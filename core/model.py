@@ -72,16 +72,41 @@ class Music:
 
 @dataclass(frozen=True)
 class Shot:
-    """A continuous stretch of one clip, in the clip's own frames ``[start, end)``."""
+    """A continuous stretch of one clip, in the clip's own frames ``[start, end)``.
+
+    Scores come from footage analysis (:mod:`montage_ai.video.scores`); the defaults describe an
+    unanalysed shot. ``motion``, ``quality``, ``subject_motion``, ``shake``, ``sharpness`` and
+    ``exposure`` are 0..1; ``camera_motion`` is frame widths per second of global shift; ``black``
+    and ``frozen`` are fractions of the shot's frames; ``flashes`` counts flash frames.
+    ``window`` / ``active_window`` are the best ``[start, end)`` ranges for a short cut: the
+    sharpest, best exposed and steadiest one, and the best one with the most motion.
+    """
 
     start: int
     end: int
     motion: float = 0.0
     quality: float = 1.0
+    camera_motion: float = 0.0
+    subject_motion: float = 0.0
+    shake: float = 0.0
+    sharpness: float = 1.0
+    exposure: float = 1.0
+    black: float = 0.0
+    frozen: float = 0.0
+    flashes: int = 0
+    thumbnail: int | None = None
+    window: tuple[int, int] | None = None
+    active_window: tuple[int, int] | None = None
 
     @property
     def frames(self) -> int:
         return self.end - self.start
+
+    def scores(self) -> dict[str, float]:
+        """The 0..1 scores and fractions, rounded for reports."""
+        names = ("motion", "quality", "camera_motion", "subject_motion", "shake", "sharpness", "exposure", "black",
+                 "frozen")
+        return {n: round(float(getattr(self, n)), 3) for n in names}
 
 
 @dataclass
@@ -104,6 +129,7 @@ class Clip:
     shots: list[Shot] = field(default_factory=list)
     rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
     audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
+    marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # "black"/"flash"/"frozen" -> [start, end)
 
     @property
     def name(self) -> str:
@@ -125,7 +151,8 @@ class Cut:
 
     ``record_*`` are timeline frames ``[start, end)`` from the timeline's first frame (0);
     ``source_*`` are frames of ``clip`` at the clip's own rate ``[in, out)``, counted from its first frame.
-    ``beat_time`` is the music time (seconds) of the beat the cut starts on.
+    ``beat_time`` is the music time (seconds) of the beat the cut starts on. ``shot`` indexes
+    ``clip.shots`` (the shot the source range lies in); ``why`` says why it was chosen (scores).
     """
 
     index: int
@@ -137,6 +164,8 @@ class Cut:
     beat_time: float
     phase: Phase
     on_beat: bool = True
+    shot: int | None = None
+    why: dict = field(default_factory=dict, compare=False)
 
     @property
     def record_frames(self) -> int:

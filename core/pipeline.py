@@ -21,13 +21,14 @@ from .output import output_folder, staged_output
 from .plan.director import style_from_prompt
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .video.discover import discover_footage, require_nameable, resolve_input
-from .video.probe import UnusableClip, probe_audio, probe_clip
+from .video.footage import analyze_footage
+from .video.probe import probe_audio
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
 #: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
-STAGES = {"probe_footage": "Reading footage", "analyze_music": "Analysing music", "plan": "Planning cuts",
-          "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
+STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
+          "plan": "Planning cuts", "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
 
 
 @dataclass
@@ -46,30 +47,27 @@ def _check(cancel: threading.Event | None) -> None:
 def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
                    cancel: threading.Event | None = None, tempo_hint: float | None = None,
                    beats_per_bar: int | None = None) -> Inputs:
-    """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and probe every
-    footage file (folders are searched)."""
+    """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and every footage
+    file (folders are searched; shots and scores are cached). A footage file that cannot be analysed
+    is skipped with a warning; InputError if none can."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     music_path = resolve_input(music_path)
     require_nameable(music_path)
-    files = discover_footage(footage)
     if progress:
         progress("probe_footage", 0.0)
-    clips, warnings, skipped = [], [], []
-    for i, f in enumerate(files):
-        _check(cancel)
-        try:
-            clips.append(probe_clip(f, warnings))
-        except UnusableClip as err:
-            skipped.append(err)
-            warnings.append(f"{err}; skipped")
-        if progress:
-            progress("probe_footage", (i + 1) / len(files))
-    if not clips:
-        if len(skipped) == 1:
-            raise skipped[0]
-        raise InputError(None, f"none of the {len(files)} footage files is usable ({skipped[0]})")
+    files = discover_footage(footage)
     timings["probe_footage"] = time.perf_counter() - start
+    if progress:
+        progress("probe_footage", 1.0)
+    start = time.perf_counter()
+    results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None, cancel)
+    clips = [r.clip for r in results if r.clip is not None]
+    warnings = [w for r in results for w in r.warnings]
+    if not clips:
+        first = warnings[0].removesuffix("; skipped") if warnings else f"{files[0]}: unreadable"
+        raise InputError(None, first if len(files) == 1 else f"none of the {len(files)} footage files is usable ({first})")
+    timings["analyze_footage"] = time.perf_counter() - start
     _check(cancel)
     start = time.perf_counter()
     if progress:

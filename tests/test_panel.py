@@ -45,6 +45,7 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     with qtbot.waitSignal(window.analyzed, timeout=WAIT_MS):
         window.analyze_btn.click()
     assert window.clip_list.count() == len(footage)
+    assert "shot" in window.clip_list.item(0).text() and "quality" in window.clip_list.item(0).toolTip()
     assert window.waveform.music is not None and window.waveform.start == 10
     qtbot.waitUntil(lambda: len(window.clip_thumbnails) == len(footage), timeout=WAIT_MS)  # made after Analyze
     shot(window, "analyzed")

@@ -32,6 +32,14 @@ def _audio(entry: dict | None) -> AudioFormat | None:
     return None if not entry else AudioFormat(int(entry["channels"]), int(entry["sample_rate"]), int(entry["bits"]))
 
 
+def _shot_entry(cut: Cut) -> dict:
+    """Which shot of its clip a cut uses (``[start, end)`` source frames) and why it was chosen."""
+    if cut.shot is None:
+        return {}
+    shot = cut.clip.shots[cut.shot]
+    return {"shot": {"index": cut.shot, "start_frame": shot.start, "end_frame": shot.end}, "why": cut.why}
+
+
 def build_report(plan: Plan, details: dict | None = None) -> dict:
     """The report as a JSON-ready dict; ``details`` (prompt, director reason, outputs...) are merged in."""
     music = plan.music
@@ -66,6 +74,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             "beat_time": c.beat_time,
             "phase": c.phase.value,
             "on_beat": c.on_beat,
+            **_shot_entry(c),
         } for c in plan.cuts],
         "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
                       "energy": s.energy} for s in plan.sections],

@@ -11,7 +11,7 @@ from ..audio.sections import label_range
 from ..errors import InputError
 from ..model import Clip, Cut, Marker, Music, Plan, Section
 from ..timebase import Rate, nearest_standard
-from .selection import ShotPicker
+from .selection import SelectionWeights, ShotPicker
 from .styles import DEFAULT_STYLE, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
@@ -166,7 +166,8 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
     t_end = float(t0 + rate.seconds(total))
     sections = label_range(bars, np.asarray(music.energy_times), np.asarray(music.energy), t0, t_end)
     walker = _GridWalker(rate, music_in, total, [b for b in beats[first:] if b < t_end], bars, sections)
-    cuts = walker.cuts(style, ShotPicker(clips, rate, settings.seed))
+    weights = getattr(style, "weights", None) or SelectionWeights()
+    cuts = walker.cuts(style, ShotPicker(clips, rate, settings.seed, weights))
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
             warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
@@ -243,8 +244,9 @@ class _GridWalker:
             if end - pos > longest:
                 fitting = [f for f in self.frames[i:j] if pos < f <= pos + longest]
                 end = fitting[-1] if fitting else pos + longest
-            clip, src_in, src_out = picker.pick(end - pos)
-            cuts.append(Cut(len(cuts), clip, src_in, src_out, pos, end, round(t, 6), section.phase, on_beat))
+            p = picker.pick(end - pos, section.energy)
+            cuts.append(Cut(len(cuts), p.clip, p.source_in, p.source_out, pos, end, round(t, 6), section.phase,
+                            on_beat, p.shot, p.why))
             pos = end
             i = bisect.bisect_left(self.frames, pos)
         return cuts

@@ -1,4 +1,5 @@
-"""Choosing which shot fills a cut: no immediate repeats, even use, fresh source ranges."""
+"""Choosing which shot fills a cut, and which part of it: the phase's energy, picture quality,
+variety and continuity, weighed by :class:`SelectionWeights`; poor shots only when nothing else fits."""
 from __future__ import annotations
 
 import math
@@ -7,6 +8,13 @@ from dataclasses import dataclass, field
 
 from ..model import Clip, Shot
 from ..timebase import Rate
+
+#: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
+POOR_QUALITY = 0.35
+#: Phase energy from which a cut takes a shot's most active window instead of its steadiest.
+ACTIVE_ENERGY = 0.5
+#: Largest seeded random nudge added to a shot's score (varies the order between seeds).
+JITTER = 0.15
 
 
 def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
@@ -18,53 +26,126 @@ def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) 
     return math.ceil(record_frames * clip_rate.fps / timeline_rate.fps)
 
 
+@dataclass(frozen=True)
+class SelectionWeights:
+    """Relative weights of what makes a shot right for a cut (each consideration scores 0..1).
+
+    ``motion``: the shot's motion matches the phase (energetic phases: high motion, calm: steady);
+    ``quality``: sharp and well exposed; ``variety``: least used shots and clips first;
+    ``continuity``: motion close to the previous cut's.
+    """
+
+    motion: float = 1.0
+    quality: float = 1.0
+    variety: float = 1.0
+    continuity: float = 0.3
+
+
 @dataclass
 class _ShotState:
     clip: Clip
-    shot: Shot
-    cursor: int
+    index: int  # in clip.shots
+    rank: float  # motion percentile among all shots, 0 (stillest) .. 1
+    cursor: int | None = None  # where the next use of the shot continues
     uses: int = 0
+
+    @property
+    def shot(self) -> Shot:
+        return self.clip.shots[self.index]
+
+    @property
+    def poor(self) -> bool:
+        return self.shot.quality < POOR_QUALITY
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The chosen source range and why: ``why`` holds the shot's scores and how it fitted."""
+
+    clip: Clip
+    shot: int
+    source_in: int
+    source_out: int
+    why: dict
 
 
 @dataclass
 class ShotPicker:
-    """Hands out ``(clip, source_in)`` for cuts; each shot is played through in order, wrapping around.
+    """Hands out source ranges for cuts, one shot each (a cut never straddles a shot boundary).
 
-    Never returns a source range that runs past the end of its shot (hence of its clip).
+    Never returns a range past the end of its shot; deterministic for a ``seed``.
     """
 
     clips: list[Clip]
     rate: Rate
     seed: int = 0
+    weights: SelectionWeights = field(default_factory=SelectionWeights)
     _states: list[_ShotState] = field(init=False)
-    _last: Clip | None = field(init=False, default=None)
+    _last: _ShotState | None = field(init=False, default=None)
     _rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
-        self._states = [_ShotState(c, s, s.start) for c in self.clips for s in c.shots]
-        self._rng.shuffle(self._states)
+        pairs = [(c, i) for c in self.clips for i in range(len(c.shots))]
+        order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].shots[pairs[k][1]].motion)
+        rank = {k: pos / max(1, len(pairs) - 1) for pos, k in enumerate(order)}
+        self._states = [_ShotState(c, i, rank[k]) for k, (c, i) in enumerate(pairs)]
+
+    def _tiers(self, states: list[_ShotState]) -> list[tuple[str, list[_ShotState]]]:
+        """Candidates from most to least wanted: a shot of another clip, another shot of the same
+        clip, the previous shot continued; good shots before poor ones in every case."""
+        last = self._last
+        same = [s for s in states if last and s.clip is last.clip and s is not last]
+        groups = [("", [s for s in states if last is None or s.clip is not last.clip]),
+                  (", same clip: no other clip fits", same),
+                  (", the previous shot continued: no other shot fits", [s for s in states if s is last])]
+        return [(("poor quality: no better shot fits" if poor else "best fitting shot") + note,
+                 [s for s in group if s.poor == poor]) for poor in (False, True) for note, group in groups]
 
     def longest_record_frames(self) -> int:
-        """The longest cut (timeline frames) any shot other than the previous clip's can fill."""
-        pool = [s for s in self._states if s.clip is not self._last] or self._states
+        """The longest cut (timeline frames) the most wanted shots can fill (the planner shortens
+        cuts to it rather than use a poor shot or repeat a clip)."""
+        pool = next(group for _, group in self._tiers(self._states) if group)
         return max(math.floor(s.shot.frames * self.rate.fps / s.clip.rate.fps) for s in pool)
 
-    def pick(self, record_frames: int) -> tuple[Clip, int, int]:
-        """``(clip, source_in, source_out)`` for a cut of ``record_frames`` timeline frames."""
+    def _score(self, s: _ShotState, energy: float, clip_uses: dict[int, int]) -> dict[str, float]:
+        w = self.weights
+        fewest = min(clip_uses.values())
+        parts = {"motion_fit": 1 - abs(s.rank - energy), "quality": s.shot.quality,
+                 "variety": 0.5 / (1 + s.uses) + 0.5 / (1 + clip_uses[id(s.clip)] - fewest),
+                 "continuity": 1 - abs(s.rank - self._last.rank) if self._last else 1.0}
+        total = (w.motion * parts["motion_fit"] + w.quality * parts["quality"] + w.variety * parts["variety"]
+                 + w.continuity * parts["continuity"] + JITTER * self._rng.random())
+        return {k: round(v, 3) for k, v in {**parts, "total": total}.items()}
+
+    def _range(self, s: _ShotState, need: int, energy: float) -> tuple[int, str]:
+        shot = s.shot
+        if s.cursor is not None and s.cursor + need <= shot.end:
+            return s.cursor, "continues the previous use"
+        if s.cursor is not None:
+            return shot.start, "from the shot's start (the rest is used)"
+        active = energy >= ACTIVE_ENERGY
+        window = (shot.active_window if active else shot.window) or (shot.start, shot.end)
+        centre = (window[0] + window[1]) // 2
+        start = min(max(shot.start, centre - need // 2), shot.end - need)
+        return start, "around its most active window" if active else "around its steadiest, sharpest window"
+
+    def pick(self, record_frames: int, energy: float = 0.5) -> Pick:
+        """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1)."""
         fits = [s for s in self._states if source_frames_for(record_frames, s.clip.rate, self.rate) <= s.shot.frames]
         if not fits:
             raise ValueError(f"no shot holds {record_frames} frames")
-        fresh = [s for s in fits if s.clip is not self._last] or fits
-        fewest = min(s.uses for s in fresh)
-        choice = next(s for s in fresh if s.uses == fewest)
+        reason, pool = next((r, g) for r, g in self._tiers(fits) if g)
+        clip_uses: dict[int, int] = {}
+        for s in self._states:
+            clip_uses[id(s.clip)] = clip_uses.get(id(s.clip), 0) + s.uses
+        scored = [(self._score(s, energy, clip_uses), s) for s in pool]
+        fit, choice = max(scored, key=lambda p: p[0]["total"])
         need = source_frames_for(record_frames, choice.clip.rate, self.rate)
-        if choice.cursor + need > choice.shot.end:
-            choice.cursor = choice.shot.start
-        source_in = choice.cursor
-        choice.cursor += need
+        source_in, placed = self._range(choice, need, energy)
+        choice.cursor = source_in + need
         choice.uses += 1
-        self._last = choice.clip
-        self._states.remove(choice)
-        self._states.append(choice)  # least recently used first among equals
-        return choice.clip, source_in, source_in + need
+        self._last = choice
+        why = {"reason": reason, "candidates": len(pool), "energy": round(energy, 3), "range": placed,
+               "fit": fit, "scores": choice.shot.scores()}
+        return Pick(choice.clip, choice.index, source_in, source_in + need, why)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, shown
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts", ".m2ts",
                               ".mpg", ".mpeg", ".wmv", ".dv", ".flv", ".3gp", ".ts"})
@@ -23,8 +23,7 @@ def require_nameable(path: Path, error: type[InputError] = InputError) -> None:
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
-        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise error(shown, "file name is not valid UTF-8, so NLE files cannot name it; rename it") from None
+        raise error(shown(path), "file name is not valid UTF-8, so NLE files cannot name it; rename it") from None
 
 
 def _own_outputs(files: list[Path]) -> set[Path]:

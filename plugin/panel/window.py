@@ -40,6 +40,21 @@ def _spin(maximum: float, suffix: str, decimals: int = 2, minimum: float = 0.0) 
     return box
 
 
+def _best_frame(clip) -> int:
+    """The representative frame of the clip's best shot (its middle when unanalysed)."""
+    best = max(clip.shots, key=lambda s: s.quality, default=None)
+    return best.thumbnail if best is not None and best.thumbnail is not None else clip.frames // 2
+
+
+def _shot_line(clip, index: int, shot) -> str:
+    """One shot of the footage list's tooltip: its time range and scores."""
+    start, end = (float(clip.rate.seconds(f)) for f in (shot.start, shot.end))
+    flags = [name for name, bad in (("black", shot.black > 0.5), ("frozen", shot.frozen > 0.5),
+                                    (f"{shot.flashes} flash frames", shot.flashes)) if bad]
+    return (f"shot {index + 1}: {start:.2f}-{end:.2f} s  motion {shot.motion:.2f}  quality {shot.quality:.2f}  "
+            f"sharp {shot.sharpness:.2f}  exposure {shot.exposure:.2f}" + (f"  ({', '.join(flags)})" if flags else ""))
+
+
 class PanelWindow(QWidget):
     """One window, standalone or inside Resolve (``session`` is a connected Resolve session or None)."""
 
@@ -399,8 +414,12 @@ class PanelWindow(QWidget):
                 notes.append("TC " + clip.rate.timecode(clip.start_frame, clip.drop_frame))
             if clip.variable_rate:
                 notes.append("⚠ variable frame rate")
-            self.clip_list.addItem(QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})"))
-        warn = f"  ⚠ {'; '.join(music.warnings)}" if music.warnings else ""
+            notes.append(f"{len(clip.shots)} shot{'s' if len(clip.shots) != 1 else ''}")
+            item = QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})")
+            item.setToolTip("\n".join(_shot_line(clip, i, shot) for i, shot in enumerate(clip.shots)))
+            self.clip_list.addItem(item)
+        warnings = [*music.warnings, *self.inputs.warnings]
+        warn = f"  ⚠ {'; '.join(warnings)}" if warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "
                              f"{len(music.beats)} beats, {len(music.downbeats)} bars of {music.beats_per_bar}, "
                              f"{len(self.inputs.clips)} clips.{warn}")
@@ -449,7 +468,7 @@ class PanelWindow(QWidget):
                 item = self.clip_list.item(row)
                 if item is not None and row not in self.clip_thumbnails and \
                         self.clip_list.visualItemRect(item).intersects(view):
-                    self.thumbnails.request(("clip", row), clip.path, clip.frames // 2, clip.rate, CLIP_THUMB_HEIGHT)
+                    self.thumbnails.request(("clip", row), clip.path, _best_frame(clip), clip.rate, CLIP_THUMB_HEIGHT)
         return super().eventFilter(watched, event)
 
     def _cut_thumbnail_needed(self, index: int) -> None:

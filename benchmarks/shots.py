@@ -1,0 +1,208 @@
+"""Shot-boundary benchmark: footage with known boundaries, ours vs PySceneDetect in the same run.
+
+Each sequence joins random segments of lavfi sources (test patterns, fractals, cellular automata,
+plasma, noise, bars) with camera-like pans, zooms and shake, grain and flashes, by hard cuts and by
+cross-fades, dissolves and fades through black or white. A hard cut is found when a detection lies
+within +-1 frame of it; a gradual transition when a detection lies inside it (+-1 frame). Flashes
+are not boundaries. The held-out set uses sources the detector was never tuned on and other seeds.
+
+    python benchmarks/shots.py [--sequences N] [--seed S] [--heldout] [--keep DIR]
+
+PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs with its
+default ContentDetector and AdaptiveDetector. Speed is frames per second of wall time and of CPU
+time (ours: the Python process and its ffmpeg child).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+SIZE = (640, 360)
+#: Sources used while building the detector.
+TUNING_SOURCES = ("testsrc2", "mandelbrot", "life", "gradients", "cellauto", "plasma", "smptebars", "noise")
+#: Sources never looked at while tuning.
+HELDOUT_SOURCES = ("sierpinski", "rgbtestsrc", "rings", "colorgrain", "yuvtestsrc", "checker")
+GRADUAL = ("fade", "dissolve", "fadeblack", "fadewhite", "smoothleft")
+
+
+@dataclass(frozen=True)
+class Boundary:
+    first: int  # first frame of the transition (the first frame of the new shot for a hard cut)
+    last: int  # last frame of it (== first for a hard cut)
+    kind: str
+
+
+def _source(name: str, rng: random.Random, rate: str, frames: int) -> str:
+    """A lavfi source of ``name`` at 960x540 (room for pans and zooms) with random parameters."""
+    s, r = "960x540", rate
+    small = f"color=c=black:s=320x180:r={r}"  # geq evaluates per pixel: draw small, scale up
+    hue = rng.randrange(360)
+    sources = {
+        "testsrc2": f"testsrc2=s={s}:r={r}",
+        "mandelbrot": f"mandelbrot=s={s}:r={r}:start_scale={rng.uniform(0.5, 3):.2f}:end_scale={rng.uniform(0.05, 0.3):.3f}"
+                      f":end_pts={rng.randint(50, 400)}",
+        "life": f"life=s=320x180:r={r}:mold={rng.randint(5, 30)}:ratio={rng.uniform(0.05, 0.3):.2f}"
+                f":life_color=#{rng.randrange(1 << 24):06x}:death_color=#{rng.randrange(1 << 24):06x},scale={s}:flags=neighbor",
+        "gradients": f"gradients=s={s}:r={r}:speed={rng.uniform(0.005, 0.05):.3f}:seed={rng.randrange(1000)}",
+        "cellauto": f"cellauto=s=320x180:r={r}:rule={rng.choice([30, 90, 110, 150])}:random_seed={rng.randrange(1000)}"
+                    f",scale={s}:flags=neighbor",
+        "plasma": f"{small},geq=lum='128+90*sin(X/{rng.uniform(10, 60):.1f}+T*{rng.uniform(0.5, 3):.2f})"
+                  f"*cos(Y/{rng.uniform(10, 60):.1f}-T*{rng.uniform(0.3, 2):.2f})':cb='128+60*sin(X/{rng.uniform(20, 90):.1f})'"
+                  f":cr='128+60*cos(Y/{rng.uniform(20, 90):.1f}+T)',scale={s}",
+        "smptebars": f"smptehdbars=s={s}:r={r}",
+        "noise": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},noise=alls={rng.randint(8, 25)}:allf=t",
+        "sierpinski": f"sierpinski=s={s}:r={r}:seed={rng.randrange(1000)}:jump={rng.randint(50, 150)}:type={rng.choice(['carpet', 'triangle'])}",
+        "rgbtestsrc": f"rgbtestsrc=s={s}:r={r},hue=h={hue}",
+        "rings": f"{small},geq=lum='128+120*sin(hypot(X-W/2,Y-H/2)/{rng.uniform(4, 20):.1f}"
+                 f"-T*{rng.uniform(1, 6):.1f})':cb='128+50*sin(X/40)':cr='128',scale={s}",
+        "colorgrain": f"color=c=#{rng.randrange(1 << 24):06x}:s={s}:r={r},drawgrid=w={rng.randint(40, 160)}:h={rng.randint(40, 160)}"
+                      f":t=4:c=white,noise=alls=15:allf=t",
+        "yuvtestsrc": f"yuvtestsrc=s={s}:r={r},hue=h={hue}",
+        "checker": f"{small},geq=lum='if(mod(floor((X+T*{rng.randint(20, 200)})/{rng.randint(16, 64)})"
+                   f"+floor(Y/{rng.randint(16, 64)}),2),{rng.randint(150, 230)},{rng.randint(20, 90)})':cb=128:cr=128"
+                   f",scale={s}:flags=neighbor",
+    }
+    return sources[name] + f",trim=end_frame={frames}"
+
+
+def _camera(rng: random.Random, seconds: float) -> str:
+    """A camera move over the 960x540 source down to 640x360: still, pan, zoom or handheld shake."""
+    move = rng.choice(["still", "pan", "zoom", "shake", "pan"])
+    w, h = SIZE
+    if move == "pan":
+        x0, x1 = rng.uniform(0, 320), rng.uniform(0, 320)
+        y0, y1 = rng.uniform(0, 180), rng.uniform(0, 180)
+        return f"crop={w}:{h}:x='{x0:.0f}+({x1 - x0:.0f})*t/{seconds:.3f}':y='{y0:.0f}+({y1 - y0:.0f})*t/{seconds:.3f}'"
+    if move == "zoom":
+        rate = rng.uniform(0.05, 0.25)
+        return f"scale=w='960*(1+{rate:.3f}*t)':h=-2:eval=frame,crop={w}:{h}"
+    if move == "shake":
+        a = rng.uniform(4, 14)
+        return f"crop={w}:{h}:x='160+{a:.1f}*sin(t*13)+{a / 2:.1f}*sin(t*29)':y='90+{a:.1f}*cos(t*17)'"
+    return f"crop={w}:{h}"
+
+
+def make_sequence(path: Path, rng: random.Random, sources: tuple[str, ...], rate: str = "30000/1001",
+                  segments: int = 8, render: bool = True) -> tuple[list[Boundary], list[int], int]:
+    """Render one sequence (unless ``render`` is false: the same seed gives the same file); return its
+    boundaries, flash frames and frame count."""
+    fps = Fraction(rate)
+    graph, chain, truth, flashes = [], None, [], []
+    length = 0  # frames in the chain so far
+    tb = f"settb={fps.denominator}/{fps.numerator},setpts=N"  # one frame per tick: xfade needs equal time bases
+    for k in range(segments):
+        frames = rng.randint(int(1.2 * fps), int(4 * fps))
+        seconds = float(frames / fps)
+        extra = [_camera(rng, seconds), "setsar=1", "format=yuv420p"]
+        if rng.random() < 0.3:
+            extra.append(f"noise=alls={rng.randint(3, 12)}:allf=t")
+        if rng.random() < 0.25:  # a flash of 1-3 frames inside the segment
+            at, n = rng.randint(8, frames - 10), rng.randint(1, 3)
+            extra.append(f"drawbox=c=white@{rng.uniform(0.7, 1):.2f}:t=fill:enable='between(n,{at},{at + n - 1})'")
+            flashes.append(length + at)
+        graph.append(f"{_source(rng.choice(sources), rng, rate, frames)},{','.join(extra)},{tb}[s{k}]")
+        if chain is None:
+            chain, length = f"s{k}", frames
+            continue
+        if rng.random() < 0.5:
+            graph.append(f"[{chain}][s{k}]concat=n=2:v=1:a=0,{tb}[c{k}]")
+            truth.append(Boundary(length, length, "cut"))
+            length += frames
+        else:
+            d = rng.randint(8, min(30, frames // 2, length // 2))
+            offset = length - d
+            kind = rng.choice(GRADUAL)
+            graph.append(f"[{chain}][s{k}]xfade=transition={kind}:duration={float(d / fps):.6f}"
+                         f":offset={float(offset / fps):.6f},{tb}[c{k}]")
+            truth.append(Boundary(offset, offset + d - 1, kind))
+            length += frames - d
+        chain = f"c{k}"
+    if not render:
+        return truth, flashes, length
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", ";".join(graph),
+                    "-map", f"[{chain}]", "-r", rate, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
+                    "-pix_fmt", "yuv420p", str(path.with_suffix(".part.mp4"))], check=True)
+    path.with_suffix(".part.mp4").replace(path)  # a run stopped mid-render leaves nothing to reuse
+    return truth, flashes, length
+
+
+def score(found: list[int], truth: list[Boundary]) -> tuple[int, int, int]:
+    """(true positives, false positives, misses): each boundary matches at most one detection."""
+    used: set[int] = set()
+    tp = 0
+    for b in truth:
+        match = next((f for f in found if f not in used and b.first - 1 <= f <= b.last + 1), None)
+        if match is not None:
+            used.add(match)
+            tp += 1
+    return tp, len(found) - len(used), len(truth) - tp
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def ours(path: Path) -> list[int]:
+    from montage_ai.video.footage import analyze_file
+    return [s.start for s in analyze_file(path).clip.shots[1:]]
+
+
+def pyscenedetect(detector: str):
+    from scenedetect import AdaptiveDetector, ContentDetector, detect
+    make = {"content": ContentDetector, "adaptive": AdaptiveDetector}[detector]
+
+    def run(path: Path) -> list[int]:
+        return [start.frame_num for start, _ in detect(str(path), make())[1:]]
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sequences", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--heldout", action="store_true", help="sources never used while tuning")
+    ap.add_argument("--keep", type=Path, help="keep the generated footage here (and reuse what is there)")
+    args = ap.parse_args(argv)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="montage-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(args.seed)
+    sources = HELDOUT_SOURCES if args.heldout else TUNING_SOURCES
+    cases = []
+    for i in range(args.sequences):
+        rate = rng.choice(["30000/1001", "25", "24000/1001", "60000/1001"])
+        path = folder / f"seq_{args.seed}_{i}.mp4"
+        truth, flashes, frames = make_sequence(path, rng, sources, rate, segments=rng.randint(6, 10),
+                                               render=not (args.keep and path.exists()))
+        cases.append((path, truth, frames))
+    detectors = {"montage-ai": ours, "PySceneDetect content": pyscenedetect("content"),
+                 "PySceneDetect adaptive": pyscenedetect("adaptive")}
+    print(f"{len(cases)} sequences, {sum(len(t) for _, t, _ in cases)} boundaries, "
+          f"{sum(f for *_, f in cases)} frames at {SIZE[0]}x{SIZE[1]} ({'held-out' if args.heldout else 'tuning'} sources)")
+    print(f"{'detector':<24} {'P':>6} {'R':>6} {'F1':>6} {'fps wall':>9} {'fps cpu':>8}")
+    for name, detect in detectors.items():
+        tp = fp = fn = 0
+        wall = cpu = 0.0
+        for path, truth, frames in cases:
+            t0, c0 = time.perf_counter(), _cpu()
+            found = detect(path)
+            wall, cpu = wall + time.perf_counter() - t0, cpu + _cpu() - c0
+            a, b, c = score(found, truth)
+            tp, fp, fn = tp + a, fp + b, fn + c
+        p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        f1 = 2 * p * r / max(1e-9, p + r)
+        total = sum(f for *_, f in cases)
+        print(f"{name:<24} {p:6.3f} {r:6.3f} {f1:6.3f} {total / wall:9.0f} {total / cpu:8.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

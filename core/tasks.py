@@ -1,0 +1,99 @@
+"""The one task interface for batch work (footage analysis now; proxies and renders later).
+
+Work is handed to a :class:`concurrent.futures.Executor`: a process pool by default, in-process for
+a single task, and any other executor with the same interface (Dask's ``Client.get_executor()``
+runs the same code on a cluster). Tasks are pure functions of their input, importable by name.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from typing import TypeVar
+
+from .errors import Cancelled
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Modules the process pool's fork server imports once, so every worker starts with them loaded.
+PRELOAD = ["montage_ai.video.footage"]
+
+
+class InlineExecutor(Executor):
+    """Runs each task at submit time in the calling process (one task, or no pool wanted)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # handed to the caller through the future, as a pool would
+            future.set_exception(err)
+        return future
+
+
+def default_workers() -> int:
+    """Worker processes for a local pool: ``$MONTAGE_AI_WORKERS`` or the number of CPUs."""
+    raw = os.environ.get("MONTAGE_AI_WORKERS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else os.cpu_count() or 1
+
+
+def make_executor(workers: int | None = None) -> Executor:
+    """A process pool of ``workers`` (default :func:`default_workers`); in-process for one worker.
+
+    Workers come from a fork server (safe inside threaded hosts such as the panel) where available.
+    """
+    workers = workers or default_workers()
+    if workers <= 1:
+        return InlineExecutor()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Executor | None = None,
+                      progress: Callable[[float], None] | None = None,
+                      cancel: threading.Event | None = None) -> list[R]:
+    """``[fn(item) for item in items]`` on ``executor`` (default: a pool as wide as the work).
+
+    Results keep the order of ``items``; ``progress`` gets the fraction done as tasks finish; a set
+    ``cancel`` stops handing out work and raises :class:`Cancelled`. A task's exception is raised here.
+    """
+    if executor is None:
+        own = make_executor(min(len(items), default_workers()) if items else 1)
+        finished = False
+        try:
+            results = map_with_progress(fn, items, own, progress, cancel)
+            finished = True
+            return results
+        finally:  # on cancel or error: drop queued work, do not wait for running tasks
+            own.shutdown(wait=finished, cancel_futures=True)
+    results: list = [None] * len(items)
+    width = 1 if isinstance(executor, InlineExecutor) else 2 * (getattr(executor, "_max_workers", 0)
+                                                                  or default_workers())
+    pending: dict[Future, int] = {}
+    queued = iter(enumerate(items))
+    done = 0
+    try:
+        while True:
+            while len(pending) < width and (nxt := next(queued, None)) is not None:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                pending[executor.submit(fn, nxt[1])] = nxt[0]
+            if not pending:
+                return results
+            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                results[pending.pop(future)] = future.result()
+                done += 1
+                if progress:
+                    progress(done / len(items))
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+    finally:
+        for future in pending:
+            future.cancel()

@@ -1,0 +1,154 @@
+"""Footage analysis: shots, motion and quality of each file, cached, over a batch of files in parallel.
+
+One file: probe, one decode pass at analysis size feeding every measure (:mod:`.change`,
+:mod:`.motion`, :mod:`.quality`), shot boundaries (:mod:`.shots`), per-shot scores (:mod:`.scores`).
+A batch looks each file up in the cache (:mod:`.cache`) and analyses only the rest, on the task
+executor (:mod:`montage_ai.tasks`). A file that cannot be analysed is skipped with a warning.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import tasks
+from ..errors import InputError, shown
+from ..model import Clip
+from . import cache
+from .change import ChangeMeasure
+from .frames import analysis_size, read_frames
+from .measures import run_measures
+from .motion import MotionMeasure
+from .probe import probe_clip
+from .quality import QualityMeasure
+from .scores import frame_runs, frame_scores, marks, score_shot
+from .shots import boundaries
+from .thumbnail import shot_thumbnail
+
+#: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
+_ACROSS_CUTS = ("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
+
+
+@dataclass
+class FootageResult:
+    """One file's analysis: ``clip`` with its shots, or None when the file was skipped (see ``warnings``)."""
+
+    path: Path
+    clip: Clip | None
+    warnings: list[str] = field(default_factory=list)
+    cached: bool = False
+
+
+def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
+    """``clip`` with its shots, scores and marks, and the problems met (strings without the path).
+
+    Raises :class:`InputError` when no frame decodes.
+    """
+    size = analysis_size(clip.width, clip.height)
+    fps = clip.rate.fps
+    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure()]
+    count, f = run_measures(read_frames(clip, size), measures)
+    if count == 0:
+        raise InputError(clip.path, "no video frame decodes")
+    problems = []
+    frames = clip.frames
+    if count < frames - max(2, frames // 100):
+        problems.append(f"only {count} of {frames} frames decode (truncated or damaged); using those")
+        frames = count
+    f = {k: v[:frames] for k, v in f.items()}
+    cuts = boundaries(f, frames, float(fps))
+    for b in cuts:
+        for k in _ACROSS_CUTS:
+            if b + 1 < frames:
+                f[k][b] = f[k][b + 1]
+    m = marks(f, fps)
+    s = frame_scores(f, m, fps, size[0])
+    edges = [0, *cuts, frames]
+    shots = [score_shot(a, b, s, m, f, fps) for a, b in zip(edges, edges[1:])]
+    marked = {k: frame_runs(v) for k, v in m.items() if v.any()}
+    return replace(clip, frames=frames, shots=shots, marks=marked), problems
+
+
+def analyze_file(path: str | Path) -> FootageResult:
+    """Probe and analyse one file (no cache); InputError when it cannot be read."""
+    notes: list[str] = []  # what probing found (variable rate conformed, frames that do not decode)
+    clip, problems = analyze_clip(probe_clip(path, notes))
+    return FootageResult(clip.path, clip, [n.removeprefix(f"{clip.path.name}: ") for n in notes] + problems)
+
+
+def _task(path: Path) -> FootageResult:
+    """The batch task: never raises for a bad file, reports it as a skipped result instead."""
+    try:
+        return analyze_file(path)
+    except InputError as err:
+        return FootageResult(path, None, [err.problem])
+    except Exception as err:  # an odd file must not stop the batch; the warning names it and the error
+        return FootageResult(path, None, [f"analysis failed ({type(err).__name__}: {err})"])
+
+
+def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None = None,
+                    cancel: threading.Event | None = None, executor: Executor | None = None,
+                    use_cache: bool = True) -> list[FootageResult]:
+    """Results for ``paths`` in order: cached ones looked up, the others analysed on ``executor``
+    (default: a process pool as wide as the work) and stored. Warnings are ``"<file>: <problem>"``,
+    ending in ``"; skipped"`` for a file that yields no clip."""
+    results: dict[int, FootageResult] = {}
+    todo: list[tuple[int, Path, str | None]] = []
+    for i, path in enumerate(paths):
+        try:
+            key = cache.identity_key(path)
+        except OSError as err:
+            results[i] = FootageResult(path, None, [f"cannot read ({err.strerror or err})"])
+            continue
+        hit = cache.load(path, key) if use_cache else None
+        if hit is not None:
+            results[i] = FootageResult(path, hit[0], hit[1], cached=True)
+        else:
+            todo.append((i, path, key))
+    base = len(results)
+
+    def step(fraction: float) -> None:
+        if progress:
+            progress((base + fraction * len(todo)) / max(1, len(paths)))
+
+    step(0.0)
+    fresh = tasks.map_with_progress(_task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
+    for (i, path, key), result in zip(todo, fresh):
+        result.path = path
+        if result.clip is not None:
+            result.clip = replace(result.clip, path=path)
+            cache.store(key, result.clip, result.warnings)
+        results[i] = result
+    out = [results[i] for i in range(len(paths))]
+    for r in out:
+        skipped = "; skipped" if r.clip is None else ""
+        r.warnings = [f"{shown(r.path)}: {w}{skipped}" for w in r.warnings]
+    return out
+
+
+def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
+    """``analyze-footage --json`` for one file: shots with frames and seconds, scores, marks, warnings;
+    ``thumbnails`` writes each shot's thumbnail into the user cache and adds its path."""
+    clip = result.clip
+    if clip is None:
+        return {"path": str(result.path), "skipped": True, "warnings": result.warnings}
+    def seconds(frame: int) -> float:
+        return round(float(clip.rate.seconds(frame)), 6)
+
+    shots = []
+    for i, shot in enumerate(clip.shots):
+        entry = {"index": i, "start_frame": shot.start, "end_frame": shot.end, "start": seconds(shot.start),
+                 "end": seconds(shot.end), "scores": shot.scores(), "flashes": shot.flashes,
+                 "thumbnail_frame": shot.thumbnail, "window": list(shot.window or ()),
+                 "active_window": list(shot.active_window or ())}
+        if thumbnails:
+            entry["thumbnail"] = str(shot_thumbnail(clip, shot))
+        shots.append(entry)
+    return {"path": str(clip.path), "duration": round(clip.duration, 6), "fps": str(clip.rate), "frames": clip.frames,
+            "width": clip.width, "height": clip.height, "variable_rate": clip.variable_rate,
+            "has_audio": clip.has_audio, "cached": result.cached, "shots": shots,
+            "marks": {k: [list(r) for r in v] for k, v in clip.marks.items()}, "warnings": result.warnings}

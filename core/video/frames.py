@@ -1,0 +1,73 @@
+"""Decode footage once into small frames for analysis: ffmpeg scales in the decoder, numpy reads the pipe.
+
+Frames come out in blocks of :class:`Frames` (8-bit luma plus half-size chroma planes, ~160x90), one
+block per ffmpeg read, so memory stays the same for a 10-second clip and an hour-long one.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import ffmpeg_cmd
+from ..model import Clip
+
+#: Pixels per analysis frame (160x90 at 16:9); the shape follows the coded aspect ratio.
+ANALYSIS_PIXELS = 160 * 90
+#: Frames per block read from ffmpeg.
+BLOCK_FRAMES = 128
+
+
+@dataclass(frozen=True)
+class Frames:
+    """A block of consecutive frames from ``first`` (clip frame index): ``luma`` (n, h, w) and
+    ``chroma`` (n, 2, h/2, w/2), uint8 in the coded (video-range) values."""
+
+    first: int
+    luma: np.ndarray
+    chroma: np.ndarray
+
+    def __len__(self) -> int:
+        return self.luma.shape[0]
+
+
+def analysis_size(width: int, height: int) -> tuple[int, int]:
+    """(w, h), both even, of about :data:`ANALYSIS_PIXELS` pixels with the coded aspect ratio."""
+    aspect = width / height if width > 0 and height > 0 else 16 / 9
+    w = max(16, 2 * round(math.sqrt(ANALYSIS_PIXELS * aspect) / 2))
+    h = max(16, 2 * round(w / aspect / 2))
+    return w, h
+
+
+def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
+    """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``.
+
+    Rotation metadata is ignored (measures do not depend on orientation); variable-rate footage
+    is resampled to its average rate so frame ``i`` is the one an NLE shows at ``i / rate``.
+    """
+    w, h = size
+    chain = [f"fps={clip.rate}"] if clip.variable_rate else []
+    chain.append(f"scale={w}:{h}:flags=area")
+    return ["-noautorotate", "-i", str(clip.path), "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-vsync", "cfr" if clip.variable_rate else "passthrough",
+            "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
+
+
+def read_frames(clip: Clip, size: tuple[int, int] | None = None) -> Iterator[Frames]:
+    """Blocks of ``clip``'s frames at ``size`` (default :func:`analysis_size`); InputError naming the
+    file when ffmpeg fails part-way (the frames read before are yielded first)."""
+    w, h = size or analysis_size(clip.width, clip.height)
+    frame_bytes = w * h * 3 // 2
+    first = 0
+    for raw in ffmpeg_cmd.stream(decode_args(clip, (w, h)), clip.path, BLOCK_FRAMES * frame_bytes):
+        n = len(raw) // frame_bytes
+        if n == 0:
+            continue
+        planes = np.frombuffer(raw, np.uint8, n * frame_bytes).reshape(n, frame_bytes)
+        luma = planes[:, : w * h].reshape(n, h, w)
+        chroma = planes[:, w * h:].reshape(n, 2, h // 2, w // 2)
+        yield Frames(first, luma, chroma)
+        first += n

@@ -1,0 +1,24 @@
+"""The task interface: a process pool and the in-process executor give the same ordered results."""
+import threading
+
+import pytest
+
+from montage_ai.errors import Cancelled
+from montage_ai.tasks import InlineExecutor, make_executor, map_with_progress
+
+
+def test_pool_and_inline_agree_with_progress_to_one():
+    seen = []
+    with make_executor(2) as pool:
+        pooled = map_with_progress(abs, [-3, 1, -2, 5, -8], pool, progress=seen.append)
+    assert pooled == map_with_progress(abs, [-3, 1, -2, 5, -8], InlineExecutor()) == [3, 1, 2, 5, 8]
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
+
+
+def test_cancel_stops_and_errors_surface():
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        map_with_progress(abs, [1, 2, 3], InlineExecutor(), cancel=cancel)
+    with pytest.raises(TypeError):
+        map_with_progress(abs, ["x"], InlineExecutor())
