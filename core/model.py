@@ -125,7 +125,8 @@ class Cut:
 
     ``record_*`` are timeline frames ``[start, end)`` from the timeline's first frame (0);
     ``source_*`` are frames of ``clip`` at the clip's own rate ``[in, out)``, counted from its first frame.
-    ``beat_time`` is the music time (seconds) of the beat the cut starts on.
+    ``beat_time`` is the music time (seconds) of the beat the cut starts on; ``dissolve`` the length
+    (timeline frames) of a dissolve from the previous cut, centred on ``record_start`` (0 = hard cut).
     """
 
     index: int
@@ -137,6 +138,7 @@ class Cut:
     beat_time: float
     phase: Phase
     on_beat: bool = True
+    dissolve: int = 0
 
     @property
     def record_frames(self) -> int:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
 from montage_ai.audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from montage_ai.model import Plan
 from montage_ai.pipeline import STAGES
-from montage_ai.plan.styles import STYLES
+from montage_ai.plan.styles import load_styles
 
 from .cut_strip import CutStrip
 from .settings import PanelSettings
@@ -162,7 +162,7 @@ class PanelWindow(QWidget):
         self.pool_btn.setVisible(self.session is not None)
         form.addRow("", self.pool_btn)
         self.style_box = QComboBox()
-        self.style_box.addItems([AUTO_STYLE, *STYLES])
+        self.style_box.addItems([AUTO_STYLE, *sorted(load_styles())])
         form.addRow("Style", self.style_box)
         self.prompt_edit = QLineEdit()
         self.prompt_edit.setPlaceholderText("e.g. fast energetic travel edit")
