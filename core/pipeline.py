@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -16,6 +17,7 @@ from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import write_report
+from .export.report_html import write_report_html
 from .model import Clip, Music, Plan
 from .output import output_folder, staged_output
 from .plan.director import direct
@@ -140,9 +142,10 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
             plan.timings["preview"] = time.perf_counter() - start
             names.append("preview.mp4")
         _check(cancel)
-        names.append("report.json")
+        names += ["report.json", "report.html"]
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
         write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written})
+        write_report_html(plan, stage / "report.html", json.loads((stage / "report.json").read_text(encoding="utf-8")))
     return [out_dir.resolve() / n for n in names]
 
 

@@ -79,11 +79,12 @@ class Directive:
         return replace(self, **{key: values})
 
 
-def directive_schema(styles: list[str], clip_names: list[str]) -> dict:
+def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, str] | None = None) -> dict:
     """The JSON schema an LLM answers in: flat and enums only (few tokens for a small model; every parse in range).
 
     One pace word per phase, the phase to make longer and the one to make shorter, the beat level, and
-    (with at most :data:`MAX_NAMED_CLIPS` clips) one clip to favour and one to avoid.
+    (with at most :data:`MAX_NAMED_CLIPS` clips) one clip to favour and one to avoid. ``pins`` fixes
+    fields to one word (what the prompt says plainly), leaving the model the rest.
     """
     word = lambda words: {"type": "string", "enum": list(words)}  # noqa: E731
     phases = [p.value.lower() for p in Phase]
@@ -92,6 +93,7 @@ def directive_schema(styles: list[str], clip_names: list[str]) -> dict:
                    "beat_level": word(("style", *BEAT_LEVELS))}
     if 0 < len(clip_names) <= MAX_NAMED_CLIPS:
         props.update(favour=word(("none", *clip_names)), avoid=word(("none", *clip_names)))
+    props.update({k: word((v,)) for k, v in (pins or {}).items() if k in props})
     return {"type": "object", "properties": props, "required": list(props)}
 
 
@@ -101,6 +103,8 @@ def directive_from_json(text: str, styles: list[str], clip_names: list[str]) -> 
         data = json.loads(text)
         level = data.get("beat_level", "style")
         arc = {p: 1.0 for p in Phase}
+        if data.get("longer", "none") == data.get("shorter", "none") != "none":
+            raise DirectiveError(f"{data['longer']} is both longer and shorter")
         for key in ("shorter", "longer"):
             if data.get(key, "none") != "none":
                 arc[Phase(data[key].upper())] = LENGTH[key]

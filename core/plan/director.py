@@ -7,12 +7,13 @@ rules when there is none or it fails; it returns the directive and a record of w
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field, replace
 
 from ..model import Phase
-from .directive import Directive, DirectiveError
+from .directive import PACE, Directive, DirectiveError
 
 #: Words that point to a style, checked in order (first style with a hit wins).
 STYLE_WORDS = {
@@ -101,6 +102,20 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
     return Reading(replace(d, favour=tuple(dict.fromkeys(favour)), avoid=tuple(dict.fromkeys(avoid))), cues)
 
 
+def pins(reading: Reading, style_given: bool) -> dict[str, str]:
+    """Schema fields the prompt (or the editor's ``--style``) states plainly, as the LLM's words: the model
+    may not answer otherwise there (a small model ignores meaning easily)."""
+    d, out = reading.directive, {}
+    if style_given or "style" in reading.cues:
+        out["style"] = d.style
+    for p in Phase:
+        if f"pacing.{p}" in reading.cues:
+            out[p.value.lower()] = min(PACE, key=lambda w: abs(math.log(PACE[w] / d.pacing[p])))
+        if f"arc.{p}" in reading.cues:
+            out["longer" if d.arc[p] > 1 else "shorter"] = p.value.lower()
+    return out
+
+
 def contradiction(directive: Directive, reading: Reading, style_given: bool) -> str:
     """Why ``directive`` contradicts what the prompt says plainly ("" when it does not): the check that
     sends an LLM's answer back."""
@@ -132,7 +147,8 @@ def direct(prompt: str, style: str, style_given: bool, styles: list[str], clip_n
         from .llm import LlmUnavailable, llm_directive
         try:
             answer, attempts = llm_directive(llm, prompt, styles, clip_names,
-                                             lambda d: contradiction(d, reading, style_given))
+                                             lambda d: contradiction(d, reading, style_given),
+                                             pins(reading, style_given))
             record["attempts"] = attempts
             if answer is not None:
                 directive = replace(answer, style=style) if style_given else answer

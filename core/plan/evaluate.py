@@ -78,7 +78,7 @@ def _variety(plan: Plan) -> float:
     time = Counter()
     for c in plan.cuts:
         time[c.clip.path] += c.record_frames
-    n = min(len({c.clip.path for c in plan.clips}), len(plan.cuts))
+    n = min(len(plan.clips), len(plan.cuts))
     if n <= 1:
         return 1.0
     total = sum(time.values())

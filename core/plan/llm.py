@@ -7,7 +7,6 @@ and asked again (another seed, warmer) when it contradicts it. Nothing here is n
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -35,8 +34,8 @@ def _model(path: str):
         if not Path(path).is_file():
             raise LlmUnavailable(f"{path}: model file not found")
         try:
-            _models[path] = Llama(model_path=str(path), n_ctx=2048, n_threads=min(4, os.cpu_count() or 1),
-                                  verbose=False)
+            # one thread: a small model gains little from more, and busy-waiting threads on a shared CPU lose a lot
+            _models[path] = Llama(model_path=str(path), n_ctx=2048, n_threads=1, verbose=False)
         except (ValueError, RuntimeError, OSError) as err:
             raise LlmUnavailable(f"{path}: cannot load the model ({err})") from None
     return _models[path]
@@ -65,12 +64,13 @@ def _messages(prompt: str, styles: list[str], clip_names: list[str]) -> list[dic
 
 
 def llm_directive(path: str, prompt: str, styles: list[str], clip_names: list[str],
-                  check: Callable[[Directive], str], complete: Complete | None = None,
-                  tries: int = TRIES) -> tuple[Directive | None, list[dict]]:
+                  check: Callable[[Directive], str], pins: dict[str, str] | None = None,
+                  complete: Complete | None = None, tries: int = TRIES) -> tuple[Directive | None, list[dict]]:
     """The model's directive for ``prompt`` (None when all ``tries`` answers were invalid or rejected by
-    ``check``, which returns why a directive contradicts the prompt) and a record of every attempt."""
+    ``check``, which returns why a directive contradicts the prompt) and a record of every attempt.
+    ``pins`` fixes schema fields the prompt states plainly (see :func:`directive_schema`)."""
     complete = complete or model_complete(path)
-    schema = directive_schema(styles, clip_names)
+    schema = directive_schema(styles, clip_names, pins)
     messages = _messages(prompt, styles, clip_names)
     attempts = []
     for attempt in range(tries):

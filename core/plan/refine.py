@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..model import Phase, Plan
 from .directive import Directive
-from .evaluate import MIN_SHARE, Scores, evaluate, near_repeats, phase_shares
+from .evaluate import MIN_SHARE, Scores, evaluate, near_repeats, phase_shares, shot_of
 from .selection import SelectionWeights
 
 DEFAULT_ROUNDS = 3
@@ -55,7 +55,7 @@ def candidates(plan: Plan, scores: Scores, d: Directive) -> list[Proposal]:
     intro = _mean_cut(plan, Phase.INTRO)
     if intro and build and intro <= build:
         out.append((scores.arc_fit, Proposal("slower intro", d.with_phase("pacing", Phase.INTRO, 1.5))))
-    if scores.phase_energy_fit < 0.8:
+    if scores.phase_energy_fit < 0.8 and any(shot_of(c).motion for c in plan.cuts):
         w = d.weights or SelectionWeights()
         out.append((scores.phase_energy_fit, Proposal(
             "more motion at the climax", replace(d, weights=replace(w, motion=min(1.0, w.motion + 0.3))))))
