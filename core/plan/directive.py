@@ -82,17 +82,18 @@ class Directive:
 def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, str] | None = None) -> dict:
     """The JSON schema an LLM answers in: flat and enums only (few tokens for a small model; every parse in range).
 
-    One pace word per phase, the phase to make longer and the one to make shorter, the beat level, and
-    (with at most :data:`MAX_NAMED_CLIPS` clips) one clip to favour and one to avoid. ``pins`` fixes
-    fields to one word (what the prompt says plainly), leaving the model the rest.
+    One pace word per phase, one phase to make longer or shorter ("longer build"), the beat level, and
+    (with at most :data:`MAX_NAMED_CLIPS` clips) one clip to favour or avoid ("avoid city.mp4"). Paired
+    choices are single fields because a small model copies one field's value into the next. ``pins``
+    fixes fields to one word (what the prompt says plainly), leaving the model the rest.
     """
     word = lambda words: {"type": "string", "enum": list(words)}  # noqa: E731
     phases = [p.value.lower() for p in Phase]
     props: dict = {"style": word(styles), **{p: word(PACE) for p in phases},
-                   "longer": word(("none", *phases)), "shorter": word(("none", *phases)),
+                   "length": word(("same", *(f"{w} {p}" for p in phases for w in ("longer", "shorter")))),
                    "beat_level": word(("style", *BEAT_LEVELS))}
     if 0 < len(clip_names) <= MAX_NAMED_CLIPS:
-        props.update(favour=word(("none", *clip_names)), avoid=word(("none", *clip_names)))
+        props["clip"] = word(("none", *(f"{w} {n}" for n in clip_names for w in ("favour", "avoid"))))
     props.update({k: word((v,)) for k, v in (pins or {}).items() if k in props})
     return {"type": "object", "properties": props, "required": list(props)}
 
@@ -103,19 +104,19 @@ def directive_from_json(text: str, styles: list[str], clip_names: list[str]) -> 
         data = json.loads(text)
         level = data.get("beat_level", "style")
         arc = {p: 1.0 for p in Phase}
-        if data.get("longer", "none") == data.get("shorter", "none") != "none":
-            raise DirectiveError(f"{data['longer']} is both longer and shorter")
-        for key in ("shorter", "longer"):
-            if data.get(key, "none") != "none":
-                arc[Phase(data[key].upper())] = LENGTH[key]
-        picked = {k: data.get(k, "none") for k in ("favour", "avoid")}
+        if data.get("length", "same") != "same":
+            word, phase = data["length"].split(" ", 1)
+            arc[Phase(phase.upper())] = LENGTH[word]
+        clip = {"favour": (), "avoid": ()}
+        if data.get("clip", "none") != "none":
+            verb, name = data["clip"].split(" ", 1)
+            clip[verb if verb in clip else "?"] = (name,)
         directive = Directive(
             style=data["style"],
             pacing={p: PACE[data[p.value.lower()]] for p in Phase},
             arc=arc,
             beat_level="" if level == "style" else level,
-            favour=() if picked["favour"] == "none" else (picked["favour"],),
-            avoid=() if picked["avoid"] == "none" else (picked["avoid"],))
+            favour=clip["favour"], avoid=clip["avoid"])
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise DirectiveError(f"not a directive ({type(err).__name__}: {err})") from None
     return directive.validate(styles, clip_names)

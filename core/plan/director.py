@@ -112,8 +112,19 @@ def pins(reading: Reading, style_given: bool) -> dict[str, str]:
         if f"pacing.{p}" in reading.cues:
             out[p.value.lower()] = min(PACE, key=lambda w: abs(math.log(PACE[w] / d.pacing[p])))
         if f"arc.{p}" in reading.cues:
-            out["longer" if d.arc[p] > 1 else "shorter"] = p.value.lower()
+            out.setdefault("length", f"{'longer' if d.arc[p] > 1 else 'shorter'} {p.value.lower()}")
     return out
+
+
+def overlay(answer: Directive, reading: Reading) -> Directive:
+    """The model's ``answer`` with every field the prompt states plainly taken from the rules' ``reading``
+    (a schema field holds one phase length and one clip; the prompt may name more)."""
+    d = reading.directive
+    arc = {p: d.arc[p] if f"arc.{p}" in reading.cues else v for p, v in answer.arc.items()}
+    pacing = {p: d.pacing[p] if f"pacing.{p}" in reading.cues else v for p, v in answer.pacing.items()}
+    avoid = tuple(dict.fromkeys((*d.avoid, *(n for n in answer.avoid if n not in d.favour))))
+    favour = tuple(dict.fromkeys((*d.favour, *(n for n in answer.favour if n not in avoid))))
+    return replace(answer, arc=arc, pacing=pacing, favour=favour, avoid=avoid)
 
 
 def contradiction(directive: Directive, reading: Reading, style_given: bool) -> str:
@@ -151,7 +162,7 @@ def direct(prompt: str, style: str, style_given: bool, styles: list[str], clip_n
                                              pins(reading, style_given))
             record["attempts"] = attempts
             if answer is not None:
-                directive = replace(answer, style=style) if style_given else answer
+                directive = overlay(replace(answer, style=style) if style_given else answer, reading)
                 record.update(director=f"llm ({llm})", reason="model answer, checked against the prompt's words")
             else:
                 record["fallback"] = "every model answer was rejected; rules used"

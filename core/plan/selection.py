@@ -34,6 +34,8 @@ class _ShotState:
     clip: Clip
     shot: Shot
     cursor: int
+    longest: int  # the longest cut (timeline frames) the shot holds
+    share: float = 1.0  # uses count this much (favoured clips less)
     uses: int = 0
 
 
@@ -56,27 +58,26 @@ class ShotPicker:
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
-        self._states = [_ShotState(c, s, s.start) for c in self.clips for s in c.shots]
+        self._states = [_ShotState(c, s, s.start, math.floor(s.frames * self.rate.fps / c.rate.fps),
+                                   0.5 if c.path in self.favour else 1.0) for c in self.clips for s in c.shots]
         self._rng.shuffle(self._states)
 
     def longest_record_frames(self) -> int:
         """The longest cut (timeline frames) any shot other than the previous clip's can fill."""
         pool = [s for s in self._states if s.clip is not self._last] or self._states
-        return max(math.floor(s.shot.frames * self.rate.fps / s.clip.rate.fps) for s in pool)
-
-    def _load(self, state: _ShotState) -> float:
-        return state.uses / 2 if state.clip.path in self.favour else state.uses
+        return max(s.longest for s in pool)
 
     def pick(self, record_frames: int, avoid: frozenset[Path] = frozenset()) -> tuple[Clip, int, int]:
         """``(clip, source_in, source_out)`` for a cut of ``record_frames`` timeline frames; clips in ``avoid``
         only when nothing else fits."""
-        fits = [s for s in self._states if source_frames_for(record_frames, s.clip.rate, self.rate) <= s.shot.frames]
+        fits = [s for s in self._states if record_frames <= s.longest]  # ceil(n * k) <= frames  <=>  n <= floor(frames / k)
         if not fits:
             raise ValueError(f"no shot holds {record_frames} frames")
-        fresh = ([s for s in fits if s.clip is not self._last and s.clip.path not in avoid]
-                 or [s for s in fits if s.clip is not self._last] or fits)
-        fewest = min(self._load(s) for s in fresh)
-        choice = next(s for s in fresh if self._load(s) == fewest)
+        fresh = [s for s in fits if s.clip is not self._last] or fits
+        if avoid:
+            fresh = [s for s in fresh if s.clip.path not in avoid] or fresh
+        fewest = min(s.uses * s.share for s in fresh)
+        choice = next(s for s in fresh if s.uses * s.share == fewest)
         need = source_frames_for(record_frames, choice.clip.rate, self.rate)
         if choice.cursor + need > choice.shot.end:
             choice.cursor = choice.shot.start
