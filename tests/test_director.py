@@ -1,6 +1,8 @@
 """Styles as data, the rule director, the arc controller and the refine loop on the demo song (no LLM)."""
 import json
+import shutil
 import statistics
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +180,13 @@ def test_report_json_and_html_show_every_round(tmp_path, song, footage):
     for r in rounds:
         assert r["proposal"] in page
     assert page.count("<tr><td>") >= len(report["cuts"]) and "data:image/jpeg;base64," in page
+    if shutil.which("chromium"):  # Debian's chromium renders it with the network off
+        shot = tmp_path / "shot.png"
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,900", f"--screenshot={shot}",
+                        (out / "report.html").as_uri()], capture_output=True, timeout=120, check=True)
+        assert shot.stat().st_size > 50_000  # a blank page is a few kB; waveform, thumbnails and tables are not
 
 
 def test_malformed_model_output_never_crashes():
