@@ -228,3 +228,10 @@ def test_missing_llm_model_is_a_one_line_error(tmp_path, song, footage, capsys):
                  "--llm", str(tmp_path / "none.gguf"), "--prompt", "x"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "none.gguf" in err[0] and not (tmp_path / "o").exists()
+
+
+def test_a_named_part_overrides_the_overall_pace():
+    d = read_prompt("calm documentary, faster at the end", "dynamic", [], STYLES).directive
+    assert d.style == "documentary" and d.pacing[Phase.OUTRO] < 1 < d.pacing[Phase.INTRO]
+    d = read_prompt("fast sports edit with a long build", "dynamic", [], STYLES).directive
+    assert all(v < 1 for v in d.pacing.values()) and d.arc[Phase.BUILD] > 1

@@ -36,7 +36,7 @@ PHASE_WORDS = {
     Phase.SUSTAIN: ("sustain", "after the drop", "afterwards"),
     Phase.OUTRO: ("end", "ending", "outro", "finish", "finale", "close"),
 }
-SLOWER = ("slow", "slower", "calm", "gentle", "linger", "lingering", "long shots", "relaxed", "romantic", "soft")
+SLOWER = ("slow", "slower", "calm", "gentle", "linger", "lingering", "long shots", "relaxed", "soft", "dreamy")
 FASTER = ("fast", "faster", "quick", "rapid", "explode", "explodes", "punchy", "frantic", "hard", "energetic")
 LONGER = ("longer", "long build", "extend", "stretch", "lengthen")
 SHORTER = ("shorter", "short intro", "short ending", "brief", "cut short")
@@ -82,8 +82,10 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
     d = Directive(style)
     favour: list[str] = []
     avoid: list[str] = []
-    for clause in re.split(r"[,;.]|\bthen\b|\bbut\b|\band\b", text):
-        phases = [p for p, words in PHASE_WORDS.items() if _has(clause, words)]
+    named: set[tuple[str, Phase]] = set()
+    clauses = [(c, [p for p, words in PHASE_WORDS.items() if _has(c, words)])
+               for c in re.split(r"[,;.]|\bthen\b|\bbut\b|\band\b|\bwith\b", text)]
+    for clause, phases in sorted(clauses, key=lambda cp: bool(cp[1])):  # overall pace first, named parts after
         targets = phases or list(Phase)
         avoided = _clip_cue(clause, clip_names, AVOID)
         favour += [n for n in _clip_cue(clause, clip_names, FAVOUR) if n not in avoided]
@@ -95,6 +97,9 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
             hits = _has(clause, words)
             if hits and (phases or key == "pacing"):
                 for p in targets:
+                    if phases and (key, p) not in named:  # a named part overrides the overall pace
+                        named.add((key, p))
+                        d = replace(d, **{key: {**getattr(d, key), p: 1.0}})
                     d = d.with_phase(key, p, factor)
                     cues[f"{key}.{p}"] = clause.strip()
     if favour or avoid:
@@ -136,7 +141,7 @@ def contradiction(directive: Directive, reading: Reading, style_given: bool) -> 
         for p in Phase:
             want = getattr(reading.directive, key)[p]
             got = getattr(directive, key)[p]
-            if f"{key}.{p}" in reading.cues and (want - 1) * (got - 1) <= 0 and want != 1:
+            if f"{key}.{p}" in reading.cues and (want - 1) * (got - 1) <= 0 and abs(math.log(want)) > 0.1:
                 return f"{key} {p} = {got:g} but the prompt says {reading.cues[f'{key}.{p}']!r}"
     return ""
 
