@@ -109,7 +109,8 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
 
 def pins(reading: Reading, style_given: bool) -> dict[str, str]:
     """Schema fields the prompt (or the editor's ``--style``) states plainly, as the LLM's words: the model
-    may not answer otherwise there (a small model ignores meaning easily)."""
+    may not answer otherwise there (a small model ignores meaning easily). A prompt that names no phase
+    length and no clip pins those to "same" and "none": a 135M model otherwise fills them at random."""
     d, out = reading.directive, {}
     if style_given or "style" in reading.cues:
         out["style"] = d.style
@@ -118,6 +119,9 @@ def pins(reading: Reading, style_given: bool) -> dict[str, str]:
             out[p.value.lower()] = min(PACE, key=lambda w: abs(math.log(PACE[w] / d.pacing[p])))
         if f"arc.{p}" in reading.cues:
             out.setdefault("length", f"{'longer' if d.arc[p] > 1 else 'shorter'} {p.value.lower()}")
+    out.setdefault("length", "same")
+    if "clips" not in reading.cues:
+        out["clip"] = "none"
     return out
 
 
