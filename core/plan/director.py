@@ -42,6 +42,8 @@ LONGER = ("longer", "long build", "extend", "stretch", "lengthen")
 SHORTER = ("shorter", "short intro", "short ending", "brief", "cut short")
 FAVOUR = ("favour", "favor", "more of", "feature", "focus on", "use")
 AVOID = ("avoid", "without", "no", "skip", "not", "drop the")
+#: Words that leave the beat level to the LLM (else it is the style's).
+BEAT_WORDS = ("beat", "beats", "half", "double", "eighth", "eighths", "every")
 #: Pace factor for "slower"/"faster" in a clause.
 SLOW, FAST = 1.5, 0.67
 
@@ -55,6 +57,7 @@ class Reading:
     """What the rules read in a prompt: the directive and, per field, the words that set it."""
 
     directive: Directive
+    prompt: str = ""
     cues: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,7 +107,7 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
                     cues[f"{key}.{p}"] = clause.strip()
     if favour or avoid:
         cues["clips"] = ", ".join([*(f"+{n}" for n in favour), *(f"-{n}" for n in avoid)])
-    return Reading(replace(d, favour=tuple(dict.fromkeys(favour)), avoid=tuple(dict.fromkeys(avoid))), cues)
+    return Reading(replace(d, favour=tuple(dict.fromkeys(favour)), avoid=tuple(dict.fromkeys(avoid))), text, cues)
 
 
 def pins(reading: Reading, style_given: bool) -> dict[str, str]:
@@ -122,6 +125,8 @@ def pins(reading: Reading, style_given: bool) -> dict[str, str]:
     out.setdefault("length", "same")
     if "clips" not in reading.cues:
         out["clip"] = "none"
+    if not _has(reading.prompt, BEAT_WORDS):
+        out["beat_level"] = "style"
     return out
 
 
