@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
@@ -16,7 +15,7 @@ from .audio.analyze import analyze_music
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
-from .export.report import write_report
+from .export.report import build_report, write_report
 from .export.report_html import write_report_html
 from .model import Clip, Music, Plan
 from .output import output_folder, staged_output
@@ -115,7 +114,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
                   cancel: threading.Event | None = None, preview_quality: str = "full",
                   preview_file: Path | None = None) -> list[Path]:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
-    ``preview_file``, one rendered before for this plan) and ``report.json`` into ``out_dir``, all or nothing."""
+    ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
     names, not_written = [], {}
     with staged_output(out_dir) as stage:
@@ -128,7 +127,10 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
             except NotWritten as why:
                 not_written[name] = str(why)
             if progress:
-                progress("export", (i + 1) / len(formats))
+                progress("export", (i + 1) / (len(formats) + 1))
+        write_report_html(plan, stage / "report.html", build_report(plan, details),
+                          (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
+        names.append("report.html")
         plan.timings["export"] = time.perf_counter() - start
         if preview:
             start = time.perf_counter()
@@ -142,10 +144,9 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
             plan.timings["preview"] = time.perf_counter() - start
             names.append("preview.mp4")
         _check(cancel)
-        names += ["report.json", "report.html"]
+        names.append("report.json")
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
         write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written})
-        write_report_html(plan, stage / "report.html", json.loads((stage / "report.json").read_text(encoding="utf-8")))
     return [out_dir.resolve() / n for n in names]
 
 

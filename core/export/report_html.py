@@ -12,6 +12,7 @@ import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def _waveform(plan: Plan, columns: int) -> np.ndarray | None:
     return peaks / max(float(peaks.max()), 1e-9)
 
 
-def _thumbnails(plan: Plan) -> dict[int, str]:
+def _thumbnails(plan: Plan, progress: Callable[[float], None] | None) -> dict[int, str]:
     """Base64 JPEG of each cut's first frame (at most ``MAX_THUMBS`` cuts, spread over the plan)."""
     step = max(1, -(-len(plan.cuts) // MAX_THUMBS))
     cuts = plan.cuts[::step]
@@ -62,8 +63,13 @@ def _thumbnails(plan: Plan) -> dict[int, str]:
                                                               height=THUMB_H)).decode()
         except InputError:
             return cut.index, ""
+    out = {}
     with ThreadPoolExecutor(4) as pool:
-        return dict(pool.map(one, cuts))
+        for index, jpeg in pool.map(one, cuts):
+            out[index] = jpeg
+            if progress:
+                progress(len(out) / len(cuts))
+    return out
 
 
 def _timeline_svg(plan: Plan, thumbs: dict[int, str]) -> str:
@@ -139,8 +145,9 @@ def _rounds_table(report: dict) -> str:
     return f"<table><tr><th>round</th><th>proposal</th>{head}<th></th></tr>{''.join(rows)}</table>"
 
 
-def write_report_html(plan: Plan, path: Path, report: dict) -> None:
-    """Write ``report.html`` for ``plan`` and its ``report`` (the dict written to report.json)."""
+def write_report_html(plan: Plan, path: Path, report: dict, progress: Callable[[float], None] | None = None) -> None:
+    """Write ``report.html`` for ``plan`` and its ``report`` (the dict of report.json); ``progress(fraction)``
+    follows the thumbnails."""
     director = report.get("director", {})
     fps = float(plan.rate.fps)
     key = "".join(f'<span style="background:{c}">{p.value}</span>' for p, c in COLOURS.items())
@@ -152,7 +159,7 @@ def write_report_html(plan: Plan, path: Path, report: dict) -> None:
         f"style <b>{_esc(plan.style)}</b>, seed {plan.seed}. Music {_esc(plan.music.path.name)} from "
         f"{plan.music_start_time:.3f} s, {plan.music.tempo_bpm:g} BPM.</p>"
         f'<p class="key">{key} thin lines: beats, tall lines: bar starts, white wedges: dissolves</p>'
-        f"{_timeline_svg(plan, _thumbnails(plan))}"
+        f"{_timeline_svg(plan, _thumbnails(plan, progress))}"
         f"<h2>Director</h2><p>{_esc(director.get('director', ''))}: prompt “{_esc(director.get('prompt', ''))}” — "
         f"{_esc(director.get('reason', ''))} {_esc(director.get('fallback', ''))} ({director.get('seconds', 0)} s)</p>"
         f"{f'<ul>{attempts}</ul>' if attempts else ''}"
