@@ -21,7 +21,8 @@ from .errors import InputError, Interrupted
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
-from .plan.styles import STYLES
+from .plan.refine import DEFAULT_ROUNDS
+from .plan.styles import load_styles
 
 EXIT_BAD_INPUT = 2
 #: Edge packages that add their own subcommands (``register(subparsers)``) when installed.
@@ -97,18 +98,41 @@ def _add_analysis_overrides(p: argparse.ArgumentParser) -> None:
                    help="beats in a bar (e.g. 3 for a waltz, 2 for 6/8 counted in two): bar starts every N beats")
 
 
+def _style(text: str) -> str:
+    try:
+        names = sorted(load_styles())
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if text.lower() not in names:
+        raise argparse.ArgumentTypeError(f"unknown style {text!r}; choose from {', '.join(names)}")
+    return text.lower()
+
+
+def _rounds(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of rounds: {text!r} (0 turns refining off)")
+    return int(text)
+
+
 def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=_checked(settings.parse_out),
                    help="output folder (created; files replaced atomically)")
-    p.add_argument("--style", choices=sorted(STYLES), help="pacing style (default: chosen from --prompt, else dynamic)")
+    p.add_argument("--style", type=_style, help="pacing style, see `montage-ai styles` (default: chosen from "
+                   "--prompt, else dynamic)")
     p.add_argument("--duration", type=_checked(settings.parse_seconds), help="target length in seconds; 0 = to the end (env TARGET_DURATION)")
     p.add_argument("--music-start", type=_checked(settings.parse_seconds), help="music time (s) where the montage starts (env MUSIC_START)")
     p.add_argument("--music-end", type=_checked(settings.parse_seconds), help="music time (s) where it must end; 0 = end (env MUSIC_END)")
     p.add_argument("--fps", type=_checked(settings.parse_fps), help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
-    p.add_argument("--prompt", help="what the editor wants, in words (picks the style when --style is not given)")
+    p.add_argument("--prompt", help="what the editor wants, in words: style, pace per part, clips to favour/avoid")
+    p.add_argument("--llm", type=Path, metavar="MODEL.gguf",
+                   help="local GGUF model that reads --prompt (needs the [llm] extra; default: llm in config.toml, "
+                        "else the rule director)")
+    p.add_argument("--refine", type=_rounds, default=DEFAULT_ROUNDS, metavar="N",
+                   help=f"refine rounds: evaluate, let the director propose a change, keep it if better "
+                        f"(default {DEFAULT_ROUNDS}; 0 = off)")
     p.add_argument("--seed", type=_checked(settings.parse_seed), default=0, help="varies clip order between runs (default 0)")
-    p.add_argument("--beat-level", choices=BEAT_LEVELS, default="beat",
-                   help="cut on every other beat (half), every beat, or every eighth note (double)")
+    p.add_argument("--beat-level", choices=BEAT_LEVELS,
+                   help="cut on every other beat (half), every beat, or every eighth note (double); default: the style's")
     p.add_argument("--beat-offset-ms", type=_checked(settings.parse_offset_ms), default=0.0,
                    help="shift every cut later (positive) or earlier (negative), in milliseconds")
     _add_analysis_overrides(p)
@@ -164,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     px.add_argument("--json", action="store_true", help="print the results as JSON")
     px.set_defaults(func=cmd_proxies)
 
+    styles = sub.add_parser("styles", help="list the editing styles and the file each comes from")
+    styles.set_defaults(func=cmd_styles)
+
     for module in EDGE_COMMANDS:
         edge = _optional_edge(module)
         if edge is not None:
@@ -185,7 +212,7 @@ def _optional_edge(module: str):
 def _settings(args: argparse.Namespace) -> PlanSettings:
     return settings.plan_settings(args.style or "dynamic", duration=args.duration, music_start=args.music_start,
                                   music_end=args.music_end, fps=args.fps, seed=args.seed,
-                                  beat_level=args.beat_level, beat_offset_ms=args.beat_offset_ms,
+                                  beat_level=args.beat_level or "", beat_offset_ms=args.beat_offset_ms,
                                   tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
                                   size=args.size)
 
@@ -215,14 +242,31 @@ def _print_result(plan, files: list[Path], as_json: bool = False) -> None:
         print(warning_summary(warnings), file=sys.stderr)
 
 
+def _llm(args: argparse.Namespace) -> str:
+    """The model for the LLM director: ``--llm``, else ``llm`` in config.toml, else "" (rules)."""
+    from .config import configured_llm
+    path = str(args.llm) if args.llm else configured_llm()
+    if path and not Path(path).expanduser().is_file():
+        raise InputError(Path(path), "LLM model file not found (--llm or llm in config.toml)")
+    return str(Path(path).expanduser()) if path else ""
+
+
 def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
     from .terminal import console_progress
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
-                           progress=progress, preview_quality=args.preview)
+                           progress=progress, preview_quality=args.preview,
+                           llm=_llm(args), refine_rounds=args.refine)
     _print_result(plan, files, as_json=args.json)
+
+
+def cmd_styles(args: argparse.Namespace) -> None:
+    styles = load_styles()
+    width = max(map(len, styles))
+    for name, style in sorted(styles.items()):
+        print(f"{name:<{width}}  {style.description}\n{'':<{width}}  {style.source}")
 
 
 def cmd_analyze_music(args: argparse.Namespace) -> None:

@@ -152,7 +152,9 @@ class Cut:
     ``record_*`` are timeline frames ``[start, end)`` from the timeline's first frame (0);
     ``source_*`` are frames of ``clip`` at the clip's own rate ``[in, out)``, counted from its first frame.
     ``beat_time`` is the music time (seconds) of the beat the cut starts on. ``shot`` indexes
-    ``clip.shots`` (the shot the source range lies in); ``why`` says why it was chosen (scores).
+    ``clip.shots`` (the shot the source range lies in); ``why`` says why it was chosen (scores);
+    ``dissolve`` the length (timeline frames) of a dissolve from the previous cut, centred on
+    ``record_start`` (0 = hard cut).
     """
 
     index: int
@@ -166,6 +168,7 @@ class Cut:
     on_beat: bool = True
     shot: int | None = None
     why: dict = field(default_factory=dict, compare=False)
+    dissolve: int = 0
 
     @property
     def record_frames(self) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -15,11 +15,14 @@ from .audio.analyze import analyze_music
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
-from .export.report import write_report
+from .export.report import build_report, write_report
+from .export.report_html import write_report_html
 from .model import Clip, Music, Plan
 from .output import output_folder, staged_output
-from .plan.director import style_from_prompt
+from .plan.director import direct
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
+from .plan.refine import DEFAULT_ROUNDS, refine
+from .plan.styles import load_styles
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
 from .video.probe import probe_audio
@@ -82,23 +85,26 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
 
 
 def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,
-               style_given: bool = True) -> tuple[Plan, dict]:
-    """Plan the montage; when no style was given, the director picks it from ``prompt``.
+               style_given: bool = True, llm: str = "", refine_rounds: int = DEFAULT_ROUNDS) -> tuple[Plan, dict]:
+    """Plan the montage: the director turns ``prompt`` into a directive (the LLM at path ``llm`` when
+    given, else rules; the style is the director's when none was given), the planner lays the cuts, and
+    the refine loop improves them for up to ``refine_rounds`` rounds.
 
-    Returns the plan and the director's decision for the report.
+    Returns the plan and the director's record and the refine rounds for the report.
     """
     start = time.perf_counter()
-    director = {"prompt": prompt or "", "style_source": "user"}
-    if not style_given:
-        style, reason = style_from_prompt(prompt)
-        settings = replace(settings, style=style)
-        director.update(style_source="director (rules)", reason=reason)
-    plan = plan_montage(inputs.music, inputs.clips, settings)
+    directive, record = direct(prompt or "", settings.style, style_given, sorted(load_styles()),
+                               sorted({c.name for c in inputs.clips}), llm)
+    plan = plan_montage(inputs.music, inputs.clips, settings, directive)
+    plan, directive, rounds = refine(plan, directive, lambda d: plan_montage(inputs.music, inputs.clips, settings, d),
+                                     refine_rounds)
     check_cut_lengths(plan)
     plan.warnings[:0] = inputs.warnings
     plan.timings.update(inputs.timings)
+    plan.timings["direct"] = record["seconds"]
     plan.timings["plan"] = time.perf_counter() - start
-    return plan, {"director": director}
+    return plan, {"director": record, "directive": directive.as_dict(),
+                  "refine": {"director": "rules", "max_rounds": refine_rounds, "rounds": rounds}}
 
 
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
@@ -106,7 +112,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
                   cancel: threading.Event | None = None, preview_quality: str = "full",
                   preview_file: Path | None = None) -> list[Path]:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
-    ``preview_file``, one rendered before for this plan) and ``report.json`` into ``out_dir``, all or nothing."""
+    ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
     names, not_written = [], {}
     with staged_output(out_dir) as stage:
@@ -119,7 +125,10 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
             except NotWritten as why:
                 not_written[name] = str(why)
             if progress:
-                progress("export", (i + 1) / len(formats))
+                progress("export", (i + 1) / (len(formats) + 1))
+        write_report_html(plan, stage / "report.html", build_report(plan, details),
+                          (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
+        names.append("report.html")
         plan.timings["export"] = time.perf_counter() - start
         if preview:
             start = time.perf_counter()
@@ -142,13 +151,14 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
          prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = DEFAULT_FORMATS,
          preview: bool = True, progress: Progress | None = None,
-         cancel: threading.Event | None = None, preview_quality: str = "full") -> tuple[Plan, list[Path]]:
+         cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
+         refine_rounds: int = DEFAULT_ROUNDS) -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
     checked and locked before any analysis."""
     with output_folder(out_dir):
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
         _check(cancel)
-        plan, details = build_plan(inputs, settings, prompt, style_given)
+        plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:
             progress("plan", 1.0)
         return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality)

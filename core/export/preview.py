@@ -123,7 +123,6 @@ class _Decoders:
         self.first: dict[int, Future] = {}
         self.last: dict[int, bytes] = {}
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview-open")
-        self.started: list[Future] = []  # every first-frame read, so close() never closes a running stream
 
     def start(self, index: int) -> None:
         """Start read ``index`` (its first frame decodes in the background)."""
@@ -132,7 +131,6 @@ class _Decoders:
             stream = ffmpeg_cmd.stream(_decode_args(read, self.size), read.clip.path, self.frame_bytes)
             self.streams[index] = stream
             self.first[index] = self.pool.submit(next, stream, None)
-            self.started.append(self.first[index])
 
     def next_frame(self, index: int) -> bytes | None:
         """The read's next frame; its last one again when the source ended early (shorter than probed)."""
@@ -155,12 +153,12 @@ class _Decoders:
         stream.close()
 
     def close(self) -> None:
-        for future in self.started:  # also those whose result the interrupted main thread was awaiting
-            with contextlib.suppress(Exception):
-                future.result()
+        self.pool.shutdown(wait=True)  # every background read has returned, so no stream runs in a worker
         for stream in self.streams.values():
-            stream.close()
-        self.pool.shutdown()
+            # a signal that interrupted a worker thread's start leaves that thread unknown to the pool and
+            # maybe still reading; the signal killed its ffmpeg, so the stream ends by itself
+            with contextlib.suppress(ValueError):  # "generator already executing"
+                stream.close()
 
 
 def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Callable[[float], None] | None = None,

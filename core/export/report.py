@@ -74,6 +74,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             "beat_time": c.beat_time,
             "phase": c.phase.value,
             "on_beat": c.on_beat,
+            "dissolve_frames": c.dissolve,
             **_shot_entry(c),
         } for c in plan.cuts],
         "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
@@ -104,7 +105,8 @@ def read_report(path: str | Path) -> Plan:
         m = data["music"]
         music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [], audio=_audio(m.get("audio")))
         cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
-                    c["record_start_frame"], c["record_end_frame"], c["beat_time"], Phase(c["phase"]), c["on_beat"])
+                    c["record_start_frame"], c["record_end_frame"], c["beat_time"], Phase(c["phase"]), c["on_beat"],
+                    dissolve=c.get("dissolve_frames", 0))
                 for c in data["cuts"]]
         markers = [Marker(k["frame"], k["name"], k["kind"], Phase(k["phase"])) for k in data["markers"]]
         return Plan(data["name"], rate, music, m["in_frame"], data["frames"], cuts, markers, data["style"],

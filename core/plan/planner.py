@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..audio.sections import label_range
 from ..errors import InputError
 from ..model import Clip, Cut, Marker, Music, Plan, Section
 from ..timebase import Rate, nearest_standard
-from .selection import SelectionWeights, ShotPicker
-from .styles import DEFAULT_STYLE, get_style
+from .arc import plan_arc
+from .directive import Directive
+from .selection import ShotPicker
+from .styles import BEAT_LEVELS, DEFAULT_STYLE, Style, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
 FALLBACK_GRID = 0.5
@@ -33,14 +34,11 @@ class PlanSettings:
     seed: int = 0
     name: str | None = None
     beat_offset_ms: float = 0.0
-    beat_level: str = "beat"
+    beat_level: str = ""  # "" = the style's
     tempo_hint: float | None = None  # BPM: overrules the analysed tempo and level
     beats_per_bar: int | None = None  # overrules the analysed meter
     size: tuple[int, int] | None = None  # output (width, height); default: dominant_size of the footage
 
-
-#: Metrical levels an editor can cut on: every other beat, every beat, every eighth note.
-BEAT_LEVELS = ("half", "beat", "double")
 
 
 def beats_at_level(beats: list[float], downbeats: list[float], level: str) -> list[float]:
@@ -133,22 +131,32 @@ def _end_time(music: Music, s: PlanSettings, t0: float, end: float, beats: list[
                                  f"{needed}")
 
 
-def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Plan:
+def _usable_clips(clips: list[Clip], directive: Directive, warnings: list[str]) -> list[Clip]:
+    """``clips`` without those the directive avoids (all of them when it would leave none)."""
+    kept = [c for c in clips if c.name not in directive.avoid]
+    if not kept:
+        warnings.append("every clip is on the avoid list; using them all")
+    return kept or clips
+
+
+def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, directive: Directive | None = None) -> Plan:
     """Lay cuts on the beats of ``music`` between ``music_start`` and the end (or ``duration``).
 
     The timeline's frame 0 is the frame holding the first beat at or after ``music_start``; every
     cut starts on the frame that contains its beat (at ``beat_level``, moved by ``beat_offset_ms``). Cut length (in beats) follows the arc phase
     and the style; long cuts end on bar starts; no cut crosses a phase change. The montage ends on a bar
-    start or the song's end (:func:`_end_time`), its last cut at least a beat long.
+    start or the song's end (:func:`_end_time`), its last cut at least a beat long. A ``directive`` (from a
+    director) chooses the style and scales phase lengths and cut lengths, favours or avoids clips.
     """
     if not clips:
         raise InputError(None, "no footage to cut")
     warnings: list[str] = []
-    style = get_style(settings.style)
+    directive = directive or Directive(settings.style)
+    style = get_style(directive.style)
     rate = settings.fps or dominant_rate(clips)
     start, end = _music_range(music, settings, warnings)
     beats, bars = _beat_grid(music, start, end, warnings)
-    beats = beats_at_level(beats, bars, settings.beat_level)
+    beats = beats_at_level(beats, bars, settings.beat_level or directive.beat_level or style.beat_level)
     if settings.beat_offset_ms:
         shift = settings.beat_offset_ms / 1000.0
         beats = [b + shift for b in beats if 0.0 <= b + shift]
@@ -164,10 +172,12 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings) -> Pla
     if total <= 0:
         raise InputError(music.path, "the chosen music range is shorter than one frame")
     t_end = float(t0 + rate.seconds(total))
-    sections = label_range(bars, np.asarray(music.energy_times), np.asarray(music.energy), t0, t_end)
+    sections = plan_arc(bars, np.asarray(music.energy_times), np.asarray(music.energy), t0, t_end, directive.arc)
     walker = _GridWalker(rate, music_in, total, [b for b in beats[first:] if b < t_end], bars, sections)
-    weights = getattr(style, "weights", None) or SelectionWeights()
-    cuts = walker.cuts(style, ShotPicker(clips, rate, settings.seed, weights))
+    favour = frozenset(c.path for c in clips if c.name in directive.favour)
+    picker = ShotPicker(_usable_clips(clips, directive, warnings), rate, settings.seed,
+                        directive.weights or style.weights, favour)
+    cuts = walker.cuts(style, picker, directive)
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
             warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
@@ -207,6 +217,7 @@ class _GridWalker:
         self.frames, self.times = frames, times
         bar_set = {round(b, 6) for b in bars}
         self.bar_index = [i for i, t in enumerate(times) if round(t, 6) in bar_set]
+        self.bar_set = set(self.bar_index)
         self.sections = sections
         self.phase_starts = sorted({bisect.bisect_left(times, s.start - 1e-6) for s in sections[1:]})
 
@@ -227,26 +238,38 @@ class _GridWalker:
         crossing = [k for k in self.phase_starts if i < k < j]
         return crossing[0] if crossing else j
 
-    def cuts(self, style, picker: ShotPicker) -> list[Cut]:
+    def _dissolve(self, style: Style, phase, i: int, on_beat: bool, beat_len: int) -> int:
+        """Dissolve frames into a cut starting on beat ``i``: only on bar starts in the style's calm phases."""
+        rule = style.transitions
+        if not (rule.dissolve_beats and on_beat and phase in rule.dissolve_phases and i in self.bar_set):
+            return 0
+        return round(rule.dissolve_beats * beat_len)
+
+    def cuts(self, style: Style, picker: ShotPicker, directive: Directive) -> list[Cut]:
         cuts: list[Cut] = []
         pos, i = 0, 0
+        swaps = {index: name for index, name in directive.swaps}
+        by_name = {c.name: c.path for c in picker.clips}
+        beat_len = max(1, (self.frames[-1] - self.frames[0]) // max(1, len(self.frames) - 1))
         while pos < self.total:
             on_beat = i < len(self.frames) and self.frames[i] == pos
             t = self.times[i] if on_beat else float(self.rate.seconds(pos + self.music_in))
             section, progress = self.section_at(t)
-            n = style.cut_beats(section.phase, progress)
+            n = style.cut_beats(section.phase, progress, directive.pacing[section.phase] * style.pace(pos / self.total))
             j = self._end_index(i, n if on_beat else n - 1)
             end = self.frames[j] if j < len(self.frames) else self.total
-            beat_len = max(1, (self.frames[-1] - self.frames[0]) // max(1, len(self.frames) - 1))
             if self.total - end < beat_len:
                 end = self.total  # a sliver of less than a beat joins the last cut
             longest = picker.longest_record_frames()
             if end - pos > longest:
                 fitting = [f for f in self.frames[i:j] if pos < f <= pos + longest]
                 end = fitting[-1] if fitting else pos + longest
-            p = picker.pick(end - pos, section.energy)
+            avoid = frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ())
+            p = picker.pick(end - pos, section.energy, avoid)
+            dissolve = min(self._dissolve(style, section.phase, i, on_beat, beat_len) if cuts else 0,
+                           (end - pos) // 2, cuts[-1].record_frames // 2 if cuts else 0)
             cuts.append(Cut(len(cuts), p.clip, p.source_in, p.source_out, pos, end, round(t, 6), section.phase,
-                            on_beat, p.shot, p.why))
+                            on_beat, p.shot, p.why, dissolve))
             pos = end
             i = bisect.bisect_left(self.frames, pos)
         return cuts

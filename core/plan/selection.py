@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..model import Clip, Shot
 from ..timebase import Rate
@@ -28,7 +29,7 @@ def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) 
 
 @dataclass(frozen=True)
 class SelectionWeights:
-    """Relative weights of what makes a shot right for a cut (each consideration scores 0..1).
+    """Relative weights (each 0..1, a style sets them) of what makes a shot right for a cut.
 
     ``motion``: the shot's motion matches the phase (energetic phases: high motion, calm: steady);
     ``quality``: sharp and well exposed; ``variety``: least used shots and clips first;
@@ -47,6 +48,7 @@ class _ShotState:
     index: int  # in clip.shots
     rank: float  # motion percentile among all shots, 0 (stillest) .. 1
     cursor: int | None = None  # where the next use of the shot continues
+    share: float = 1.0  # a use counts this much towards variety (favoured clips less)
     uses: int = 0
 
     @property
@@ -73,13 +75,15 @@ class Pick:
 class ShotPicker:
     """Hands out source ranges for cuts, one shot each (a cut never straddles a shot boundary).
 
-    Never returns a range past the end of its shot; deterministic for a ``seed``.
+    Never returns a range past the end of its shot; deterministic for a ``seed``. Clips in ``favour``
+    are handed out about twice as often as the others.
     """
 
     clips: list[Clip]
     rate: Rate
     seed: int = 0
     weights: SelectionWeights = field(default_factory=SelectionWeights)
+    favour: frozenset[Path] = frozenset()
     _states: list[_ShotState] = field(init=False)
     _last: _ShotState | None = field(init=False, default=None)
     _rng: random.Random = field(init=False)
@@ -89,7 +93,8 @@ class ShotPicker:
         pairs = [(c, i) for c in self.clips for i in range(len(c.shots))]
         order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].shots[pairs[k][1]].motion)
         rank = {k: pos / max(1, len(pairs) - 1) for pos, k in enumerate(order)}
-        self._states = [_ShotState(c, i, rank[k]) for k, (c, i) in enumerate(pairs)]
+        self._states = [_ShotState(c, i, rank[k], share=0.5 if c.path in self.favour else 1.0)
+                        for k, (c, i) in enumerate(pairs)]
 
     def _tiers(self, states: list[_ShotState]) -> list[tuple[str, list[_ShotState]]]:
         """Candidates from most to least wanted: a shot of another clip, another shot of the same
@@ -108,14 +113,17 @@ class ShotPicker:
         pool = next(group for _, group in self._tiers(self._states) if group)
         return max(math.floor(s.shot.frames * self.rate.fps / s.clip.rate.fps) for s in pool)
 
-    def _score(self, s: _ShotState, energy: float, clip_uses: dict[int, int]) -> dict[str, float]:
+    def _score(self, s: _ShotState, energy: float, clip_uses: dict[int, float]) -> dict[str, float]:
         w = self.weights
         fewest = min(clip_uses.values())
         parts = {"motion_fit": 1 - abs(s.rank - energy), "quality": s.shot.quality,
-                 "variety": 0.5 / (1 + s.uses) + 0.5 / (1 + clip_uses[id(s.clip)] - fewest),
+                 "variety": 0.5 / (1 + s.uses * s.share) + 0.5 / (1 + clip_uses[id(s.clip)] - fewest),
                  "continuity": 1 - abs(s.rank - self._last.rank) if self._last else 1.0}
         total = (w.motion * parts["motion_fit"] + w.quality * parts["quality"] + w.variety * parts["variety"]
                  + w.continuity * parts["continuity"] + JITTER * self._rng.random())
+        if s.share < 1:  # a favoured clip still short of its double share outranks every other consideration
+            parts["favoured"] = float(clip_uses[id(s.clip)] <= sum(clip_uses.values()) / len(clip_uses))
+            total += parts["favoured"] * (w.motion + w.quality + w.variety + w.continuity + JITTER)
         return {k: round(v, 3) for k, v in {**parts, "total": total}.items()}
 
     def _range(self, s: _ShotState, need: int, energy: float) -> tuple[int, str]:
@@ -130,15 +138,17 @@ class ShotPicker:
         start = min(max(shot.start, centre - need // 2), shot.end - need)
         return start, "around its most active window" if active else "around its steadiest, sharpest window"
 
-    def pick(self, record_frames: int, energy: float = 0.5) -> Pick:
-        """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1)."""
+    def pick(self, record_frames: int, energy: float = 0.5, avoid: frozenset[Path] = frozenset()) -> Pick:
+        """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1);
+        clips in ``avoid`` only when nothing else fits."""
         fits = [s for s in self._states if source_frames_for(record_frames, s.clip.rate, self.rate) <= s.shot.frames]
         if not fits:
             raise ValueError(f"no shot holds {record_frames} frames")
+        fits = [s for s in fits if s.clip.path not in avoid] or fits
         reason, pool = next((r, g) for r, g in self._tiers(fits) if g)
-        clip_uses: dict[int, int] = {}
+        clip_uses: dict[int, float] = {}
         for s in self._states:
-            clip_uses[id(s.clip)] = clip_uses.get(id(s.clip), 0) + s.uses
+            clip_uses[id(s.clip)] = clip_uses.get(id(s.clip), 0) + s.uses * s.share
         scored = [(self._score(s, energy, clip_uses), s) for s in pool]
         fit, choice = max(scored, key=lambda p: p[0]["total"])
         need = source_frames_for(record_frames, choice.clip.rate, self.rate)

@@ -30,6 +30,7 @@ class PanelSettings:
     beats_per_bar: int = 0  # 0 = analysed
     seed: int = 0
     prompt: str = ""
+    llm: str = ""  # GGUF model for the LLM director; "" = rules
 
     @classmethod
     def load(cls) -> "PanelSettings":

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
 from montage_ai.audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from montage_ai.model import Plan
 from montage_ai.pipeline import STAGES
-from montage_ai.plan.styles import STYLES
+from montage_ai.plan.styles import load_styles
 
 from .cut_strip import CutStrip
 from .settings import PanelSettings
@@ -177,11 +177,14 @@ class PanelWindow(QWidget):
         self.pool_btn.setVisible(self.session is not None)
         form.addRow("", self.pool_btn)
         self.style_box = QComboBox()
-        self.style_box.addItems([AUTO_STYLE, *STYLES])
+        self.style_box.addItems([AUTO_STYLE, *sorted(load_styles())])
         form.addRow("Style", self.style_box)
         self.prompt_edit = QLineEdit()
         self.prompt_edit.setPlaceholderText("e.g. fast energetic travel edit")
         form.addRow("Prompt", self.prompt_edit)
+        self.llm_edit = QLineEdit()
+        self.llm_edit.setPlaceholderText("model.gguf for the LLM director (empty: rule director)")
+        form.addRow("LLM model", self.llm_edit)
         self.duration_spin = _spin(36000, " s", 1)
         self.duration_spin.setSpecialValueText("to the end")
         form.addRow("Duration", self.duration_spin)
@@ -218,6 +221,7 @@ class PanelWindow(QWidget):
         self.add_footage(s.footage)
         self.style_box.setCurrentText(s.style or AUTO_STYLE)
         self.prompt_edit.setText(s.prompt)
+        self.llm_edit.setText(s.llm)
         self.duration_spin.setValue(s.duration)
         self.start_spin.setValue(s.music_start)
         self.end_spin.setValue(s.music_end)
@@ -232,6 +236,7 @@ class PanelWindow(QWidget):
         s.music, s.footage = self.music_edit.text().strip(), self.footage_paths()
         s.style = "" if self.style_box.currentText() == AUTO_STYLE else self.style_box.currentText()
         s.prompt, s.duration = self.prompt_edit.text(), self.duration_spin.value()
+        s.llm = self.llm_edit.text().strip()
         s.music_start, s.music_end = self.start_spin.value(), self.end_spin.value()
         s.beat_offset_ms, s.beat_level, s.seed = self.offset_spin.value(), self.level_box.currentText(), self.seed_spin.value()
         s.tempo_hint, s.beats_per_bar = self.tempo_spin.value(), self.meter_spin.value()
@@ -431,11 +436,12 @@ class PanelWindow(QWidget):
         self._store_settings()
         inputs, settings = self.inputs, self.plan_settings()
         prompt, style_given = self.prompt_edit.text(), self.style_box.currentText() != AUTO_STYLE
+        llm = self.llm_edit.text().strip()
         out = self.work_dir / "out"
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import build_plan, write_outputs
-            plan, details = build_plan(inputs, settings, prompt, style_given)
+            plan, details = build_plan(inputs, settings, prompt, style_given, llm)
             write_outputs(plan, out, details=details, progress=progress, cancel=cancel, preview_quality="draft")
             return plan, details
 
@@ -456,6 +462,7 @@ class PanelWindow(QWidget):
             f"<b>{len(plan.cuts)} cuts</b>, style <b>{plan.style}</b>, {plan.frames} frames at {plan.rate} fps "
             f"({plan.frames / fps:.2f} s).<br>Phases — {phases}. Each cut starts on the frame holding its beat: "
             f"largest beat error {early_ms:.1f} ms early (one frame = {1000 / fps:.1f} ms)."
+            + f"<br>Director: {self.details['director']['director']}. {_refine_line(self.details)}"
             + (f"<br>⚠ {'<br>⚠ '.join(warnings)}" if warnings else ""))
         self.status.setText(f"Generated in {self.work_dir / 'out'}. Play the preview, export, or send to Resolve.")
         self.generated.emit()
@@ -547,3 +554,12 @@ def _count_phases(plan: Plan) -> dict[str, int]:
     for cut in plan.cuts:
         counts[cut.phase.value] = counts.get(cut.phase.value, 0) + 1
     return counts
+
+
+def _refine_line(details: dict) -> str:
+    """The refine rounds in one line: proposal, total score, kept or rejected."""
+    rounds = details.get("refine", {}).get("rounds", [])
+    steps = [f"{r['round']}. {r['proposal']} → {r['scores']['total']:.3f} {'kept' if r['kept'] else 'rejected'}"
+             for r in rounds[1:] if "scores" in r]
+    first = f"{rounds[0]['scores']['total']:.3f}" if rounds else "–"
+    return f"Refine: first plan {first}" + (f"; {'; '.join(steps)}" if steps else "; no change proposed") + "."

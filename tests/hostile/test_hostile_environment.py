@@ -176,8 +176,8 @@ def test_second_run_replaces_the_set(tiny_song, tiny_clips, tmp_path, capsys):
     code, _, err = run_cli("make", "--music", tiny_song, "--footage", tiny_clips[1], "--out", out, "--no-preview",
                            "--formats", "otio", capsys=capsys)
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["montage.otio", "notes.txt", "report.json"]
-    assert json.loads((out / "report.json").read_text())["outputs"] == ["montage.otio", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["montage.otio", "notes.txt", "report.html", "report.json"]
+    assert json.loads((out / "report.json").read_text())["outputs"] == ["montage.otio", "report.html", "report.json"]
 
 
 def test_out_folder_inside_footage_folder_is_not_footage(tiny_song, tiny_clips, tmp_path, capsys):

@@ -21,7 +21,7 @@ BAD_OPTIONS = {
     "beat offset 1e9": (["--beat-offset-ms", "1e9"], "--beat-offset-ms", "too far"),
     "beat offset nan": (["--beat-offset-ms", "nan"], "--beat-offset-ms", "finite"),
     "empty out": (["--out="], "--out", "empty path"),
-    "unknown style": (["--style", "loud"], "--style", "invalid choice"),
+    "unknown style": (["--style", "loud"], "--style", "unknown style 'loud'"),
     "unknown format": (["--formats", "otio,avi"], "--formats", "unknown format"),
     "unknown option": (["--colour", "red"], "unrecognized arguments", "--colour"),
 }
