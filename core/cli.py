@@ -114,6 +114,32 @@ def _rounds(text: str) -> int:
     return int(text)
 
 
+def _scheduler(text: str) -> str:
+    from .cluster import parse_scheduler
+    try:
+        parse_scheduler(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.problem.removeprefix("--scheduler ")) from None
+    return text.strip()
+
+
+def _path_map(text: str):
+    from .cluster import PathMap
+    try:
+        return PathMap.parse(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.problem) from None
+
+
+def _add_scale_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT|local:N",
+                   help="analyse footage on a Dask cluster, or on N local Dask workers (env MONTAGE_AI_SCHEDULER; "
+                   "default: this machine's process pool)")
+    p.add_argument("--path-map", type=_path_map, metavar="EDITOR=WORKER[;...]",
+                   help="folders as the workers see them, e.g. /Volumes/Rushes=/mnt/nfs-montage/input "
+                   "(env MONTAGE_AI_PATH_MAP)")
+
+
 def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=_checked(settings.parse_out),
                    help="output folder (created; files replaced atomically)")
@@ -143,6 +169,7 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
                    help="preview.mp4 quality: full (540p) or draft (360p, quicker; what the panel shows)")
     p.add_argument("--size", type=_size, help="output frame size WxH of every export, e.g. 1920x1080 "
                    "(default: the displayed size most footage shares)")
+    _add_scale_options(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     af.add_argument("--json", action="store_true", help="print JSON")
     af.add_argument("--thumbnails", action="store_true", help="write each shot's thumbnail into the user cache")
     af.add_argument("--no-cache", action="store_true", help="analyse again even when a cached result exists")
+    _add_scale_options(af)
     af.set_defaults(func=cmd_analyze_footage)
 
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
@@ -258,7 +286,8 @@ def cmd_make(args: argparse.Namespace) -> None:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
                            progress=progress, preview_quality=args.preview,
-                           llm=_llm(args), refine_rounds=args.refine)
+                           llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
+                           path_map=args.path_map)
     _print_result(plan, files, as_json=args.json)
 
 
@@ -290,13 +319,16 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
 
 
 def cmd_analyze_footage(args: argparse.Namespace) -> None:
+    from .cluster import executor_for, path_map
     from .terminal import console_progress
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
     files = discover_footage(args.paths)
-    with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress:  # JSON alone on stdout
+    with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
+            executor_for(args.scheduler) as executor:  # JSON alone on stdout
         results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
-                                  use_cache=not args.no_cache)
+                                  executor=executor, use_cache=not args.no_cache,
+                                  path_map=args.path_map if args.path_map is not None else path_map())
     if all(r.clip is None for r in results):
         raise InputError(None, results[0].warnings[0])
     data = [result_json(r, args.thumbnails) for r in results]

@@ -88,17 +88,36 @@ class Failed:
         return InputError(self.path, self.problem)
 
 
-def run_mapped(fn: Callable[[Path], Any], editor_path: str, paths: PathMap) -> Any:
-    """Task body on a worker: ``fn`` on the worker's path of ``editor_path``; a file the worker cannot
-    see, or an :class:`InputError` of ``fn``, comes back as :class:`Failed` (Dask would retry an exception)."""
+def run_mapped(fn: Callable[[Path], Any], editor_path: str | Path, paths: PathMap) -> Any:
+    """Task body on a worker: ``fn`` on the worker's path of ``editor_path``, its result with the editor's
+    paths; a file the worker cannot see, or an :class:`InputError` of ``fn``, comes back as
+    :class:`Failed` (Dask would retry an exception)."""
+    editor_path = str(editor_path)
     worker_path = paths.to_worker(editor_path)
     if not os.path.exists(worker_path):
         where = f" as {worker_path}" if worker_path != editor_path else ""
         return Failed(editor_path, f"not visible on worker {platform.node()}{where}")
     try:
-        return fn(Path(worker_path))
+        return paths.back(fn(Path(worker_path)))
     except InputError as err:
         return Failed(editor_path, err.problem)
+
+
+def path_map(text: str | None = None) -> PathMap:
+    """``text`` (``--path-map``), else ``$MONTAGE_AI_PATH_MAP``, as a :class:`PathMap` (empty: none)."""
+    return PathMap.parse(text if text is not None else os.environ.get("MONTAGE_AI_PATH_MAP", ""))
+
+
+@contextmanager
+def executor_for(scheduler: str | None) -> Iterator[Executor | None]:
+    """Where batch tasks run: None (the callers' own process pool) without ``scheduler``, else
+    :func:`dask_executor`; ``$MONTAGE_AI_SCHEDULER`` is the default."""
+    scheduler = scheduler or os.environ.get("MONTAGE_AI_SCHEDULER", "").strip() or None
+    if scheduler is None:
+        yield None
+        return
+    with dask_executor(scheduler) as executor:
+        yield executor
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .audio.analyze import analyze_music
+from .cluster import PathMap, executor_for, path_map as env_path_map
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
@@ -49,10 +50,12 @@ def _check(cancel: threading.Event | None) -> None:
 
 def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
                    cancel: threading.Event | None = None, tempo_hint: float | None = None,
-                   beats_per_bar: int | None = None) -> Inputs:
+                   beats_per_bar: int | None = None, scheduler: str | None = None,
+                   path_map: PathMap | None = None) -> Inputs:
     """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and every footage
-    file (folders are searched; shots and scores are cached). A footage file that cannot be analysed
-    is skipped with a warning; InputError if none can."""
+    file (folders are searched; shots and scores are cached; on a Dask ``scheduler`` when given, see
+    :func:`.cluster.executor_for`; ``path_map``: default ``$MONTAGE_AI_PATH_MAP``). A footage file that cannot be analysed is skipped with a warning;
+    InputError if none can."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     music_path = resolve_input(music_path)
@@ -64,7 +67,9 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     if progress:
         progress("probe_footage", 1.0)
     start = time.perf_counter()
-    results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None, cancel)
+    with executor_for(scheduler) as executor:
+        results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None, cancel,
+                                  executor, path_map=path_map if path_map is not None else env_path_map())
     clips = [r.clip for r in results if r.clip is not None]
     warnings = [w for r in results for w in r.warnings]
     if not clips:
@@ -152,11 +157,13 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          prompt: str | None = None, style_given: bool = True, formats: tuple[str, ...] = DEFAULT_FORMATS,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
-         refine_rounds: int = DEFAULT_ROUNDS) -> tuple[Plan, list[Path]]:
+         refine_rounds: int = DEFAULT_ROUNDS, scheduler: str | None = None,
+         path_map: PathMap | None = None) -> tuple[Plan, list[Path]]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
     checked and locked before any analysis."""
     with output_folder(out_dir):
-        inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar)
+        inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
+                                scheduler, path_map)
         _check(cancel)
         plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:

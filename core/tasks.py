@@ -73,8 +73,9 @@ def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Execut
         finally:  # on cancel or error: drop queued work, do not wait for running tasks
             own.shutdown(wait=finished, cancel_futures=True)
     results: list = [None] * len(items)
-    width = 1 if isinstance(executor, InlineExecutor) else 2 * (getattr(executor, "_max_workers", 0)
-                                                                  or default_workers())
+    # two tasks per pool worker in flight; an executor of unknown width (Dask's queues on its
+    # scheduler, which knows the cluster) gets every task at once
+    width = 1 if isinstance(executor, InlineExecutor) else 2 * getattr(executor, "_max_workers", 0) or len(items)
     pending: dict[Future, int] = {}
     queued = iter(enumerate(items))
     done = 0

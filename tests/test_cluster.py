@@ -3,8 +3,12 @@ a worker killed mid-batch costs nothing, an input failure is reported by file an
 paths map between the editor's machine and the workers."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import shutil
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -106,3 +110,33 @@ def test_unreachable_scheduler_is_one_line():
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         with dask_executor("tcp://127.0.0.1:9"):
             pass
+
+
+def test_footage_analysis_on_a_local_cluster_equals_the_process_pool(tmp_path):
+    """The real batch (footage analysis, through the CLI) on a LocalCluster of 2 workers: identical JSON;
+    a path mapping hands the workers another folder name, results come back under the editor's."""
+    from footage_media import encode, source
+
+    media = tmp_path / "media"
+    media.mkdir()
+    for i, kind in enumerate(("sharp", "fractal", "bars")):
+        encode(media / f"clip {i}.mp4", f"{source(kind, 30)}[v]")
+    editor = tmp_path / "Volumes" / "Rushes"
+    editor.mkdir(parents=True)
+    shutil.copy(media / "clip 0.mp4", editor)  # the editor's copy of what the workers see under media/
+
+    def analyse(*extra: str, code: int = 0) -> dict | str:
+        cache = tmp_path / f"cache{len(list(tmp_path.glob('cache*')))}"  # a fresh cache: every run analyses
+        proc = subprocess.run([sys.executable, "-m", "montage_ai.cli", "analyze-footage", "--json", *extra],
+                              capture_output=True, text=True, env={**os.environ, "MONTAGE_AI_CACHE_DIR": str(cache)})
+        assert proc.returncode == code, proc.stderr
+        return json.loads(proc.stdout) if code == 0 else proc.stderr
+
+    pool = analyse(str(media))
+    dask = analyse(str(media), "--scheduler", "local:2")
+    assert dask == pool and len(pool["clips"]) == 3 and all(c["shots"] for c in pool["clips"])
+    mapped = analyse(str(editor / "clip 0.mp4"), "--scheduler", "local:2", "--path-map", f"{editor}={media}")
+    assert mapped["clips"][0]["path"] == str(editor / "clip 0.mp4")
+    assert mapped["clips"][0]["shots"] == pool["clips"][0]["shots"]
+    unseen = analyse(str(editor / "clip 0.mp4"), "--scheduler", "local:2", "--path-map", f"{editor}=/nowhere", code=2)
+    assert unseen.strip().splitlines()[-1].startswith(f"montage-ai: {editor / 'clip 0.mp4'}: not visible on worker")

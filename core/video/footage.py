@@ -11,11 +11,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from .. import tasks
+from ..cluster import Failed, PathMap, run_mapped
 from ..errors import InputError, shown
 from ..model import Clip
 from . import cache
@@ -92,9 +94,10 @@ def _task(path: Path) -> FootageResult:
 
 def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None = None,
                     cancel: threading.Event | None = None, executor: Executor | None = None,
-                    use_cache: bool = True) -> list[FootageResult]:
+                    use_cache: bool = True, path_map: PathMap = PathMap()) -> list[FootageResult]:
     """Results for ``paths`` in order: cached ones looked up, the others analysed on ``executor``
-    (default: a process pool as wide as the work) and stored. Warnings are ``"<file>: <problem>"``,
+    (default: a process pool as wide as the work; a Dask cluster's workers see the files through
+    ``path_map``) and stored. Warnings are ``"<file>: <problem>"``,
     ending in ``"; skipped"`` for a file that yields no clip."""
     results: dict[int, FootageResult] = {}
     todo: list[tuple[int, Path, str | None]] = []
@@ -116,8 +119,11 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
             progress((base + fraction * len(todo)) / max(1, len(paths)))
 
     step(0.0)
-    fresh = tasks.map_with_progress(_task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
+    task = partial(run_mapped, _task, paths=path_map)
+    fresh = tasks.map_with_progress(task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
     for (i, path, key), result in zip(todo, fresh):
+        if isinstance(result, Failed):  # the worker cannot see the file
+            result = FootageResult(path, None, [result.problem])
         result.path = path
         if result.clip is not None:
             result.clip = replace(result.clip, path=path)
