@@ -272,8 +272,8 @@ def _print_result(plan, files: list[Path], as_json: bool = False) -> None:
 
 def _llm(args: argparse.Namespace) -> str:
     """The model for the LLM director: ``--llm``, else ``llm`` in config.toml, else "" (rules)."""
-    from .config import configured_llm
-    path = str(args.llm) if args.llm else configured_llm()
+    from .config import configured
+    path = str(args.llm) if args.llm else configured("llm")
     if path and not Path(path).expanduser().is_file():
         raise InputError(Path(path), "LLM model file not found (--llm or llm in config.toml)")
     return str(Path(path).expanduser()) if path else ""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .config import configured
 from .errors import InputError
 
 _SCHEDULER = re.compile(r"^(?:(local):(\d+)|((?:tcp|tls)://[^\s:/]+:\d+))$")
@@ -104,15 +105,19 @@ def run_mapped(fn: Callable[[Path], Any], editor_path: str | Path, paths: PathMa
 
 
 def path_map(text: str | None = None) -> PathMap:
-    """``text`` (``--path-map``), else ``$MONTAGE_AI_PATH_MAP``, as a :class:`PathMap` (empty: none)."""
-    return PathMap.parse(text if text is not None else os.environ.get("MONTAGE_AI_PATH_MAP", ""))
+    """``text`` (``--path-map``), else ``$MONTAGE_AI_PATH_MAP``, else ``path_map`` of ``config.toml``, as
+    a :class:`PathMap` (empty: none)."""
+    if text is None:
+        text = os.environ.get("MONTAGE_AI_PATH_MAP") or configured("path_map")
+    return PathMap.parse(text)
 
 
 @contextmanager
 def executor_for(scheduler: str | None) -> Iterator[Executor | None]:
     """Where batch tasks run: None (the callers' own process pool) without ``scheduler``, else
-    :func:`dask_executor`; ``$MONTAGE_AI_SCHEDULER`` is the default."""
-    scheduler = scheduler or os.environ.get("MONTAGE_AI_SCHEDULER", "").strip() or None
+    :func:`dask_executor`; ``$MONTAGE_AI_SCHEDULER``, then ``scheduler`` of ``config.toml``, is the default."""
+    scheduler = (scheduler or os.environ.get("MONTAGE_AI_SCHEDULER", "").strip() or configured("scheduler").strip()
+                 or None)
     if scheduler is None:
         yield None
         return

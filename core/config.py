@@ -33,15 +33,20 @@ def config_entry(name: str) -> Path | None:
         return None
 
 
-def configured_llm() -> str:
-    """The ``llm`` model path from ``config.toml`` ("" when not set or no file)."""
+#: The keys of ``config.toml`` and what each holds (all strings).
+KEYS = {"llm": "a path to a .gguf file", "scheduler": "tcp://HOST:PORT or local:N",
+        "path_map": "EDITOR_FOLDER=WORKER_FOLDER[;...]"}
+
+
+def configured(key: str) -> str:
+    """The string ``key`` (one of :data:`KEYS`) from ``config.toml`` ("" when not set or no file)."""
     path = config_entry("config.toml")
     if path is None:
         return ""
     try:
-        value = tomllib.loads(path.read_text(encoding="utf-8")).get("llm", "")
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get(key, "")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(path, f"not valid TOML: {err}") from None
     if not isinstance(value, str):
-        raise InputError(path, f"key 'llm': expected a path to a .gguf file, got {value!r}")
+        raise InputError(path, f"key {key!r}: expected {KEYS[key]}, got {value!r}")
     return value

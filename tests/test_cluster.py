@@ -140,3 +140,21 @@ def test_footage_analysis_on_a_local_cluster_equals_the_process_pool(tmp_path):
     assert mapped["clips"][0]["shots"] == pool["clips"][0]["shots"]
     unseen = analyse(str(editor / "clip 0.mp4"), "--scheduler", "local:2", "--path-map", f"{editor}=/nowhere", code=2)
     assert unseen.strip().splitlines()[-1].startswith(f"montage-ai: {editor / 'clip 0.mp4'}: not visible on worker")
+
+
+def test_scheduler_and_path_map_come_from_the_config_file(tmp_path, monkeypatch):
+    from montage_ai.cluster import executor_for, path_map
+    monkeypatch.setenv("MONTAGE_AI_CONFIG_DIR", str(tmp_path))
+    monkeypatch.delenv("MONTAGE_AI_SCHEDULER", raising=False)
+    monkeypatch.delenv("MONTAGE_AI_PATH_MAP", raising=False)
+    (tmp_path / "config.toml").write_text('scheduler = "local:1"\npath_map = "/Volumes/Rushes=/mnt/in"\n')
+    assert path_map().to_worker("/Volumes/Rushes/a.mov") == "/mnt/in/a.mov"
+    monkeypatch.setenv("MONTAGE_AI_PATH_MAP", "/Volumes/Rushes=/mnt/env")  # the environment wins
+    assert path_map().to_worker("/Volumes/Rushes/a.mov") == "/mnt/env/a.mov"
+    with executor_for(None) as executor:
+        assert type(executor).__name__ == "ClientExecutor"
+        assert executor.submit(sum, [1, 2]).result() == 3
+    (tmp_path / "config.toml").write_text("scheduler = 8786\n")
+    with pytest.raises(InputError, match="key 'scheduler': expected tcp://HOST:PORT or local:N"):
+        with executor_for(None):
+            pass

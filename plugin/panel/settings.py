@@ -6,13 +6,12 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-import appdirs
+from montage_ai.config import config_dir
 
 
 def config_path() -> Path:
-    """``$MONTAGE_AI_CONFIG_DIR/panel.json`` or the platform's user config dir."""
-    folder = os.environ.get("MONTAGE_AI_CONFIG_DIR") or appdirs.user_config_dir("montage-ai")
-    return Path(folder) / "panel.json"
+    """``panel.json`` in the user config dir (``$MONTAGE_AI_CONFIG_DIR`` or the platform's)."""
+    return config_dir() / "panel.json"
 
 
 @dataclass
@@ -31,6 +30,7 @@ class PanelSettings:
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules
+    scheduler: str = ""  # Dask scheduler for footage analysis; "" = this machine's process pool
 
     @classmethod
     def load(cls) -> "PanelSettings":

@@ -185,6 +185,10 @@ class PanelWindow(QWidget):
         self.llm_edit = QLineEdit()
         self.llm_edit.setPlaceholderText("model.gguf for the LLM director (empty: rule director)")
         form.addRow("LLM model", self.llm_edit)
+        self.scheduler_edit = QLineEdit()
+        self.scheduler_edit.setPlaceholderText("tcp://host:8786 or local:2 for Dask (empty: this machine)")
+        self.scheduler_edit.setToolTip("Where footage analysis runs; see docs/scale.md")
+        form.addRow("Scheduler", self.scheduler_edit)
         self.duration_spin = _spin(36000, " s", 1)
         self.duration_spin.setSpecialValueText("to the end")
         form.addRow("Duration", self.duration_spin)
@@ -222,6 +226,7 @@ class PanelWindow(QWidget):
         self.style_box.setCurrentText(s.style or AUTO_STYLE)
         self.prompt_edit.setText(s.prompt)
         self.llm_edit.setText(s.llm)
+        self.scheduler_edit.setText(s.scheduler)
         self.duration_spin.setValue(s.duration)
         self.start_spin.setValue(s.music_start)
         self.end_spin.setValue(s.music_end)
@@ -236,7 +241,7 @@ class PanelWindow(QWidget):
         s.music, s.footage = self.music_edit.text().strip(), self.footage_paths()
         s.style = "" if self.style_box.currentText() == AUTO_STYLE else self.style_box.currentText()
         s.prompt, s.duration = self.prompt_edit.text(), self.duration_spin.value()
-        s.llm = self.llm_edit.text().strip()
+        s.llm, s.scheduler = self.llm_edit.text().strip(), self.scheduler_edit.text().strip()
         s.music_start, s.music_end = self.start_spin.value(), self.end_spin.value()
         s.beat_offset_ms, s.beat_level, s.seed = self.offset_spin.value(), self.level_box.currentText(), self.seed_spin.value()
         s.tempo_hint, s.beats_per_bar = self.tempo_spin.value(), self.meter_spin.value()
@@ -390,10 +395,11 @@ class PanelWindow(QWidget):
         self._clear_results()
         music, footage = self.music_edit.text().strip(), self.footage_paths()
         overrides = self.analysis_overrides()
+        scheduler = self.scheduler_edit.text().strip() or None
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import analyze_inputs
-            return analyze_inputs(music, footage, progress, cancel, **overrides)
+            return analyze_inputs(music, footage, progress, cancel, **overrides, scheduler=scheduler)
 
         self._run("Analysing", work, self._analyzed)
 
