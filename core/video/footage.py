@@ -25,7 +25,7 @@ from .change import ChangeMeasure
 from .frames import analysis_size, read_frames
 from .measures import run_measures
 from .motion import MotionMeasure
-from .probe import probe_clip
+from .probe import MIN_CLIP_SECONDS, UnusableClip, probe_clip
 from .quality import QualityMeasure
 from .scores import frame_runs, frame_scores, marks, score_shot
 from .shots import boundaries
@@ -56,6 +56,9 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     count, f = run_measures(read_frames(clip, size), measures)
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")
+    if count < max(2, clip.rate.frames_in(MIN_CLIP_SECONDS)):
+        raise UnusableClip(clip.path, f"only {count} frame(s) of video decode; footage needs at least "
+                                      f"{MIN_CLIP_SECONDS:g} s")
     problems = []
     frames = clip.frames
     if count < frames - max(2, frames // 100):
@@ -78,7 +81,7 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
 def analyze_file(path: str | Path) -> FootageResult:
     """Probe and analyse one file (no cache); InputError when it cannot be read."""
     notes: list[str] = []  # what probing found (variable rate conformed, frames that do not decode)
-    clip, problems = analyze_clip(probe_clip(path, notes))
+    clip, problems = analyze_clip(probe_clip(path, notes, check_end=False))  # analysis counts what decodes
     return FootageResult(clip.path, clip, [n.removeprefix(f"{clip.path.name}: ") for n in notes] + problems)
 
 

@@ -46,12 +46,14 @@ def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
     """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``.
 
     Rotation metadata is ignored (measures do not depend on orientation); variable-rate footage
-    is resampled to its average rate so frame ``i`` is the one an NLE shows at ``i / rate``.
+    is resampled to its average rate so frame ``i`` is the one an NLE shows at ``i / rate``. The
+    decoder skips its deblocking filter (H.264/HEVC decode about a quarter faster; the blocking it
+    leaves is averaged away at analysis size).
     """
     w, h = size
     chain = [f"fps={clip.rate}"] if clip.variable_rate else []
     chain.append(f"scale={w}:{h}:flags=area")
-    return ["-noautorotate", "-i", str(clip.path), "-map", "0:v:0", "-an", "-sn", "-dn",
+    return ["-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path), "-map", "0:v:0", "-an", "-sn", "-dn",
             "-vsync", "cfr" if clip.variable_rate else "passthrough",
             "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
 

@@ -123,8 +123,11 @@ def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> i
     return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
 
 
-def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
+def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
+
+    ``check_end=False`` trusts the container's frame count (for callers that decode every frame
+    anyway and count what decodes, as footage analysis does).
 
     Raises :class:`InputError` when the file is missing, unreadable, or has no usable video;
     :class:`UnusableClip` when it is no footage (see the module doc). Notes on what was
@@ -154,7 +157,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None) -> Clip:
     if variable:
         warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
                         f"conformed to {float(rate.fps):g} fps")
-    decodable = _decodable_frames(path, video, duration, rate) if duration > 0 else frames
+    decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
     if decodable < frames - 2:
         warnings.append(f"{path.name}: only {decodable} of {frames} frames decode (damaged or truncated file); "
                         f"using those")
