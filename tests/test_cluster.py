@@ -158,3 +158,25 @@ def test_scheduler_and_path_map_come_from_the_config_file(tmp_path, monkeypatch)
     with pytest.raises(InputError, match="key 'scheduler': expected tcp://HOST:PORT or local:N"):
         with executor_for(None):
             pass
+
+
+def slow_mark(path: Path) -> str:
+    """Marks that it ran, then takes a while."""
+    import time
+    path.with_suffix(".ran").write_text("x")
+    time.sleep(0.5)
+    return path.name
+
+
+def test_cancel_stops_handing_out_cluster_tasks(files):
+    import threading
+
+    from montage_ai.errors import Cancelled
+    from montage_ai.tasks import map_with_progress
+    cancel = threading.Event()
+    many = files * 4  # 32 tasks of 0.5 s on 2 workers: 8 s if none were stopped
+    with dask_executor("local:2") as executor:
+        with pytest.raises(Cancelled):
+            map_with_progress(slow_mark, many, executor, lambda done: cancel.set(), cancel)
+    ran = [f for f in files if f.with_suffix(".ran").exists()]
+    assert len(ran) < len(files)  # queued tasks were dropped, not run
