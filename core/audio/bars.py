@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .onsets import HOP, OnsetBands
+from .onsets import HOP, LEVEL_GROUPS, OnsetBands
 from .spectral import segment_medians
 from .grid import viterbi
 
@@ -86,13 +86,17 @@ def position_scores(features: np.ndarray, support: np.ndarray, meter: int) -> np
     snare on the backbeats, so in an even bar of four the bass-over-snare ``support`` is judged per
     half bar (positions 1 and 3 against 2 and 4) and the harmonic change into the beat (chords
     change on 1 more than on 3) picks the bar start among the strong ones. A position that stands
-    out from all the others (an accented click) gains by how far it stands out more than the next.
+    out from all the others (an accented click) gains by how far it stands out more than the next;
+    in a bar of two, the louder position gains.
     """
     ratio, harmony = _phase_means(support[:, 0], meter), _phase_means(support[:, 1], meter)
     if meter % 2 == 0 and meter > 2:
         ratio = (ratio + np.roll(ratio, -(meter // 2))) / 2
     distinct = distinctness(features, meter)
     unique = np.maximum(0.0, distinct - UNIQUE * np.sort(distinct)[-2])
+    if meter == 2:  # two positions stand out from each other alike: the louder one is the strong one
+        loudness = _phase_means(features[:, :LEVEL_GROUPS].mean(axis=1), meter)
+        unique = loudness - loudness.mean()
     return ratio + HARMONIC_WEIGHT * harmony + unique
 
 
