@@ -26,6 +26,18 @@ def test_a_drumless_song_in_two_is_in_two(tmp_path):
     assert mir_eval.beat.f_measure(np.asarray(song.downbeats), np.asarray(music.downbeats), 0.07) >= 0.9
 
 
+@pytest.mark.parametrize("bpm", [84, 96])
+def test_six_eight_is_counted_in_two(tmp_path, bpm):
+    """Bass on one, chord on two, melody on every third of the beat: the listener counts the dotted
+    quarters (not the eighths at three times the tempo), two to the bar."""
+    song = soft_song(tmp_path / "six8.wav", bpm=bpm, beats_per_bar=2, subdivision=3, bars=30)
+    music = analyze_music(song.path, use_cache=False)
+    assert music.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert mir_eval.beat.f_measure(np.asarray(song.beats), np.asarray(music.beats), 0.07) >= 0.95
+    assert music.beats_per_bar == 2
+    assert mir_eval.beat.f_measure(np.asarray(song.downbeats), np.asarray(music.downbeats), 0.07) >= 0.9
+
+
 @pytest.mark.parametrize("accent", ["loud", "pitch"])
 def test_a_two_beat_bar_moves_the_bar_starts(tmp_path, accent):
     """A 2/4 bar among 4/4 bars: the bars after it start two beats later (where exactly the shift
@@ -56,5 +68,5 @@ def test_no_accent_no_pattern_is_four():
     march[::2] += 2.0
     assert choose_meter(march + 0.3 * rng.normal(size=march.shape)) == 2
     four = march.copy()
-    four[::4, -1] += 2.0  # and the harmony changes every other bar of two: a bar of four
+    four[::4, -1] += 6.0  # and the chords change mostly on every other bar of two: a bar of four
     assert choose_meter(four + 0.3 * rng.normal(size=four.shape)) == 4

@@ -23,6 +23,9 @@ MIN_EXPLAINED = 0.15  # share of the beat-to-beat variation a 3/4 grouping must 
 THREE_OVER_FOUR = 1.5  # ... and how much more of it than a 4/4 grouping
 #: A grouping's pattern is real when it explains this many times what patternless beats would.
 BEYOND_CHANCE = 2.0
+#: Chords change in bars of four when the change into one position of four is more than this many
+#: times the change into any other (bars of two change as much on every other beat).
+HALF_BAR_CHANGES = 2.0
 MIN_BEATS_FOR_METER = 2 * TREND_BEATS
 METER_WINDOW = 2 * TREND_BEATS  # beats over which the pattern of the bar positions is judged
 WINDOW_BARS = 4  # bars of evidence for the bar-start position around each bar
@@ -38,11 +41,16 @@ def bar_starts(beats: np.ndarray, bands: OnsetBands, meter: int | None = None) -
     """Downbeat times and beats per bar (``meter`` if given, else :func:`choose_meter`)."""
     if len(beats) < 4:
         return beats[:1], meter or 4
-    frames = np.floor(np.asarray(beats) * bands.sr / HOP).astype(int)
+    starts, meter = bar_indices(bands, np.floor(np.asarray(beats) * bands.sr / HOP).astype(int), meter)
+    return beats[starts], meter
+
+
+def bar_indices(bands: OnsetBands, frames: np.ndarray, meter: int | None = None) -> tuple[np.ndarray, int]:
+    """Indices of the beats (onset ``frames``) that start bars, and beats per bar (``meter`` if given)."""
     harmonic = harmonic_change(bands, frames)
     features = beat_features(bands, frames, harmonic)
     meter = meter or choose_meter(features)
-    return beats[bar_start_indices(features, backbone(bands, frames, harmonic), meter)], meter
+    return bar_start_indices(features, backbone(bands, frames, harmonic), meter), meter
 
 
 def beat_features(bands: OnsetBands, frames: np.ndarray, harmonic: np.ndarray | None = None) -> np.ndarray:
@@ -122,8 +130,8 @@ def harmonic_change(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
 
 def choose_meter(features: np.ndarray) -> int:
     """3 when grouping beats in threes explains clearly more of their variation than fours; 2 when
-    alternate beats differ (a pattern beyond chance) and fours add no more than chance does, in the
-    attacks and in the harmonic rhythm alone (a march, a polka, 6/8 counted in two); else 4."""
+    alternate beats' accents differ (a pattern beyond chance), fours add no more than chance does
+    and the chords change as much every two beats (a march, a polka, 6/8 counted in two); else 4."""
     n = len(features)
     if n < MIN_BEATS_FOR_METER:
         return 4
@@ -131,13 +139,17 @@ def choose_meter(features: np.ndarray) -> int:
     trend = np.column_stack([np.convolve(f, kernel, mode="valid") for f in features.T])
     half = TREND_BEATS // 2
     detrended = features[half:half + len(trend)] - trend  # a 3- or 4-beat pattern survives intact
-    two, three, four = (explained(detrended, m) for m in (2, 3, 4))
+    three, four = explained(detrended, 3), explained(detrended, 4)
     if three >= MIN_EXPLAINED and three > THREE_OVER_FOUR * four:
         return 3
+    # Two against four on the accents (each band's rise) and harmonic change: the bands' levels
+    # follow the chords' pitches, which repeat in any number of beats.
+    accents = detrended[:, LEVEL_GROUPS:]
+    two, four = explained(accents, 2), explained(accents, 4)
     chance = 1.0 / min(METER_WINDOW, len(detrended))  # share each extra group explains in patternless beats
-    harmony = detrended[:, -1:]  # chords changing every bar of four, not every two beats
-    fours = max(four - two, explained(harmony, 4) - explained(harmony, 2))
-    return 2 if two >= BEYOND_CHANCE * chance and fours <= 2 * chance else 4
+    harmony = np.sort(_phase_means(features[:, -1], 4))  # chords changing every four beats, not every two
+    fours = four - two > 2 * chance or harmony[-1] > HALF_BAR_CHANGES * harmony[-2] + 1e-9
+    return 2 if two >= BEYOND_CHANCE * chance and not fours else 4
 
 
 def explained(values: np.ndarray, meter: int) -> float:
