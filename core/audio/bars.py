@@ -3,9 +3,11 @@
 Each beat is described by its attack: the level of each mel-band group at the attack and how much
 it rose into it (loudness and timbre: an accented click, a kick under a snare, a bell among
 woodblocks), and the harmonic change into it. The meter is the grouping that explains most of how
-beats differ from their neighbours; the bar start is the beat position that stands out from the
-other positions of the bar, with bass-over-snare weight and harmonic change deciding between
-positions that stand out alike (kicks on 1 and 3, chords changing on 1).
+beats differ from their neighbours beyond chance (4 unless 3 or 2 clearly does). The bar start
+follows the hierarchy of most popular music: kick and bass on the strong half of the bar, the
+snare's backbeat on the other, chords changing on 1 more than on 3; a position that stands out
+from all others (an accented click) wins on that. It is chosen over the whole song and moves only
+where several bars agree (a 2/4 bar, a pickup).
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ WINDOW_BARS = 4  # bars of evidence for the bar-start position around each bar
 #: a shift must be borne out by several windows (bars), not by one odd passage or a song's tail.
 SHIFT_COST = 4.0
 MAX_EVIDENCE = 2.0
+#: A position stands out alone when it is this many times as distinct as the next (an accent,
+#: not the snare and kick that make two positions distinct alike).
 UNIQUE = 2.0
 
 
