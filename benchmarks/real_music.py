@@ -8,7 +8,7 @@ measuring only: it is never committed or shipped, and this script skips with one
 absent. Prints per track and tracker: F (mir_eval, 70 ms), CMLt, AMLt, median / p95 absolute and
 mean signed error of matched beats (ms), estimated vs annotated BPM with a label (ok, double, half,
 x3, /3, off-beat, other, no beats), downbeat F where annotated (ours and madmom track downbeats),
-seconds; then pooled lines over all, steady and expressive tracks (mean F / CMLt / AMLt over tracks,
+beats per bar found / annotated, seconds; then pooled lines over all, steady and expressive tracks (mean F / CMLt / AMLt over tracks,
 a track without beats counting 0; errors pooled over matched beats).
 
     python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers ours,librosa]
@@ -95,19 +95,26 @@ def measure(tracker, audio: Path, ref: np.ndarray, ref_bars: np.ndarray | None) 
     ref_t = mir_eval.beat.trim_beats(ref, min_beat_time=0.0)
     f = mir_eval.beat.f_measure(ref_t, est, f_measure_threshold=WINDOW)
     _, cmlt, _, amlt = mir_eval.beat.continuity(ref_t, est) if len(est) > 1 else (0, 0.0, 0, 0.0)
-    bar_f = np.nan
+    bar_f, meter = np.nan, beats_per_bar(est, bars)
     if ref_bars is not None and bars is not None:
         bar_f = mir_eval.beat.f_measure(ref_bars, np.asarray(bars, dtype=float), f_measure_threshold=WINDOW)
     return {"f": f, "cmlt": cmlt, "amlt": amlt, "err": errors_ms(ref, est), "est_bpm": bpm(est),
-            "label": level_label(est, ref, f, amlt), "bar_f": bar_f, "seconds": seconds}
+            "label": level_label(est, ref, f, amlt), "bar_f": bar_f, "meter": meter, "seconds": seconds}
 
 
-def row(name: str, label: str, r: dict, ref_bpm: float | str) -> str:
+def beats_per_bar(beats: np.ndarray, bars: np.ndarray | None) -> str:
+    """The median number of beats from one bar start to the next ("-" without bars)."""
+    if bars is None or len(bars) < 2 or len(beats) < 2:
+        return "-"
+    return f"{np.median(np.diff(np.searchsorted(beats, np.asarray(bars) - 1e-3))):g}"
+
+
+def row(name: str, label: str, r: dict, ref_bpm: float | str, ref_meter: str = "") -> str:
     err = r["err"] if r["err"].size else np.array([np.nan])
     ref = f"{ref_bpm:6.1f}" if isinstance(ref_bpm, float) else f"{ref_bpm:>6}"
     return (f"{name:<30} {label:<8} {r['f']:6.3f} {r['cmlt']:6.3f} {r['amlt']:6.3f} {np.median(np.abs(err)):7.1f} "
             f"{np.percentile(np.abs(err), 95):7.1f} {np.mean(err):8.1f} {r['est_bpm']:7.1f} {ref} "
-            f"{r['label']:<9} {r['bar_f']:6.3f} {r['seconds']:6.2f}")
+            f"{r['label']:<9} {r['bar_f']:6.3f} {r['meter']:>3}/{ref_meter:<3} {r['seconds']:6.2f}")
 
 
 def pooled(rows: list[dict]) -> dict:
@@ -119,7 +126,7 @@ def pooled(rows: list[dict]) -> dict:
     return {"f": np.mean([r["f"] for r in rows]), "cmlt": np.mean([r["cmlt"] for r in rows]),
             "amlt": np.mean([r["amlt"] for r in rows]), "err": err, "est_bpm": np.nan,
             "label": f"{labels.count('ok')}/{len(rows)} ok", "bar_f": np.mean(bar) if bar else np.nan,
-            "seconds": float(np.sum([r["seconds"] for r in rows])), "others": summary}
+            "meter": "", "seconds": float(np.sum([r["seconds"] for r in rows])), "others": summary}
 
 
 def main() -> None:
@@ -140,12 +147,12 @@ def main() -> None:
     for tracker in trackers.values():
         tracker(shortest)  # warm-up (librosa's numba compilation) outside the timings
     print(f"{'track':<30} {'tracker':<8} {'F':>6} {'CMLt':>6} {'AMLt':>6} {'med ms':>7} {'p95 ms':>7} "
-          f"{'mean ms':>8} {'est BPM':>7} {'ref':>6} {'level':<9} {'bar F':>6} {'sec':>6}")
+          f"{'mean ms':>8} {'est BPM':>7} {'ref':>6} {'level':<9} {'bar F':>6} {'bpb/ref':>7} {'sec':>6}")
     for name, category, audio, ref, ref_bars in tracks:
         for label, tracker in trackers.items():
             r = measure(tracker, audio, ref, ref_bars)
             results[label].append((category, r))
-            print(row(name, label, r, bpm(ref)))
+            print(row(name, label, r, bpm(ref), beats_per_bar(ref, ref_bars)))
     print()
     for group in ("all", "steady", "expressive"):
         for label, rs in results.items():

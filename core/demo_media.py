@@ -140,10 +140,11 @@ def click_track(path: Path, *, bpm: float = 120.0, beats_per_bar: int = 4, bars:
 
 
 def soft_song(path: Path, *, bpm: float = 84.0, beats_per_bar: int = 3, bars: int = 20, sr: int = 22050,
-              seed: int = 3) -> SynthSong:
+              seed: int = 3, subdivision: int = 2) -> SynthSong:
     """Write a drumless song of soft attacks (15-20 ms rises, as plucked or bowed notes): a bass
     note on each bar's first beat, a chord on the others, a quiet melody note on every eighth (so
-    the onsets come twice per beat, the bass once per bar). Four roots, one per bar."""
+    the onsets come twice per beat, the bass once per bar; ``subdivision=3``: three per beat, as in
+    6/8 counted in two). Four roots, one per bar."""
     rng = np.random.default_rng(seed)
     period = 60.0 / bpm
     b = 0.5 + np.arange(bars * beats_per_bar) * period
@@ -162,8 +163,9 @@ def soft_song(path: Path, *, bpm: float = 84.0, beats_per_bar: int = 3, bars: in
             add(t, [root / 2, root], 3 * period, 0.015, 0.6, 0.5)
         else:
             add(t, [root * 2, root * 2.52, root * 3], period, 0.02, 0.3, 0.25)
-        for half in (0.0, 0.5):
-            add(t + half * period, [root * 4 * 2 ** (int(rng.integers(0, 5)) / 12)], period / 2, 0.02, 0.15, 0.12)
+        for part in np.arange(subdivision) / subdivision:
+            add(t + part * period, [root * 4 * 2 ** (int(rng.integers(0, 5)) / 12)], period / subdivision, 0.02, 0.15,
+                0.12)
     write_wav(path, y / np.abs(y).max() * 0.8, sr)
     return SynthSong(path, list(b), list(b[::beats_per_bar]), y.size / sr)
 

@@ -5,17 +5,37 @@ import pytest
 
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.bars import choose_meter
-from montage_ai.demo_media import click_track
+from montage_ai.demo_media import click_track, soft_song
 
 
 @pytest.mark.parametrize("meter, accent, bpm", [(4, "loud", 96), (4, "pitch", 150), (3, "loud", 172),
-                                                (3, "pitch", 70)])
+                                                (3, "pitch", 70), (2, "loud", 96)])
 def test_accented_clicks_give_meter_and_bar_starts(tmp_path, meter, accent, bpm):
     track = click_track(tmp_path / "click.wav", bpm=bpm, beats_per_bar=meter, accent=accent)
     music = analyze_music(track.path, use_cache=False)
     assert music.beats_per_bar == meter
     assert len(music.downbeats) == len(track.downbeats)
     assert np.abs(np.subtract(music.downbeats, track.downbeats)).max() < 0.003
+
+
+def test_a_drumless_song_in_two_is_in_two(tmp_path):
+    """Bass on one, chord on two, melody on the eighths: a bar of two, its first beat the bar start."""
+    song = soft_song(tmp_path / "two.wav", bpm=110, beats_per_bar=2, bars=30)
+    music = analyze_music(song.path, use_cache=False)
+    assert music.beats_per_bar == 2
+    assert mir_eval.beat.f_measure(np.asarray(song.downbeats), np.asarray(music.downbeats), 0.07) >= 0.9
+
+
+@pytest.mark.parametrize("bpm", [84, 96])
+def test_six_eight_is_counted_in_two(tmp_path, bpm):
+    """Bass on one, chord on two, melody on every third of the beat: the listener counts the dotted
+    quarters (not the eighths at three times the tempo), two to the bar."""
+    song = soft_song(tmp_path / "six8.wav", bpm=bpm, beats_per_bar=2, subdivision=3, bars=30)
+    music = analyze_music(song.path, use_cache=False)
+    assert music.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert mir_eval.beat.f_measure(np.asarray(song.beats), np.asarray(music.beats), 0.07) >= 0.95
+    assert music.beats_per_bar == 2
+    assert mir_eval.beat.f_measure(np.asarray(song.downbeats), np.asarray(music.downbeats), 0.07) >= 0.9
 
 
 @pytest.mark.parametrize("accent", ["loud", "pitch"])
@@ -44,3 +64,9 @@ def test_no_accent_no_pattern_is_four():
     waltz = steady.copy()
     waltz[::3] += 2.0
     assert choose_meter(waltz + 0.3 * rng.normal(size=waltz.shape)) == 3
+    march = steady.copy()
+    march[::2] += 2.0
+    assert choose_meter(march + 0.3 * rng.normal(size=march.shape)) == 2
+    four = march.copy()
+    four[::4, -1] += 6.0  # and the chords change mostly on every other bar of two: a bar of four
+    assert choose_meter(four + 0.3 * rng.normal(size=four.shape)) == 4

@@ -134,15 +134,23 @@ def test_beats_without_an_attack_are_placed_between_their_neighbours():
     assert refine.complete(tracked, np.full(6, np.nan)) == pytest.approx(tracked - refine.TRACKER_LAG)
 
 
+def test_a_soft_attack_off_the_pulse_moves_towards_it_and_a_sharp_one_stays():
+    refined = np.array([1.0, 1.5, 2.04, 2.5, 3.0])
+    sharp = np.array([True, True, False, True, True])
+    assert refine.complete(refined, refined, sharp)[2] == pytest.approx(2.0 + (1 - refine.STEADY_PULL) * 0.04)
+    assert refine.complete(refined, refined, np.ones(5, dtype=bool))[2] == 2.04
+
+
 def test_refinement_finds_the_attack_to_the_sample():
     sr, attacks = 22050, [0.5, 1.0012, 1.5]
     y = np.zeros(2 * sr, dtype=np.float32)
     for t in attacks:
         n = round(t * sr)
         y[n:n + 2000] = np.sin(np.arange(2000) * 0.3) * np.exp(-np.arange(2000) / 500)
-    found = refine.refine_to_onsets(y, sr, np.array(attacks) + refine.TRACKER_LAG)
+    found, sharp = refine.refine_to_onsets(y, sr, np.array(attacks) + refine.TRACKER_LAG)
     assert np.abs(found - np.round(np.array(attacks) * sr) / sr).max() < 1.5 / sr
-    assert np.isnan(refine.refine_to_onsets(y, sr, np.array([0.75]))).all()  # silence: no attack
+    assert sharp.all()
+    assert np.isnan(refine.refine_to_onsets(y, sr, np.array([0.75]))[0]).all()  # silence: no attack
 
 
 def test_half_level_and_offset_move_the_cuts(music, clips, song):

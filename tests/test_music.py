@@ -5,7 +5,9 @@ import pytest
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.demo_media import write_wav
 from montage_ai.errors import InputError
+from montage_ai.export.report import build_report
 from montage_ai.model import Phase
+from montage_ai.plan.planner import PlanSettings, plan_montage
 
 
 def _errors_ms(found, truth):
@@ -56,3 +58,14 @@ def test_bad_music_files_raise_one_line_errors(tmp_path, content, problem):
     with pytest.raises(InputError) as err:
         analyze_music(path)
     assert problem in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_no_beat_is_said_in_the_report(tmp_path, clips):
+    """A song without a pulse: report.json counts no beats and says so in its warnings."""
+    path = tmp_path / "noise.wav"
+    write_wav(path, 0.3 * np.random.default_rng(2).standard_normal(44100 * 8), 44100)
+    music = analyze_music(path, use_cache=False)
+    report = build_report(plan_montage(music, clips, PlanSettings()))
+    assert report["music"]["beats_found"] == 0 and report["music"]["beats_per_bar"] == music.beats_per_bar
+    assert any("no steady beat" in w for w in report["warnings"])
+    assert any("time grid" in w for w in report["warnings"])

@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
@@ -12,6 +13,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QFontMetricsF  # noqa: E402
 
+from montage_ai.demo_media import write_wav  # noqa: E402
 from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
 from montage_ai.plugin.panel.thumbnails import cache_file, cache_folder, cached_thumbnail  # noqa: E402
@@ -85,6 +87,17 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     work_dir = window.work_dir
     window.close()
     assert not work_dir.exists()  # no temporary files left behind
+
+
+def test_a_song_without_a_beat_says_so_after_analyze(window, qtbot, footage, tmp_path):
+    noise = tmp_path / "noise.wav"
+    write_wav(noise, 0.3 * np.random.default_rng(2).standard_normal(44100 * 8), 44100)
+    window.set_music(noise)
+    window.add_footage(footage[:1])
+    with qtbot.waitSignal(window.analyzed, timeout=WAIT_MS):
+        window.analyze_btn.click()
+    text = window.summary.text()
+    assert "0 beats" in text and "no steady beat" in text and "bars of" in text
 
 
 def _assert_labels_apart(waveform):

@@ -65,20 +65,21 @@ def _read_features(path: Path, progress: Callable[[float], None], seconds: float
     return _Features(builder.finish(), np.concatenate(times), np.concatenate(db), builder.samples, signal)
 
 
-def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> np.ndarray:
+def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`refine_to_onsets` of ``grid``, on the whole signal or decoding it again block by block."""
     if whole is not None:
         return refine_to_onsets(whole, ANALYSIS_RATE, grid)
-    refined, done, start, y, y0 = np.full(grid.size, np.nan), 0, 0, np.zeros(0, dtype=np.float32), 0
+    refined, sharp = np.full(grid.size, np.nan), np.zeros(grid.size, dtype=bool)
+    done, start, y, y0 = 0, 0, np.zeros(0, dtype=np.float32), 0
     for block in stream_mono(path, ANALYSIS_RATE, BLOCK):
         keep = y[-2 * REFINE_MARGIN:]
         y, y0 = np.concatenate([keep, block]), start - keep.size
         start += block.size
         ready = int(np.searchsorted(grid, (start - REFINE_MARGIN) / ANALYSIS_RATE))
-        refined[done:ready] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:ready], y0 / ANALYSIS_RATE)
+        refined[done:ready], sharp[done:ready] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:ready], y0 / ANALYSIS_RATE)
         done = ready
-    refined[done:] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:], y0 / ANALYSIS_RATE)
-    return refined
+    refined[done:], sharp[done:] = refine_to_onsets(y, ANALYSIS_RATE, grid[done:], y0 / ANALYSIS_RATE)
+    return refined, sharp
 
 
 def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[float], None] | None = None,
@@ -113,7 +114,7 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float, over
     warnings: list[str] = []
     grid = beat_mod.track_grid(features.bands, overrides.get("tempo_hint"))
     progress(TRACK_DONE)
-    beats = complete(grid, _refine(path, grid, features.signal))
+    beats = complete(grid, *_refine(path, grid, features.signal))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats "
                         "(--tempo-hint BPM tracks beats near a tempo you give)")

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..model import Music, Phase, Section
 
 #: Bump whenever analysis output for the same audio would change.
-ANALYSIS_VERSION = 9
+ANALYSIS_VERSION = 10
 
 
 def cache_dir() -> Path:

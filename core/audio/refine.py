@@ -33,15 +33,20 @@ TRACKER_LAG = 0.0
 #: apart; over longer gaps (soft attacks, rubato) the tempo may move, and the tracked grid,
 #: shifted as its refined neighbours were, follows it.
 EVEN_GAP = 4
+#: Share of the way a beat without a sharp attack moves towards the midpoint of its neighbours: on
+#: annotated recordings (benchmarks/real_music.py) this takes the median error of matched beats
+#: from 10.3 to 9.2 ms; sharp attacks stay to the sample.
+STEADY_PULL = 0.5
 
 
-def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0) -> np.ndarray:
+def refine_to_onsets(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The attack time of each beat in ``beats`` (seconds), NaN where there is no clear attack:
-    a sharp attack (:func:`attacks` with the default windows) or else a soft one (``SOFT``)."""
+    a sharp attack (:func:`attacks` with the default windows) or else a soft one (``SOFT``); and
+    whether each attack found is sharp."""
     out = attacks(y, sr, beats, offset)
     soft = np.isnan(out)
     out[soft] = attacks(y, sr, np.asarray(beats, dtype=float)[soft], offset, SOFT)
-    return out
+    return out, ~soft
 
 
 def attacks(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0,
@@ -72,12 +77,14 @@ def attacks(y: np.ndarray, sr: int, beats: np.ndarray, offset: float = 0.0,
     return out
 
 
-def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
+def complete(tracked: np.ndarray, refined: np.ndarray, sharp: np.ndarray | None = None) -> np.ndarray:
     """Every beat: its refined time, else evenly spaced between its refined neighbours up to
     ``EVEN_GAP`` beats apart (the tracked grid is quantised to the hop and pulled by syncopated
     onsets; tempo barely moves over a few beats), else the tracked time shifted as interpolated
     between its refined neighbours; beyond the first/last refined beat: the tracked time shifted like the nearest refined
-    one; with none refined: the tracked time minus the tracker's lag. Sorted, near-duplicates removed."""
+    one; with none refined: the tracked time minus the tracker's lag. Beats whose attack is not
+    ``sharp`` then move ``STEADY_PULL`` of the way to the midpoint of their neighbours (a soft rise
+    places a beat no better than the pulse around it). Sorted, near-duplicates removed."""
     tracked = np.asarray(tracked, dtype=float)
     known = np.flatnonzero(~np.isnan(refined))
     if known.size == 0:
@@ -87,6 +94,10 @@ def complete(tracked: np.ndarray, refined: np.ndarray) -> np.ndarray:
     for a, b in zip(known, known[1:]):
         if 1 < b - a <= EVEN_GAP:
             out[a + 1:b] = refined[a] + (np.arange(1, b - a) / (b - a)) * (refined[b] - refined[a])
+    if sharp is not None and out.size > 2:
+        soft = np.flatnonzero(~np.asarray(sharp, dtype=bool)[1:-1]) + 1
+        midpoints = (out[soft - 1] + out[soft + 1]) / 2  # of the neighbours before any moved
+        out[soft] += STEADY_PULL * (midpoints - out[soft])
     return _dedupe(np.maximum(0.0, out))
 
 

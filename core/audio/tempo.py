@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bars import beat_features, choose_meter
+from .bars import bar_indices, beat_features, choose_meter
 from .grid import viterbi
 from .onsets import HOP, OnsetBands
 
@@ -105,7 +105,18 @@ def peak_lag(tempogram: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 
 def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
-    """Beat frames at the level a listener taps: the tracked counts, every other one, or twice as many.
+    """Beat frames at the level a listener taps: the counts of :func:`_binary_level`, or every third
+    of them where they group in threes and the prior prefers the group (6/8 counted in two, a fast
+    waltz in one)."""
+    level = _binary_level(frames, bands)
+    if len(level) < 8:
+        return level
+    starts, meter = bar_indices(bands, level)
+    return level[starts] if meter == 3 and _prior_log_odds(_bpm(level, bands), 3) > 0 else level
+
+
+def _binary_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
+    """The tracked counts, every other one, or twice as many: the binary level a listener taps.
 
     Each step between levels weighs the tempo prior against the accents: bass and kick attacks
     (the low band) stronger on every other count, with the snare band not answering on the others,
@@ -135,9 +146,13 @@ def _halve(frames: np.ndarray, bands: OnsetBands) -> bool:
     never when the counts group in threes (a waltz's beats are not paired)."""
     if choose_meter(beat_features(bands, frames)) == 3:
         return False
-    octaves = np.log2(_bpm(frames, bands) / LEVEL_PRIOR_BPM)
-    prior = (2 * octaves - 1) / (2 * LEVEL_PRIOR_OCTAVES ** 2)  # log p(half tempo) - log p(tempo)
-    return prior + _accents(frames, bands)[1] > 0
+    return _prior_log_odds(_bpm(frames, bands), 2) + _accents(frames, bands)[1] > 0
+
+
+def _prior_log_odds(bpm: float, group: int) -> float:
+    """log p(bpm / group) - log p(bpm) under the level prior (positive: the slower level is likelier)."""
+    octaves, shift = np.log2(bpm / LEVEL_PRIOR_BPM), np.log2(group)
+    return float((octaves ** 2 - (octaves - shift) ** 2) / (2 * LEVEL_PRIOR_OCTAVES ** 2))
 
 
 def _accents(frames: np.ndarray, bands: OnsetBands) -> tuple[float, float]:
