@@ -8,7 +8,6 @@ import opentimelineio as otio
 import pycmx
 import pytest
 
-from montage_ai.export import NotWritten
 from montage_ai.export.edl import ascii_text, build_edls, reel_names, write_edl
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate
@@ -86,9 +85,17 @@ def test_source_timecode_is_the_media_s_own_and_does_not_wrap_at_24_hours(single
     assert crossing and all(e.source_out.startswith("24:00:") for e in crossing)
 
 
-def test_mixed_rate_edit_is_refused_in_one_line(single_rate, tmp_path):
-    other = replace(single_rate.cuts[0].clip, rate=Rate.parse("25"))
-    cuts = [replace(single_rate.cuts[0], clip=other), *single_rate.cuts[1:]]
-    with pytest.raises(NotWritten, match=r"mixes frame rates \(timeline 24000/1001 fps, footage at 25/1 fps\)") as err:
-        write_edl(replace(single_rate, cuts=cuts), tmp_path / "x.edl")
-    assert "\n" not in str(err.value) and not (tmp_path / "x.edl").exists()
+def test_mixed_rate_edit_puts_off_rate_sources_on_the_timeline_grid(single_rate, tmp_path):
+    """A 25 fps clip on a 23.976 timeline: its source timecode is the timeline frame holding the start of
+    its in-frame (as single-rate readers take an EDL), its duration the record's, its real rate named."""
+    first = single_rate.cuts[0]
+    other = replace(first.clip, rate=Rate.parse("25"), start_frame=90000, drop_frame=False)  # 01:00:00:00 at 25
+    cuts = [replace(first, clip=other, source_in=251), *single_rate.cuts[1:]]
+    written = write_edl(replace(single_rate, cuts=cuts), tmp_path / "x.edl")
+    text = written[0].read_text()
+    edit = next(e for ev in pycmx.parse_cmx3600(io.StringIO(text)).events for e in ev.edits if e.channels.video)
+    tl = single_rate.rate
+    # 01:00:10:01 at 25 fps starts at 3610.04 s: timeline frame floor(3610.04 x 24000/1001) = 86554
+    assert tl.parse_timecode(edit.source_in) == Rate.parse("25").rescale(90000 + 251, tl) == 86554
+    assert tl.parse_timecode(edit.source_out) - tl.parse_timecode(edit.source_in) == first.record_frames
+    assert "* SOURCE FPS: 25 (source timecode on the timeline's grid)" in text.split("\n\n")[1]

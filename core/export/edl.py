@@ -2,10 +2,12 @@
 
 What the format allows, and so what is written:
 - one rate for source and record timecode (Resolve's manual: an EDL carries neither mixed frame rates
-  nor several video tracks). Source timecode is the media's own: its embedded start timecode plus
-  the in-point, counted at its own rate. An edit whose footage runs at another rate than the
-  timeline cannot be written truthfully, so it is refused (:class:`~montage_ai.export.NotWritten`,
-  the reason in ``report.json``'s ``not_written``); FCP7 XML, OTIO, MLT and Kdenlive carry such edits.
+  nor several video tracks). Source timecode of media at the timeline's rate is the media's own: its
+  embedded start timecode plus the in-point. Media at another rate has its source timecode on the
+  timeline's grid, as single-rate readers take it: the timeline frame holding the start of the
+  source in-frame, the source duration equal to the record duration; a ``* SOURCE FPS:`` comment
+  names its real rate. Such events are exact only to within a frame of the media, so FCP7 XML, OTIO,
+  MLT and Kdenlive are the files to conform a mixed-rate edit from.
 - at most 999 events (three-digit event numbers): longer edits go into ``montage.edl``,
   ``montage_part2.edl`` ..., each with its own music event, record timecode running on across parts.
 - plain ASCII lines: reels are 8-character tags made from the file name (``A-Z 0-9 _``), unique per
@@ -23,7 +25,6 @@ from urllib.parse import quote
 
 from ..model import Plan
 from ..timebase import Rate
-from . import require_single_rate
 
 MAX_EVENTS = 999
 REEL_CHARS = 8
@@ -55,15 +56,16 @@ def _tc(frame: int, rate: Rate, drop_frame: bool) -> str:
 
 
 def _event(number: int, reel: str, channel: str, src: tuple[int, int], rec: tuple[int, int], rate: Rate,
-           src_df: bool, rec_df: bool, path: Path) -> str:
+           src_df: bool, rec_df: bool, path: Path, source_rate: Rate | None = None) -> str:
+    fps = f"{float(source_rate.fps):.3f}".rstrip("0").rstrip(".") if source_rate else ""  # 23.976, 29.97, 25
+    off_rate = f"* SOURCE FPS: {fps} (source timecode on the timeline's grid)\n" if source_rate else ""
     return (f"{number:03d}  {reel:<8} {channel:<5} C        {_tc(src[0], rate, src_df)} {_tc(src[1], rate, src_df)} "
             f"{_tc(rec[0], rate, rec_df)} {_tc(rec[1], rate, rec_df)}\n"
-            f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n\n")
+            f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n{off_rate}\n")
 
 
 def build_edls(plan: Plan) -> list[str]:
     """The EDL texts of ``plan``: one per run of at most 999 events (its cuts plus one music event)."""
-    require_single_rate(plan, "a CMX3600 EDL carries one rate for source and record timecode")
     reels = reel_names([c.path for c in plan.clips] + [plan.music.path])
     per_part = MAX_EVENTS - 1
     parts = [plan.cuts[i:i + per_part] for i in range(0, len(plan.cuts), per_part)] or [[]]
@@ -75,9 +77,11 @@ def build_edls(plan: Plan) -> list[str]:
         for n, cut in enumerate(cuts, start=1):
             clip = cut.clip
             first = clip.start_frame + cut.source_in
-            lines.append(_event(n, reels[clip.path], "V", (first, first + cut.record_frames),
-                                (start + cut.record_start, start + cut.record_end), rate, clip.drop_frame, df,
-                                clip.path))
+            same = clip.rate == rate
+            src = first if same else clip.rate.rescale(first, rate)
+            lines.append(_event(n, reels[clip.path], "V", (src, src + cut.record_frames),
+                                (start + cut.record_start, start + cut.record_end), rate,
+                                clip.drop_frame if same else df, df, clip.path, None if same else clip.rate))
         begin = cuts[0].record_start if cuts else 0
         end = cuts[-1].record_end if cuts else plan.frames
         lines.append(_event(len(cuts) + 1, reels[plan.music.path], "AA",
