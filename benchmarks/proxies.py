@@ -53,7 +53,8 @@ def plain_ffmpeg(clips: list[Path], out: Path, profile: str) -> float:
                 for c in clips]
     start = time.perf_counter()
     for cmd in commands:
-        subprocess.run([a for a in cmd if a not in ("-progress", "pipe:1")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error",
+                        *(a for a in cmd if a not in ("-progress", "pipe:1"))], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 

@@ -67,8 +67,17 @@ def _spawn(args: list[str], **kwargs) -> subprocess.Popen:
 
 
 def _reap(proc: subprocess.Popen) -> None:
+    """Wait for ``proc`` to end and forget it."""
+    proc.wait()
     with _children_lock:
         _children.discard(proc)
+
+
+def _check(proc: subprocess.Popen, errors: BinaryIO, what: Path | str) -> None:
+    """Raise the failure of an ended ``proc`` whose stderr went to ``errors``, if it failed."""
+    if proc.returncode != 0:
+        errors.seek(0)
+        raise _failed(what, errors.read())
 
 
 def stop_all(refuse_new: bool = False) -> None:
@@ -150,11 +159,8 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
         finally:
             reader.join()
             proc.stdout.close()
-            proc.wait()
             _reap(proc)
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise _failed(what, errors.read())
+        _check(proc, errors, what)
 
 
 def run(args: list[str], what: Path | str) -> bytes:
@@ -165,7 +171,6 @@ def run(args: list[str], what: Path | str) -> bytes:
         out, err = proc.communicate()
     finally:
         proc.kill()
-        proc.wait()
         _reap(proc)
     if proc.returncode != 0:
         raise _failed(what, err)
@@ -191,8 +196,21 @@ def sink(args: list[str], what: Path | str) -> Iterator[BinaryIO]:
         finally:
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
-            proc.wait()
             _reap(proc)
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise _failed(what, errors.read())
+        _check(proc, errors, what)
+
+
+def lines(args: list[str], what: Path | str) -> Iterator[bytes]:
+    """Run ``ffmpeg`` with ``args`` and yield its stdout line by line (e.g. ``-progress pipe:1``);
+    InputError naming ``what`` on failure. ffmpeg is killed when the caller stops early."""
+    with tempfile.TemporaryFile() as errors:
+        proc = _spawn(args, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            yield from proc.stdout
+        except BaseException:  # also GeneratorExit: the caller stopped reading
+            proc.kill()
+            raise
+        finally:
+            proc.stdout.close()
+            _reap(proc)
+        _check(proc, errors, what)

@@ -7,12 +7,11 @@ mirrored under the output folder, and ``proxies.json`` maps every original to it
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -153,11 +152,11 @@ def check_proxy(source: Source, proxy: Path) -> str | None:
 
 
 def encode_command(source: Source, target: Path, profile: Profile, encoder: Encoder) -> list[str]:
-    """The ffmpeg command that writes ``source``'s proxy to ``target`` (progress on stdout)."""
+    """The ffmpeg arguments that write ``source``'s proxy to ``target`` (progress on stdout)."""
     width, height = proxy_size(source.width, source.height, profile.short_side)
     scale = f"scale={width}:{height}" + (f",format={profile.pix_fmt}" if profile.pix_fmt else "")
     gop = max(1, round(source.rate.fps))
-    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1"]
+    cmd = ["-nostats", "-progress", "pipe:1"]
     cmd += encoder.input_args() if profile.h264 else []
     cmd += ["-noautorotate", "-i", str(source.path), "-map", "0:v:0", "-map", "0:a?", "-map_metadata", "-1",
             "-fps_mode", "passthrough"]
@@ -184,33 +183,16 @@ class ProxyResult:
     seconds: float = 0.0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the encoder gets SIGKILL when montage-ai dies, so a killed run leaves no orphan encoding."""
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _encode(cmd: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
+def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
             what: Path) -> None:
-    """Run the encoder, reporting frames done; kill it on cancel; InputError naming ``what`` on failure."""
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors,
-                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        try:
-            for line in proc.stdout:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled()
-                if line.startswith(b"frame="):
-                    on_frames(min(frames, int(line[6:].strip() or 0)))
-        except BaseException:
-            proc.kill()
-            raise
-        finally:
-            proc.stdout.close()
-            proc.wait()
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise InputError(what, f"proxy encode failed: {ffmpeg_cmd.last_line(errors.read())}")
+    """Run the encoder (ffmpeg ``args``), reporting frames done; kill it on cancel; InputError naming
+    ``what`` on failure."""
+    with contextlib.closing(ffmpeg_cmd.lines(args, what)) as progress:
+        for line in progress:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if line.startswith(b"frame="):
+                on_frames(min(frames, int(line[6:].strip() or 0)))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -309,6 +291,8 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
             os.replace(partial, target)
         except InputError as err:
             return ProxyResult(src, None, "failed", err.problem)
+        except OSError as err:  # disk full (ffmpeg_cmd turns ENOSPC into OSError)
+            return ProxyResult(src, None, "failed", f"cannot write {target.parent}: {err.strerror or err}")
         finally:
             partial.unlink(missing_ok=True)
         advance(src, source.frames)
