@@ -68,7 +68,8 @@ class Encoder:
 SOFTWARE = Encoder("none", "libx264")
 
 
-def _vaapi_device() -> str:
+def vaapi_device() -> str:
+    """The first DRM render node (where VAAPI runs)."""
     nodes = sorted(glob.glob("/dev/dri/renderD*"))
     return nodes[0] if nodes else "/dev/dri/renderD128"
 
@@ -77,7 +78,7 @@ def hardware_encoders() -> dict[str, Encoder]:
     """The hardware backends by ``--hwaccel`` name (VAAPI bound to this machine's first render node)."""
     return {
         "nvenc": Encoder("nvenc", "h264_nvenc"),
-        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", _vaapi_device()), "format=nv12,hwupload"),
+        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", vaapi_device()), "format=nv12,hwupload"),
         "qsv": Encoder("qsv", "h264_qsv", (), "format=nv12"),
         "videotoolbox": Encoder("videotoolbox", "h264_videotoolbox"),
         "amf": Encoder("amf", "h264_amf"),
@@ -151,15 +152,15 @@ def requested(choice: str | None) -> str:
     return value
 
 
-def _ffmpeg_build() -> tuple[str, str]:
-    """``(fingerprint, encoders listing)`` of the ffmpeg on PATH."""
+def ffmpeg_build(listing: str = "-encoders") -> tuple[str, str]:
+    """``(fingerprint, output of ffmpeg listing)`` of the ffmpeg on PATH (``-encoders``, ``-hwaccels``)."""
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise InputError(None, "ffmpeg not found on PATH: install ffmpeg (e.g. apt-get install ffmpeg)")
     real = os.path.realpath(exe)
     stat = os.stat(real)
-    listing = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, check=False)
-    text = listing.stdout.decode("utf-8", "replace")
+    listed = subprocess.run([exe, "-hide_banner", listing], capture_output=True, check=False)
+    text = listed.stdout.decode("utf-8", "replace")
     key = f"{platform.node()}|{real}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glob.glob('/dev/dri/renderD*'))}"
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest(), text
 
@@ -168,7 +169,7 @@ def _verdict_file() -> Path:
     return cache_dir().parent / "encoders.json"
 
 
-def _load_verdicts(build: str) -> dict[str, str | None]:
+def load_verdicts(build: str) -> dict[str, str | None]:
     try:
         data = json.loads(_verdict_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -179,7 +180,7 @@ def _load_verdicts(build: str) -> dict[str, str | None]:
     return {k: v for k, v in verdicts.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
 
 
-def _store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
+def store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
     path = _verdict_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -237,10 +238,10 @@ def select_encoder(choice: str | None = None) -> Selection:
     value = requested(choice)
     if value == "none":
         return choose(value, set(), sys.platform, {}, trial_encode)
-    build, listing = _ffmpeg_build()
-    verdicts = _load_verdicts(build)
+    build, listing = ffmpeg_build()
+    verdicts = load_verdicts(build)
     known = dict(verdicts)
     selection = choose(value, listed_encoders(listing), sys.platform, verdicts, trial_encode)
     if selection.verdicts != known:
-        _store_verdicts(build, selection.verdicts)
+        store_verdicts(build, selection.verdicts)
     return selection
