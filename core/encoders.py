@@ -52,10 +52,10 @@ class Encoder:
         """``filters`` (software, may be empty) followed by the upload to the encoder's memory."""
         return ",".join(f for f in (filters, self.upload_filter) if f)
 
-    def output_args(self, quality: int, gop: int) -> list[str]:
-        """Codec, rate control and GOP arguments for the output."""
+    def output_args(self, quality: int, gop: int, preset: str = "veryfast") -> list[str]:
+        """Codec, rate control and GOP arguments for the output (``preset``: libx264's speed preset)."""
         rc = {
-            "libx264": ["-preset", "veryfast", "-crf", str(quality), "-pix_fmt", "yuv420p"],
+            "libx264": ["-preset", preset, "-crf", str(quality), "-pix_fmt", "yuv420p"],
             "h264_nvenc": ["-preset", "p4", "-rc", "vbr", "-cq", str(quality), "-b:v", "0", "-pix_fmt", "yuv420p"],
             "h264_vaapi": ["-rc_mode", "CQP", "-qp", str(quality)],
             "h264_qsv": ["-global_quality", str(quality)],
@@ -141,6 +141,11 @@ class Selection:
     @property
     def hardware(self) -> bool:
         return self.encoder.name != SOFTWARE.name
+
+    def summary(self) -> dict:
+        """The choice as report.json records it: codec, note, and each failed test encode's reason."""
+        return {"codec": self.encoder.codec, "note": self.note,
+                "failed": {codec: why for codec, why in self.verdicts.items() if why}}
 
 
 def requested(choice: str | None) -> str:
