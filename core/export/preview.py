@@ -40,7 +40,9 @@ class Quality:
     audio_bitrate: str
 
 
-QUALITIES = {"full": Quality(540, "veryfast", 23, "192k"), "draft": Quality(360, "ultrafast", 30, "128k")}
+#: x264's ultrafast at CRF 26 matches veryfast at CRF 23 in SSIM (0.9956 vs 0.9909 on moving test patterns, 0.9157
+#: vs 0.9147 on grainy ones) for a third to a quarter of the encoder's CPU; the file is about twice as large.
+QUALITIES = {"full": Quality(540, "ultrafast", 26, "192k"), "draft": Quality(360, "ultrafast", 30, "128k")}
 #: A decoder reads on through a gap up to this long rather than a new one seeking (decoding is cheaper).
 REUSE_GAP_SECONDS = 2.0
 #: Decoders open at once (each holds a few decoded frames).
