@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, ffmpeg_cmd, settings
+from .decoders import select_decoder
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
 from .errors import InputError, Interrupted
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
@@ -200,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     af.add_argument("--thumbnails", action="store_true", help="write each shot's thumbnail into the user cache")
     af.add_argument("--no-cache", action="store_true", help="analyse again even when a cached result exists")
     _add_scale_options(af)
+    af.add_argument("--hwaccel", choices=HWACCEL_CHOICES, help="decoding: auto (default, env FFMPEG_HWACCEL: "
+                    "hardware that passes a test decode, else software), nvenc (CUDA), vaapi, qsv, videotoolbox, "
+                    "amf (D3D11VA), none")
     af.set_defaults(func=cmd_analyze_footage)
 
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
@@ -283,13 +287,14 @@ def _llm(args: argparse.Namespace) -> str:
     return str(Path(path).expanduser()) if path else ""
 
 
-def _use_hwaccel(choice: str | None) -> None:
+def _use_hwaccel(choice: str | None, encodes: bool = True) -> None:
     """Checks ``--hwaccel`` / ``$FFMPEG_HWACCEL`` before any work (a named backend must pass its test
-    encode) and hands the choice on through the environment, which the preview's encoder and the
-    analysis workers' decoders read."""
+    encode when the command ``encodes``) and hands the choice on through the environment, which the
+    preview's encoder and the analysis workers' decoders read."""
     value = os.environ["FFMPEG_HWACCEL"] = requested(choice)
-    if value not in ("auto", "none"):
+    if encodes and value not in ("auto", "none"):
         select_encoder(value)
+    select_decoder(value)  # test decodes here, once, so the analysis workers read cached verdicts
 
 
 def _preview_note(files: list[Path]) -> str | None:
@@ -347,6 +352,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     from .terminal import console_progress
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
+    _use_hwaccel(args.hwaccel, encodes=False)
     files = discover_footage(args.paths)
     with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
             executor_for(args.scheduler) as executor:  # JSON alone on stdout

@@ -90,3 +90,25 @@ def test_real_selection_on_this_machine(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(decoders, "trial_decode", lambda d: calls.append(d) or "should not run")
     assert select_decoder("auto").decoder == selection.decoder and calls == []
+
+
+def test_footage_decoders_take_the_cached_choice(monkeypatch, tmp_path):
+    """The analysis decoder's arguments follow the selection: the tested one (software here); a method
+    whose cached verdict says it passed (as on a machine where it did) goes before ``-i``."""
+    from montage_ai.encoders import ffmpeg_build, store_verdicts
+    from montage_ai.model import Clip, Shot
+    from montage_ai.timebase import Rate
+    from montage_ai.video.frames import decode_args as frame_args
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "nvenc")
+    clip = Clip(path=tmp_path / "a.mov", rate=Rate.parse("25"), frames=50, width=320, height=240, shots=[Shot(0, 50)])
+    decoders.decode_args.cache_clear()
+    try:
+        tested = select_decoder("nvenc").decoder.input_args()  # CUDA fails its test decode here: []
+        assert frame_args(clip, (160, 120))[:len(tested) + 1] == [*tested, "-noautorotate"]
+        store_verdicts(ffmpeg_build("-hwaccels")[0] + ":decode", {"cuda": None})
+        decoders.decode_args.cache_clear()
+        args = frame_args(clip, (160, 120))
+        assert args[:2] == ["-hwaccel", "cuda"] and args.index("-hwaccel") < args.index("-i")
+    finally:
+        decoders.decode_args.cache_clear()
