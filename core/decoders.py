@@ -13,13 +13,12 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .encoders import vaapi_device, ffmpeg_build, load_verdicts, requested, store_verdicts
+from .encoders import cached_selection, vaapi_device
 from .ffmpeg_cmd import last_line
 
 #: Size and frames of the test clip (small, but above every decoder's minimum size).
@@ -133,17 +132,7 @@ def trial_decode(decoder: Decoder) -> str | None:
 def select_decoder(choice: str | None = None) -> DecodeSelection:
     """The decoder for ``--hwaccel choice`` (or ``$FFMPEG_HWACCEL``) on this machine, with test-decode
     verdicts cached per machine and ffmpeg build."""
-    value = requested(choice)
-    if value == "none":
-        return choose_decoder(value, set(), sys.platform, {}, trial_decode)
-    build, listing = ffmpeg_build("-hwaccels")
-    build += ":decode"
-    verdicts = load_verdicts(build)
-    known = dict(verdicts)
-    selection = choose_decoder(value, listed_methods(listing), sys.platform, verdicts, trial_decode)
-    if selection.verdicts != known:
-        store_verdicts(build, selection.verdicts)
-    return selection
+    return cached_selection(choice, "-hwaccels", listed_methods, choose_decoder, trial_decode)
 
 
 @functools.cache

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .audio.cache import cache_dir
 from .errors import InputError
@@ -237,16 +237,24 @@ def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str |
     return Selection(SOFTWARE, note, verdicts)
 
 
-def select_encoder(choice: str | None = None) -> Selection:
-    """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
-    with test-encode verdicts cached per machine and ffmpeg build."""
+def cached_selection(choice: str | None, listing: str, parse: Callable[[str], set[str]], chooser: Callable,
+                     tester: Callable) -> Any:
+    """``chooser(value, parse(ffmpeg <listing>), platform, verdicts, tester)`` for the checked ``choice``,
+    with the verdicts cached per machine, ffmpeg build and ``listing``."""
     value = requested(choice)
     if value == "none":
-        return choose(value, set(), sys.platform, {}, trial_encode)
-    build, listing = ffmpeg_build()
+        return chooser(value, set(), sys.platform, {}, tester)
+    build, text = ffmpeg_build(listing)
+    build += "" if listing == "-encoders" else listing  # the encoders' key as it always was
     verdicts = load_verdicts(build)
     known = dict(verdicts)
-    selection = choose(value, listed_encoders(listing), sys.platform, verdicts, trial_encode)
+    selection = chooser(value, parse(text), sys.platform, verdicts, tester)
     if selection.verdicts != known:
         store_verdicts(build, selection.verdicts)
     return selection
+
+
+def select_encoder(choice: str | None = None) -> Selection:
+    """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
+    with test-encode verdicts cached per machine and ffmpeg build."""
+    return cached_selection(choice, "-encoders", listed_encoders, choose, trial_encode)

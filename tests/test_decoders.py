@@ -106,7 +106,7 @@ def test_footage_decoders_take_the_cached_choice(monkeypatch, tmp_path):
     try:
         tested = select_decoder("nvenc").decoder.input_args()  # CUDA fails its test decode here: []
         assert frame_args(clip, (160, 120))[:len(tested) + 1] == [*tested, "-noautorotate"]
-        store_verdicts(ffmpeg_build("-hwaccels")[0] + ":decode", {"cuda": None})
+        store_verdicts(ffmpeg_build("-hwaccels")[0] + "-hwaccels", {"cuda": None})
         decoders.decode_args.cache_clear()
         args = frame_args(clip, (160, 120))
         assert args[:2] == ["-hwaccel", "cuda"] and args.index("-hwaccel") < args.index("-i")
