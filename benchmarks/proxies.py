@@ -5,12 +5,13 @@ Generates 20 clips (23.976, 25, 29.97 DF with timecode, 59.94, portrait, no audi
 portrait) and prints the wall time of each method, their ratio, and per clip whether rate, frame count,
 timecode, audio channels and rotation equal the original's (ffprobe).
 
-    python benchmarks/proxies.py [--out DIR] [--seconds 4] [--profile h264-540p]
+    python benchmarks/proxies.py [--out DIR] [--seconds 4] [--profile h264-540p] [--runs 3]
 """
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -53,7 +54,8 @@ def plain_ffmpeg(clips: list[Path], out: Path, profile: str) -> float:
                 for c in clips]
     start = time.perf_counter()
     for cmd in commands:
-        subprocess.run([a for a in cmd if a not in ("-progress", "pipe:1")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error",
+                        *(a for a in cmd if a not in ("-progress", "pipe:1"))], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -62,19 +64,27 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep clips and proxies here")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each clip")
     parser.add_argument("--profile", default="h264-540p", choices=sorted(PROFILES))
+    parser.add_argument("--runs", type=int, default=3, help="runs of each method, interleaved; medians reported")
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="montage-proxies-"))
     clips = generate(folder / "footage", args.seconds)
-    reference = plain_ffmpeg(clips, folder / "plain", args.profile)
-    start = time.perf_counter()
-    batch = make_proxies(clips, folder / "proxies", args.profile, hwaccel="none", jobs=1)
-    ours = time.perf_counter() - start
+    plain, ours = [], []
+    for _ in range(args.runs):  # interleaved, so load changes on a shared machine hit both alike
+        shutil.rmtree(folder / "plain", ignore_errors=True)
+        shutil.rmtree(folder / "proxies", ignore_errors=True)
+        plain.append(plain_ffmpeg(clips, folder / "plain", args.profile))
+        start = time.perf_counter()
+        batch = make_proxies(clips, folder / "proxies", args.profile, hwaccel="none", jobs=1)
+        ours.append(time.perf_counter() - start)
     start = time.perf_counter()
     again = make_proxies(clips, folder / "proxies", args.profile, hwaccel="none", jobs=1)
     skip = time.perf_counter() - start
+    reference, mine = statistics.median(plain), statistics.median(ours)
     print(f"{len(clips)} clips of {args.seconds:g} s, 1920x1080, profile {args.profile}, libx264, one encode at a time")
-    print(f"plain ffmpeg         {reference:7.2f} s")
-    print(f"montage-ai proxies   {ours:7.2f} s   ratio {ours / reference:.3f}")
+    print(f"plain ffmpeg         {reference:7.2f} s   runs: {', '.join(f'{t:.2f}' for t in plain)}")
+    print(f"montage-ai proxies   {mine:7.2f} s   runs: {', '.join(f'{t:.2f}' for t in ours)}")
+    print(f"ratio (medians)      {mine / reference:7.3f}   per run: "
+          f"{', '.join(f'{o / p:.3f}' for o, p in zip(ours, plain))}   (target <= 1.1)")
     print(f"second run (skips)   {skip:7.2f} s   {sum(r.status == 'skipped' for r in again.results)} of "
           f"{len(clips)} skipped")
     print(f"{'clip':<12} {'rate':>11} {'frames':>6} {'timecode':>12} {'audio':>6} {'rot':>4} {'size':>9}  same")

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, ffmpeg_cmd, settings
+from .decoders import select_decoder
+from .encoders import HWACCEL_CHOICES, requested, select_encoder
 from .errors import InputError, Interrupted
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
@@ -170,6 +172,9 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=_size, help="output frame size WxH of every export, e.g. 1920x1080 "
                    "(default: the displayed size most footage shares)")
     _add_scale_options(p)
+    p.add_argument("--hwaccel", choices=HWACCEL_CHOICES, help="H.264 encoder of preview.mp4 and decoding of "
+                   "footage analysis: auto (default, env FFMPEG_HWACCEL: hardware that passes a test, else software), "
+                   "nvenc, vaapi, qsv, videotoolbox, amf, none")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     af.add_argument("--thumbnails", action="store_true", help="write each shot's thumbnail into the user cache")
     af.add_argument("--no-cache", action="store_true", help="analyse again even when a cached result exists")
     _add_scale_options(af)
+    af.add_argument("--hwaccel", choices=HWACCEL_CHOICES, help="decoding: auto (default, env FFMPEG_HWACCEL: "
+                    "hardware that passes a test decode, else software), nvenc (CUDA), vaapi, qsv, videotoolbox, "
+                    "amf (D3D11VA), none")
     af.set_defaults(func=cmd_analyze_footage)
 
     demo = sub.add_parser("demo", help="generate synthetic music + footage and run make on them")
@@ -279,9 +287,27 @@ def _llm(args: argparse.Namespace) -> str:
     return str(Path(path).expanduser()) if path else ""
 
 
+def _use_hwaccel(choice: str | None, encodes: bool = True) -> None:
+    """Checks ``--hwaccel`` / ``$FFMPEG_HWACCEL`` before any work (a named backend must pass its test
+    encode when the command ``encodes``) and hands the choice on through the environment, which the
+    preview's encoder and the analysis workers' decoders read."""
+    value = os.environ["FFMPEG_HWACCEL"] = requested(choice)
+    if encodes and value not in ("auto", "none"):
+        select_encoder(value)
+    select_decoder(value)  # test decodes here, once, so the analysis workers read cached verdicts
+
+
+def _preview_note(files: list[Path]) -> str | None:
+    """report.json's note on the preview's encoder when it fell back from hardware that failed its test."""
+    report = next((f for f in files if f.name == "report.json"), None)
+    encoder = json.loads(report.read_text(encoding="utf-8")).get("preview_encoder") if report else None
+    return f"preview.mp4: {encoder['note']}" if encoder and encoder["failed"] else None
+
+
 def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
     from .terminal import console_progress
+    _use_hwaccel(args.hwaccel)
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
@@ -289,6 +315,9 @@ def cmd_make(args: argparse.Namespace) -> None:
                            llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
                            path_map=args.path_map)
     _print_result(plan, files, as_json=args.json)
+    note = None if args.json else _preview_note(files)
+    if note:
+        print(note)
 
 
 def cmd_styles(args: argparse.Namespace) -> None:
@@ -323,6 +352,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     from .terminal import console_progress
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
+    _use_hwaccel(args.hwaccel, encodes=False)
     files = discover_footage(args.paths)
     with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
             executor_for(args.scheduler) as executor:  # JSON alone on stdout

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .audio.cache import cache_dir
 from .errors import InputError
@@ -52,10 +52,10 @@ class Encoder:
         """``filters`` (software, may be empty) followed by the upload to the encoder's memory."""
         return ",".join(f for f in (filters, self.upload_filter) if f)
 
-    def output_args(self, quality: int, gop: int) -> list[str]:
-        """Codec, rate control and GOP arguments for the output."""
+    def output_args(self, quality: int, gop: int, preset: str = "veryfast") -> list[str]:
+        """Codec, rate control and GOP arguments for the output (``preset``: libx264's speed preset)."""
         rc = {
-            "libx264": ["-preset", "veryfast", "-crf", str(quality), "-pix_fmt", "yuv420p"],
+            "libx264": ["-preset", preset, "-crf", str(quality), "-pix_fmt", "yuv420p"],
             "h264_nvenc": ["-preset", "p4", "-rc", "vbr", "-cq", str(quality), "-b:v", "0", "-pix_fmt", "yuv420p"],
             "h264_vaapi": ["-rc_mode", "CQP", "-qp", str(quality)],
             "h264_qsv": ["-global_quality", str(quality)],
@@ -68,7 +68,8 @@ class Encoder:
 SOFTWARE = Encoder("none", "libx264")
 
 
-def _vaapi_device() -> str:
+def vaapi_device() -> str:
+    """The first DRM render node (where VAAPI runs)."""
     nodes = sorted(glob.glob("/dev/dri/renderD*"))
     return nodes[0] if nodes else "/dev/dri/renderD128"
 
@@ -77,7 +78,7 @@ def hardware_encoders() -> dict[str, Encoder]:
     """The hardware backends by ``--hwaccel`` name (VAAPI bound to this machine's first render node)."""
     return {
         "nvenc": Encoder("nvenc", "h264_nvenc"),
-        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", _vaapi_device()), "format=nv12,hwupload"),
+        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", vaapi_device()), "format=nv12,hwupload"),
         "qsv": Encoder("qsv", "h264_qsv", (), "format=nv12"),
         "videotoolbox": Encoder("videotoolbox", "h264_videotoolbox"),
         "amf": Encoder("amf", "h264_amf"),
@@ -141,6 +142,11 @@ class Selection:
     def hardware(self) -> bool:
         return self.encoder.name != SOFTWARE.name
 
+    def summary(self) -> dict:
+        """The choice as report.json records it: codec, note, and each failed test encode's reason."""
+        return {"codec": self.encoder.codec, "note": self.note,
+                "failed": {codec: why for codec, why in self.verdicts.items() if why}}
+
 
 def requested(choice: str | None) -> str:
     """``choice`` or ``$FFMPEG_HWACCEL`` or ``auto``, checked against :data:`HWACCEL_CHOICES`."""
@@ -151,15 +157,15 @@ def requested(choice: str | None) -> str:
     return value
 
 
-def _ffmpeg_build() -> tuple[str, str]:
-    """``(fingerprint, encoders listing)`` of the ffmpeg on PATH."""
+def ffmpeg_build(listing: str = "-encoders") -> tuple[str, str]:
+    """``(fingerprint, output of ffmpeg listing)`` of the ffmpeg on PATH (``-encoders``, ``-hwaccels``)."""
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise InputError(None, "ffmpeg not found on PATH: install ffmpeg (e.g. apt-get install ffmpeg)")
     real = os.path.realpath(exe)
     stat = os.stat(real)
-    listing = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, check=False)
-    text = listing.stdout.decode("utf-8", "replace")
+    listed = subprocess.run([exe, "-hide_banner", listing], capture_output=True, check=False)
+    text = listed.stdout.decode("utf-8", "replace")
     key = f"{platform.node()}|{real}|{stat.st_size}|{stat.st_mtime_ns}|{sorted(glob.glob('/dev/dri/renderD*'))}"
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest(), text
 
@@ -168,7 +174,7 @@ def _verdict_file() -> Path:
     return cache_dir().parent / "encoders.json"
 
 
-def _load_verdicts(build: str) -> dict[str, str | None]:
+def load_verdicts(build: str) -> dict[str, str | None]:
     try:
         data = json.loads(_verdict_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -179,7 +185,7 @@ def _load_verdicts(build: str) -> dict[str, str | None]:
     return {k: v for k, v in verdicts.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
 
 
-def _store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
+def store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
     path = _verdict_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -231,16 +237,24 @@ def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str |
     return Selection(SOFTWARE, note, verdicts)
 
 
+def cached_selection(choice: str | None, listing: str, parse: Callable[[str], set[str]], chooser: Callable,
+                     tester: Callable) -> Any:
+    """``chooser(value, parse(ffmpeg <listing>), platform, verdicts, tester)`` for the checked ``choice``,
+    with the verdicts cached per machine, ffmpeg build and ``listing``."""
+    value = requested(choice)
+    if value == "none":
+        return chooser(value, set(), sys.platform, {}, tester)
+    build, text = ffmpeg_build(listing)
+    build += "" if listing == "-encoders" else listing  # the encoders' key as it always was
+    verdicts = load_verdicts(build)
+    known = dict(verdicts)
+    selection = chooser(value, parse(text), sys.platform, verdicts, tester)
+    if selection.verdicts != known:
+        store_verdicts(build, selection.verdicts)
+    return selection
+
+
 def select_encoder(choice: str | None = None) -> Selection:
     """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
     with test-encode verdicts cached per machine and ffmpeg build."""
-    value = requested(choice)
-    if value == "none":
-        return choose(value, set(), sys.platform, {}, trial_encode)
-    build, listing = _ffmpeg_build()
-    verdicts = _load_verdicts(build)
-    known = dict(verdicts)
-    selection = choose(value, listed_encoders(listing), sys.platform, verdicts, trial_encode)
-    if selection.verdicts != known:
-        _store_verdicts(build, selection.verdicts)
-    return selection
+    return cached_selection(choice, "-encoders", listed_encoders, choose, trial_encode)

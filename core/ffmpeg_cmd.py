@@ -25,8 +25,15 @@ import ffmpeg
 
 from .errors import Cancelled, InputError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 #: Prefix that makes the kernel kill a child when the thread that started it dies (util-linux on Linux).
 _DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"]
+#: Pipe size asked for on Linux (its default ``/proc/sys/fs/pipe-max-size``).
+PIPE_BYTES = 1 << 20
 _children: set[subprocess.Popen] = set()
 _children_lock = threading.RLock()  # re-entrant: the signal handler may run while its own thread holds it
 _refusing = False
@@ -63,12 +70,31 @@ def _spawn(args: list[str], **kwargs) -> subprocess.Popen:
             raise Cancelled()
         proc = subprocess.Popen(command, start_new_session=True, **kwargs)
         _children.add(proc)
+    for pipe in (proc.stdin, proc.stdout):
+        _widen(pipe)
     return proc
 
 
+def _widen(pipe: BinaryIO | None) -> None:
+    """Linux: a 1 MiB pipe (the default 64 KiB holds a tenth of a 960x540 frame, so every frame costs
+    a dozen wake-ups of each side); elsewhere, or when refused, the pipe stays as it is."""
+    if pipe is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 def _reap(proc: subprocess.Popen) -> None:
+    """Wait for ``proc`` to end and forget it."""
+    proc.wait()
     with _children_lock:
         _children.discard(proc)
+
+
+def _check(proc: subprocess.Popen, errors: BinaryIO, what: Path | str) -> None:
+    """Raise the failure of an ended ``proc`` whose stderr went to ``errors``, if it failed."""
+    if proc.returncode != 0:
+        errors.seek(0)
+        raise _failed(what, errors.read())
 
 
 def stop_all(refuse_new: bool = False) -> None:
@@ -150,11 +176,8 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
         finally:
             reader.join()
             proc.stdout.close()
-            proc.wait()
             _reap(proc)
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise _failed(what, errors.read())
+        _check(proc, errors, what)
 
 
 def run(args: list[str], what: Path | str) -> bytes:
@@ -165,7 +188,6 @@ def run(args: list[str], what: Path | str) -> bytes:
         out, err = proc.communicate()
     finally:
         proc.kill()
-        proc.wait()
         _reap(proc)
     if proc.returncode != 0:
         raise _failed(what, err)
@@ -191,8 +213,21 @@ def sink(args: list[str], what: Path | str) -> Iterator[BinaryIO]:
         finally:
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
-            proc.wait()
             _reap(proc)
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise _failed(what, errors.read())
+        _check(proc, errors, what)
+
+
+def lines(args: list[str], what: Path | str) -> Iterator[bytes]:
+    """Run ``ffmpeg`` with ``args`` and yield its stdout line by line (e.g. ``-progress pipe:1``);
+    InputError naming ``what`` on failure. ffmpeg is killed when the caller stops early."""
+    with tempfile.TemporaryFile() as errors:
+        proc = _spawn(args, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            yield from proc.stdout
+        except BaseException:  # also GeneratorExit: the caller stopped reading
+            proc.kill()
+            raise
+        finally:
+            proc.stdout.close()
+            _reap(proc)
+        _check(proc, errors, what)

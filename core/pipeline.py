@@ -119,7 +119,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
     ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing."""
     out_dir = Path(out_dir)
-    names, not_written = [], {}
+    names, not_written, encoder = [], {}, {}
     with staged_output(out_dir) as stage:
         start = time.perf_counter()
         for i, fmt in enumerate(formats):
@@ -142,14 +142,15 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
             if preview_file is not None:
                 shutil.copyfile(preview_file, stage / "preview.mp4")
             else:
-                render_preview(plan, stage / "preview.mp4", preview_quality,
-                               progress=(lambda f: progress("preview", f)) if progress else None, cancel=cancel)
+                encoder = render_preview(plan, stage / "preview.mp4", preview_quality, cancel=cancel,
+                                         progress=(lambda f: progress("preview", f)) if progress else None).summary()
             plan.timings["preview"] = time.perf_counter() - start
             names.append("preview.mp4")
         _check(cancel)
         names.append("report.json")
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written})
+        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written,
+                                                   **({"preview_encoder": encoder} if encoder else {})})
     return [out_dir.resolve() / n for n in names]
 
 

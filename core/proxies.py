@@ -7,16 +7,15 @@ mirrored under the output folder, and ``proxies.json`` maps every original to it
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -59,6 +58,8 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
 DEFAULT_PROFILE = "h264-540p"
 #: Quality of H.264 proxies on libx264's CRF scale.
 H264_QUALITY = 23
+#: ffprobe runs at once while the originals are described (each mostly waits for its process to start).
+PROBES_AT_ONCE = 4
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,13 @@ def describe(path: Path) -> Source:
     return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, clip.width, clip.height, tc,
                   clip.rotation, tuple(int(s.get("channels") or 0) for s in info["streams"]
                                           if s.get("codec_type") == "audio"), clip.variable_rate)
+
+
+def _describe_or_error(path: Path) -> Source | InputError:
+    try:
+        return describe(path)
+    except InputError as err:
+        return err
 
 
 def _has_timecode(info: dict) -> bool:
@@ -153,11 +161,11 @@ def check_proxy(source: Source, proxy: Path) -> str | None:
 
 
 def encode_command(source: Source, target: Path, profile: Profile, encoder: Encoder) -> list[str]:
-    """The ffmpeg command that writes ``source``'s proxy to ``target`` (progress on stdout)."""
+    """The ffmpeg arguments that write ``source``'s proxy to ``target`` (progress on stdout)."""
     width, height = proxy_size(source.width, source.height, profile.short_side)
     scale = f"scale={width}:{height}" + (f",format={profile.pix_fmt}" if profile.pix_fmt else "")
     gop = max(1, round(source.rate.fps))
-    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1"]
+    cmd = ["-nostats", "-progress", "pipe:1"]
     cmd += encoder.input_args() if profile.h264 else []
     cmd += ["-noautorotate", "-i", str(source.path), "-map", "0:v:0", "-map", "0:a?", "-map_metadata", "-1",
             "-fps_mode", "passthrough"]
@@ -184,33 +192,16 @@ class ProxyResult:
     seconds: float = 0.0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the encoder gets SIGKILL when montage-ai dies, so a killed run leaves no orphan encoding."""
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _encode(cmd: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
+def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
             what: Path) -> None:
-    """Run the encoder, reporting frames done; kill it on cancel; InputError naming ``what`` on failure."""
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors,
-                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        try:
-            for line in proc.stdout:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled()
-                if line.startswith(b"frame="):
-                    on_frames(min(frames, int(line[6:].strip() or 0)))
-        except BaseException:
-            proc.kill()
-            raise
-        finally:
-            proc.stdout.close()
-            proc.wait()
-        if proc.returncode != 0:
-            errors.seek(0)
-            raise InputError(what, f"proxy encode failed: {ffmpeg_cmd.last_line(errors.read())}")
+    """Run the encoder (ffmpeg ``args``), reporting frames done; kill it on cancel; InputError naming
+    ``what`` on failure."""
+    with contextlib.closing(ffmpeg_cmd.lines(args, what)) as progress:
+        for line in progress:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if line.startswith(b"frame="):
+                on_frames(min(frames, int(line[6:].strip() or 0)))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -272,12 +263,8 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
         raise InputError(out, f"cannot create the output folder ({err.strerror})") from None
     remove_dead_partials(out)
     targets = proxy_paths(files, out, chosen)
-    sources: dict[Path, Source | InputError] = {}
-    for f in files:
-        try:
-            sources[f] = describe(f)
-        except InputError as err:
-            sources[f] = err
+    with ThreadPoolExecutor(max_workers=PROBES_AT_ONCE, thread_name_prefix="proxy-probe") as probes:
+        sources = dict(zip(files, probes.map(_describe_or_error, files)))
     total = sum(s.frames for s in sources.values() if isinstance(s, Source)) or 1
     done: dict[Path, int] = {}
     lock = threading.Lock()
@@ -288,7 +275,8 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
             if progress:
                 progress("proxies", min(1.0, sum(done.values()) / total))
 
-    def one(src: Path) -> ProxyResult:
+    def encode(src: Path) -> ProxyResult | Callable[[], ProxyResult]:
+        """The result of a source that needs no encode (or whose encode failed), else its check."""
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         source, target = sources[src], targets[src]
@@ -303,20 +291,33 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
         try:
             _encode(encode_command(source, partial, chosen, selection.encoder), source.frames,
                     lambda n: advance(src, n), cancel, src)
+        except BaseException as err:
+            partial.unlink(missing_ok=True)
+            if isinstance(err, InputError):
+                return ProxyResult(src, None, "failed", err.problem)
+            if isinstance(err, OSError):  # disk full (ffmpeg_cmd turns ENOSPC into OSError)
+                return ProxyResult(src, None, "failed", f"cannot write {target.parent}: {err.strerror or err}")
+            raise
+        return lambda: check(src, source, partial, target, start)
+
+    def check(src: Path, source: Source, partial: Path, target: Path, start: float) -> ProxyResult:
+        """ffprobe the written proxy, then rename it into place (while the next encode runs)."""
+        try:
             problem = check_proxy(source, partial)
             if problem:
                 return ProxyResult(src, None, "failed", f"proxy does not match its original: {problem}")
             os.replace(partial, target)
-        except InputError as err:
-            return ProxyResult(src, None, "failed", err.problem)
         finally:
             partial.unlink(missing_ok=True)
         advance(src, source.frames)
         return ProxyResult(src, target, "made", "", time.perf_counter() - start)
 
-    workers = jobs or (2 if selection.hardware else 1)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="proxy") as pool:
-        results = list(pool.map(one, files))
+    workers = max(1, jobs or (2 if selection.hardware else 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy") as pool, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy-check") as checks:
+        encoded = [pool.submit(encode, f) for f in files]
+        finished = [checks.submit(step) if callable(step := e.result()) else step for e in encoded]
+        results = [r.result() if isinstance(r, Future) else r for r in finished]
     if cancel is not None and cancel.is_set():
         raise Cancelled()
     return ProxyBatch(results, selection, _write_manifest(out, chosen, results))

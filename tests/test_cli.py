@@ -53,6 +53,22 @@ def test_report_contract(made):
     assert report["cuts"][-1]["record_end_frame"] == report["frames"]
 
 
+def test_report_names_the_preview_encoder(made):
+    """The encoder selection of proxies also writes the preview; its choice and any failed test encode
+    are in report.json (on a machine without a GPU: libx264)."""
+    encoder = json.loads((made / "report.json").read_text())["preview_encoder"]
+    assert encoder["codec"] in {"libx264", "h264_nvenc", "h264_vaapi", "h264_qsv", "h264_videotoolbox", "h264_amf"}
+    assert encoder["codec"] in encoder["note"] and all(encoder["failed"].values())
+
+
+def test_a_named_hwaccel_that_cannot_work_stops_before_any_work(song, footage, tmp_path):
+    backend = "nvenc" if sys.platform == "darwin" else "videotoolbox"  # an encoder this platform's ffmpeg lacks
+    proc = run("make", "--music", song.path, "--footage", footage[0], "--out", tmp_path / "out", "--hwaccel", backend)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and f"--hwaccel {backend}" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_preview_is_frame_exact_with_audio(made):
     report = json.loads((made / "report.json").read_text())
     streams = ffprobe_streams(made / "preview.mp4")

@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QFontMetricsF  # noqa: E402
 
+from fake_resolve.harness import clip_props, dvr  # noqa: E402,F401  (fixture)
 from montage_ai.demo_media import write_wav  # noqa: E402
 from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
@@ -169,3 +170,47 @@ def test_tempo_hint_and_beats_per_bar_fields_reach_the_analysis_and_plan(window)
     assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3}
     settings = window.plan_settings()
     assert settings.tempo_hint == 96 and settings.beats_per_bar == 3
+
+
+def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_path, monkeypatch):
+    """Make proxies from the pool's clips (worker thread, progress), each linked in the Resolve stand-in;
+    the clip Resolve refuses (its pool entry says another length) is named; Unlink undoes the links."""
+    import subprocess
+
+    from montage_ai.plugin.resolve.connect import connect
+    from montage_ai.video.probe import probe_clip
+    monkeypatch.setenv("MONTAGE_AI_CONFIG_DIR", str(tmp_path / "config"))
+    footage = tmp_path / "footage"
+    footage.mkdir()
+    for name, rate, tc in (("a 25.mov", "25", "10:00:00:00"), ("b df.mov", "30000/1001", "01:00:00;00"),
+                           ("c long.mov", "24", "00:00:00:00")):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={rate}:d=1",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-timecode", tc, str(footage / name)], check=True)
+        props = clip_props(dvr, probe_clip(footage / name))
+        if name == "c long.mov":
+            props["Frames"] = str(int(props["Frames"]) + 10)  # Resolve refuses a proxy of another length
+        dvr.LIBRARY[str(footage / name)] = props
+    pool = dvr.APP.GetProjectManager().GetCurrentProject().GetMediaPool()
+    pool.ImportMedia([str(p) for p in sorted(footage.iterdir())])
+    w = PanelWindow(session=connect(dvr.APP), settings=PanelSettings())
+    qtbot.addWidget(w)
+    w.show()
+    w.load_media_pool()
+    steps = []
+    w.progress.valueChanged.connect(steps.append)
+    assert w.proxies_btn.isEnabled() and not w.unlink_btn.isEnabled()
+    with qtbot.waitSignal(w.proxies_done, timeout=WAIT_MS) as done:
+        w.make_proxies(tmp_path / "proxies")
+    report = done.args[0]
+    assert "3 of 3 proxies ready" in report and "Resolve: 2 linked, 1 refused" in report
+    assert "c long.mov" in w.error.text() and "c long.mov" in w.details_text.toPlainText()
+    assert steps and max(steps) == 1000
+    items = {i.GetName(): i for i in pool.GetRootFolder().GetClipList()}
+    assert items["a 25.mov"].GetClipProperty("Proxy Media Path") == str(tmp_path / "proxies" / "a 25_Proxy.mp4")
+    assert not items["c long.mov"].GetClipProperty("Proxy Media Path")
+    w.details_btn.setChecked(True)
+    shot(w, "proxies")
+    with qtbot.waitSignal(w.proxies_done, timeout=WAIT_MS) as done:
+        w.unlink_btn.click()
+    assert "Resolve: 2 unlinked" in done.args[0]
+    assert not any(i.GetClipProperty("Proxy Media Path") for i in items.values())

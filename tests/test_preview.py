@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from colour_media import clip_index_per_frame, colour_clips, expected_codes, expected_per_frame, frame_codes
 
-from montage_ai.errors import Cancelled
+from montage_ai.encoders import Encoder, Selection
+from montage_ai.errors import Cancelled, InputError
 from montage_ai.export.preview import plan_reads, preview_size, render_preview
 from montage_ai.model import Shot
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -90,3 +91,13 @@ def test_source_shorter_than_probed_holds_its_last_frame(music, tmp_path):
     render_preview(plan, out, quality="draft")
     _, numbers = frame_codes(out)
     assert len(numbers) == plan.frames and numbers.max() == short.frames - 1
+
+
+def test_a_failing_encoder_leaves_no_preview(plan, tmp_path):
+    """The preview goes through the selected encoder: one whose device is missing fails with ffmpeg's
+    reason and leaves nothing behind."""
+    broken = Selection(Encoder("bogus", "libx264", upload_filter="hwupload"), "test")
+    out = tmp_path / "preview.mp4"
+    with pytest.raises(InputError, match="ffmpeg failed"):
+        render_preview(plan, out, quality="draft", encoder=broken)
+    assert list(tmp_path.iterdir()) == []

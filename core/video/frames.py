@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import ffmpeg_cmd
+from ..decoders import decode_args as hardware_decode_args
 from ..model import Clip
 
 #: Pixels per analysis frame (160x90 at 16:9); the shape follows the coded aspect ratio.
@@ -45,6 +46,7 @@ def analysis_size(width: int, height: int) -> tuple[int, int]:
 def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
     """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``.
 
+    Hardware decoding where a test decode proved it works (:func:`montage_ai.decoders.decode_args`).
     Rotation metadata is ignored (measures do not depend on orientation); variable-rate footage
     is resampled to its average rate so frame ``i`` is the one an NLE shows at ``i / rate``. The
     decoder skips its deblocking filter (H.264/HEVC decode about a quarter faster; the blocking it
@@ -53,8 +55,8 @@ def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
     w, h = size
     chain = [f"fps={clip.rate}"] if clip.variable_rate else []
     chain.append(f"scale={w}:{h}:flags=area")
-    return ["-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path), "-map", "0:v:0", "-an", "-sn", "-dn",
-            "-vsync", "cfr" if clip.variable_rate else "passthrough",
+    return [*hardware_decode_args(), "-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path),
+            "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "cfr" if clip.variable_rate else "passthrough",
             "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
 
 

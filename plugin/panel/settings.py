@@ -19,6 +19,7 @@ class PanelSettings:
     music: str = ""
     footage: list[str] = field(default_factory=list)
     export_dir: str = ""
+    proxy_dir: str = ""
     style: str = ""
     duration: float = 0.0
     music_start: float = 0.0

@@ -64,6 +64,7 @@ class PanelWindow(QWidget):
     pushed = Signal(str)
     failed = Signal(str)
     cancelled = Signal()
+    proxies_done = Signal(str)
 
     def __init__(self, session: Any = None, settings: PanelSettings | None = None) -> None:
         super().__init__()
@@ -78,6 +79,7 @@ class PanelWindow(QWidget):
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.plan_serial = 0  # tells thumbnails of the current plan from an earlier one's
         self.pool_items: dict[Path, Any] = {}
+        self.proxies: dict[str, str] = {}  # original -> proxy of the last Make proxies
         self.task: Task | None = None
         self.setWindowTitle("Montage AI" + (" — DaVinci Resolve" if session else ""))
         self.setAcceptDrops(True)
@@ -176,6 +178,16 @@ class PanelWindow(QWidget):
         self.pool_btn.clicked.connect(self.load_media_pool)
         self.pool_btn.setVisible(self.session is not None)
         form.addRow("", self.pool_btn)
+        self.proxies_btn, self.unlink_btn = QPushButton("Make proxies…"), QPushButton("Unlink proxies")
+        self.proxies_btn.setToolTip("Proxies of the footage (same timecode, rate and length) in a folder you choose; "
+                                    "in Resolve each is linked to its media pool clip")
+        self.proxies_btn.clicked.connect(self._proxies_clicked)
+        self.unlink_btn.clicked.connect(self.unlink_proxies)
+        self.unlink_btn.setVisible(self.session is not None)
+        row = QHBoxLayout()
+        row.addWidget(self.proxies_btn)
+        row.addWidget(self.unlink_btn)
+        form.addRow("Proxies", row)
         self.style_box = QComboBox()
         self.style_box.addItems([AUTO_STYLE, *sorted(load_styles())])
         form.addRow("Style", self.style_box)
@@ -378,6 +390,8 @@ class PanelWindow(QWidget):
     def _refresh_buttons(self) -> None:
         busy = self.task is not None
         self.analyze_btn.setEnabled(not busy and bool(self.footage_paths()))
+        self.proxies_btn.setEnabled(not busy and bool(self.footage_paths()))
+        self.unlink_btn.setEnabled(not busy and bool(self.proxies))
         self.generate_btn.setEnabled(not busy and self.inputs is not None)
         self.cancel_btn.setEnabled(busy)
         has_plan = not busy and self.plan is not None
@@ -544,6 +558,50 @@ class PanelWindow(QWidget):
                             f"{result.markers} markers, via {result.route}.{notes}")
         self.pushed.emit(result.name)
 
+    # ----- Proxies ------------------------------------------------------------------------------
+    def _proxies_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Proxies folder", self.settings.proxy_dir)
+        if folder:
+            self.make_proxies(folder)
+
+    def make_proxies(self, folder: str | Path) -> None:
+        """Proxies of the footage in ``folder`` (a worker thread; valid ones kept), then, in Resolve,
+        each linked to its media pool clip."""
+        self.settings.proxy_dir = str(folder)
+        self._store_settings()
+        footage = self.footage_paths()
+
+        def work(progress, cancel):
+            from montage_ai.proxies import make_proxies
+            return make_proxies(footage, folder, progress=progress, cancel=cancel)
+
+        self._run("Making proxies", work, self._proxies_made)
+
+    def _proxies_made(self, batch) -> None:
+        """Link the new proxies in Resolve (GUI thread: Resolve's objects belong to it) and say what happened."""
+        made = [r for r in batch.results if r.proxy is not None]
+        self.proxies = {str(r.source): str(r.proxy) for r in made}
+        lines = [f"{len(made)} of {len(batch.results)} proxies ready ({sum(r.status == 'skipped' for r in made)} "
+                 f"kept from before)", f"encoder: {batch.selection.note}; folder: {batch.manifest.parent}"]
+        lines += [f"✗ {r.source.name}: {r.reason}" for r in batch.results if r.status == "failed"]
+        if self.session is not None:
+            from montage_ai.plugin.resolve.proxies import link_proxies
+            lines += _link_lines("linked", link_proxies(self.session.media_pool, self.proxies))
+        self._report(lines)
+
+    def unlink_proxies(self) -> None:
+        """Undo the links of the last Make proxies in Resolve."""
+        from montage_ai.plugin.resolve.proxies import unlink_proxies
+        self._report(_link_lines("unlinked", unlink_proxies(self.session.media_pool, self.proxies)))
+
+    def _report(self, lines: list[str]) -> None:
+        self.status.setText(". ".join(line for line in lines if not line.startswith(("✗", "encoder:"))))
+        refusals = [line for line in lines[1:] if line.startswith("✗")]
+        self._show_error(f"{len(refusals)} clip(s) refused: " + "; ".join(r[2:] for r in refusals[:3])
+                         if refusals else "", "\n".join(lines))
+        self.proxies_done.emit("\n".join(lines))
+        self._refresh_buttons()
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Stop the work, remember the settings and remove the window's temporary folder."""
         self.cancel()
@@ -553,6 +611,13 @@ class PanelWindow(QWidget):
         self.thumbnails.pool.waitForDone(CLOSE_WAIT_MS)
         shutil.rmtree(self.work_dir, ignore_errors=True)
         super().closeEvent(event)
+
+
+def _link_lines(done: str, report) -> list[str]:
+    """Resolve's answers per clip name: ``done`` ones, then every refusal (``✗ name: reason``)."""
+    return [f"Resolve: {len(report.done)} {done}, {len(report.refused)} refused, "
+            f"{len(report.not_in_pool)} not in the media pool",
+            *(f"✗ {name}: {why}" for name, why in report.refused)]
 
 
 def _count_phases(plan: Plan) -> dict[str, int]:
