@@ -13,6 +13,7 @@ import numpy as np
 import opentimelineio as otio
 import pycmx
 import pytest
+from fake_resolve.harness import dvr, register_media  # noqa: F401 (the fake Resolve fixture)
 from speech_media import RATE, SENTENCES, boundary_f1, speech_clip, write_wav
 
 from montage_ai.audio.analyze import analyze_music
@@ -25,6 +26,8 @@ from montage_ai.dialogue.vad import speech_regions
 from montage_ai.dialogue.verify import level_db, verify_isolation
 from montage_ai.export.otio_export import build_timeline
 from montage_ai.plan.planner import PlanSettings, plan_montage
+from montage_ai.plugin.resolve.connect import connect
+from montage_ai.plugin.resolve.writer import push_timeline
 from montage_ai.video.probe import probe_clip
 
 PLACES = [[(1.0, SENTENCES[0]), (6.0, SENTENCES[1])], [(0.5, SENTENCES[2]), (6.5, SENTENCES[3])],
@@ -198,3 +201,20 @@ def test_exports_and_preview_carry_dialogue_and_ducking(talk, tmp_path, capsys):
     assert ducked - full == pytest.approx(ducking.DUCK_DB, abs=1.0)
     ramp = times[(level < full - 1) & (level > ducked + 1) & (times > a - 0.5) & (times < a + 0.2)]
     assert 0.03 <= ramp.max() - ramp.min() <= ducking.ATTACK_MS / 1000 + 0.05  # attack: smooth, about as set
+
+
+def test_resolve_push_puts_dialogue_on_audio_track_2(dvr, song, talk_clips, tmp_path):
+    """The push (fake Resolve, realistic profile) places every A2 event on audio track 2, frame-exact,
+    from the clip's own media; the isolated voices (WAVs) are imported like any audio file."""
+    plan = plan_montage(analyze_music(song.path), talk_clips, PlanSettings(style="documentary", dialogue="keep"))
+    voice = tmp_path / "dialogue_01_talk0.wav"
+    FfmpegDenoise().isolate(talk_clips[0].path, voice)
+    plan.dialogue = [replace(e, path=voice) if e.path == talk_clips[0].path else e for e in plan.dialogue]
+    register_media(dvr, plan)
+    dvr.LIBRARY[str(voice)] = dvr.audio_props(voice, 11.0)
+    timeline = push_timeline(connect(), build_timeline(plan)).timeline
+    start = timeline.GetStartFrame()
+    items = sorted(timeline.GetItemListInTrack("audio", 2), key=lambda i: i.GetStart())
+    assert [(i.GetStart() - start, i.GetEnd() - start) for i in items] == \
+        [(e.record_start, e.record_end) for e in plan.dialogue]
+    assert [i.GetMediaPoolItem().GetClipProperty("File Path") for i in items] == [str(e.path) for e in plan.dialogue]
