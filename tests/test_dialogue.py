@@ -218,3 +218,28 @@ def test_resolve_push_puts_dialogue_on_audio_track_2(dvr, song, talk_clips, tmp_
     assert [(i.GetStart() - start, i.GetEnd() - start) for i in items] == \
         [(e.record_start, e.record_end) for e in plan.dialogue]
     assert [i.GetMediaPoolItem().GetClipProperty("File Path") for i in items] == [str(e.path) for e in plan.dialogue]
+
+
+def test_panel_dialogue_control_and_loud_fallback(qtbot, tmp_path, monkeypatch, song, talk):
+    """The panel's Dialogue field reaches the plan; a broken htdemucs in the user's torch cache is tried,
+    refused, and the panel says so in red, the clip's own sound kept."""
+    from montage_ai.dialogue.engines import HTDEMUCS_FILE
+    from montage_ai.plugin.panel.settings import PanelSettings
+    from montage_ai.plugin.panel.window import PanelWindow
+    monkeypatch.setenv("MONTAGE_AI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    (tmp_path / "torch" / "hub" / "checkpoints").mkdir(parents=True)
+    (tmp_path / "torch" / "hub" / "checkpoints" / HTDEMUCS_FILE).write_bytes(b"truncated download")
+    window = PanelWindow(settings=PanelSettings())
+    qtbot.addWidget(window)
+    window.set_music(song.path)
+    window.add_footage([talk[0].path])
+    window.style_box.setCurrentText("documentary")
+    window.dialogue_box.setCurrentText("isolate")
+    assert window.plan_settings().dialogue == "isolate"
+    with qtbot.waitSignal(window.analyzed, timeout=120_000):
+        window.analyze_btn.click()
+    with qtbot.waitSignal(window.generated, timeout=240_000):
+        window.generate_btn.click()
+    assert window.plan.dialogue and all(e.path == talk[0].path for e in window.plan.dialogue)
+    assert "Voice isolation failed for 1 clip" in window.status.text() and FALLBACK in window.summary.text()
