@@ -15,13 +15,12 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from speech_media import RATE, SENTENCES, boundary_f1, rms_db, speech_clip  # noqa: E402
+from speech_media import RATE, SENTENCES, boundary_f1, rms_db, speech_clip, tone_wav  # noqa: E402
 from test_dialogue import _band_level  # noqa: E402
 
 from montage_ai.audio.analyze import analyze_music  # noqa: E402
@@ -100,11 +99,7 @@ def cut_ends(tmp: Path) -> None:
 
 
 def ducking_curve(tmp: Path, talk) -> None:
-    tone = tmp / "tone.wav"
-    t = np.arange(48000 * 40) / 48000
-    with wave.open(str(tone), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(48000)
-        w.writeframes((0.3 * np.sin(2 * np.pi * 10000 * t) * 32767).astype("<i2").tobytes())
+    tone = tone_wav(tmp / "tone.wav", 10000, 40)
     out = tmp / "out"
     main(["make", "--music", str(tone), "--footage", *[str(c.path) for c in talk], "--out", str(out), "--quiet",
           "--style", "documentary", "--dialogue", "keep", "--fps", "25", "--formats", "otio"])

@@ -3,11 +3,12 @@ noise or music, the truth measured on the clean speech before mixing (never comm
 from __future__ import annotations
 
 import subprocess
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from montage_ai import demo_media
 
 RATE = 16000
 SENTENCES = ("Hello, this is a short test of the dialogue track.", "We keep what people say.",
@@ -97,13 +98,13 @@ def speech_track(seconds: float, placements: list[tuple[float, str]], voice: str
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
+    demo_media.write_wav(path, samples, rate)
     return path
+
+
+def tone_wav(path: Path, freq: float, seconds: float, rate: int = 48000) -> Path:
+    """A steady sine at 0.3 of full scale: music whose level is easy to follow."""
+    return write_wav(path, 0.3 * np.sin(2 * np.pi * freq * np.arange(int(rate * seconds)) / rate), rate)
 
 
 def speech_clip(path: Path, seconds: float, placements: list[tuple[float, str]], background: str = "noise",

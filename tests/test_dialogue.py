@@ -14,7 +14,7 @@ import opentimelineio as otio
 import pycmx
 import pytest
 from fake_resolve.harness import dvr, register_media  # noqa: F401 (the fake Resolve fixture)
-from speech_media import RATE, SENTENCES, boundary_f1, speech_clip, write_wav
+from speech_media import RATE, SENTENCES, boundary_f1, speech_clip, tone_wav, write_wav
 
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.cli import main
@@ -23,7 +23,7 @@ from montage_ai.dialogue.engines import Demucs, FfmpegDenoise, IsolationFailed
 from montage_ai.dialogue.phrases import speaking_at
 from montage_ai.dialogue.speech import FALLBACK, find_speech, isolate_dialogue
 from montage_ai.dialogue.vad import speech_regions
-from montage_ai.dialogue.verify import level_db, verify_isolation
+from montage_ai.dialogue.verify import verify_isolation
 from montage_ai.export.otio_export import build_timeline
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.plugin.resolve.connect import connect
@@ -162,11 +162,7 @@ def _band_level(samples: np.ndarray, rate: int, freq: float, hop: float = 0.01) 
 def test_exports_and_preview_carry_dialogue_and_ducking(talk, tmp_path, capsys):
     """Music = a steady 10 kHz tone (the 16 kHz speech has nothing there): its level in preview.mp4 is the
     ducking curve. A2 in OTIO, FCP7 (with level keyframes), EDL (A3), and validate passes."""
-    tone = tmp_path / "tone.wav"
-    t = np.arange(48000 * 40) / 48000
-    with wave.open(str(tone), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(48000)
-        w.writeframes((0.3 * np.sin(2 * np.pi * 10000 * t) * 32767).astype("<i2").tobytes())
+    tone = tone_wav(tmp_path / "tone.wav", 10000, 40)
     out = tmp_path / "out"
     code = main(["make", "--music", str(tone), "--footage", *[str(c.path) for c in talk], "--out", str(out),
                  "--style", "documentary", "--dialogue", "keep", "--fps", "25"])

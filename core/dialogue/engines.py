@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from .. import ffmpeg_cmd
+from ..demo_media import write_wav
 from ..errors import InputError
 
 #: Demucs's published htdemucs weights: the file ``demucs`` caches under ``<torch hub>/checkpoints``.
@@ -106,17 +107,6 @@ class Demucs:
             sources = apply_model(model, ((wav - mean) / std)[None], device="cpu", progress=False)[0]
         voice = sources[model.sources.index("vocals")] * std + mean
         write_wav(out, voice.numpy().T, rate)
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
-    """16-bit PCM WAV of float ``samples`` (``(n,)`` or ``(n, channels)``)."""
-    import wave
-    data = samples if samples.ndim == 2 else samples[:, None]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(data.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes((np.clip(data, -1, 1) * 32767).astype("<i2").tobytes())
 
 
 def choose_engine(model: Path | None = None) -> Engine:

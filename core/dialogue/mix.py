@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import ffmpeg_cmd
+from ..demo_media import write_wav
 from ..model import Plan
 from .ducking import duck_points, gain_db
-from .engines import write_wav
 
 MIX_RATE = 48000
 FADE_SECONDS = 0.01
