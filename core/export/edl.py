@@ -51,11 +51,6 @@ def reel_names(paths: list[Path]) -> dict[Path, str]:
     return reels
 
 
-def clip_reel(reels: dict[Path, str], path: Path) -> str:
-    """A reel for ``path`` distinct from those in ``reels``."""
-    return reel_names([*reels, path])[path]
-
-
 def _tc(frame: int, rate: Rate, drop_frame: bool) -> str:
     return rate.timecode(frame, drop_frame, wrap=False)
 
@@ -92,7 +87,9 @@ def build_edls(plan: Plan) -> list[str]:
         for n, e in enumerate((e for e in plan.dialogue if cuts and begin <= e.record_start < end), len(cuts) + 2):
             clip = plan.cuts[e.cut].clip
             first = (clip.start_frame if e.path == clip.path else 0) + e.source_in
-            lines.append(_event(n, reels.setdefault(e.path, clip_reel(reels, e.path)), "A3",
+            if e.path not in reels:  # an isolated voice: a reel of its own
+                reels[e.path] = reel_names([*reels, e.path])[e.path]
+            lines.append(_event(n, reels[e.path], "A3",
                                 (first, first + e.record_frames), (start + e.record_start, start + e.record_end),
                                 rate, clip.drop_frame, df, e.path))
         texts.append("".join(lines))
