@@ -274,7 +274,9 @@ class _GridWalker:
                 end = fitting[-1] if fitting else pos + longest
             avoid = frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ())
             p = picker.pick(end - pos, section.energy, avoid)
-            held = hold_end(p.clip, p.source_in, pos, end, self.frames, self.rate, self.total, beat_len) if hold else end
+            stop = next((self.frames[k] for k in self.phase_starts if k < len(self.frames) and self.frames[k] > pos), None)
+            held = hold_end(p.clip, p.source_in, pos, end, self.frames, self.rate, self.total, beat_len,
+                            stop) if hold else end
             if held != end:
                 end, p = held, picker.extend(p, source_frames_for(held - pos, p.clip.rate, self.rate))
             dissolve = min(self._dissolve(style, section.phase, i, on_beat, beat_len) if cuts else 0,
