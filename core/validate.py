@@ -181,7 +181,8 @@ def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Fraction]:
     profile = root.find("profile")
     fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
     entries = [e for p in root.iter("playlist") for e in p.findall("entry")
-               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))]
+               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))
+               and p.findtext("property[@name='montage_ai:dialogue']") != "1"]
     return entries, fps
 
 

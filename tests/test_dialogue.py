@@ -197,6 +197,15 @@ def test_exports_and_preview_carry_dialogue_and_ducking(talk, tmp_path, capsys):
     assert ducked - full == pytest.approx(ducking.DUCK_DB, abs=1.0)
     ramp = times[(level < full - 1) & (level > ducked + 1) & (times > a - 0.5) & (times < a + 0.2)]
     assert 0.03 <= ramp.max() - ramp.min() <= ducking.ATTACK_MS / 1000 + 0.05  # attack: smooth, about as set
+    # the same dip when melt renders the Shotcut project (A2 mixed in, the music's volume filter)
+    subprocess.run(["melt", str(out / "montage.mlt"), "-consumer", f"avformat:{tmp_path / 'melt.wav'}", "vn=1",
+                    "ar=48000", "ac=1"], check=True, capture_output=True)
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / "melt.wav"), "-f", "f32le", "-"], check=True,
+                         capture_output=True).stdout
+    level = _band_level(np.frombuffer(raw, "<f4").astype(np.float64), 48000, 10000)
+    times = np.arange(len(level)) * 0.01 + 0.02
+    dip = np.median(level[(times > a + 0.1) & (times < b - 0.1)]) - np.median(level[times < a - 0.3])
+    assert dip == pytest.approx(ducking.DUCK_DB, abs=1.0)
 
 
 def test_resolve_push_puts_dialogue_on_audio_track_2(dvr, song, talk_clips, tmp_path):
