@@ -2,7 +2,7 @@
 
 - speech-region boundary F1 (150 ms) of ours vs WebRTC's VAD alone (the peer, same smoothing) over
   backgrounds, voices and SNRs;
-- background reduction (dB) and speech change of the always-available engine (ffmpeg denoise),
+- background reduction (dB) and speech change of the ffmpeg and RNNoise engines,
   measured against the known background and speech tracks;
 - cut ends inside speech with ``--dialogue off`` vs ``keep`` (the same footage and song);
 - the ducking curve in ``preview.mp4`` (depth, attack and release 10-90 %), music = a 10 kHz tone.
@@ -27,7 +27,7 @@ from montage_ai.audio.analyze import analyze_music  # noqa: E402
 from montage_ai.cli import main  # noqa: E402
 from montage_ai.demo_media import synth_song  # noqa: E402
 from montage_ai.dialogue import vad  # noqa: E402
-from montage_ai.dialogue.engines import FfmpegDenoise  # noqa: E402
+from montage_ai.dialogue.engines import FfmpegDenoise, RNNoise  # noqa: E402
 from montage_ai.dialogue.phrases import speaking_at  # noqa: E402
 from montage_ai.dialogue.speech import find_speech  # noqa: E402
 from montage_ai.plan.planner import PlanSettings, plan_montage  # noqa: E402
@@ -66,21 +66,23 @@ def regions(tmp: Path, clips: int) -> None:
 
 
 def reduction(tmp: Path) -> None:
-    print("ffmpeg denoise engine: background change, speech change (dB, against the known tracks)")
+    print("isolation engines: background change, speech change (dB, against the known tracks)")
     places = [(1.0, SENTENCES[0]), (6.0, SENTENCES[2])]
-    for background in ("noise", "music"):
-        for snr in (12, 6):
-            c = speech_clip(tmp / f"d_{background}_{snr}.wav", 12, places, background, snr, seed=3)
-            out = tmp / f"d_{background}_{snr}.voice.wav"
-            FfmpegDenoise().isolate(c.path, out)
-            raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out), "-ac", "1", "-ar", str(RATE), "-f", "f32le",
-                                  "-"], check=True, capture_output=True).stdout
-            voice = np.frombuffer(raw, "<f4").astype(np.float64)[:len(c.speech)]
-            quiet = np.ones(len(voice), dtype=bool)
-            for a, b in c.truth:
-                quiet[int(a * RATE):int(b * RATE)] = False
-            print(f"  {background:5} {snr:3} dB SNR: background {rms_db(voice[quiet]) - rms_db(c.background[quiet]):+.1f} dB,"
-                  f" speech {rms_db(voice[~quiet]) - rms_db(c.speech[~quiet] + c.background[~quiet]):+.1f} dB")
+    for engine in (FfmpegDenoise(), RNNoise()):
+        for background in ("noise", "music"):
+            for snr in (12, 6):
+                c = speech_clip(tmp / f"d_{background}_{snr}.wav", 12, places, background, snr, seed=3)
+                out = tmp / f"d_{background}_{snr}.voice.wav"
+                engine.isolate(c.path, out)
+                raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out), "-ac", "1", "-ar", str(RATE), "-f",
+                                      "f32le", "-"], check=True, capture_output=True).stdout
+                voice = np.frombuffer(raw, "<f4").astype(np.float64)[:len(c.speech)]
+                quiet = np.ones(len(voice), dtype=bool)
+                for a, b in c.truth:
+                    quiet[int(a * RATE):int(b * RATE)] = False
+                kept = rms_db(voice[~quiet]) - rms_db(c.speech[~quiet] + c.background[~quiet])
+                print(f"  {engine.name:14} {background:5} {snr:3} dB SNR: background "
+                      f"{rms_db(voice[quiet]) - rms_db(c.background[quiet]):+.1f} dB, speech {kept:+.1f} dB")
 
 
 def cut_ends(tmp: Path) -> None:

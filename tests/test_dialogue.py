@@ -19,7 +19,7 @@ from speech_media import RATE, SENTENCES, boundary_f1, speech_clip, tone_wav, wr
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.cli import main
 from montage_ai.dialogue import ducking
-from montage_ai.dialogue.engines import Demucs, FfmpegDenoise, IsolationFailed
+from montage_ai.dialogue.engines import Demucs, FfmpegDenoise, IsolationFailed, RNNoise
 from montage_ai.dialogue.phrases import speaking_at
 from montage_ai.dialogue.speech import FALLBACK, find_speech, isolate_dialogue
 from montage_ai.dialogue.vad import speech_regions
@@ -91,6 +91,15 @@ def test_ffmpeg_engine_lowers_noise_and_keeps_speech(talk, tmp_path):
     verdict = verify_isolation(clip.path, out, clip.truth, 1 / 25)
     assert verdict.ok, verdict
     assert verdict.figures["background_change_db"] <= -10 and verdict.figures["speech_change_db"] >= -3
+
+
+def test_rnnoise_engine_lowers_music_and_noise(talk, tmp_path):
+    pytest.importorskip("pyrnnoise")
+    for clip in talk[:2]:  # over noise, over music
+        RNNoise().isolate(clip.path, tmp_path / "voice.wav")
+        verdict = verify_isolation(clip.path, tmp_path / "voice.wav", clip.truth, 1 / 25)
+        assert verdict.ok, verdict
+        assert verdict.figures["background_change_db"] <= -15 and verdict.figures["speech_change_db"] >= -3
 
 
 def _tiny_demucs(path: Path) -> Path:

@@ -5,12 +5,16 @@
   never downloaded: they come from ``--separator-model`` (a serialized model ``.th``, or a folder
   holding ``htdemucs.yaml``/``.th`` files as Demucs's ``--repo``) or from the user's torch hub cache,
   where ``demucs`` itself keeps them. Needs the ``separation`` extra (``demucs``, ``torch``).
+- :class:`RNNoise`: Xiph's RNNoise (a small recurrent network trained on speech against noise and
+  music, its weights inside the library) through ``pyrnnoise`` (the ``rnnoise`` extra): -27 dB of a
+  music bed and -36 dB of noise with the speech within 2 dB (``benchmarks/dialogue.py``).
 - :class:`FfmpegDenoise`: always available (ffmpeg's own filters, no model file): speech band-pass
   and FFT denoising that follows the background's noise floor. It lowers steady noise and hum well
   and a music bed only a little; the verification decides whether the result is used.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Protocol
@@ -47,6 +51,31 @@ class FfmpegDenoise:
                             "-af", self.FILTER, "-c:a", "pcm_s16le", str(out)], source)
         except InputError as err:
             raise IsolationFailed(f"ffmpeg failed ({err.problem})") from None
+
+
+class RNNoise:
+    """RNNoise on 10 ms frames of 48 kHz mono, one state for the whole clip."""
+
+    name = "rnnoise"
+
+    def isolate(self, source: Path, out: Path) -> None:
+        try:
+            from pyrnnoise.rnnoise import FRAME_SIZE, SAMPLE_RATE, create, destroy, process_mono_frame
+        except ImportError:
+            raise IsolationFailed("pyrnnoise is not installed (pip install 'montage-ai[rnnoise]')") from None
+        try:
+            raw = ffmpeg_cmd.run(["-i", str(source), "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(SAMPLE_RATE),
+                                  "-f", "s16le", "-"], source)
+        except InputError as err:
+            raise IsolationFailed(f"cannot read the clip's audio ({err.problem})") from None
+        x = np.frombuffer(raw, "<i2")
+        frames = np.pad(x, (0, -len(x) % FRAME_SIZE)).reshape(-1, FRAME_SIZE)
+        state = create()
+        try:
+            voice = np.concatenate([process_mono_frame(state, f.copy())[0] for f in frames])[:len(x)]
+        finally:
+            destroy(state)
+        write_wav(out, voice / 32768.0, SAMPLE_RATE)
 
 
 def torch_hub_dir() -> Path:
@@ -110,6 +139,8 @@ class Demucs:
 
 
 def choose_engine(model: Path | None = None) -> Engine:
-    """Demucs when weights are given or cached, else the always-available ffmpeg engine."""
+    """Demucs when weights are given or cached, else RNNoise when installed, else the ffmpeg engine."""
     weights = demucs_weights(model)
-    return Demucs(weights) if weights is not None else FfmpegDenoise()
+    if weights is not None:
+        return Demucs(weights)
+    return RNNoise() if importlib.util.find_spec("pyrnnoise") else FfmpegDenoise()
