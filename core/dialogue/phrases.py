@@ -33,25 +33,26 @@ def _source_seconds(clip: Clip, source_in: int, rate: Rate, pos: int, frame: int
 def hold_end(clip: Clip, source_in: int, pos: int, end: int, beats: list[int], rate: Rate, total: int,
              min_frames: int, stop: int | None = None) -> int:
     """The cut end (timeline frame) for a cut at ``pos`` playing ``clip`` from ``source_in``: ``end`` when
-    the clip is silent there, else the nearest of ``beats`` (or ``total``) up to ``stop`` (a phase change)
-    where it is, which the clip's shot can fill and which leaves this cut and the rest at least
-    ``min_frames`` long; ``end`` when there is none."""
+    the clip is silent there, else the nearest of ``beats`` (or ``total``) where it is, which the clip's
+    shot can fill and which leaves this cut and the rest at least ``min_frames`` long: one up to ``stop``
+    (the next phase change) when there is one, else one past it (finishing the phrase comes first);
+    ``end`` when there is none."""
     if not clip.speech or not speaking_at(clip, float(_source_seconds(clip, source_in, rate, pos, end))):
         return end
     shot_end = next((s.end for s in clip.shots if s.start <= source_in < s.end), clip.frames)
     reach = rate.frames_in(MAX_HOLD_SECONDS)
     best = None
     for frame in [*beats, total]:
-        if frame - pos < min_frames or 0 < total - frame < min_frames or frame > min(total, stop or total) \
-                or abs(frame - end) > reach:
+        if frame - pos < min_frames or 0 < total - frame < min_frames or frame > total or abs(frame - end) > reach:
             continue
         if math.ceil(Fraction(frame - pos) * clip.rate.fps / rate.fps) > shot_end - source_in:
             continue
         if speaking_at(clip, float(_source_seconds(clip, source_in, rate, pos, frame))):
             continue
-        if best is None or (abs(frame - end), -frame) < (abs(best - end), -best):
-            best = frame
-    return end if best is None else best
+        rank = (stop is not None and frame > stop, abs(frame - end), -frame)
+        if best is None or rank < best[0]:
+            best = (rank, frame)
+    return end if best is None else best[1]
 
 
 def _phrases(clip: Clip, start: float, stop: float) -> list[tuple[float, float]]:
