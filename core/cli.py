@@ -33,7 +33,7 @@ EDGE_COMMANDS = ("montage_ai.plugin.resolve.commands", "montage_ai.plugin.panel.
 WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable frame rate": "variable frame rate",
                  "time grid": "no beat found", "music range holds": "music range",
                  "past the end of the music": "music range", "; skipped": "unusable footage",
-                 "frames decode": "damaged footage"}
+                 "frames decode": "damaged footage", "using the original audio": "dialogue isolation failed"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -169,6 +169,13 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-preview", action="store_true", help="skip rendering preview.mp4")
     p.add_argument("--preview", choices=("full", "draft"), default="full",
                    help="preview.mp4 quality: full (540p) or draft (360p, quicker; what the panel shows)")
+    p.add_argument("--dialogue", choices=("off", "keep", "isolate"),
+                   help="the footage's speech on its own track (A2), whole phrases, music ducked under it; "
+                        "isolate: the voice separated and checked first (default: the style's, e.g. keep for "
+                        "documentary, off for hype)")
+    p.add_argument("--separator-model", type=_checked(settings.parse_model), metavar="PATH",
+                   help="Demucs htdemucs weights (.th file or model folder) for --dialogue isolate "
+                        "(default: the user's torch cache, else ffmpeg's denoiser)")
     p.add_argument("--size", type=_size, help="output frame size WxH of every export, e.g. 1920x1080 "
                    "(default: the displayed size most footage shares)")
     _add_scale_options(p)
@@ -250,7 +257,7 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
                                   music_end=args.music_end, fps=args.fps, seed=args.seed,
                                   beat_level=args.beat_level or "", beat_offset_ms=args.beat_offset_ms,
                                   tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
-                                  size=args.size)
+                                  size=args.size, dialogue=args.dialogue, separator_model=args.separator_model)
 
 
 def warning_summary(warnings: list[str]) -> str:

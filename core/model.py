@@ -130,6 +130,7 @@ class Clip:
     rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
     audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
     marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # "black"/"flash"/"frozen" -> [start, end)
+    speech: list[tuple[float, float]] = field(default_factory=list)  # speech regions (s), when dialogue is on
 
     @property
     def name(self) -> str:
@@ -190,6 +191,24 @@ class Cut:
 
 
 @dataclass(frozen=True)
+class DialogueEvent:
+    """A stretch of a cut's own sound on the dialogue track (A2): timeline frames ``[record_start,
+    record_end)`` playing ``path`` from ``source_in`` (frames at ``rate`` from the file's first sample).
+    ``path`` is the clip itself, or its isolated voice when isolation passed its checks."""
+
+    cut: int
+    record_start: int
+    record_end: int
+    path: Path
+    source_in: int
+    rate: Rate
+
+    @property
+    def record_frames(self) -> int:
+        return self.record_end - self.record_start
+
+
+@dataclass(frozen=True)
 class Marker:
     """A timeline marker at ``frame`` (timeline frames from 0)."""
 
@@ -219,6 +238,8 @@ class Plan:
     sections: list[Section] = field(default_factory=list)  # the arc over the timeline's music range
     width: int = 1920  # output frame size of every export (and, scaled, the preview)
     height: int = 1080
+    dialogue_mode: str = "off"  # off, keep or isolate (--dialogue)
+    dialogue: list[DialogueEvent] = field(default_factory=list)  # the A2 track, in timeline order
 
     @property
     def clips(self) -> list[Clip]:

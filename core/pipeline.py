@@ -19,8 +19,10 @@ from .export.preview import render_preview
 from .export.report import build_report, write_report
 from .export.report_html import write_report_html
 from .model import Clip, Music, Plan
+from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
 from .plan.director import direct
+from .plan.styles import get_style
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import load_styles
@@ -100,6 +102,8 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     start = time.perf_counter()
     directive, record = direct(prompt or "", settings.style, style_given, sorted(load_styles()),
                                sorted({c.name for c in inputs.clips}), llm)
+    if (settings.dialogue or get_style(directive.style).dialogue) != "off":
+        find_speech(inputs.clips)
     plan = plan_montage(inputs.music, inputs.clips, settings, directive)
     plan, directive, rounds = refine(plan, directive, lambda d: plan_montage(inputs.music, inputs.clips, settings, d),
                                      refine_rounds)
@@ -115,12 +119,16 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
-                  preview_file: Path | None = None) -> list[Path]:
+                  preview_file: Path | None = None, separator_model: Path | None = None) -> list[Path]:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
-    ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing."""
+    ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing.
+    With ``--dialogue isolate`` the isolated voices come first (``separator_model``: Demucs weights)."""
     out_dir = Path(out_dir)
-    names, not_written, encoder = [], {}, {}
+    names, not_written, encoder, details = [], {}, {}, dict(details or {})
     with staged_output(out_dir) as stage:
+        if plan.dialogue_mode == "isolate" and plan.dialogue:
+            isolated, details["isolation"] = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
+            names += isolated
         start = time.perf_counter()
         for i, fmt in enumerate(formats):
             _check(cancel)
@@ -149,7 +157,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
         _check(cancel)
         names.append("report.json")
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-        write_report(plan, stage / "report.json", {**(details or {}), "outputs": names, "not_written": not_written,
+        write_report(plan, stage / "report.json", {**details, "outputs": names, "not_written": not_written,
                                                    **({"preview_encoder": encoder} if encoder else {})})
     return [out_dir.resolve() / n for n in names]
 
@@ -169,4 +177,5 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
         plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:
             progress("plan", 1.0)
-        return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality)
+        return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality,
+                                   separator_model=settings.separator_model)

@@ -83,6 +83,14 @@ def parse_out(text: str) -> Path:
     return Path(text)
 
 
+def parse_model(text: str) -> Path:
+    """An existing model file or folder (``--separator-model``)."""
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise ValueError(f"{text}: no such file or folder")
+    return path.absolute()
+
+
 def from_env(name: str, parse: Callable[[str], T], env: Mapping[str, str] | None = None) -> T | None:
     """``parse`` of environment variable ``name``; None when unset or blank; InputError naming it if bad."""
     raw = (os.environ if env is None else env).get(name, "").strip()

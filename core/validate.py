@@ -181,7 +181,8 @@ def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Fraction]:
     profile = root.find("profile")
     fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
     entries = [e for p in root.iter("playlist") for e in p.findall("entry")
-               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))]
+               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))
+               and p.findtext("property[@name='montage_ai:dialogue']") != "1"]
     return entries, fps
 
 
@@ -285,7 +286,8 @@ def sync_otio(path: Path, exp: Expected) -> list[str]:
     start = _frames(timeline.global_start_time, rate) if timeline.global_start_time else 0
     if start != exp.start_tc:
         problems.append(f"timeline starts at {exp.rate.timecode(start)}, planned {exp.rate.timecode(exp.start_tc)}")
-    music = [c for track in timeline.audio_tracks() for c in track.find_clips()]
+    music = [c for track in timeline.audio_tracks() for c in track.find_clips()
+             if "dialogue_of_cut" not in (c.metadata.get("montage_ai") or {})]
     if len(music) != 1:
         return problems + [f"{len(music)} music clips, planned 1"]
     clip = music[0]
@@ -304,7 +306,7 @@ def sync_edl(path: Path, exp: Expected) -> list[str]:
         if tc(e.source_out) - tc(e.source_in) != tc(e.record_out) - tc(e.record_in):
             problems.append(f"edit {n + 1}: source {e.source_in}-{e.source_out} does not span record "
                             f"{e.record_in}-{e.record_out}")
-    music = [e for e in edits if not e.channels.video]
+    music = [e for e in edits if not e.channels.video and set(e.channels.channels) <= {1, 2}]  # A3: dialogue
     if len(music) != 1:
         return problems + [f"{len(music)} music events, planned 1"]
     e = music[0]
@@ -323,7 +325,8 @@ def sync_fcp7(path: Path, exp: Expected) -> list[str]:
         a, b, i, o = (int(item.findtext(k)) for k in ("start", "end", "in", "out"))
         if o - i != b - a:
             problems.append(f"{item.get('id')}: in/out {i}-{o} does not span start/end {a}-{b}")
-    music = seq.findall("media/audio/track/clipitem")  # one per channel track (Premiere's stereo layout)
+    music = [i for i in seq.findall("media/audio/track/clipitem")  # one per channel track (Premiere's stereo layout)
+             if not i.get("id", "").startswith("dialogue-")]
     if not music:
         return problems + ["no music clipitem, planned one per channel"]
     urls = {f.get("id"): f.findtext("pathurl") for f in seq.iter("file") if f.findtext("pathurl")}

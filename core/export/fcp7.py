@@ -1,5 +1,6 @@
 """FCP7 XML (xmeml version 4) for Premiere Pro's File > Import: a sequence with the cuts on V1,
-the music on A1, phase and bar markers.
+the music on A1, phase and bar markers; with dialogue, the footage's phrases on their own mono track
+and the music's ducking as Audio Levels keyframes.
 
 Conventions Premiere (and Resolve) rely on:
 - 23.976 / 29.97 / 59.94 are timebase 24 / 30 / 60 with ``<ntsc>TRUE</ntsc>``;
@@ -24,6 +25,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
 
+from ..dialogue.ducking import duck_keyframes
 from ..model import AudioFormat, Clip, Plan
 from ..timebase import Rate
 
@@ -136,6 +138,46 @@ def _music(audio: ET.Element, plan: Plan, first_id: int) -> None:
             _sub(link, "clipindex", 1)
 
 
+def _levels(item: ET.Element, plan: Plan) -> None:
+    """The music's ducking as Audio Levels keyframes (linear gain; ``when`` in the media's frames)."""
+    effect = _sub(_sub(item, "filter"), "effect")
+    for tag, text in (("name", "Audio Levels"), ("effectid", "audiolevels"), ("effectcategory", "audiolevels"),
+                      ("effecttype", "audiolevels"), ("mediatype", "audio")):
+        _sub(effect, tag, text)
+    param = _sub(effect, "parameter")
+    for tag, text in (("parameterid", "level"), ("name", "Level"), ("valuemin", 0), ("valuemax", 3.98109),
+                      ("value", 1)):
+        _sub(param, tag, text)
+    for frame, db in duck_keyframes(plan):
+        key = _sub(param, "keyframe")
+        _sub(key, "when", plan.music_in + frame)
+        _sub(key, "value", f"{10 ** (db / 20):.5f}")
+
+
+def _dialogue(audio: ET.Element, plan: Plan, file_ids: dict[Path, str]) -> None:
+    """The dialogue track: one mono clipitem per event (the clip's first channel, or its isolated voice)."""
+    track = _sub(audio, "track", currentExplodedTrackIndex="0", totalExplodedTrackCount="1", premiereTrackType="Mono")
+    _sub(track, "outputchannelindex", 1)
+    for n, e in enumerate(plan.dialogue, start=1):
+        clip = plan.cuts[e.cut].clip
+        known = e.path in file_ids
+        file_id = file_ids.setdefault(e.path, f"file-{len(file_ids) + 1}")
+        item = _clipitem(track, f"dialogue-{n}", e.path.name, clip.rate.rescale(clip.frames, plan.rate), plan,
+                         e.record_start, e.record_end, e.rate.rescale(e.source_in, plan.rate),
+                         file_id.replace("file", "masterclip"), premiereChannelType="mono")
+        if known:
+            _sub(item, "file", id=file_id)
+        else:
+            el = _sub(item, "file", id=file_id)
+            _sub(el, "name", e.path.name)
+            _sub(el, "pathurl", file_url(e.path))
+            _rate(el, e.rate)
+            _sub(el, "duration", clip.frames)
+            _timecode(el, 0, e.rate, False)
+            _audio_media(_sub(el, "media"), AudioFormat(channels=1))
+        _sourcetrack(item, "audio")
+
+
 def build_xmeml(plan: Plan) -> ET.Element:
     """The plan as an xmeml document root."""
     root = ET.Element("xmeml", version="4")
@@ -171,6 +213,10 @@ def build_xmeml(plan: Plan) -> ET.Element:
     _sub(a_chars, "depth", 16)
     _sub(a_chars, "samplerate", AUDIO_RATE)
     _music(audio, plan, len(plan.cuts) + 1)
+    if plan.dialogue:
+        for item in audio.iter("clipitem"):
+            _levels(item, plan)
+        _dialogue(audio, plan, file_ids)
     for m in plan.markers:
         marker = _sub(seq, "marker")
         _sub(marker, "name", m.name)

@@ -4,7 +4,7 @@ Shotcut's loader rules (mltframework/shotcut ``src/models/multitrackmodel.cpp``)
 tractor is the black ``background`` playlist (Shotcut resizes the first clip of track 0 to the
 project length, ``adjustBackgroundDuration``, so a cut there would be stretched), and the bin is
 the ``main_bin`` playlist. Then V1 (the cuts, their own audio hidden) and A1 (the music), mixed by
-``mix`` transitions.
+``mix`` transitions; with dialogue, A2 (the phrases) and the music ducked by a ``volume`` filter.
 
 MLT counts every position in profile (timeline) frames, ``out`` inclusive, from the media's first
 frame (embedded timecode is ignored). Media at another rate is resampled in time: the avformat
@@ -19,6 +19,7 @@ from fractions import Fraction
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..dialogue.ducking import duck_keyframes
 from ..model import Cut, Plan
 
 #: MLT version written into documents (Debian 12's melt / Shotcut 22.12 / Kdenlive 22.12 run 7.12).
@@ -62,7 +63,8 @@ def black(parent: ET.Element, id: str, frames: int, values: dict[str, object] | 
 def media_length(plan: Plan, path: Path) -> int:
     """Length of a media file in timeline frames, rounded up (a shorter length would cut entries that
     reach into the media's last frame)."""
-    clip = next((c for c in plan.clips if c.path == path), None)
+    clip = next((c for c in plan.clips if c.path == path), None) or \
+        next((plan.cuts[e.cut].clip for e in plan.dialogue if e.path == path), None)  # an isolated voice
     seconds = Fraction(plan.music.duration) if clip is None else clip.rate.seconds(clip.frames)
     return math.ceil(seconds * plan.rate.fps)
 
@@ -122,7 +124,33 @@ def build_mlt(plan: Plan) -> ET.Element:
     ET.SubElement(tractor, "track", producer="playlist0", hide="audio")
     ET.SubElement(tractor, "track", producer="playlist1", hide="video")
     mix(tractor, 2)
+    if plan.dialogue:
+        _dialogue(root, tractor, audio, plan)
     return root
+
+
+def _dialogue(root: ET.Element, tractor: ET.Element, music: ET.Element, plan: Plan) -> None:
+    """A2 (the dialogue events, blanks between) mixed in, and the music's ducking as an animated
+    ``volume`` filter (dB keyframes in timeline frames, interpolated linearly)."""
+    ids = media_ids(plan, "producer")
+    for path in dict.fromkeys(e.path for e in plan.dialogue):
+        if path not in ids:
+            ids[path] = f"producer{len(ids)}"
+            media_producer(root, ids[path], path, plan, {"shotcut:caption": path.name})
+    root.remove(tractor)  # producers come before the tractor that plays them
+    track = element(root, "playlist", "playlist2", None, {"shotcut:audio": 1, "shotcut:name": "A2",
+                                                          "montage_ai:dialogue": 1})
+    at = 0
+    for e in plan.dialogue:
+        if e.record_start > at:
+            ET.SubElement(track, "blank", length=str(e.record_start - at))
+        entry(track, ids[e.path], e.rate.rescale(e.source_in, plan.rate), e.record_frames)
+        at = e.record_end
+    root.append(tractor)
+    ET.SubElement(tractor, "track", producer="playlist2", hide="video")
+    mix(tractor, 3)
+    level = ";".join(f"{f}={db:g}" for f, db in duck_keyframes(plan))
+    props(ET.SubElement(music, "filter"), mlt_service="volume", level=level, **{"montage_ai:ducking": 1})
 
 
 def write_xml(root: ET.Element, path: Path) -> None:

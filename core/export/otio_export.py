@@ -13,6 +13,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from ..dialogue.ducking import duck_keyframes
 from ..model import Phase, Plan
 
 PHASE_COLORS = {
@@ -57,6 +58,10 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
         name=music.path.name, media_reference=music_ref,
         source_range=otio.opentime.TimeRange(_rt(plan.music_in, fps), _rt(plan.frames, fps))))
     timeline.tracks.extend([video, audio])
+    if plan.dialogue:
+        audio[0].metadata["montage_ai"] = {
+            "ducking": [{"frame": f, "gain_db": g} for f, g in duck_keyframes(plan)]}
+        timeline.tracks.append(dialogue_track(plan))
     for m in plan.markers:
         marker = otio.schema.Marker(
             name=m.name, marked_range=otio.opentime.TimeRange(_rt(m.frame, fps), _rt(1, fps)),
@@ -64,6 +69,29 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
         marker.metadata["montage_ai"] = {"kind": m.kind, "phase": m.phase.value}
         timeline.tracks.markers.append(marker)
     return timeline
+
+
+def dialogue_track(plan: Plan) -> otio.schema.Track:
+    """A2: each dialogue event at its record frames (gaps between), from the clip itself (its timecode
+    space, as on V1) or from its isolated voice (a WAV counted from 0 at the clip's rate)."""
+    fps = plan.rate.fps
+    track = otio.schema.Track(name="A2", kind=otio.schema.TrackKind.Audio)
+    at = 0
+    for e in plan.dialogue:
+        clip = plan.cuts[e.cut].clip
+        start = clip.start_frame if e.path == clip.path else 0
+        ref = otio.schema.ExternalReference(
+            target_url=str(e.path),
+            available_range=otio.opentime.TimeRange(_rt(start, e.rate.fps), _rt(clip.frames, e.rate.fps)))
+        if e.record_start > at:
+            track.append(otio.schema.Gap(
+                source_range=otio.opentime.TimeRange(_rt(0, fps), _rt(e.record_start - at, fps))))
+        item = otio.schema.Clip(name=e.path.name, media_reference=ref, source_range=otio.opentime.TimeRange(
+            _rt(start + e.source_in, e.rate.fps), _rt(e.record_frames, fps)))
+        item.metadata["montage_ai"] = {"dialogue_of_cut": e.cut, "record_start_frame": e.record_start}
+        track.append(item)
+        at = e.record_end
+    return track
 
 
 def write_otio(plan: Plan, path: Path) -> None:

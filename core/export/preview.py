@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import ffmpeg_cmd
+from ..dialogue.mix import mix_dialogue
 from ..encoders import Encoder, Selection, select_encoder
 from ..errors import Cancelled, InputError
 from ..model import Clip, Cut, Plan
@@ -110,12 +111,14 @@ def _decode_args(read: _Read, size: tuple[int, int]) -> list[str]:
             "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
 
 
-def _encode_args(plan: Plan, size: tuple[int, int], quality: Quality, encoder: Encoder, out: Path) -> list[str]:
+def _encode_args(plan: Plan, size: tuple[int, int], quality: Quality, encoder: Encoder, out: Path,
+                 mix: Path | None = None) -> list[str]:
     seconds = plan.frames / float(plan.rate.fps)
     upload = encoder.video_filter("")
+    sound = ["-i", str(mix)] if mix else ["-ss", f"{plan.music_start_time:.6f}", "-i", str(plan.music.path)]
     return ["-y", *encoder.input_args(), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}",
-            "-framerate", str(plan.rate), "-i", "pipe:0", "-ss", f"{plan.music_start_time:.6f}", "-i",
-            str(plan.music.path), "-map", "0:v:0", "-map", "1:a:0", *(["-vf", upload] if upload else []),
+            "-framerate", str(plan.rate), "-i", "pipe:0", *sound, "-map", "0:v:0", "-map", "1:a:0",
+            *(["-vf", upload] if upload else []),
             *encoder.output_args(quality.crf, GOP, quality.preset), "-c:a", "aac", "-b:a", quality.audio_bitrate,
             "-af", f"apad,atrim=duration={seconds:.6f}", "-movflags", "+faststart", str(out)]
 
@@ -179,8 +182,12 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
     last_use = {index: i for i, index in enumerate(served_by)}
     decoders = _Decoders(reads, size)
     written = 0
+    mix = out.with_name(f".{out.stem}-dialogue.wav") if plan.dialogue else None  # music ducked + dialogue
     try:
-        with ffmpeg_cmd.sink(_encode_args(plan, size, QUALITIES[quality], selection.encoder, out), out) as encoder:
+        if mix:
+            mix_dialogue(plan, mix, staged=out.parent)
+        with ffmpeg_cmd.sink(_encode_args(plan, size, QUALITIES[quality], selection.encoder, out, mix),
+                             out) as encoder:
             for i, cut in enumerate(plan.cuts):
                 for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
                     decoders.start(ahead)
@@ -203,6 +210,9 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
         decoders.close()
         out.unlink(missing_ok=True)
         raise
+    finally:
+        if mix:
+            mix.unlink(missing_ok=True)
     decoders.close()
     if progress:
         progress(1.0)

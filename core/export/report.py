@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError
-from ..model import AudioFormat, Clip, Cut, Marker, Music, Phase, Plan, Shot
+from ..dialogue.ducking import ATTACK_MS, DUCK_DB, RELEASE_MS, duck_keyframes
+from ..model import AudioFormat, Clip, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
 from ..timebase import Rate
 
 REPORT_VERSION = 1
@@ -38,6 +39,16 @@ def _shot_entry(cut: Cut) -> dict:
         return {}
     shot = cut.clip.shots[cut.shot]
     return {"shot": {"index": cut.shot, "start_frame": shot.start, "end_frame": shot.end}, "why": cut.why}
+
+
+def _dialogue_entry(plan: Plan) -> dict:
+    """The dialogue track (A2) and the music's ducking keyframes (timeline frames, dB)."""
+    return {"mode": plan.dialogue_mode,
+            "events": [{"cut": e.cut, "record_start_frame": e.record_start, "record_end_frame": e.record_end,
+                        "path": str(e.path), "source_in_frame": e.source_in, "fps": str(e.rate)}
+                       for e in plan.dialogue],
+            "ducking": {"depth_db": DUCK_DB, "attack_ms": ATTACK_MS, "release_ms": RELEASE_MS,
+                        "keyframes": [{"frame": f, "gain_db": g} for f, g in duck_keyframes(plan)]}}
 
 
 def build_report(plan: Plan, details: dict | None = None) -> dict:
@@ -81,6 +92,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
                       "energy": s.energy} for s in plan.sections],
         "markers": [{"frame": m.frame, "name": m.name, "kind": m.kind, "phase": m.phase.value} for m in plan.markers],
         "clips": [_clip_entry(c) for c in plan.clips],
+        "dialogue": _dialogue_entry(plan),
         "warnings": [*music.warnings, *plan.warnings],
         "timings": {k: round(v, 3) for k, v in plan.timings.items()},
     }
@@ -109,9 +121,13 @@ def read_report(path: str | Path) -> Plan:
                     dissolve=c.get("dissolve_frames", 0))
                 for c in data["cuts"]]
         markers = [Marker(k["frame"], k["name"], k["kind"], Phase(k["phase"])) for k in data["markers"]]
+        dialogue = data.get("dialogue") or {}
+        events = [DialogueEvent(e["cut"], e["record_start_frame"], e["record_end_frame"], Path(e["path"]),
+                                e["source_in_frame"], Rate.parse(e["fps"])) for e in dialogue.get("events", [])]
         return Plan(data["name"], rate, music, m["in_frame"], data["frames"], cuts, markers, data["style"],
                     data["start_timecode_frame"], data["drop_frame"], data["seed"], list(data["warnings"]),
-                    width=data.get("width", 1920), height=data.get("height", 1080))
+                    width=data.get("width", 1920), height=data.get("height", 1080),
+                    dialogue_mode=dialogue.get("mode", "off"), dialogue=events)
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except (ValueError, KeyError, TypeError) as err:

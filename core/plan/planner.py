@@ -4,15 +4,17 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ..dialogue.phrases import dialogue_events, hold_end
 from ..errors import InputError
 from ..model import Clip, Cut, Marker, Music, Plan, Section
 from ..timebase import Rate, nearest_standard
 from .arc import plan_arc
 from .directive import Directive
-from .selection import ShotPicker
+from .selection import ShotPicker, source_frames_for
 from .styles import BEAT_LEVELS, DEFAULT_STYLE, Style, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
@@ -38,6 +40,8 @@ class PlanSettings:
     tempo_hint: float | None = None  # BPM: overrules the analysed tempo and level
     beats_per_bar: int | None = None  # overrules the analysed meter
     size: tuple[int, int] | None = None  # output (width, height); default: dominant_size of the footage
+    dialogue: str | None = None  # off, keep or isolate; None: the style's default
+    separator_model: Path | None = None  # Demucs weights for ``isolate`` (else the user's cache)
 
 
 
@@ -177,7 +181,8 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
     favour = frozenset(c.path for c in clips if c.name in directive.favour)
     picker = ShotPicker(_usable_clips(clips, directive, warnings), rate, settings.seed,
                         directive.weights or style.weights, favour)
-    cuts = walker.cuts(style, picker, directive)
+    dialogue = settings.dialogue or style.dialogue
+    cuts = walker.cuts(style, picker, directive, hold=dialogue != "off")
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
             warnings.append(f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed")
@@ -199,6 +204,8 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
         sections=sections,
         width=width,
         height=height,
+        dialogue_mode=dialogue,
+        dialogue=dialogue_events(cuts, rate) if dialogue != "off" else [],
     )
 
 
@@ -245,7 +252,8 @@ class _GridWalker:
             return 0
         return round(rule.dissolve_beats * beat_len)
 
-    def cuts(self, style: Style, picker: ShotPicker, directive: Directive) -> list[Cut]:
+    def cuts(self, style: Style, picker: ShotPicker, directive: Directive, hold: bool = False) -> list[Cut]:
+        """The cuts; with ``hold``, cut ends move off the clips' speech (:func:`hold_end`)."""
         cuts: list[Cut] = []
         pos, i = 0, 0
         swaps = {index: name for index, name in directive.swaps}
@@ -266,6 +274,11 @@ class _GridWalker:
                 end = fitting[-1] if fitting else pos + longest
             avoid = frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ())
             p = picker.pick(end - pos, section.energy, avoid)
+            stop = next((self.frames[k] for k in self.phase_starts if k < len(self.frames) and self.frames[k] > pos), None)
+            held = hold_end(p.clip, p.source_in, pos, end, self.frames, self.rate, self.total, beat_len,
+                            stop) if hold else end
+            if held != end:
+                end, p = held, picker.extend(p, source_frames_for(held - pos, p.clip.rate, self.rate))
             dissolve = min(self._dissolve(style, section.phase, i, on_beat, beat_len) if cuts else 0,
                            (end - pos) // 2, cuts[-1].record_frames // 2 if cuts else 0)
             cuts.append(Cut(len(cuts), p.clip, p.source_in, p.source_out, pos, end, round(t, 6), section.phase,

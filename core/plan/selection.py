@@ -3,7 +3,7 @@ variety and continuity, weighed by :class:`SelectionWeights`; poor shots only wh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -160,3 +160,9 @@ class ShotPicker:
         why = {"reason": reason, "candidates": len(rows), "energy": round(energy, 3), "range": placed,
                "fit": {k: round(float(v[best]), 3) for k, v in scores.items()}, "scores": clip.shots[shot].scores()}
         return Pick(clip, shot, source_in, source_in + need, why)
+
+    def extend(self, pick: Pick, need: int) -> Pick:
+        """``pick`` (the last one) playing ``need`` source frames instead (a cut held to finish a phrase, or
+        ended before one): the shot's cursor follows. The caller keeps ``need`` inside the shot."""
+        self._cursor[self._last] = pick.source_in + need
+        return replace(pick, source_out=pick.source_in + need, why={**pick.why, "held": "cut end moved off speech"})

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import config_entry, tomllib
+from ..dialogue.phrases import DIALOGUE_MODES
 from ..errors import InputError
 from ..model import Phase
 from .selection import SelectionWeights
@@ -21,7 +22,7 @@ DEFAULT_STYLE = "dynamic"
 #: Metrical levels an editor can cut on: every other beat, every beat, every eighth note.
 BEAT_LEVELS = ("half", "beat", "double")
 MAX_BEATS = 64
-KEYS = {"description", "beat_level", "cut_beats", "weights", "transitions", "pacing"}
+KEYS = {"description", "beat_level", "cut_beats", "weights", "transitions", "pacing", "dialogue"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Style:
     transitions: Transitions = field(default_factory=Transitions)
     pacing: tuple[tuple[float, float], ...] = ()  # (position 0..1 of the timeline, cut-length factor)
     source: Path | None = None
+    dialogue: str = "off"  # the clips' speech: off, keep or isolate (--dialogue overrides)
 
     def cut_beats(self, phase: Phase, progress: float, factor: float = 1.0) -> int:
         """Beats for a cut starting ``progress`` (0..1) of the way through ``phase``, times ``factor``."""
@@ -101,6 +103,9 @@ class _Reader:
         level = data.get("beat_level", "beat")
         if level not in BEAT_LEVELS:
             raise self.fail("beat_level", f"expected one of {', '.join(BEAT_LEVELS)}, got {level!r}")
+        dialogue = data.get("dialogue", "off")
+        if dialogue not in DIALOGUE_MODES:
+            raise self.fail("dialogue", f"expected one of {', '.join(DIALOGUE_MODES)}, got {dialogue!r}")
         cuts = self.table("cut_beats", data["cut_beats"], tuple(p.value for p in Phase))
         beats = {}
         for phase in Phase:
@@ -113,7 +118,7 @@ class _Reader:
         weights = SelectionWeights(**{k: self.number(f"weights.{k}", v, 0, 1) for k, v in w.items()})
         return Style(self.path.stem, data["description"], beats, level, weights,
                      self.transitions(data.get("transitions", {"dissolve_beats": 0, "dissolve_phases": []})),
-                     self.pacing(data.get("pacing", [])), self.path)
+                     self.pacing(data.get("pacing", [])), self.path, dialogue)
 
     def transitions(self, value: object) -> Transitions:
         t = self.table("transitions", value, ("dissolve_beats", "dissolve_phases"))

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
 from montage_ai.audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from montage_ai.model import Plan
 from montage_ai.pipeline import STAGES
+from montage_ai.dialogue.phrases import DIALOGUE_MODES
+from montage_ai.dialogue.speech import FALLBACK
 from montage_ai.plan.styles import load_styles
 
 from .cut_strip import CutStrip
@@ -27,6 +29,7 @@ from .waveform import WaveformView
 from .workers import Task
 
 AUTO_STYLE = "auto (from prompt)"
+STYLE_DIALOGUE = "style default"
 STAGE_NAMES = STAGES
 CLIP_THUMB_HEIGHT, CUT_THUMB_HEIGHT = 90, 60
 CLOSE_WAIT_MS = 10_000  # how long closing waits for cancelled work to stop
@@ -216,6 +219,11 @@ class PanelWindow(QWidget):
         self.level_box = QComboBox()
         self.level_box.addItems(["half", "beat", "double"])
         form.addRow("Beat level", self.level_box)
+        self.dialogue_box = QComboBox()
+        self.dialogue_box.addItems([STYLE_DIALOGUE, *DIALOGUE_MODES])
+        self.dialogue_box.setToolTip("the footage's speech on its own track (A2), whole phrases, music ducked under "
+                                     "it; isolate separates the voice first and checks it")
+        form.addRow("Dialogue", self.dialogue_box)
         self.tempo_spin = _spin(TEMPO_HINT_RANGE[1], " BPM", 1)
         self.tempo_spin.setSpecialValueText("analysed")
         self.tempo_spin.setToolTip(f"the tempo as you count it ({TEMPO_HINT_RANGE[0]:g}-{TEMPO_HINT_RANGE[1]:g} BPM); "
@@ -265,7 +273,9 @@ class PanelWindow(QWidget):
         return PlanSettings(style="dynamic" if style == AUTO_STYLE else style, duration=self.duration_spin.value(),
                             music_start=self.start_spin.value(), music_end=self.end_spin.value(),
                             seed=self.seed_spin.value(), beat_offset_ms=self.offset_spin.value(),
-                            beat_level=self.level_box.currentText(), **self.analysis_overrides())
+                            beat_level=self.level_box.currentText(), **self.analysis_overrides(),
+                            dialogue=None if self.dialogue_box.currentText() == STYLE_DIALOGUE
+                            else self.dialogue_box.currentText())
 
     def analysis_overrides(self) -> dict:
         """The editor's tempo hint and beats per bar (None where left to the analysis)."""
@@ -462,7 +472,8 @@ class PanelWindow(QWidget):
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import build_plan, write_outputs
             plan, details = build_plan(inputs, settings, prompt, style_given, llm)
-            write_outputs(plan, out, details=details, progress=progress, cancel=cancel, preview_quality="draft")
+            write_outputs(plan, out, details=details, progress=progress, cancel=cancel, preview_quality="draft",
+                          separator_model=settings.separator_model)
             return plan, details
 
         self._run("Generating", work, self._generated)
@@ -485,6 +496,9 @@ class PanelWindow(QWidget):
             + f"<br>Director: {self.details['director']['director']}. {_refine_line(self.details)}"
             + (f"<br>⚠ {'<br>⚠ '.join(warnings)}" if warnings else ""))
         self.status.setText(f"Generated in {self.work_dir / 'out'}. Play the preview, export, or send to Resolve.")
+        if failed := [w for w in warnings if FALLBACK in w]:
+            self.status.setText(f"<b style='color:#c0392b'>⚠ Voice isolation failed for {len(failed)} clip(s): their "
+                                "original audio is on the dialogue track (see the warnings).</b>")
         self.generated.emit()
 
     # ----- thumbnails (made in the loader's threads as they are painted) ------------------------------
