@@ -119,10 +119,10 @@ class Demucs:
         return model.eval()
 
     def isolate(self, source: Path, out: Path) -> None:
+        model = self.load()  # first: IsolationFailed when Demucs (and with it torch) is not installed
         import torch
         from demucs.apply import apply_model
 
-        model = self.load()
         rate, channels = int(model.samplerate), int(model.audio_channels)
         try:
             raw = ffmpeg_cmd.run(["-i", str(source), "-vn", "-map", "0:a:0", "-ac", str(channels), "-ar", str(rate),
