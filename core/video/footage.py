@@ -14,8 +14,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-import numpy as np
-
 from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped
 from ..errors import InputError, shown
