@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .audio.analyze import analyze_music
+from .audio.decode import require_audio
 from .cluster import PathMap, executor_for, path_map as env_path_map
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
@@ -62,6 +63,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     start = time.perf_counter()
     music_path = resolve_input(music_path)
     require_nameable(music_path)
+    require_audio(music_path)  # a bad song is said before minutes of footage analysis, not after
     if progress:
         progress("probe_footage", 0.0)
     files = discover_footage(footage)

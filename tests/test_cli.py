@@ -148,3 +148,14 @@ def test_bad_input_exits_2_with_one_line_and_no_output(song, footage, tmp_path, 
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in proc.stderr
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_bad_song_is_named_before_the_footage_is_read(tmp_path):
+    """Music that is no audio file: the one line names it, even when the footage is bad too (the song is
+    checked before footage analysis, which can take minutes)."""
+    song, clip = tmp_path / "song.mp3", tmp_path / "clip.mov"
+    song.write_text("not audio")
+    clip.write_text("not video")
+    proc = run("make", "--music", song, "--footage", clip, "--out", tmp_path / "out", "--no-preview")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and str(song) in proc.stderr, proc.stderr
+    assert "Analysing footage" not in proc.stdout and not (tmp_path / "out").exists()
