@@ -311,7 +311,7 @@ def sync_edl(path: Path, exp: Expected) -> list[str]:
         return problems + [f"{len(music)} music events, planned 1"]
     e = music[0]
     return problems + _music_problems((tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc),
-                                      tc(e.source_in), e.source_file, exp)
+                                      tc(e.source_in), e.source_file and unquote(e.source_file), exp)
 
 
 def sync_fcp7(path: Path, exp: Expected) -> list[str]:

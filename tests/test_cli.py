@@ -1,5 +1,6 @@
 """The ``montage-ai`` contracts, run as a user runs them (subprocess, real ffmpeg)."""
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -159,3 +160,15 @@ def test_a_bad_song_is_named_before_the_footage_is_read(tmp_path):
     proc = run("make", "--music", song, "--footage", clip, "--out", tmp_path / "out", "--no-preview")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and str(song) in proc.stderr, proc.stderr
     assert "Analysing footage" not in proc.stdout and not (tmp_path / "out").exists()
+
+
+def test_validate_reads_a_non_ascii_song_name_back_from_the_edl(song, footage, tmp_path):
+    """The EDL percent-encodes what is not ASCII in its comments; validate decodes it to compare."""
+    music = tmp_path / "sång é.wav"
+    shutil.copy(song.path, music)
+    out = tmp_path / "out"
+    proc = run("make", "--music", music, "--footage", footage[0], "--out", out, "--no-preview", "--formats", "edl")
+    assert proc.returncode == 0, proc.stderr
+    assert "%C3%A5" in (out / "montage.edl").read_text()
+    proc = run("validate", out)
+    assert proc.returncode == 0, proc.stdout
