@@ -85,9 +85,6 @@ class Failed:
     path: str
     problem: str
 
-    def error(self) -> InputError:
-        return InputError(self.path, self.problem)
-
 
 def run_mapped(fn: Callable[[Path], Any], editor_path: str | Path, paths: PathMap) -> Any:
     """Task body on a worker: ``fn`` on the worker's path of ``editor_path``, its result with the editor's

@@ -23,10 +23,9 @@ from .model import Clip, Music, Plan
 from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
 from .plan.director import direct
-from .plan.styles import get_style
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.refine import DEFAULT_ROUNDS, refine
-from .plan.styles import load_styles
+from .plan.styles import get_style, load_styles
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
 from .video.probe import probe_audio

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from .errors import InputError
+from .export.edl import part_path
 from .timebase import Rate
 
 
@@ -108,7 +109,7 @@ def read_fcp7(path: Path, exp: Expected):
 def edl_parts(path: Path) -> list[Path]:
     """``montage.edl`` and the parts that continue it (``montage_part2.edl``, ...), in order."""
     parts, k = [path], 2
-    while (more := path.with_name(f"{path.stem}_part{k}{path.suffix}")).exists():
+    while (more := part_path(path, k)).exists():
         parts.append(more)
         k += 1
     return parts

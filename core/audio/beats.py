@@ -9,7 +9,7 @@ import numpy as np
 
 from .grid import dp_beats
 from .onsets import HOP, OnsetBands
-from .tempo import PRIOR_BPM, PRIOR_OCTAVES, choose_level, tempo_curve
+from .tempo import PRIOR_BPM, PRIOR_OCTAVES, beats_bpm, choose_level, tempo_curve
 
 #: Autocorrelation of the onset envelope at the beat period (or two), median over
 #: ``PULSE_WINDOW``-long windows, needed to call it a pulse: speech and noise measure 0.03-0.05,
@@ -65,7 +65,7 @@ def _level_ratio(frames: np.ndarray, bands: OnsetBands, tempo_hint: float | None
     """Beat period at the chosen level over the tracked one: the listener's level
     (:func:`choose_level`), or with a hint the one of 1/2, 1, 2 nearest it."""
     if tempo_hint:
-        bpm = 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
+        bpm = beats_bpm(frames, bands)
         return min((0.5, 1.0, 2.0), key=lambda r: abs(np.log2(bpm / r / tempo_hint)))
     return float(np.median(np.diff(choose_level(frames, bands))) / np.median(np.diff(frames)))
 

@@ -112,7 +112,7 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     if len(level) < 8:
         return level
     starts, meter = bar_indices(bands, level)
-    return level[starts] if meter == 3 and _prior_log_odds(_bpm(level, bands), 3) > 0 else level
+    return level[starts] if meter == 3 and _prior_log_odds(beats_bpm(level, bands), 3) > 0 else level
 
 
 def _binary_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
@@ -132,12 +132,13 @@ def _binary_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     doubled = np.sort(np.concatenate([frames, (frames[:-1] + frames[1:]) // 2]))
     if not _halve(doubled, bands):
         return doubled
-    if _halve(frames, bands) and _bpm(frames, bands) / 2 >= MIN_BPM_AFTER_HALVING:
+    if _halve(frames, bands) and beats_bpm(frames, bands) / 2 >= MIN_BPM_AFTER_HALVING:
         return _strong_counts(frames, bands)
     return frames
 
 
-def _bpm(frames: np.ndarray, bands: OnsetBands) -> float:
+def beats_bpm(frames: np.ndarray, bands: OnsetBands) -> float:
+    """Tempo (BPM) of the beat frames ``frames``: their median spacing."""
     return 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
 
 
@@ -146,7 +147,7 @@ def _halve(frames: np.ndarray, bands: OnsetBands) -> bool:
     never when the counts group in threes (a waltz's beats are not paired)."""
     if choose_meter(beat_features(bands, frames)) == 3:
         return False
-    return _prior_log_odds(_bpm(frames, bands), 2) + _accents(frames, bands)[1] > 0
+    return _prior_log_odds(beats_bpm(frames, bands), 2) + _accents(frames, bands)[1] > 0
 
 
 def _prior_log_odds(bpm: float, group: int) -> float:

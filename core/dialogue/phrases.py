@@ -11,6 +11,7 @@ import math
 from fractions import Fraction
 
 from ..model import Clip, Cut, DialogueEvent
+from ..plan.selection import source_frames_for
 from ..timebase import Rate
 
 DIALOGUE_MODES = ("off", "keep", "isolate")
@@ -45,7 +46,7 @@ def hold_end(clip: Clip, source_in: int, pos: int, end: int, beats: list[int], r
     for frame in [*beats, total]:
         if frame - pos < min_frames or 0 < total - frame < min_frames or frame > total or abs(frame - end) > reach:
             continue
-        if math.ceil(Fraction(frame - pos) * clip.rate.fps / rate.fps) > shot_end - source_in:
+        if source_frames_for(frame - pos, clip.rate, rate) > shot_end - source_in:
             continue
         if speaking_at(clip, float(_source_seconds(clip, source_in, rate, pos, frame))):
             continue

@@ -89,9 +89,6 @@ class ThumbnailLoader(QObject):
         self.generation += 1
         self.requested.clear()
 
-    def busy(self) -> bool:
-        return self.pool.activeThreadCount() > 0
-
     def _made(self, generation: int, tag: Any, jpeg: bytes) -> None:
         if generation == self.generation and jpeg:
             self.ready.emit(tag, jpeg)

@@ -30,7 +30,6 @@ from .workers import Task
 
 AUTO_STYLE = "auto (from prompt)"
 STYLE_DIALOGUE = "style default"
-STAGE_NAMES = STAGES
 CLIP_THUMB_HEIGHT, CUT_THUMB_HEIGHT = 90, 60
 CLOSE_WAIT_MS = 10_000  # how long closing waits for cancelled work to stop
 
@@ -362,7 +361,7 @@ class PanelWindow(QWidget):
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.progress.setValue(int(fraction * 1000))
-        self.status.setText(f"{STAGE_NAMES.get(stage, stage)}… {fraction:.0%}")
+        self.status.setText(f"{STAGES.get(stage, stage)}… {fraction:.0%}")
 
     def _finish(self, on_done: Callable[[Any], None], result: Any) -> None:
         self.task = None
