@@ -59,6 +59,8 @@ def test_user_style_is_listed_with_its_file_and_replaces_nothing_else(config_dir
     out = capsys.readouterr().out
     assert "slowmo" in out and str(config_dir / "styles" / "slowmo.toml") in out
     assert len(load_styles()) == len(STYLES) + 1
+    (config_dir / "styles" / "slowmo.toml").write_text(text.replace("[32, 32]", "[16, 16]"))  # edited: read again
+    assert get_style("slowmo").beats_per_cut[Phase.INTRO] == (16, 16)
 
 
 @pytest.mark.parametrize("edit, key", [

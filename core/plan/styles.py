@@ -8,6 +8,7 @@ style's name replaces it.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -156,11 +157,26 @@ def _package_files() -> list[Path]:
     return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".toml"))
 
 
+@functools.lru_cache(maxsize=256)
+def _read_unchanged(path: Path, mtime_ns: int, size: int) -> Style:
+    """:func:`read_style`, parsed once per version of the file (a planning run asks for styles several times)."""
+    return read_style(path)
+
+
+def _read(path: Path) -> Style:
+    try:
+        st = path.stat()
+    except OSError:
+        return read_style(path)  # says what is wrong with it
+    return _read_unchanged(path, st.st_mtime_ns, st.st_size)
+
+
 def load_styles() -> dict[str, Style]:
-    """Every style by name: the package's, then the user's (a user file replaces a package style of its name)."""
+    """Every style by name: the package's, then the user's (a user file replaces a package style of its name);
+    a file is parsed again only when it changed."""
     user = config_entry("styles")
     files = _package_files() + (sorted(user.glob("*.toml")) if user is not None and user.is_dir() else [])
-    return {s.name: s for s in map(read_style, files)}
+    return {s.name: s for s in map(_read, files)}
 
 
 def get_style(name: str) -> Style:
