@@ -147,13 +147,14 @@ def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
         return round(float(clip.rate.seconds(frame)), 6)
 
     shots = []
+    key = cache.identity_key(clip.path) if thumbnails else None  # one read of the file's head, not one per shot
     for i, shot in enumerate(clip.shots):
         entry = {"index": i, "start_frame": shot.start, "end_frame": shot.end, "start": seconds(shot.start),
                  "end": seconds(shot.end), "scores": shot.scores(), "flashes": shot.flashes,
                  "thumbnail_frame": shot.thumbnail, "window": list(shot.window or ()),
                  "active_window": list(shot.active_window or ())}
         if thumbnails:
-            entry["thumbnail"] = str(shot_thumbnail(clip, shot))
+            entry["thumbnail"] = str(shot_thumbnail(clip, shot, key))
         shots.append(entry)
     return {"path": str(clip.path), "duration": round(clip.duration, 6), "fps": str(clip.rate), "frames": clip.frames,
             "width": clip.width, "height": clip.height, "variable_rate": clip.variable_rate,

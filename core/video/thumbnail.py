@@ -18,11 +18,12 @@ def thumbnail_jpeg(path: Path, frame: int, rate: Rate, height: int = 90) -> byte
                            "-q:v", "4", "-f", "image2", "-c:v", "mjpeg", "-"], path)
 
 
-def shot_thumbnail(clip: Clip, shot: Shot) -> Path:
+def shot_thumbnail(clip: Clip, shot: Shot, key: str | None = None) -> Path:
     """The shot's representative frame as a JPEG file in the user cache (written on first request,
-    never beside the media); InputError when ffmpeg cannot read the frame."""
+    never beside the media); InputError when ffmpeg cannot read the frame. ``key``: the clip's
+    :func:`identity_key`, when the caller has it (it reads the file's first MiB)."""
     frame = shot.thumbnail if shot.thumbnail is not None else (shot.start + shot.end) // 2
-    target = cache_root() / "thumbnails" / f"{identity_key(clip.path)}_{frame}.jpg"
+    target = cache_root() / "thumbnails" / f"{key or identity_key(clip.path)}_{frame}.jpg"
     if not target.exists():
         data = thumbnail_jpeg(clip.path, frame, clip.rate)
         target.parent.mkdir(parents=True, exist_ok=True)
