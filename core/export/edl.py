@@ -67,7 +67,9 @@ def _event(number: int, reel: str, channel: str, src: tuple[int, int], rec: tupl
 
 def build_edls(plan: Plan) -> list[str]:
     """The EDL texts of ``plan``: one per run of at most 999 events (its cuts plus one music event)."""
-    reels = reel_names([c.path for c in plan.clips] + [plan.music.path])
+    # clips, the music, then isolated voices (dialogue files of their own) in the order they play
+    reels = reel_names(list(dict.fromkeys([c.path for c in plan.clips] + [plan.music.path]
+                                          + [e.path for e in plan.dialogue])))
     per_part = max(1, MAX_EVENTS - 1 - len(plan.dialogue))  # every part keeps room for its music and dialogue events
     parts = [plan.cuts[i:i + per_part] for i in range(0, len(plan.cuts), per_part)] or [[]]
     start, rate, df = plan.start_timecode, plan.rate, plan.drop_frame
@@ -91,8 +93,6 @@ def build_edls(plan: Plan) -> list[str]:
         for n, e in enumerate((e for e in plan.dialogue if cuts and begin <= e.record_start < end), len(cuts) + 2):
             clip = plan.cuts[e.cut].clip
             first = (clip.start_frame if e.path == clip.path else 0) + e.source_in
-            if e.path not in reels:  # an isolated voice: a reel of its own
-                reels[e.path] = reel_names([*reels, e.path])[e.path]
             lines.append(_event(n, reels[e.path], "A3",
                                 (first, first + e.record_frames), (start + e.record_start, start + e.record_end),
                                 rate, clip.drop_frame, df, e.path))
