@@ -99,3 +99,17 @@ def test_mixed_rate_edit_puts_off_rate_sources_on_the_timeline_grid(single_rate,
     assert tl.parse_timecode(edit.source_in) == Rate.parse("25").rescale(90000 + 251, tl) == 86554
     assert tl.parse_timecode(edit.source_out) - tl.parse_timecode(edit.source_in) == first.record_frames
     assert "* SOURCE FPS: 25 (source timecode on the timeline's grid)" in text.split("\n\n")[1]
+
+
+def test_dialogue_of_an_off_rate_clip_is_on_the_timeline_grid_like_its_picture(single_rate, tmp_path):
+    """A3 events follow the same source-timecode rule as the V events of the same clip."""
+    from montage_ai.model import DialogueEvent
+    first = single_rate.cuts[0]
+    other = replace(first.clip, rate=Rate.parse("25"), start_frame=90000, drop_frame=False)
+    cut = replace(first, clip=other, source_in=251)
+    said = DialogueEvent(0, cut.record_start, cut.record_end, other.path, 251, other.rate)
+    text = build_edls(replace(single_rate, cuts=[cut, *single_rate.cuts[1:]], dialogue=[said]))[0]
+    edits = [e for ev in pycmx.parse_cmx3600(io.StringIO(text)).events for e in ev.edits]
+    video = next(e for e in edits if e.channels.video)
+    voice = next(e for e in edits if 3 in e.channels.channels)
+    assert voice.source_in == video.source_in and text.count("* SOURCE FPS: 25 ") == 2

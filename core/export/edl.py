@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from ..model import Plan
+from ..model import Clip, Plan
 from ..timebase import Rate
 
 MAX_EVENTS = 999
@@ -65,6 +65,14 @@ def _event(number: int, reel: str, channel: str, src: tuple[int, int], rec: tupl
             f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n{off_rate}\n")
 
 
+def _source(first: int, clip: Clip, plan: Plan) -> tuple[int, bool, Rate | None]:
+    """Source timecode frame, its drop-frame flag and the off rate (None at the timeline's rate) of
+    ``clip``'s frame ``first``: as it is at the timeline's rate, else on the timeline's grid."""
+    if clip.rate == plan.rate:
+        return first, clip.drop_frame, None
+    return clip.rate.rescale(first, plan.rate), plan.drop_frame, clip.rate
+
+
 def build_edls(plan: Plan) -> list[str]:
     """The EDL texts of ``plan``: one per run of at most 999 events (its cuts plus one music event)."""
     # clips, the music, then isolated voices (dialogue files of their own) in the order they play
@@ -79,12 +87,10 @@ def build_edls(plan: Plan) -> list[str]:
         lines = [f"TITLE: {ascii_text(title)}\n", f"FCM: {'DROP FRAME' if df else 'NON-DROP FRAME'}\n\n"]
         for n, cut in enumerate(cuts, start=1):
             clip = cut.clip
-            first = clip.start_frame + cut.source_in
-            same = clip.rate == rate
-            src = first if same else clip.rate.rescale(first, rate)
+            src, src_df, off_rate = _source(clip.start_frame + cut.source_in, clip, plan)
             lines.append(_event(n, reels[clip.path], "V", (src, src + cut.record_frames),
-                                (start + cut.record_start, start + cut.record_end), rate,
-                                clip.drop_frame if same else df, df, clip.path, None if same else clip.rate))
+                                (start + cut.record_start, start + cut.record_end), rate, src_df, df, clip.path,
+                                off_rate))
         begin = cuts[0].record_start if cuts else 0
         end = cuts[-1].record_end if cuts else plan.frames
         lines.append(_event(len(cuts) + 1, reels[plan.music.path], "AA",
@@ -92,10 +98,10 @@ def build_edls(plan: Plan) -> list[str]:
                             plan.music.path))
         for n, e in enumerate((e for e in plan.dialogue if cuts and begin <= e.record_start < end), len(cuts) + 2):
             clip = plan.cuts[e.cut].clip
-            first = (clip.start_frame if e.path == clip.path else 0) + e.source_in
+            src, src_df, off_rate = _source((clip.start_frame if e.path == clip.path else 0) + e.source_in, clip, plan)
             lines.append(_event(n, reels[e.path], "A3",
-                                (first, first + e.record_frames), (start + e.record_start, start + e.record_end),
-                                rate, clip.drop_frame, df, e.path))
+                                (src, src + e.record_frames), (start + e.record_start, start + e.record_end),
+                                rate, src_df, df, e.path, off_rate))
         texts.append("".join(lines))
     return texts
 
