@@ -17,9 +17,9 @@ from fake_resolve.harness import clip_props, dvr  # noqa: E402,F401  (fixture)
 from montage_ai.demo_media import write_wav  # noqa: E402
 from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
-from montage_ai.plugin.panel.thumbnails import cache_file, cache_folder, cached_thumbnail  # noqa: E402
 from montage_ai.plugin.panel.waveform import WaveformView  # noqa: E402
 from montage_ai.plugin.panel.window import PanelWindow  # noqa: E402
+from montage_ai.video.thumbnail import thumbnail_file  # noqa: E402
 
 ARTEFACTS = Path(os.environ.get("MONTAGE_AI_ARTEFACTS", Path(__file__).parent / "artefacts"))
 WAIT_MS = 120_000
@@ -59,7 +59,7 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     assert plan.rate.frames_in(20 - bar) < plan.frames <= plan.rate.frames_in(20) and plan.music_start_time >= 10
     assert plan.frames in {plan.rate.frame_at(b) - plan.music_in for b in plan.music.downbeats}
     qtbot.waitUntil(lambda: len(window.strip.thumbnails) == len(plan.cuts), timeout=WAIT_MS)
-    assert cache_file(plan.cuts[0].clip.path, plan.cuts[0].source_in, plan.cuts[0].clip.rate, 60).exists()
+    assert thumbnail_file(plan.cuts[0].clip.path, plan.cuts[0].source_in, 60).exists()
     assert "cuts" in window.summary.text() and "largest beat error" in window.summary.text()
     assert window.preview_btn.isEnabled() and not window.resolve_btn.isEnabled()  # no Resolve here
     _assert_labels_apart(window.waveform)
@@ -126,19 +126,6 @@ def test_phase_labels_never_overlap(qtbot):
     for width in (120, 60):
         view.resize(width, 150)
         _assert_labels_apart(view)
-
-
-def test_thumbnails_are_cached_by_file_identity(footage, tmp_path):
-    clip = tmp_path / "clip.mp4"
-    clip.write_bytes(footage[0].read_bytes())
-    from montage_ai.video.probe import probe_clip
-    rate = probe_clip(clip).rate
-    first = cached_thumbnail(clip, 12, rate, 60)
-    stored = cache_file(clip, 12, rate, 60)
-    assert stored.parent == cache_folder() and stored.read_bytes() == first and first[:2] == b"\xff\xd8"
-    assert cache_file(clip, 13, rate, 60) != stored
-    os.utime(clip, ns=(0, 0))  # the file changed: another key
-    assert cache_file(clip, 12, rate, 60) != stored
 
 
 def test_cancel_mid_analysis_writes_nothing(window, qtbot, song, footage, tmp_path):

@@ -1,53 +1,18 @@
 """Footage thumbnails for the panel: made lazily in worker threads when a widget first paints the place
-they go, and kept on disk (the user cache dir, keyed by file identity and frame), so neither Analyze nor
-Generate waits for them and a second look costs a file read."""
+they go, and kept in core's thumbnail cache (:func:`montage_ai.video.thumbnail.cached_thumbnail`, shared
+with ``analyze-footage --thumbnails``), so neither Analyze nor Generate waits for them and a second look
+costs a file read."""
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from montage_ai.audio.cache import cache_dir
 from montage_ai.errors import InputError
 from montage_ai.timebase import Rate
-from montage_ai.video.thumbnail import thumbnail_jpeg
-
-CACHE_VERSION = 1
-
-
-def cache_folder() -> Path:
-    """``thumbnails`` next to the analysis cache (``$MONTAGE_AI_CACHE_DIR`` or the user cache dir)."""
-    return cache_dir().parent / "thumbnails"
-
-
-def cache_file(path: Path, frame: int, rate: Rate, height: int) -> Path:
-    """Where the thumbnail of ``frame`` of ``path`` is kept: named by the file's path, size and
-    modification time, so an edited or replaced file gets new thumbnails."""
-    st = path.stat()
-    identity = f"{CACHE_VERSION}|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{frame}|{rate}|{height}"
-    return cache_folder() / f"{hashlib.sha1(identity.encode()).hexdigest()}.jpg"
-
-
-def cached_thumbnail(path: Path, frame: int, rate: Rate, height: int) -> bytes:
-    """JPEG of ``frame`` of ``path``, from the cache or made (and stored) now."""
-    file = cache_file(path, frame, rate, height)
-    try:
-        return file.read_bytes()
-    except OSError:
-        pass
-    jpeg = thumbnail_jpeg(path, frame, rate, height)
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".part", delete=False) as part:
-            part.write(jpeg)
-        os.replace(part.name, file)
-    except OSError:
-        pass  # a cache is a convenience
-    return jpeg
+from montage_ai.video.cache import identity_key
+from montage_ai.video.thumbnail import cached_thumbnail, thumbnail_jpeg
 
 
 class _Job(QRunnable):
@@ -56,8 +21,12 @@ class _Job(QRunnable):
         self.loader, self.generation, self.tag, self.args = loader, generation, tag, args
 
     def run(self) -> None:
+        path, frame, rate, height = self.args
         try:
-            jpeg = cached_thumbnail(*self.args)
+            try:
+                jpeg = cached_thumbnail(path, frame, rate, height, self.loader.key(path)).read_bytes()
+            except OSError:  # the cache cannot be written: made all the same, not kept
+                jpeg = thumbnail_jpeg(path, frame, rate, height)
         except (InputError, OSError):
             jpeg = b""  # no thumbnail; the tile stays plain
         self.loader.made.emit(self.generation, self.tag, jpeg)
@@ -76,6 +45,7 @@ class ThumbnailLoader(QObject):
         self.pool.setMaxThreadCount(2)
         self.generation = 0
         self.requested: set[Any] = set()
+        self.keys: dict[Path, str] = {}  # each file's identity key, read once until reset
         self.made.connect(self._made)
 
     def request(self, tag: Any, path: Path, frame: int, rate: Rate, height: int) -> None:
@@ -84,10 +54,16 @@ class ThumbnailLoader(QObject):
             self.requested.add(tag)
             self.pool.start(_Job(self, self.generation, tag, (Path(path), frame, rate, height)))
 
+    def key(self, path: Path) -> str:
+        """``path``'s identity key (it reads the file's first MiB: once per file, not per thumbnail);
+        OSError when the file cannot be read. Called from the loader's threads."""
+        return self.keys.get(path) or self.keys.setdefault(path, identity_key(path))
+
     def reset(self) -> None:
         self.pool.clear()
         self.generation += 1
         self.requested.clear()
+        self.keys.clear()
 
     def _made(self, generation: int, tag: Any, jpeg: bytes) -> None:
         if generation == self.generation and jpeg:
