@@ -60,6 +60,8 @@ def _shot_line(clip, index: int, shot) -> str:
 class PanelWindow(QWidget):
     """One window, standalone or inside Resolve (``session`` is a connected Resolve session or None)."""
 
+    # Each action's outcome, for whatever drives the window (a host, the tests, the benchmarks); nothing
+    # inside the window listens to them.
     analyzed = Signal()
     generated = Signal()
     exported = Signal(str)
@@ -115,7 +117,6 @@ class PanelWindow(QWidget):
         blank = QPixmap(self.clip_list.iconSize())
         blank.fill(QColor("#2c3038"))
         self._placeholder = QIcon(blank)  # keeps rows the same height until the thumbnail arrives
-        self.clip_thumbnails: set[int] = set()  # rows showing their thumbnail
         right.addWidget(QLabel("Footage"))
         right.addWidget(self.clip_list, 1)
         buttons = QHBoxLayout()
@@ -432,7 +433,6 @@ class PanelWindow(QWidget):
         self.waveform.set_music(None)
         self.strip.set_plan(None)
         self.clip_list.clear()
-        self.clip_thumbnails.clear()
         self.summary.setText("")
         shutil.rmtree(self.work_dir / "out", ignore_errors=True)
         self._refresh_buttons()
@@ -506,8 +506,7 @@ class PanelWindow(QWidget):
             view = self.clip_list.viewport().rect()
             for row, clip in enumerate(self.inputs.clips):
                 item = self.clip_list.item(row)
-                if item is not None and row not in self.clip_thumbnails and \
-                        self.clip_list.visualItemRect(item).intersects(view):
+                if item is not None and self.clip_list.visualItemRect(item).intersects(view):
                     self.thumbnails.request(("clip", row), clip.path, _best_frame(clip), clip.rate, CLIP_THUMB_HEIGHT)
         return super().eventFilter(watched, event)
 
@@ -523,7 +522,12 @@ class PanelWindow(QWidget):
             image = QImage.fromData(jpeg)
             if not image.isNull():
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
-                self.clip_thumbnails.add(tag[1])
+
+    @property
+    def clip_thumbnails(self) -> set[int]:
+        """Rows of the footage list showing their thumbnail (no longer the placeholder)."""
+        rows = (self.clip_list.item(row) for row in range(self.clip_list.count()))
+        return {row for row, item in enumerate(rows) if item.icon().cacheKey() != self._placeholder.cacheKey()}
 
     # ----- Send ---------------------------------------------------------------------------------
     def play_preview(self) -> None:
