@@ -323,13 +323,28 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
     return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
 
 
+def read_manifest(path: Path) -> dict[str, str]:
+    """original -> proxy from ``proxies.json`` (``path`` is the file or the proxy folder holding it);
+    InputError when it is missing or not one :func:`make_proxies` wrote."""
+    manifest = path / MANIFEST if path.is_dir() else path
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        proxies = data["proxies"]
+        if not isinstance(proxies, dict) or not all(isinstance(v, str) for v in proxies.values()):
+            raise TypeError
+    except FileNotFoundError:
+        raise InputError(manifest, "not found: make proxies first (montage-ai proxies PATH... --out DIR)") from None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(manifest, "not a proxies.json written by montage-ai proxies") from None
+    return proxies
+
+
 def _write_manifest(out: Path, profile: Profile, results: list[ProxyResult]) -> Path | None:
     """``proxies.json``: original path -> proxy path for every proxy in the folder (merged with earlier runs)."""
     path = out / MANIFEST
     try:
-        known = json.loads(path.read_text(encoding="utf-8")).get("proxies", {})
-        known = known if isinstance(known, dict) else {}
-    except (OSError, ValueError, AttributeError):
+        known = read_manifest(path)
+    except InputError:  # none yet, or unreadable: this run's proxies start it afresh
         known = {}
     for r in results:
         if r.proxy is not None:

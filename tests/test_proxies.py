@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from montage_ai.proxies import describe, make_proxies, proxy_size
+from montage_ai.errors import InputError
+from montage_ai.proxies import describe, make_proxies, proxy_size, read_manifest
 
 #: name -> (lavfi size, rate, seconds, timecode, audio channels, rotation tag)
 CLIPS = {
@@ -84,6 +85,20 @@ def test_proxies_keep_what_an_nle_matches_on(footage, tmp_path):
 
     again = make_proxies([footage], out, "h264-540p", hwaccel="none")
     assert [r.status for r in again.results if r.status != "failed"] == ["skipped"] * len(CLIPS)
+
+
+def test_the_manifest_merges_runs_and_a_damaged_one_starts_afresh(footage, tmp_path):
+    """proxies.json is read back (the folder or the file) by the one reader the Resolve bridge uses too."""
+    out = tmp_path / "proxies"
+    first = make_proxies([footage / "b 25 tc.mov"], out, hwaccel="none").results[0]
+    second = make_proxies([footage / "d 5994.mp4"], out, hwaccel="none").results[0]
+    both = {str(first.source): str(first.proxy), str(second.source): str(second.proxy)}
+    assert read_manifest(out) == read_manifest(out / "proxies.json") == both
+    (out / "proxies.json").write_text("{", encoding="utf-8")
+    with pytest.raises(InputError, match="not a proxies.json"):
+        read_manifest(out)
+    again = make_proxies([footage / "b 25 tc.mov"], out, hwaccel="none").results[0]
+    assert again.status == "skipped" and read_manifest(out) == {str(first.source): str(first.proxy)}
 
 
 @pytest.mark.parametrize("profile", ["prores-proxy", "dnxhr-lb"])

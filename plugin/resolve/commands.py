@@ -87,8 +87,10 @@ def cmd_push(args: argparse.Namespace, resolve: object = None) -> None:
 
 def cmd_link_proxies(args: argparse.Namespace, resolve: object = None) -> int:
     """Link (or unlink) proxies; every refusal is named; exit 2 when none could be linked."""
+    from montage_ai.proxies import read_manifest
+
     from .connect import connect
-    from .proxies import link_proxies, read_manifest, unlink_proxies
+    from .proxies import link_proxies, unlink_proxies
     proxies = read_manifest(args.proxies)
     pool = connect(resolve).media_pool
     report = (unlink_proxies if args.unlink else link_proxies)(pool, proxies)

@@ -6,13 +6,9 @@ reason, and a link Resolve claims but does not show in ``Proxy Media Path`` coun
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from montage_ai.errors import InputError
-from montage_ai.proxies import MANIFEST
 
 from .media_pool import index_by_path, path_key
 from .writer import call
@@ -27,21 +23,6 @@ class LinkReport:
     done: list[tuple[str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     not_in_pool: list[str] = field(default_factory=list)
-
-
-def read_manifest(path: Path) -> dict[str, str]:
-    """original -> proxy from ``proxies.json`` (``path`` is the file or the proxy folder holding it)."""
-    manifest = path / MANIFEST if path.is_dir() else path
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        proxies = data["proxies"]
-        if not isinstance(proxies, dict) or not all(isinstance(v, str) for v in proxies.values()):
-            raise TypeError
-    except FileNotFoundError:
-        raise InputError(manifest, "not found: make proxies first (montage-ai proxies PATH... --out DIR)") from None
-    except (OSError, ValueError, KeyError, TypeError):
-        raise InputError(manifest, "not a proxies.json written by montage-ai proxies") from None
-    return proxies
 
 
 def _name(item: Any, source: str) -> str:
