@@ -128,6 +128,36 @@ def test_phase_labels_never_overlap(qtbot):
         _assert_labels_apart(view)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="the ffmpeg wrapper is a shell script")
+def test_analyze_runs_the_hardware_decode_trial_before_its_workers(window, qtbot, song, footage, tmp_path,
+                                                                    monkeypatch):
+    """The test decodes run once in the panel's process before footage analysis starts (as in the CLI),
+    so the analysis workers read the verdicts instead of each running them on a cold cache. An ffmpeg
+    wrapper on PATH logs the process that ran each call."""
+    import shutil
+    import subprocess
+
+    from montage_ai.decoders import FOR_BACKEND, listed_methods
+    listed = listed_methods(subprocess.run(["ffmpeg", "-hide_banner", "-hwaccels"], capture_output=True,
+                                           text=True).stdout)
+    if not listed & set(FOR_BACKEND.values()):
+        pytest.skip("this ffmpeg lists no hardware decoding to try")
+    log, wrapper = tmp_path / "ffmpeg.log", tmp_path / "bin" / "ffmpeg"
+    wrapper.parent.mkdir()
+    real = shutil.which("ffmpeg")
+    wrapper.write_text(f'#!/bin/sh\necho "$PPID $*" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("FFMPEG_HWACCEL", raising=False)  # no verdicts yet: they are kept per ffmpeg (the wrapper)
+    copies = [shutil.copy(f, tmp_path / f.name) for f in footage[:2]]  # not in the footage cache: workers run
+    window.set_music(song.path)
+    window.add_footage(copies)
+    with qtbot.waitSignal(window.analyzed, timeout=WAIT_MS):
+        window.analyze_btn.click()
+    trials = [line.split()[0] for line in log.read_text().splitlines() if "hwdownload" in line]
+    assert trials and set(trials) == {str(os.getpid())}
+
+
 def test_cancel_mid_analysis_writes_nothing(window, qtbot, song, footage, tmp_path):
     window.set_music(song.path)
     window.add_footage(footage * 1)
