@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["MONTAGE_AI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="montage-ai-bench-config-")
-os.environ["MONTAGE_AI_CACHE_DIR"] = tempfile.mkdtemp(prefix="montage-ai-bench-cache-")
+for _var, _kind in (("MONTAGE_AI_CONFIG_DIR", "config"), ("MONTAGE_AI_CACHE_DIR", "cache")):
+    if _var not in os.environ:  # workers import this module again: they keep the panel process's folders
+        os.environ[_var] = tempfile.mkdtemp(prefix=f"montage-ai-bench-{_kind}-")
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
