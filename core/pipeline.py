@@ -17,7 +17,7 @@ from .cluster import PathMap, executor_for, path_map as env_path_map
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
-from .export.report import build_report, write_report
+from .export.report import build_report, report_timings, save_report
 from .export.report_html import write_report_html
 from .model import Clip, Music, Plan
 from .dialogue.speech import find_speech, isolate_dialogue
@@ -140,7 +140,8 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
                 not_written[name] = str(why)
             if progress:
                 progress("export", (i + 1) / (len(formats) + 1))
-        write_report_html(plan, stage / "report.html", build_report(plan, details),
+        report = build_report(plan, details)  # report.html's now, report.json's once the timings are complete
+        write_report_html(plan, stage / "report.html", report,
                           (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
         names.append("report.html")
         plan.timings["export"] = time.perf_counter() - start
@@ -158,8 +159,9 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
         _check(cancel)
         names.append("report.json")
         plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-        write_report(plan, stage / "report.json", {**details, "outputs": names, "not_written": not_written,
-                                                   **({"preview_encoder": encoder} if encoder else {})})
+        report.update(timings=report_timings(plan), outputs=names, not_written=not_written,
+                      **({"preview_encoder": encoder} if encoder else {}))
+        save_report(report, stage / "report.json")
     return [out_dir.resolve() / n for n in names]
 
 

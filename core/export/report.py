@@ -94,14 +94,24 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "clips": [_clip_entry(c) for c in plan.clips],
         "dialogue": _dialogue_entry(plan),
         "warnings": [*music.warnings, *plan.warnings],
-        "timings": {k: round(v, 3) for k, v in plan.timings.items()},
+        "timings": report_timings(plan),
     }
     report.update(details or {})
     return report
 
 
+def report_timings(plan: Plan) -> dict[str, float]:
+    """The plan's stage timings as report.json keeps them (seconds, to the millisecond)."""
+    return {k: round(v, 3) for k, v in plan.timings.items()}
+
+
+def save_report(report: dict, path: Path) -> None:
+    """Write ``report`` (a :func:`build_report` dict) as report.json."""
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def write_report(plan: Plan, path: Path, details: dict | None = None) -> None:
-    path.write_text(json.dumps(build_report(plan, details), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    save_report(build_report(plan, details), path)
 
 
 def read_report(path: str | Path) -> Plan:
