@@ -304,10 +304,9 @@ def _use_hwaccel(choice: str | None, encodes: bool = True) -> None:
     select_decoder(value)  # test decodes here, once, so the analysis workers read cached verdicts
 
 
-def _preview_note(files: list[Path]) -> str | None:
+def _preview_note(report: dict) -> str | None:
     """report.json's note on the preview's encoder when it fell back from hardware that failed its test."""
-    report = next((f for f in files if f.name == "report.json"), None)
-    encoder = json.loads(report.read_text(encoding="utf-8")).get("preview_encoder") if report else None
+    encoder = report.get("preview_encoder")
     return f"preview.mp4: {encoder['note']}" if encoder and encoder["failed"] else None
 
 
@@ -322,7 +321,7 @@ def cmd_make(args: argparse.Namespace) -> None:
                            llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
                            path_map=args.path_map)
     _print_result(plan, files, as_json=args.json)
-    note = None if args.json else _preview_note(files)
+    note = None if args.json else _preview_note(files.report)
     if note:
         print(note)
 

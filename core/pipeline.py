@@ -45,6 +45,14 @@ class Inputs:
     warnings: list[str] = field(default_factory=list)  # clips skipped, conformed or cut short
 
 
+class Outputs(list):
+    """The files :func:`write_outputs` wrote (a list of paths) and ``report``, what it wrote into report.json."""
+
+    def __init__(self, paths: list[Path], report: dict) -> None:
+        super().__init__(paths)
+        self.report = report
+
+
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled()
@@ -120,7 +128,7 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
-                  preview_file: Path | None = None, separator_model: Path | None = None) -> list[Path]:
+                  preview_file: Path | None = None, separator_model: Path | None = None) -> Outputs:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
     ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing.
     With ``--dialogue isolate`` the isolated voices come first (``separator_model``: Demucs weights)."""
@@ -162,7 +170,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
         report.update(timings=report_timings(plan), outputs=names, not_written=not_written,
                       **({"preview_encoder": encoder} if encoder else {}))
         save_report(report, stage / "report.json")
-    return [out_dir.resolve() / n for n in names]
+    return Outputs([out_dir.resolve() / n for n in names], report)
 
 
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
@@ -170,7 +178,7 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
          refine_rounds: int = DEFAULT_ROUNDS, scheduler: str | None = None,
-         path_map: PathMap | None = None) -> tuple[Plan, list[Path]]:
+         path_map: PathMap | None = None) -> tuple[Plan, Outputs]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
     checked and locked before any analysis."""
     with output_folder(out_dir):

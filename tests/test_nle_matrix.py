@@ -64,6 +64,7 @@ def test_mixed_rate_exports_read_back_and_say_why_edl_and_aaf_are_absent(song, t
     assert {c.export for c in checks} == ALL - {"montage.aaf"}  # the EDL's off-rate sources on the timeline grid
     assert all(c.ok for c in checks), format_table(checks)
     report = json.loads((out / "report.json").read_text())
+    assert json.loads(json.dumps(written.report)) == report  # what the CLI's notes read, without reading the file
     assert set(report["not_written"]) == {"montage.aaf"}
     assert all("mixes frame rates" in why and "\n" not in why for why in report["not_written"].values())
     assert (out / "montage.edl").exists() and (out / "montage.xml").exists()
