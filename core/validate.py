@@ -157,13 +157,23 @@ def _mlt_frames(value: str, fps: Fraction) -> int:
     return round((int(h) * 3600 + int(m) * 60 + Fraction(sec)) * fps)
 
 
+def _profile_rate(root: ET.Element) -> Fraction:
+    """The frame rate of an MLT document's profile (its timeline rate)."""
+    profile = root.find("profile")
+    return Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+
+
+def _resources(root: ET.Element) -> dict[str | None, str | None]:
+    """The media file (``resource``) of each producer and chain of an MLT document, by id."""
+    return {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
+
+
 def read_mlt(path: Path, exp: Expected):
     """The V1 playlist (``shotcut:video``) of an MLT/Shotcut document, blanks counted."""
     root = ET.parse(path).getroot()
-    profile = root.find("profile")
-    fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+    fps = _profile_rate(root)
     playlist = next(p for p in root.iter("playlist") if p.findtext("property[@name='shotcut:video']") == "1")
-    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
+    resources = _resources(root)
     out, pos = [], 0
     for item in playlist:
         if item.tag == "blank":
@@ -179,12 +189,10 @@ def read_mlt(path: Path, exp: Expected):
 def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Fraction]:
     """The entries on the audio track of an MLT, Shotcut or Kdenlive document (playlists marked
     ``shotcut:audio`` or ``kdenlive:audio_track``; the music is the one entry) and the profile's rate."""
-    profile = root.find("profile")
-    fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
     entries = [e for p in root.iter("playlist") for e in p.findall("entry")
                if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))
                and p.findtext("property[@name='montage_ai:dialogue']") != "1"]
-    return entries, fps
+    return entries, _profile_rate(root)
 
 
 def read_mlt_music(path: Path) -> tuple[int, int]:
@@ -349,7 +357,7 @@ def sync_csv(path: Path, exp: Expected) -> list[str]:
 
 def sync_mlt(path: Path, exp: Expected) -> list[str]:
     root = ET.parse(path).getroot()
-    resources = {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
+    resources = _resources(root)
     entries, fps = mlt_music(root)
     if len(entries) != 1:
         return [f"{len(entries)} music entries, planned 1"]
