@@ -108,15 +108,18 @@ def choose_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     """Beat frames at the level a listener taps: the counts of :func:`_binary_level`, or every third
     of them where they group in threes and the prior prefers the group (6/8 counted in two, a fast
     waltz in one)."""
-    level = _binary_level(frames, bands)
+    level, meter = _binary_level(frames, bands)
     if len(level) < 8:
         return level
-    starts, meter = bar_indices(bands, level)
-    return level[starts] if meter == 3 and _prior_log_odds(beats_bpm(level, bands), 3) > 0 else level
+    meter = _meter(level, bands) if meter is None else meter
+    if meter == 3 and _prior_log_odds(beats_bpm(level, bands), 3) > 0:
+        return level[bar_indices(bands, level, meter)[0]]
+    return level
 
 
-def _binary_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
-    """The tracked counts, every other one, or twice as many: the binary level a listener taps.
+def _binary_level(frames: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, int | None]:
+    """The tracked counts, every other one, or twice as many: the binary level a listener taps, and
+    its meter where choosing it judged that (else None).
 
     Each step between levels weighs the tempo prior against the accents: bass and kick attacks
     (the low band) stronger on every other count, with the snare band not answering on the others,
@@ -125,16 +128,23 @@ def _binary_level(frames: np.ndarray, bands: OnsetBands) -> np.ndarray:
     strong counts by one), as is the choice of which counts to keep when halving.
     """
     if len(frames) < 8:
-        return frames
-    backbeat, _ = _accents(frames, bands)
+        return frames, None
+    backbeat, grouping = _accents(frames, bands)
     if backbeat >= BACKBEAT:
-        return frames
+        return frames, None
     doubled = np.sort(np.concatenate([frames, (frames[:-1] + frames[1:]) // 2]))
-    if not _halve(doubled, bands):
-        return doubled
-    if _halve(frames, bands) and beats_bpm(frames, bands) / 2 >= MIN_BPM_AFTER_HALVING:
-        return _strong_counts(frames, bands)
-    return frames
+    meter = _meter(doubled, bands)
+    if not _halve(doubled, bands, meter):
+        return doubled, meter
+    meter = _meter(frames, bands)
+    if _halve(frames, bands, meter, grouping) and beats_bpm(frames, bands) / 2 >= MIN_BPM_AFTER_HALVING:
+        return _strong_counts(frames, bands), None
+    return frames, meter
+
+
+def _meter(frames: np.ndarray, bands: OnsetBands) -> int:
+    """Beats per bar of the counts ``frames`` (:func:`.bars.choose_meter`)."""
+    return choose_meter(beat_features(bands, frames))
 
 
 def beats_bpm(frames: np.ndarray, bands: OnsetBands) -> float:
@@ -142,12 +152,14 @@ def beats_bpm(frames: np.ndarray, bands: OnsetBands) -> float:
     return 60.0 * bands.sr / (HOP * float(np.median(np.diff(frames))))
 
 
-def _halve(frames: np.ndarray, bands: OnsetBands) -> bool:
-    """Is every other count of ``frames`` the beat? Log-odds of the prior plus the accent evidence;
+def _halve(frames: np.ndarray, bands: OnsetBands, meter: int, grouping: float | None = None) -> bool:
+    """Is every other count of ``frames`` (``meter`` beats to the bar; ``grouping``: their accents'
+    grouping, :func:`_accents`, when known) the beat? Log-odds of the prior plus the accent evidence;
     never when the counts group in threes (a waltz's beats are not paired)."""
-    if choose_meter(beat_features(bands, frames)) == 3:
+    if meter == 3:
         return False
-    return _prior_log_odds(beats_bpm(frames, bands), 2) + _accents(frames, bands)[1] > 0
+    grouping = _accents(frames, bands)[1] if grouping is None else grouping
+    return _prior_log_odds(beats_bpm(frames, bands), 2) + grouping > 0
 
 
 def _prior_log_odds(bpm: float, group: int) -> float:
