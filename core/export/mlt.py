@@ -125,14 +125,14 @@ def build_mlt(plan: Plan) -> ET.Element:
     ET.SubElement(tractor, "track", producer="playlist1", hide="video")
     mix(tractor, 2)
     if plan.dialogue:
-        _dialogue(root, tractor, audio, plan)
+        _dialogue(root, tractor, audio, plan, ids)
     return root
 
 
-def _dialogue(root: ET.Element, tractor: ET.Element, music: ET.Element, plan: Plan) -> None:
+def _dialogue(root: ET.Element, tractor: ET.Element, music: ET.Element, plan: Plan, ids: dict[Path, str]) -> None:
     """A2 (the dialogue events, blanks between) mixed in, and the music's ducking as an animated
-    ``volume`` filter (dB keyframes in timeline frames, interpolated linearly)."""
-    ids = media_ids(plan, "producer")
+    ``volume`` filter (dB keyframes in timeline frames, interpolated linearly). ``ids``: the producers
+    of the media so far, by path; an isolated voice's producer is added to them."""
     for path in dict.fromkeys(e.path for e in plan.dialogue):
         if path not in ids:
             ids[path] = f"producer{len(ids)}"
