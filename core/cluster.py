@@ -96,7 +96,8 @@ def run_mapped(fn: Callable[[Path], Any], editor_path: str | Path, paths: PathMa
         where = f" as {worker_path}" if worker_path != editor_path else ""
         return Failed(editor_path, f"not visible on worker {platform.node()}{where}")
     try:
-        return paths.back(fn(Path(worker_path)))
+        result = fn(Path(worker_path))
+        return paths.back(result) if paths.pairs else result
     except InputError as err:
         return Failed(editor_path, err.problem)
 
