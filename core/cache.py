@@ -1,6 +1,8 @@
-"""The user cache: JSON results under the platform's cache dir, one folder per kind, written atomically."""
+"""The user cache: JSON results under the platform's cache dir (one folder per kind: ``music``,
+``footage``, ``thumbnails``; encoder verdicts at its top), written atomically."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -32,7 +34,8 @@ def write_json(folder: Path, key: str, data: object) -> None:
                 json.dump(data, f)
             os.replace(tmp, folder / f"{key}.json")
         except BaseException:
-            os.unlink(tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
     except OSError:
         pass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import json
 import os
 import platform
 import re
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .audio.cache import cache_dir
+from .cache import cache_root, read_json, write_json
 from .errors import InputError
 from .ffmpeg_cmd import last_line
 
@@ -170,15 +169,12 @@ def ffmpeg_build(listing: str = "-encoders") -> tuple[str, str]:
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest(), text
 
 
-def _verdict_file() -> Path:
-    return cache_dir().parent / "encoders.json"
+#: The verdicts' file, ``encoders.json`` at the top of the user cache (beside ``music/``).
+_VERDICTS = "encoders"
 
 
 def load_verdicts(build: str) -> dict[str, str | None]:
-    try:
-        data = json.loads(_verdict_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_json(cache_root(), _VERDICTS)
     verdicts = data.get(build) if isinstance(data, dict) else None
     if not isinstance(verdicts, dict):
         return {}
@@ -186,21 +182,11 @@ def load_verdicts(build: str) -> dict[str, str | None]:
 
 
 def store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
-    path = _verdict_file()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data = data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        data = {}
+    """Add ``build``'s verdicts to the file; an unwritable cache only costs a test encode next time."""
+    data = read_json(cache_root(), _VERDICTS)
+    data = data if isinstance(data, dict) else {}
     data[build] = verdicts
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # an unwritable cache only costs a test encode next time
+    write_json(cache_root(), _VERDICTS, data)
 
 
 def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str | None],

@@ -6,17 +6,13 @@ within the duration, sections inside it), else the entry is ignored and the song
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-import appdirs
-
+from ..cache import cache_root, read_json, write_json
 from ..errors import InputError
 from ..model import Music, Phase, Section
 
@@ -25,8 +21,8 @@ ANALYSIS_VERSION = 10
 
 
 def cache_dir() -> Path:
-    """``$MONTAGE_AI_CACHE_DIR`` or the platform's user cache dir for montage-ai."""
-    return Path(os.environ.get("MONTAGE_AI_CACHE_DIR") or appdirs.user_cache_dir("montage-ai")) / "music"
+    """The music folder of the user cache (:func:`montage_ai.cache.cache_root`)."""
+    return cache_root() / "music"
 
 
 def content_key(path: Path) -> str:
@@ -83,7 +79,7 @@ def load(path: Path, key: str) -> Music | None:
     """The cached analysis for ``key`` (re-pointed at ``path``), or None when there is none or any
     doubt about it (other version, checksum mismatch, a field that makes no sense)."""
     try:
-        entry = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        entry = read_json(cache_dir(), key)
         if entry["version"] != ANALYSIS_VERSION or entry["checksum"] != _checksum(entry["music"]):
             return None
         return _music(entry["music"], path)
@@ -98,15 +94,4 @@ def store(key: str, music: Music) -> None:
     data["sections"] = [{**asdict(s), "start": float(s.start), "end": float(s.end), "phase": s.phase.value}
                         for s in music.sections]
     data = json.loads(json.dumps(data))  # the checksum covers exactly what a reader will parse
-    tmp = None
-    try:
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"version": ANALYSIS_VERSION, "checksum": _checksum(data), "music": data}, f)
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    write_json(cache_dir(), key, {"version": ANALYSIS_VERSION, "checksum": _checksum(data), "music": data})
