@@ -47,8 +47,9 @@ def _pid_stamp(pid: int) -> str:
     return f"{pid} {_process_start(pid) or ''}".strip()
 
 
-def _alive(stamp: str) -> bool:
-    """Whether the process a pid file names still runs (same pid, same start time: not a reused pid)."""
+def pid_alive(stamp: str) -> bool:
+    """Whether the process ``stamp`` names (``"<pid> [<start time>]"``, as a pid file holds) still runs:
+    same pid, and same start time when given (not a reused pid)."""
     try:
         pid, *start = stamp.split()
         pid = int(pid)
@@ -69,7 +70,7 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
             stamp = (stage / PID_FILE).read_text().strip()
         except OSError:
             stamp = ""
-        if stage.is_dir() and not _alive(stamp):
+        if stage.is_dir() and not pid_alive(stamp):
             shutil.rmtree(stage, ignore_errors=True)
             removed.append(stage)
     return removed

@@ -24,6 +24,7 @@ from typing import Callable
 from . import ffmpeg_cmd
 from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
 from .errors import Cancelled, InputError
+from .output import pid_alive
 from .timebase import Rate
 from .video.discover import discover_footage
 from .video.probe import probe_clip
@@ -204,16 +205,6 @@ def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], canc
                 on_frames(min(frames, int(line[6:].strip() or 0)))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 _PARTIAL = re.compile(r"^\..+\.(\d+)\.partial\.[^.]+$")
 
 
@@ -222,7 +213,7 @@ def remove_dead_partials(folder: Path) -> list[Path]:
     removed = []
     for path in folder.rglob(".*.partial.*") if folder.is_dir() else []:
         m = _PARTIAL.match(path.name)
-        if m and not _pid_alive(int(m.group(1))):
+        if m and not pid_alive(m.group(1)):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
