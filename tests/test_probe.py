@@ -1,5 +1,6 @@
 """Footage probing on generated media: rates, timecodes, VFR, audio, and the errors users see."""
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -7,11 +8,25 @@ from montage_ai.errors import InputError
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import STANDARD_RATES, Rate
 from montage_ai.video.discover import discover_footage
-from montage_ai.video.probe import probe_clip
+from montage_ai.video.probe import UnusableClip, probe_clip, usable_frames
 
 
 def ffmpeg(*args):
     subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def test_usable_frames_one_rule_for_probe_and_analysis():
+    """Never more frames than decode; a warning only past 2 frames or 1 % short; too short is unusable."""
+    path, rate = Path("clip.mov"), Rate.parse("25")
+    assert usable_frames(path, 76, 75, rate) == (75, None)
+    assert usable_frames(path, 100, 98, rate) == (98, None)
+    assert usable_frames(path, 100, 97, rate) == (97, "only 97 of 100 frames decode (damaged or truncated file); "
+                                                      "using those")
+    assert usable_frames(path, 1000, 990, rate) == (990, None)
+    assert usable_frames(path, 1000, 989, rate)[1] is not None
+    assert usable_frames(path, 100, 120, rate) == (100, None)
+    with pytest.raises(UnusableClip, match="only 5 frame.s. of video decode; footage needs at least 0.25 s"):
+        usable_frames(path, 100, 5, rate)
 
 
 def test_drop_frame_timecode_and_rate(tmp_path):

@@ -23,7 +23,7 @@ from .change import ChangeMeasure
 from .frames import analysis_size, read_frames
 from .measures import run_measures
 from .motion import MotionMeasure
-from .probe import MIN_CLIP_SECONDS, UnusableClip, probe_clip
+from .probe import probe_clip, usable_frames
 from .quality import QualityMeasure
 from .scores import frame_runs, frame_scores, marks, score_shot
 from .shots import boundaries
@@ -54,14 +54,8 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     count, f = run_measures(read_frames(clip, size), measures)
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")
-    if count < max(2, clip.rate.frames_in(MIN_CLIP_SECONDS)):
-        raise UnusableClip(clip.path, f"only {count} frame(s) of video decode; footage needs at least "
-                                      f"{MIN_CLIP_SECONDS:g} s")
-    problems = []
-    frames = clip.frames
-    if count < frames - max(2, frames // 100):
-        problems.append(f"only {count} of {frames} frames decode (truncated or damaged); using those")
-        frames = count
+    frames, problem = usable_frames(clip.path, clip.frames, count, clip.rate)
+    problems = [problem] if problem else []
     f = {k: v[:frames] for k, v in f.items()}
     cuts = boundaries(f, frames, float(fps))
     for b in cuts:

@@ -123,6 +123,23 @@ def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> i
     return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
 
 
+def usable_frames(path: Path, frames: int, decoded: int, rate: Rate) -> tuple[int, str | None]:
+    """The frames of a clip to use when ``decoded`` of the ``frames`` its container states decode (never
+    more than decode), and the problem to report (without the file name) when more than
+    ``max(2, frames // 100)`` are missing: a damaged or truncated file. A smaller shortfall is the
+    counts' own noise (a duration rounded up, a variable rate conformed to a standard one).
+
+    Raises :class:`UnusableClip` when fewer frames than ``MIN_CLIP_SECONDS`` (or 2) decode.
+    """
+    used = min(frames, decoded)
+    if used < max(2, rate.frames_in(MIN_CLIP_SECONDS)):
+        raise UnusableClip(path, f"only {used} frame(s) of video{' decode' if decoded < frames else ''}; "
+                                 f"footage needs at least {MIN_CLIP_SECONDS:g} s")
+    if decoded < frames - max(2, frames // 100):
+        return used, f"only {decoded} of {frames} frames decode (damaged or truncated file); using those"
+    return used, None
+
+
 def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
 
@@ -158,12 +175,9 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
         warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
                         f"conformed to {float(rate.fps):g} fps")
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
-    if decodable < frames - 2:
-        warnings.append(f"{path.name}: only {decodable} of {frames} frames decode (damaged or truncated file); "
-                        f"using those")
-    frames = min(frames, decodable)
-    if frames < rate.frames_in(MIN_CLIP_SECONDS) or frames < 2:
-        raise UnusableClip(path, f"only {frames} frame(s) of video; footage needs at least {MIN_CLIP_SECONDS:g} s")
+    frames, problem = usable_frames(path, frames, decodable, rate)
+    if problem:
+        warnings.append(f"{path.name}: {problem}")
     tc = _start_timecode(info, video)
     try:
         start = rate.parse_timecode(tc) if tc else 0
