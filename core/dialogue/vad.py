@@ -13,6 +13,7 @@ import numpy as np
 import webrtcvad
 
 from ..audio.decode import stream_mono
+from ..intervals import frame_runs
 
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.03
@@ -48,8 +49,7 @@ def voiced_frames(samples: np.ndarray) -> np.ndarray:
 def regions_from_frames(speech: np.ndarray, duration: float) -> list[tuple[float, float]]:
     """Runs of speech frames as ``(start, end)`` seconds: gaps up to ``BRIDGE_SECONDS`` bridged, runs
     shorter than ``MIN_SPEECH_SECONDS`` dropped, ``PAD_SECONDS`` added, clamped to ``[0, duration]``."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], speech.astype(np.int8), [0]))))
-    runs = [[a * FRAME_SECONDS, b * FRAME_SECONDS] for a, b in zip(edges[::2], edges[1::2])]
+    runs = [[a * FRAME_SECONDS, b * FRAME_SECONDS] for a, b in frame_runs(speech)]
     merged: list[list[float]] = []
     for run in runs:
         if merged and run[0] - merged[-1][1] <= BRIDGE_SECONDS:

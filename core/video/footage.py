@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped
 from ..errors import InputError, shown
+from ..intervals import frame_runs
 from ..model import Clip
 from . import cache
 from .change import ChangeMeasure
@@ -25,7 +26,7 @@ from .measures import run_measures
 from .motion import MotionMeasure
 from .probe import probe_clip, usable_frames
 from .quality import QualityMeasure
-from .scores import frame_runs, frame_scores, marks, score_shot
+from .scores import frame_scores, marks, score_shot
 from .shots import boundaries
 from .thumbnail import shot_thumbnail
 

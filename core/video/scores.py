@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..intervals import frame_runs
 from ..model import Shot
 from .shots import rolling
 
@@ -37,12 +38,6 @@ WINDOW_SECONDS = 1.5
 
 def _saturate(x: np.ndarray | float, scale: float) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(x, dtype=np.float64) / scale)
-
-
-def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of True."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
 def marks(f: dict[str, np.ndarray], fps: Fraction) -> dict[str, np.ndarray]:

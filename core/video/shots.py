@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..intervals import frame_runs
 from .change import LAGS, gradual_scales
 
 #: Frames each side of a frame that set its baseline.
@@ -85,14 +86,12 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: f
         jump = rolling(d1, h, np.max)  # the largest single-frame change inside the span
         ok = (span > np.maximum(GRADUAL_RATIO * med, GRADUAL_MIN_CHANGE)) & (blend < GRADUAL_MAX_BLEND) \
             & (jump < 0.5 * span)
-        for run in np.split(np.flatnonzero(ok), np.flatnonzero(np.diff(np.flatnonzero(ok)) > 1) + 1):
-            if len(run) == 0:
-                continue
-            top = run[span[run] >= 0.9 * span[run].max()]
+        for a, b in frame_runs(ok):
+            top = a + np.flatnonzero(span[a:b] >= 0.9 * span[a:b].max())
             centre = int(round((top[0] + top[-1]) / 2))
             if any(abs(centre - c) <= 2 * h for c in cuts):
                 continue
-            strength = float(span[run].max() / max(GRADUAL_RATIO * med[centre], GRADUAL_MIN_CHANGE))
+            strength = float(span[a:b].max() / max(GRADUAL_RATIO * med[centre], GRADUAL_MIN_CHANGE))
             if all(abs(centre - g) > MIN_SHOT_FRAMES for g in found):
                 found[centre] = strength
     return found
