@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..intervals import merge_close
 from ..model import Plan
 
 #: Music level under speech (dB).
@@ -17,13 +18,8 @@ def duck_points(plan: Plan) -> list[tuple[float, float]]:
     """``(timeline seconds, gain dB)`` keyframes of the music; empty without dialogue."""
     fps = float(plan.rate.fps)
     attack, release, end = ATTACK_MS / 1000, RELEASE_MS / 1000, plan.frames / fps
-    spans: list[list[float]] = []
-    for e in sorted(plan.dialogue, key=lambda e: e.record_start):
-        a, b = e.record_start / fps, e.record_end / fps
-        if spans and a - spans[-1][1] <= attack + release:
-            spans[-1][1] = max(spans[-1][1], b)
-        else:
-            spans.append([a, b])
+    events = sorted(plan.dialogue, key=lambda e: e.record_start)
+    spans = merge_close([(e.record_start / fps, e.record_end / fps) for e in events], attack + release)
     points: list[tuple[float, float]] = []
     for a, b in spans:
         points += [(max(0.0, a - attack), 0.0 if a - attack > 0 else DUCK_DB), (a, DUCK_DB), (b, DUCK_DB),

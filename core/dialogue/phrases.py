@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..intervals import merge_close
 from ..model import Clip, Cut, DialogueEvent
 from ..plan.selection import source_frames_for
 from ..timebase import Rate
@@ -58,14 +59,7 @@ def hold_end(clip: Clip, source_in: int, pos: int, end: int, beats: list[int], r
 
 def _phrases(clip: Clip, start: float, stop: float) -> list[tuple[float, float]]:
     """The clip's speech regions lying whole in ``[start, stop]`` (clip seconds), joined when close."""
-    joined: list[list[float]] = []
-    for a, b in clip.speech:
-        if a >= start and b <= stop:
-            if joined and a - joined[-1][1] <= JOIN_SECONDS:
-                joined[-1][1] = b
-            else:
-                joined.append([a, b])
-    return [(a, b) for a, b in joined]
+    return merge_close([(a, b) for a, b in clip.speech if a >= start and b <= stop], JOIN_SECONDS)
 
 
 def dialogue_events(cuts: list[Cut], rate: Rate) -> list[DialogueEvent]:

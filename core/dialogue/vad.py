@@ -13,7 +13,7 @@ import numpy as np
 import webrtcvad
 
 from ..audio.decode import stream_mono
-from ..intervals import frame_runs
+from ..intervals import frame_runs, merge_close
 
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.03
@@ -49,13 +49,7 @@ def voiced_frames(samples: np.ndarray) -> np.ndarray:
 def regions_from_frames(speech: np.ndarray, duration: float) -> list[tuple[float, float]]:
     """Runs of speech frames as ``(start, end)`` seconds: gaps up to ``BRIDGE_SECONDS`` bridged, runs
     shorter than ``MIN_SPEECH_SECONDS`` dropped, ``PAD_SECONDS`` added, clamped to ``[0, duration]``."""
-    runs = [[a * FRAME_SECONDS, b * FRAME_SECONDS] for a, b in frame_runs(speech)]
-    merged: list[list[float]] = []
-    for run in runs:
-        if merged and run[0] - merged[-1][1] <= BRIDGE_SECONDS:
-            merged[-1][1] = run[1]
-        else:
-            merged.append(run)
+    merged = merge_close([(a * FRAME_SECONDS, b * FRAME_SECONDS) for a, b in frame_runs(speech)], BRIDGE_SECONDS)
     return [(round(max(0.0, float(a) - PAD_SECONDS), 3), round(min(duration, float(b) + PAD_SECONDS), 3))
             for a, b in merged if b - a >= MIN_SPEECH_SECONDS]
 
