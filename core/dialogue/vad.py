@@ -64,7 +64,12 @@ def detect_speech(samples: np.ndarray) -> list[tuple[float, float]]:
     return regions_from_frames(voiced_frames(samples) & loud, len(samples) / SAMPLE_RATE)
 
 
+def mono_samples(path: Path) -> np.ndarray:
+    """The first audio stream of ``path`` as 16 kHz mono float32 samples (the rate speech is measured at)."""
+    blocks = list(stream_mono(path, SAMPLE_RATE, SAMPLE_RATE * 30))
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+
 def speech_regions(path: Path) -> list[tuple[float, float]]:
     """Speech regions of the first audio stream of ``path`` (seconds from its first sample)."""
-    blocks = list(stream_mono(path, SAMPLE_RATE, SAMPLE_RATE * 30))
-    return detect_speech(np.concatenate(blocks) if blocks else np.zeros(0, np.float32))
+    return detect_speech(mono_samples(path))

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio.decode import stream_mono
 from ..errors import InputError
-from .vad import SAMPLE_RATE
+from .vad import SAMPLE_RATE, mono_samples
 
 #: The voice may lose at most this much level (dB) over the speech regions.
 MAX_SPEECH_LOSS_DB = 6.0
@@ -37,18 +36,13 @@ def level_db(x: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12)) if len(x) else SILENT_DBFS - 60
 
 
-def _decode(path: Path) -> np.ndarray:
-    blocks = list(stream_mono(path, SAMPLE_RATE, SAMPLE_RATE * 30))
-    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
-
-
 def verify_isolation(source: Path, result: Path, regions: list[tuple[float, float]],
                      frame_seconds: float) -> Verdict:
     """Check ``result`` (the voice isolated from ``source``'s audio) against ``regions`` (speech, s)."""
     if not result.is_file() or result.stat().st_size == 0:
         return Verdict("no output file was written")
     try:
-        original, voice = _decode(source), _decode(result)
+        original, voice = mono_samples(source), mono_samples(result)
     except InputError as err:
         return Verdict(f"the output cannot be read ({err.problem})")
     seconds = (len(original) / SAMPLE_RATE, len(voice) / SAMPLE_RATE)
