@@ -15,6 +15,7 @@ import opentimelineio as otio
 import pycmx
 import pytest
 from fake_resolve.harness import dvr, register_media  # noqa: F401 (the fake Resolve fixture)
+from melt_render import melt
 from speech_media import RATE, SENTENCES, boundary_f1, speech_clip, tone_wav, write_wav
 
 from montage_ai.audio.analyze import analyze_music
@@ -209,8 +210,7 @@ def test_exports_and_preview_carry_dialogue_and_ducking(talk, tmp_path, capsys):
     ramp = times[(level < full - 1) & (level > ducked + 1) & (times > a - 0.5) & (times < a + 0.2)]
     assert 0.03 <= ramp.max() - ramp.min() <= ducking.ATTACK_MS / 1000 + 0.05  # attack: smooth, about as set
     # the same dip when melt renders the Shotcut project (A2 mixed in, the music's volume filter)
-    subprocess.run(["melt", str(out / "montage.mlt"), "-consumer", f"avformat:{tmp_path / 'melt.wav'}", "vn=1",
-                    "ar=48000", "ac=1"], check=True, capture_output=True)
+    melt(out / "montage.mlt", tmp_path / "melt.wav", "vn=1", "ar=48000", "ac=1")
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / "melt.wav"), "-f", "f32le", "-"], check=True,
                          capture_output=True).stdout
     level = _band_level(np.frombuffer(raw, "<f4").astype(np.float64), 48000, 10000)

@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from colour_media import clip_index_per_frame, colour_clips, expected_per_frame
+from melt_render import melt
 
 from montage_ai.export.kdenlive import build_kdenlive, write_kdenlive
 from montage_ai.export.mlt import build_mlt, write_mlt
@@ -73,9 +74,7 @@ def test_kdenlive_bin_references_tracks_and_guides(plan):
 
 
 def _render(project, out):
-    subprocess.run(["melt", "-quiet", str(project), "-consumer", f"avformat:{out}", "vcodec=ffv1", "an=1"],
-                   check=True, capture_output=True)
-    return out
+    return melt(project, out, "vcodec=ffv1", "an=1")
 
 
 @needs_melt

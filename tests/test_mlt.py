@@ -3,11 +3,11 @@
 Each clip is a solid colour, so every rendered frame tells which clip it came from.
 """
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 from colour_media import clip_index_per_frame, colour_clips, expected_per_frame
+from melt_render import melt
 
 from montage_ai.export.mlt import write_mlt
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -24,8 +24,7 @@ def test_melt_renders_cuts_on_planned_frames(music, tmp_path, fps):
     mlt = tmp_path / "montage.mlt"
     write_mlt(plan, mlt)
     render = tmp_path / "render.mkv"
-    subprocess.run(["melt", "-quiet", str(mlt), "-consumer", f"avformat:{render}", "vcodec=ffv1", "an=1"],
-                   check=True, capture_output=True)
+    melt(mlt, render, "vcodec=ffv1", "an=1")
     per_frame = clip_index_per_frame(render)
     assert len(per_frame) == plan.frames
     boundaries = np.flatnonzero(np.diff(per_frame)) + 1
