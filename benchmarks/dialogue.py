@@ -45,8 +45,7 @@ def _placements(rng: np.random.Generator) -> tuple[list[tuple[float, str]], floa
 
 
 def _webrtc_only(path: Path) -> list[tuple[float, float]]:
-    from montage_ai.audio.decode import stream_mono
-    x = np.concatenate(list(stream_mono(path, vad.SAMPLE_RATE, vad.SAMPLE_RATE * 30)))
+    x = vad.mono_samples(path)
     return vad.regions_from_frames(vad.voiced_frames(x), len(x) / vad.SAMPLE_RATE)
 
 
