@@ -89,3 +89,16 @@ def test_unanalysed_clips_still_plan(music):
     clips = [replace(_clip(f"u{i}", [Shot(0, 300)])) for i in range(3)]
     plan = plan_montage(music, clips, PlanSettings(fps=RATE, duration=20))
     assert plan.cuts and all(c.why["reason"] == "best fitting shot" for c in plan.cuts)
+
+
+def test_a_shot_used_again_plays_its_least_used_part_not_its_start_again():
+    picker = ShotPicker([_clip("only", [Shot(0, 300, window=(0, 100))])], RATE)
+    first = picker.pick(150, energy=0.0)  # centred on the steadiest window, held at the shot's start
+    second = picker.pick(200, energy=0.0)  # the 150 frames left are too short
+    third = picker.pick(100, energy=0.0)  # nothing left after the second: frames 0-100 and 200-300 were played once
+    fourth = picker.pick(100, energy=0.0)  # room after the third
+    assert (first.source_in, first.source_out) == (0, 150)
+    assert (second.source_in, second.source_out) == (100, 300)  # 50 frames again, not all 150 from the start
+    assert second.why["range"] == third.why["range"] == "its least-used part (the rest of the shot is too short)"
+    assert (third.source_in, third.source_out) == (0, 100)  # the earliest of the equally used parts
+    assert (fourth.source_in, fourth.why["range"]) == (100, "continues the previous use")

@@ -19,6 +19,17 @@ ACTIVE_ENERGY = 0.5
 JITTER = 0.15
 
 
+def _least_used(lo: int, hi: int, need: int, used: list[tuple[int, int]]) -> int:
+    """The start in ``[lo, hi]`` of ``need`` frames overlapping ``used`` ranges least (the earliest of equals).
+    The overlap is piecewise linear in the start, so its minimum lies on a bound or where a range begins or
+    ends against either edge."""
+    def overlap(start: int) -> int:
+        return sum(max(0, min(b, start + need) - max(a, start)) for a, b in used)
+
+    starts = {lo, hi, *(min(max(x, lo), hi) for a, b in used for x in (a - need, a, b - need, b))}
+    return min(starts, key=lambda start: (overlap(start), start))
+
+
 def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
     """Media frames (at ``clip_rate``) a cut of ``record_frames`` timeline frames uses: ``ceil(N·m/t)``.
 
@@ -87,6 +98,7 @@ class ShotPicker:
         self._uses = np.zeros(len(rows))
         self._clip_uses = np.zeros(len(self.clips))  # uses x share, per clip
         self._cursor: list[int | None] = [None] * len(rows)  # where the next use of each shot continues
+        self._used: list[list[tuple[int, int]]] = [[] for _ in rows]  # source ranges each shot has played
         self._last: int | None = None  # row of the previous pick
 
     def _pool(self, candidates: np.ndarray) -> tuple[str, np.ndarray]:
@@ -129,7 +141,8 @@ class ShotPicker:
         if cursor is not None and cursor + need <= shot.end:
             return cursor, "continues the previous use"
         if cursor is not None:
-            return shot.start, "from the shot's start (the rest is used)"
+            return _least_used(shot.start, shot.end - need, need, self._used[row]), \
+                "its least-used part (the rest of the shot is too short)"
         active = energy >= ACTIVE_ENERGY
         window = (shot.active_window if active else shot.window) or (shot.start, shot.end)
         centre = (window[0] + window[1]) // 2
@@ -154,6 +167,7 @@ class ShotPicker:
         need = source_frames_for(record_frames, clip.rate, self.rate)
         source_in, placed = self._range(row, need, energy)
         self._cursor[row] = source_in + need
+        self._used[row].append((source_in, source_in + need))
         self._uses[row] += 1
         self._clip_uses[self._clip[row]] += self._share[row]
         self._last = row
@@ -165,4 +179,5 @@ class ShotPicker:
         """``pick`` (the last one) playing ``need`` source frames instead (a cut held to finish a phrase, or
         ended before one): the shot's cursor follows. The caller keeps ``need`` inside the shot."""
         self._cursor[self._last] = pick.source_in + need
+        self._used[self._last][-1] = (pick.source_in, pick.source_in + need)
         return replace(pick, source_out=pick.source_in + need, why={**pick.why, "held": "cut end moved off speech"})
