@@ -2,13 +2,13 @@
 ``footage``, ``thumbnails``; encoder verdicts at its top), written atomically."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import appdirs
+
+from .output import write_atomic
 
 
 def cache_root() -> Path:
@@ -26,16 +26,9 @@ def read_json(folder: Path, key: str) -> object | None:
 
 def write_json(folder: Path, key: str, data: object) -> None:
     """Write ``data`` as ``key``'s JSON atomically; a cache that cannot be written is skipped silently."""
+    text = json.dumps(data)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, folder / f"{key}.json")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(folder / f"{key}.json", text)
     except OSError:
         pass

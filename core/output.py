@@ -34,6 +34,20 @@ PID_FILE = "pid"
 _held: dict[Path, int] = {}
 
 
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file beside it and a rename, so
+    readers see the old file or the whole new one; the temporary file never stays. OSError on failure."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _process_start(pid: int) -> str | None:
     """The start time of process ``pid`` (field 22 of /proc/PID/stat), or None if it is gone."""
     try:

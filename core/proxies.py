@@ -12,7 +12,6 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +23,7 @@ from typing import Callable
 from . import ffmpeg_cmd
 from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
 from .errors import Cancelled, InputError
-from .output import pid_alive
+from .output import pid_alive, write_atomic
 from .timebase import Rate
 from .video.discover import discover_footage
 from .video.probe import probe_clip
@@ -341,8 +340,5 @@ def _write_manifest(out: Path, profile: Profile, results: list[ProxyResult]) -> 
         if r.proxy is not None:
             known[str(r.source)] = str(r.proxy)
     known = {src: proxy for src, proxy in known.items() if Path(proxy).exists()}
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".proxies.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"profile": profile.name, "proxies": known}, f, indent=1)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"profile": profile.name, "proxies": known}, indent=1))
     return path

@@ -3,13 +3,12 @@ cache of them (the user cache dir, never beside the media) that ``analyze-footag
 the panel share."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from .. import ffmpeg_cmd
 from ..cache import cache_root
 from ..model import Clip, Shot
+from ..output import write_atomic
 from ..timebase import Rate
 from .cache import identity_key
 
@@ -43,9 +42,7 @@ def cached_thumbnail(path: Path, frame: int, rate: Rate, height: int = HEIGHT, k
     if not target.exists():
         data = thumbnail_jpeg(path, frame, rate, height)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as part:
-            part.write(data)
-        os.replace(part.name, target)
+        write_atomic(target, data)
     return target
 
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from montage_ai.config import config_dir
+from montage_ai.output import write_atomic
 
 
 def config_path() -> Path:
@@ -50,8 +50,6 @@ class PanelSettings:
         path = config_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(asdict(self), indent=2))
         except OSError:
             pass  # settings are a convenience; never fail the panel over them
