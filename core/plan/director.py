@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..model import Phase
-from .directive import PACE, Directive, DirectiveError
+from .directive import LENGTH, PACE, Directive, DirectiveError
 
 #: Words that point to a style, checked in order (first style with a hit wins).
 STYLE_WORDS = {
@@ -44,9 +44,6 @@ FAVOUR = ("favour", "favor", "more of", "feature", "focus on", "use")
 AVOID = ("avoid", "without", "no", "skip", "not", "drop the")
 #: Words that leave the beat level to the LLM (else it is the style's).
 BEAT_WORDS = ("beat", "beats", "half", "double", "eighth", "eighths", "every")
-#: Pace factor for "slower"/"faster" in a clause.
-SLOW, FAST = 1.5, 0.67
-
 
 def _has(text: str, words: tuple[str, ...]) -> list[str]:
     return [w for w in words if re.search(rf"\b{re.escape(w)}\b", text)]
@@ -95,8 +92,8 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
         avoid += avoided
         if avoided:
             continue
-        for key, words, factor in (("pacing", SLOWER, SLOW), ("pacing", FASTER, FAST),
-                                   ("arc", LONGER, 1.6), ("arc", SHORTER, 0.6)):
+        for key, words, factor in (("pacing", SLOWER, PACE["slower"]), ("pacing", FASTER, PACE["faster"]),
+                                   ("arc", LONGER, LENGTH["longer"]), ("arc", SHORTER, LENGTH["shorter"])):
             hits = _has(clause, words)
             if hits and (phases or key == "pacing"):
                 for p in targets:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..model import Phase
-from .directive import PACE, Directive, DirectiveError, directive_from_json, directive_schema
+from .directive import MAX_NAMED_CLIPS, PACE, Directive, DirectiveError, directive_from_json, directive_schema
 
 TRIES = 3
 #: ``complete(messages, schema, attempt) -> text``: one model answer.
@@ -54,7 +54,7 @@ def model_complete(path: str) -> Complete:
 
 def _messages(prompt: str, styles: list[str], clip_names: list[str]) -> list[dict]:
     phases = ", ".join(p.value.lower() for p in Phase)
-    clips = f" Clips: {', '.join(clip_names)}." if clip_names and len(clip_names) <= 40 else ""
+    clips = f" Clips: {', '.join(clip_names)}." if clip_names and len(clip_names) <= MAX_NAMED_CLIPS else ""
     system = (f"You plan a video edit cut to music. Answer in JSON. style: one of {', '.join(styles)}. "
               f"For each part of the song ({phases}) say how the cutting should change: {', '.join(PACE)} "
               "(slower = longer shots). longer/shorter: the part to make longer or shorter, or none. "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..model import Phase, Plan
-from .directive import Directive
+from .directive import PACE, Directive
 from .evaluate import MIN_SHARE, Scores, evaluate, near_repeats, phase_shares, shot_of
 from .selection import SelectionWeights
 
@@ -51,10 +51,11 @@ def candidates(plan: Plan, scores: Scores, d: Directive) -> list[Proposal]:
         out.append((scores.arc_fit, Proposal("lengthen the build", d.with_phase("arc", Phase.BUILD, 1.5))))
     climax, build = _mean_cut(plan, Phase.CLIMAX), _mean_cut(plan, Phase.BUILD)
     if climax and build and climax >= build:
-        out.append((scores.arc_fit, Proposal("faster cuts at the climax", d.with_phase("pacing", Phase.CLIMAX, 0.67))))
+        faster = d.with_phase("pacing", Phase.CLIMAX, PACE["faster"])
+        out.append((scores.arc_fit, Proposal("faster cuts at the climax", faster)))
     intro = _mean_cut(plan, Phase.INTRO)
     if intro and build and intro <= build:
-        out.append((scores.arc_fit, Proposal("slower intro", d.with_phase("pacing", Phase.INTRO, 1.5))))
+        out.append((scores.arc_fit, Proposal("slower intro", d.with_phase("pacing", Phase.INTRO, PACE["slower"]))))
     if scores.phase_energy_fit < 0.8 and any(shot_of(c).motion for c in plan.cuts):
         w = d.weights or SelectionWeights()
         out.append((scores.phase_energy_fit, Proposal(
