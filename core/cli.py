@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, ffmpeg_cmd, settings
-from .decoders import select_decoder
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
 from .errors import InputError, Interrupted
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
@@ -297,11 +296,10 @@ def _llm(args: argparse.Namespace) -> str:
 def _use_hwaccel(choice: str | None, encodes: bool = True) -> None:
     """Checks ``--hwaccel`` / ``$FFMPEG_HWACCEL`` before any work (a named backend must pass its test
     encode when the command ``encodes``) and hands the choice on through the environment, which the
-    preview's encoder and the analysis workers' decoders read."""
+    preview's encoder and the analysis (:func:`.video.footage.analyze_footage`) read."""
     value = os.environ["FFMPEG_HWACCEL"] = requested(choice)
     if encodes and value not in ("auto", "none"):
         select_encoder(value)
-    select_decoder(value)  # test decodes here, once, so the analysis workers read cached verdicts
 
 
 def _preview_note(report: dict) -> str | None:
@@ -354,7 +352,7 @@ def cmd_analyze_music(args: argparse.Namespace) -> None:
 
 
 def cmd_analyze_footage(args: argparse.Namespace) -> None:
-    from .cluster import executor_for, path_map
+    from .cluster import executor_for
     from .terminal import console_progress
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
@@ -364,7 +362,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
             executor_for(args.scheduler) as executor:  # JSON alone on stdout
         results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
                                   executor=executor, use_cache=not args.no_cache,
-                                  path_map=args.path_map if args.path_map is not None else path_map())
+                                  path_map=args.path_map)
     if all(r.clip is None for r in results):
         raise InputError(None, results[0].warnings[0])
     data = [result_json(r, args.thumbnails) for r in results]

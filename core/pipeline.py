@@ -13,7 +13,7 @@ from typing import Callable
 
 from .audio.analyze import analyze_music
 from .audio.decode import require_audio
-from .cluster import PathMap, executor_for, path_map as env_path_map
+from .cluster import PathMap, executor_for
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
@@ -64,7 +64,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
                    path_map: PathMap | None = None) -> Inputs:
     """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and every footage
     file (folders are searched; shots and scores are cached; on a Dask ``scheduler`` when given, see
-    :func:`.cluster.executor_for`; ``path_map``: default ``$MONTAGE_AI_PATH_MAP``). A footage file that cannot be analysed is skipped with a warning;
+    :func:`.cluster.executor_for`; ``path_map``: how its workers see the files, default :func:`.cluster.path_map`). A footage file that cannot be analysed is skipped with a warning;
     InputError if none can."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -80,7 +80,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     start = time.perf_counter()
     with executor_for(scheduler) as executor:
         results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None, cancel,
-                                  executor, path_map=path_map if path_map is not None else env_path_map())
+                                  executor, path_map=path_map)
     clips = [r.clip for r in results if r.clip is not None]
     warnings = [w for r in results for w in r.warnings]
     if not clips:

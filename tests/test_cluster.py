@@ -140,6 +140,8 @@ def test_footage_analysis_on_a_local_cluster_equals_the_process_pool(tmp_path):
     assert mapped["clips"][0]["shots"] == pool["clips"][0]["shots"]
     unseen = analyse(str(editor / "clip 0.mp4"), "--scheduler", "local:2", "--path-map", f"{editor}=/nowhere", code=2)
     assert unseen.strip().splitlines()[-1].startswith(f"montage-ai: {editor / 'clip 0.mp4'}: not visible on worker")
+    local = analyse(str(media / "clip 0.mp4"), "--path-map", f"{media}=/nowhere")  # no cluster: nothing to map
+    assert local["clips"][0]["shots"] == pool["clips"][0]["shots"]
 
 
 def test_scheduler_and_path_map_come_from_the_config_file(tmp_path, monkeypatch):

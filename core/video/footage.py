@@ -16,6 +16,8 @@ from pathlib import Path
 
 from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped
+from ..cluster import path_map as configured_path_map
+from ..decoders import select_decoder
 from ..errors import InputError, shown
 from ..intervals import frame_runs
 from ..model import Clip
@@ -90,11 +92,12 @@ def _task(path: Path) -> FootageResult:
 
 def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None = None,
                     cancel: threading.Event | None = None, executor: Executor | None = None,
-                    use_cache: bool = True, path_map: PathMap = PathMap()) -> list[FootageResult]:
+                    use_cache: bool = True, path_map: PathMap | None = None) -> list[FootageResult]:
     """Results for ``paths`` in order: cached ones looked up, the others analysed on ``executor``
-    (default: a process pool as wide as the work; a Dask cluster's workers see the files through
-    ``path_map``) and stored. Warnings are ``"<file>: <problem>"``,
-    ending in ``"; skipped"`` for a file that yields no clip."""
+    (default: this machine's process pool, as wide as the work, after the hardware-decode trial runs
+    here once so its workers read the verdict; a Dask cluster's workers see the files through
+    ``path_map``, default :func:`.cluster.path_map`, which this machine's pool never needs) and stored.
+    Warnings are ``"<file>: <problem>"``, ending in ``"; skipped"`` for a file that yields no clip."""
     results: dict[int, FootageResult] = {}
     todo: list[tuple[int, Path, str | None]] = []
     for i, path in enumerate(paths):
@@ -115,7 +118,10 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
             progress((base + fraction * len(todo)) / max(1, len(paths)))
 
     step(0.0)
-    task = partial(run_mapped, _task, paths=path_map)
+    if executor is None and todo:
+        select_decoder()
+    mapping = PathMap() if executor is None else path_map if path_map is not None else configured_path_map()
+    task = partial(run_mapped, _task, paths=mapping)
     fresh = tasks.map_with_progress(task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
     for (i, path, key), result in zip(todo, fresh):
         if isinstance(result, Failed):  # the worker cannot see the file

@@ -422,9 +422,7 @@ class PanelWindow(QWidget):
         scheduler = self.scheduler_edit.text().strip() or None
 
         def work(progress, cancel: threading.Event):
-            from montage_ai.decoders import select_decoder
             from montage_ai.pipeline import analyze_inputs
-            select_decoder()  # test decodes here, once, so the analysis workers read cached verdicts (as the CLI)
             return analyze_inputs(music, footage, progress, cancel, **overrides, scheduler=scheduler)
 
         self._run("Analysing", work, self._analyzed)
