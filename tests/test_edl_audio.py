@@ -113,3 +113,27 @@ def test_dialogue_of_an_off_rate_clip_is_on_the_timeline_grid_like_its_picture(s
     video = next(e for e in edits if e.channels.video)
     voice = next(e for e in edits if 3 in e.channels.channels)
     assert voice.source_in == video.source_in and text.count("* SOURCE FPS: 25 ") == 2
+
+
+def test_dialogue_inside_an_off_rate_cut_stays_in_sync_with_its_picture(single_rate):
+    """A phrase 10 timeline frames into a cut of 25 fps footage on the 23.976 timeline: EDL, FCP7 XML and MLT
+    start the voice at the picture's in-point (on their grid) plus 10, not at the event's clip frame re-rounded."""
+    from montage_ai.export.fcp7 import build_xmeml
+    from montage_ai.export.mlt import build_mlt
+    from montage_ai.model import DialogueEvent
+    first = single_rate.cuts[0]
+    other = replace(first.clip, rate=Rate.parse("25"), start_frame=90000, drop_frame=False)
+    cut = replace(first, clip=other, source_in=251)
+    tl = single_rate.rate
+    heard = 251 + (10 * other.rate.fps // tl.fps)  # the event's own clip frame, as dialogue_events finds it
+    said = DialogueEvent(0, cut.record_start + 10, cut.record_end, other.path, int(heard), other.rate)
+    plan = replace(single_rate, cuts=[cut], dialogue=[said])  # FCP7 needs file URLs: no undecodable name here
+    edits = [e for ev in pycmx.parse_cmx3600(io.StringIO(build_edls(plan)[0])).events for e in ev.edits]
+    video = next(e for e in edits if e.channels.video)
+    voice = next(e for e in edits if 3 in e.channels.channels)
+    assert tl.parse_timecode(voice.source_in) == tl.parse_timecode(video.source_in) + 10
+    xml = build_xmeml(plan)
+    items = {i.get("id"): int(i.findtext("in")) for i in xml.iter("clipitem")}
+    assert items["dialogue-1"] == items["clipitem-1"] + 10 == cut.source_in_at(tl) + 10
+    a2 = next(p for p in build_mlt(plan).iter("playlist") if p.get("id") == "playlist2")
+    assert int(a2.find("entry").get("in")) == cut.source_in_nearest(tl) + 10

@@ -97,8 +97,11 @@ def build_edls(plan: Plan) -> list[str]:
                             (plan.music_in + begin, plan.music_in + end), (start + begin, start + end), rate, df, df,
                             plan.music.path))
         for n, e in enumerate((e for e in plan.dialogue if cuts and begin <= e.record_start < end), len(cuts) + 2):
-            clip = plan.cuts[e.cut].clip
-            src, src_df, off_rate = _source((clip.start_frame if e.path == clip.path else 0) + e.source_in, clip, plan)
+            cut = plan.cuts[e.cut]
+            clip = cut.clip
+            first = (clip.start_frame if e.path == clip.path else 0) + cut.source_in
+            src, src_df, off_rate = _source(first, clip, plan)
+            src += e.record_start - cut.record_start  # in sync with the picture: its in-point plus the frames since
             lines.append(_event(n, reels[e.path], "A3",
                                 (src, src + e.record_frames), (start + e.record_start, start + e.record_end),
                                 rate, src_df, df, e.path, off_rate))

@@ -159,11 +159,12 @@ def _dialogue(audio: ET.Element, plan: Plan, file_ids: dict[Path, str]) -> None:
     track = _sub(audio, "track", currentExplodedTrackIndex="0", totalExplodedTrackCount="1", premiereTrackType="Mono")
     _sub(track, "outputchannelindex", 1)
     for n, e in enumerate(plan.dialogue, start=1):
-        clip = plan.cuts[e.cut].clip
+        cut = plan.cuts[e.cut]  # in sync with the picture: its in-point plus the frames since its start
+        clip = cut.clip
         known = e.path in file_ids
         file_id = file_ids.setdefault(e.path, f"file-{len(file_ids) + 1}")
         item = _clipitem(track, f"dialogue-{n}", e.path.name, clip.rate.rescale(clip.frames, plan.rate), plan,
-                         e.record_start, e.record_end, e.rate.rescale(e.source_in, plan.rate),
+                         e.record_start, e.record_end, cut.source_in_at(plan.rate) + e.record_start - cut.record_start,
                          file_id.replace("file", "masterclip"), premiereChannelType="mono")
         if known:
             _sub(item, "file", id=file_id)

@@ -144,7 +144,8 @@ def _dialogue(root: ET.Element, tractor: ET.Element, music: ET.Element, plan: Pl
     for e in plan.dialogue:
         if e.record_start > at:
             ET.SubElement(track, "blank", length=str(e.record_start - at))
-        entry(track, ids[e.path], e.rate.rescale(e.source_in, plan.rate), e.record_frames)
+        cut = plan.cuts[e.cut]  # in sync with the picture: its in-point plus the frames since its start
+        entry(track, ids[e.path], cut.source_in_nearest(plan.rate) + e.record_start - cut.record_start, e.record_frames)
         at = e.record_end
     root.append(tractor)
     ET.SubElement(tractor, "track", producer="playlist2", hide="video")
