@@ -64,7 +64,8 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
                    path_map: PathMap | None = None) -> Inputs:
     """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and every footage
     file (folders are searched; shots and scores are cached; on a Dask ``scheduler`` when given, see
-    :func:`.cluster.executor_for`; ``path_map``: how its workers see the files, default :func:`.cluster.path_map`). A footage file that cannot be analysed is skipped with a warning;
+    :func:`.cluster.executor_for`; ``path_map``: how its workers see the files, default
+    :func:`.cluster.path_map`). A footage file that cannot be analysed is skipped with a warning;
     InputError if none can."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -111,7 +112,7 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     start = time.perf_counter()
     directive, record = direct(prompt or "", settings.style, style_given, sorted(load_styles()),
                                sorted({c.name for c in inputs.clips}), llm)
-    if (settings.dialogue or get_style(directive.style).dialogue) != "off":
+    if settings.dialogue_mode(get_style(directive.style)) != "off":
         find_speech(inputs.clips)
     plan = plan_montage(inputs.music, inputs.clips, settings, directive)
     plan, directive, rounds = refine(plan, directive, lambda d: plan_montage(inputs.music, inputs.clips, settings, d),

@@ -32,16 +32,16 @@ def _source_seconds(clip: Clip, source_in: int, rate: Rate, pos: int, frame: int
     return Fraction(source_in) / clip.rate.fps + Fraction(frame - pos) / rate.fps
 
 
-def hold_end(clip: Clip, source_in: int, pos: int, end: int, beats: list[int], rate: Rate, total: int,
+def hold_end(clip: Clip, source_in: int, shot_end: int, pos: int, end: int, beats: list[int], rate: Rate, total: int,
              min_frames: int, stop: int | None = None) -> int:
-    """The cut end (timeline frame) for a cut at ``pos`` playing ``clip`` from ``source_in``: ``end`` when
-    the clip is silent there, else the nearest of ``beats`` (or ``total``) where it is, which the clip's
-    shot can fill and which leaves this cut and the rest at least ``min_frames`` long: one up to ``stop``
+    """The cut end (timeline frame) for a cut at ``pos`` playing ``clip`` from ``source_in`` (in its shot
+    ending at clip frame ``shot_end``): ``end`` when the clip is silent there, else the nearest of ``beats``
+    (or ``total``) where it is, which the shot can fill and which leaves this cut and the rest at least
+    ``min_frames`` long: one up to ``stop``
     (the next phase change) when there is one, else one past it (finishing the phrase comes first);
     ``end`` when there is none."""
     if not clip.speech or not speaking_at(clip, float(_source_seconds(clip, source_in, rate, pos, end))):
         return end
-    shot_end = next((s.end for s in clip.shots if s.start <= source_in < s.end), clip.frames)
     reach = rate.frames_in(MAX_HOLD_SECONDS)
     best = None
     for frame in [*beats, total]:

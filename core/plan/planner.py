@@ -43,6 +43,9 @@ class PlanSettings:
     dialogue: str | None = None  # off, keep or isolate; None: the style's default
     separator_model: Path | None = None  # Demucs weights for ``isolate`` (else the user's cache)
 
+    def dialogue_mode(self, style: Style) -> str:
+        """``dialogue`` when the editor set it, else ``style``'s default."""
+        return self.dialogue or style.dialogue
 
 
 def beats_at_level(beats: list[float], downbeats: list[float], level: str) -> list[float]:
@@ -181,7 +184,7 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
     favour = frozenset(c.path for c in clips if c.name in directive.favour)
     picker = ShotPicker(_usable_clips(clips, directive, warnings), rate, settings.seed,
                         directive.weights or style.weights, favour)
-    dialogue = settings.dialogue or style.dialogue
+    dialogue = settings.dialogue_mode(style)
     cuts = walker.cuts(style, picker, directive, hold=dialogue != "off")
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
@@ -245,6 +248,10 @@ class _GridWalker:
         crossing = [k for k in self.phase_starts if i < k < j]
         return crossing[0] if crossing else j
 
+    def _next_phase(self, pos: int) -> int | None:
+        """The timeline frame of the first phase change after ``pos`` (None: no later phase)."""
+        return next((self.frames[k] for k in self.phase_starts if k < len(self.frames) and self.frames[k] > pos), None)
+
     def _dissolve(self, style: Style, phase, i: int, on_beat: bool, beat_len: int) -> int:
         """Dissolve frames into a cut starting on beat ``i``: only on bar starts in the style's calm phases."""
         rule = style.transitions
@@ -274,9 +281,8 @@ class _GridWalker:
                 end = fitting[-1] if fitting else pos + longest
             avoid = frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ())
             p = picker.pick(end - pos, section.energy, avoid)
-            stop = next((self.frames[k] for k in self.phase_starts if k < len(self.frames) and self.frames[k] > pos), None)
-            held = hold_end(p.clip, p.source_in, pos, end, self.frames, self.rate, self.total, beat_len,
-                            stop) if hold else end
+            held = hold_end(p.clip, p.source_in, p.clip.shots[p.shot].end, pos, end, self.frames, self.rate,
+                            self.total, beat_len, self._next_phase(pos)) if hold else end
             if held != end:
                 end, p = held, picker.extend(p, source_frames_for(held - pos, p.clip.rate, self.rate))
             dissolve = min(self._dissolve(style, section.phase, i, on_beat, beat_len) if cuts else 0,
