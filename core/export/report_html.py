@@ -8,6 +8,7 @@ directive and every refine round with its scores. Built from the plan and the re
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,8 @@ from ..audio.decode import stream_mono
 from ..errors import InputError
 from ..model import Phase, Plan
 from ..plan.evaluate import beat_offset_ms
-from ..video.thumbnail import thumbnail_jpeg
+from ..video.cache import identity_key
+from ..video.thumbnail import thumbnail_bytes
 
 COLOURS = {Phase.INTRO: "#4e79a7", Phase.BUILD: "#59a14f", Phase.CLIMAX: "#e15759", Phase.SUSTAIN: "#f28e2b",
            Phase.OUTRO: "#9c755f"}
@@ -53,14 +55,16 @@ def _waveform(plan: Plan, columns: int) -> np.ndarray | None:
 
 
 def _thumbnails(plan: Plan, progress: Callable[[float], None] | None) -> dict[int, str]:
-    """Base64 JPEG of each cut's first frame (at most ``MAX_THUMBS`` cuts, spread over the plan)."""
+    """Base64 JPEG of each cut's first frame (at most ``MAX_THUMBS`` cuts, spread over the plan), kept in the
+    thumbnail cache, so writing the report again (the panel's Export after Generate) decodes nothing."""
     step = max(1, -(-len(plan.cuts) // MAX_THUMBS))
     cuts = plan.cuts[::step]
+    key = functools.lru_cache(maxsize=None)(identity_key)  # each file's first MiB read once
 
     def one(cut):
         try:
-            return cut.index, base64.b64encode(thumbnail_jpeg(cut.clip.path, cut.source_in, cut.clip.rate,
-                                                              height=THUMB_H)).decode()
+            return cut.index, base64.b64encode(thumbnail_bytes(cut.clip.path, cut.source_in, cut.clip.rate,
+                                                               THUMB_H, key)).decode()
         except InputError:
             return cut.index, ""
     out = {}

@@ -4,6 +4,7 @@ the panel share."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from .. import ffmpeg_cmd
 from ..cache import cache_root
@@ -44,6 +45,17 @@ def cached_thumbnail(path: Path, frame: int, rate: Rate, height: int = HEIGHT, k
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data)
     return target
+
+
+def thumbnail_bytes(path: Path, frame: int, rate: Rate, height: int = HEIGHT,
+                    key: Callable[[Path], str] = identity_key) -> bytes:
+    """The JPEG of :func:`cached_thumbnail` (``key``: how the file's identity key is found, e.g. remembered
+    per file); made all the same and not kept when the file's identity or the cache cannot be read or
+    written. InputError when ffmpeg cannot read the frame."""
+    try:
+        return cached_thumbnail(path, frame, rate, height, key(path)).read_bytes()
+    except OSError:
+        return thumbnail_jpeg(path, frame, rate, height)
 
 
 def shot_thumbnail(clip: Clip, shot: Shot, key: str | None = None) -> Path:

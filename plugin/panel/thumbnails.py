@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from montage_ai.errors import InputError
 from montage_ai.timebase import Rate
 from montage_ai.video.cache import identity_key
-from montage_ai.video.thumbnail import cached_thumbnail, thumbnail_jpeg
+from montage_ai.video.thumbnail import thumbnail_bytes
 
 
 class _Job(QRunnable):
@@ -23,10 +23,7 @@ class _Job(QRunnable):
     def run(self) -> None:
         path, frame, rate, height = self.args
         try:
-            try:
-                jpeg = cached_thumbnail(path, frame, rate, height, self.loader.key(path)).read_bytes()
-            except OSError:  # the cache cannot be written: made all the same, not kept
-                jpeg = thumbnail_jpeg(path, frame, rate, height)
+            jpeg = thumbnail_bytes(path, frame, rate, height, self.loader.key)
         except (InputError, OSError):
             jpeg = b""  # no thumbnail; the tile stays plain
         self.loader.made.emit(self.generation, self.tag, jpeg)
