@@ -14,7 +14,7 @@ import tempfile
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__, ffmpeg_cmd, settings
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
@@ -24,6 +24,9 @@ from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.refine import DEFAULT_ROUNDS
 from .plan.styles import load_styles
+
+if TYPE_CHECKING:
+    from .pipeline import Outputs
 
 EXIT_BAD_INPUT = 2
 #: Edge packages that add their own subcommands (``register(subparsers)``) when installed.
@@ -268,8 +271,8 @@ def warning_summary(warnings: list[str]) -> str:
     return f"{len(warnings)} warnings ({counts}); details in report.json"
 
 
-def _print_result(plan, files: list[Path], as_json: bool = False) -> None:
-    warnings = [*plan.music.warnings, *plan.warnings]
+def _print_result(plan, files: Outputs, as_json: bool = False) -> None:
+    warnings = files.report["warnings"]  # the plan's, and what its export added (voice isolation)
     seconds = plan.frames / float(plan.rate.fps)
     if as_json:
         print(json.dumps({"cuts": len(plan.cuts), "frames": plan.frames, "fps": str(plan.rate),

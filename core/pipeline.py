@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -136,9 +136,11 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
     out_dir = Path(out_dir)
     names, not_written, encoder, details = [], {}, {}, dict(details or {})
     with staged_output(out_dir) as stage:
-        if plan.dialogue_mode == "isolate" and plan.dialogue:
-            isolated, details["isolation"] = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
-            names += isolated
+        if plan.dialogue_mode == "isolate" and plan.dialogue:  # the exports play the isolated voices
+            isolation = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
+            names += isolation.files
+            details["isolation"] = isolation.report
+            plan = replace(plan, dialogue=isolation.dialogue, warnings=[*plan.warnings, *isolation.warnings])
         start = time.perf_counter()
         for i, fmt in enumerate(formats):
             _check(cancel)

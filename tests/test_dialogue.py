@@ -30,6 +30,7 @@ from montage_ai.export.otio_export import build_timeline
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.plugin.resolve.connect import connect
 from montage_ai.plugin.resolve.writer import push_timeline
+from montage_ai.pipeline import write_outputs
 from montage_ai.video.probe import probe_clip
 
 PLACES = [[(1.0, SENTENCES[0]), (6.0, SENTENCES[1])], [(0.5, SENTENCES[2]), (6.5, SENTENCES[3])],
@@ -132,10 +133,11 @@ def test_failing_separator_keeps_original_audio(song, talk_clips, tmp_path):
     """An untrained model separates nothing useful: the verification refuses it, the clip's own sound stays."""
     plan = plan_montage(analyze_music(song.path), talk_clips[:1], PlanSettings(style="documentary", dialogue="isolate"))
     before = list(plan.dialogue)
-    names, entry = isolate_dialogue(plan, tmp_path, tmp_path, _tiny_demucs(tmp_path / "tiny.th"))
-    assert entry["engine"] == "demucs" and not any(c["ok"] for c in entry["clips"])
-    assert names == [] and plan.dialogue == before and not list(tmp_path.glob("dialogue_*"))
-    assert sum(FALLBACK in w for w in plan.warnings) == len({e.path for e in before})
+    isolation = isolate_dialogue(plan, tmp_path, tmp_path, _tiny_demucs(tmp_path / "tiny.th"))
+    assert isolation.report["engine"] == "demucs" and not any(c["ok"] for c in isolation.report["clips"])
+    assert isolation.files == [] and isolation.dialogue == before and not list(tmp_path.glob("dialogue_*"))
+    assert plan.dialogue == before and plan.warnings == []
+    assert sum(FALLBACK in w for w in isolation.warnings) == len({e.path for e in before})
 
 
 def _make(song, talk, out: Path, *extra: str, capsys=None) -> tuple[int, dict, str]:
@@ -259,3 +261,18 @@ def test_panel_dialogue_control_and_loud_fallback(qtbot, tmp_path, monkeypatch, 
         window.generate_btn.click()
     assert window.plan.dialogue and all(e.path == talk[0].path for e in window.plan.dialogue)
     assert "Voice isolation failed for 1 clip" in window.status.text() and FALLBACK in window.summary.text()
+
+
+def test_isolated_plan_exports_twice_alike(song, talk_clips, tmp_path):
+    """Voice isolation leaves the plan as it was made: the panel's Export after a Generate whose isolation
+    passed writes the same set again (it used to fail with a KeyError on the isolated file's path)."""
+    pytest.importorskip("pyrnnoise")
+    plan = plan_montage(analyze_music(song.path), talk_clips[:1], PlanSettings(style="documentary", dialogue="isolate"))
+    before = list(plan.dialogue)
+    reports = [write_outputs(plan, tmp_path / name, preview=False).report for name in ("a", "b")]
+    assert plan.dialogue == before and plan.warnings == []
+    for name, report in zip(("a", "b"), reports):
+        isolated = {Path(e["path"]) for e in report["dialogue"]["events"]}
+        assert isolated == {tmp_path / name / f"dialogue_01_{talk_clips[0].path.stem}.wav"}, isolated
+        assert all(p.is_file() for p in isolated) and report["isolation"]["clips"][0]["ok"]
+    assert reports[0]["cuts"] == reports[1]["cuts"] and reports[0]["warnings"] == reports[1]["warnings"]

@@ -1,13 +1,14 @@
 """The dialogue steps of a run: speech regions of the footage (analysis), then, for ``isolate``, each
 clip on the dialogue track isolated, verified, and used only when it passed (else the original audio,
-with a warning in the plan: report.json, the CLI's summary, the panel)."""
+with a warning: report.json, the CLI's summary, the panel). Isolation leaves the plan as it was made:
+its result is new dialogue events and warnings, which the run exports with the plan."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..model import Clip, Plan
+from ..model import Clip, DialogueEvent, Plan
 from .engines import IsolationFailed, choose_engine
 from .verify import verify_isolation
 from .vad import speech_regions
@@ -27,14 +28,25 @@ def _file_name(k: int, clip: Clip) -> str:
     return f"dialogue_{k:02d}_{re.sub(r'[^A-Za-z0-9_.-]+', '_', clip.path.stem)[:40]}.wav"
 
 
-def isolate_dialogue(plan: Plan, stage: Path, out_dir: Path, model: Path | None = None) -> tuple[list[str], dict]:
+@dataclass(frozen=True)
+class Isolation:
+    """What isolating a plan's dialogue gave: the files written, the report entry (engine, per clip:
+    verdict and figures), the dialogue events (those of clips that passed play their isolated voice)
+    and a warning per clip that keeps its own sound."""
+
+    files: list[str]
+    report: dict
+    dialogue: list[DialogueEvent]
+    warnings: list[str] = field(default_factory=list)
+
+
+def isolate_dialogue(plan: Plan, stage: Path, out_dir: Path, model: Path | None = None) -> Isolation:
     """Isolate the voice of every clip on ``plan``'s dialogue track into ``stage`` (files named for
-    ``out_dir``, where the run puts them); the events of clips whose result passed now play it.
-    Returns the files written and the report entry (engine, per clip: verdict and figures)."""
+    ``out_dir``, where the run puts them). ``plan`` is not changed."""
     engine = choose_engine(model)
     clips = {c.path: c for c in plan.clips}
     used: dict[Path, Path] = {}
-    entries, names = [], []
+    entries, names, warnings = [], [], []
     for k, path in enumerate(dict.fromkeys(e.path for e in plan.dialogue), start=1):
         clip = clips[path]
         name = _file_name(k, clip)
@@ -51,6 +63,6 @@ def isolate_dialogue(plan: Plan, stage: Path, out_dir: Path, model: Path | None 
             names.append(name)
         else:
             (stage / name).unlink(missing_ok=True)
-            plan.warnings.append(f"{clip.name}: voice isolation ({engine.name}) failed: {problem}; {FALLBACK}")
-    plan.dialogue = [replace(e, path=used.get(e.path, e.path)) for e in plan.dialogue]
-    return names, {"engine": engine.name, "clips": entries}
+            warnings.append(f"{clip.name}: voice isolation ({engine.name}) failed: {problem}; {FALLBACK}")
+    return Isolation(names, {"engine": engine.name, "clips": entries},
+                     [replace(e, path=used.get(e.path, e.path)) for e in plan.dialogue], warnings)

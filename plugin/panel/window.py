@@ -471,14 +471,14 @@ class PanelWindow(QWidget):
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import build_plan, write_outputs
             plan, details = build_plan(inputs, settings, prompt, style_given, llm)
-            write_outputs(plan, out, details=details, progress=progress, cancel=cancel, preview_quality="draft",
-                          separator_model=settings.separator_model)
-            return plan, details
+            outputs = write_outputs(plan, out, details=details, progress=progress, cancel=cancel,
+                                    preview_quality="draft", separator_model=settings.separator_model)
+            return plan, details, outputs.report["warnings"]
 
         self._run("Generating", work, self._generated)
 
     def _generated(self, result) -> None:
-        self.plan, self.details = result
+        self.plan, self.details, warnings = result
         plan = self.plan
         self.plan_serial += 1
         self.strip.set_plan(plan)
@@ -487,7 +487,6 @@ class PanelWindow(QWidget):
         early_ms = max(((c.beat_time - plan.music_start_time - c.record_start / fps) * 1000
                         for c in plan.cuts if c.on_beat), default=0.0)
         phases = ", ".join(f"{p}: {n}" for p, n in _count_phases(plan).items())
-        warnings = [*plan.music.warnings, *plan.warnings]
         self.summary.setText(
             f"<b>{len(plan.cuts)} cuts</b>, style <b>{plan.style}</b>, {plan.frames} frames at {plan.rate} fps "
             f"({plan.frames / fps:.2f} s).<br>Phases — {phases}. Each cut starts on the frame holding its beat: "
