@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-import opentimelineio as otio
 
 _NTSC_NOMINAL = {24, 30, 48, 60, 120}
 
@@ -81,9 +80,6 @@ class Rate:
     def rescale(self, frames: int, other: "Rate") -> int:
         """Frame at ``other`` rate that contains the start of ``frames`` at this rate."""
         return math.floor(Fraction(frames) * other.fps / self.fps)
-
-    def rational_time(self, frames: int | float) -> otio.opentime.RationalTime:
-        return otio.opentime.RationalTime(frames, float(self.fps))
 
     def timecode(self, frames: int, drop_frame: bool = False, wrap: bool = True) -> str:
         """SMPTE timecode label of an absolute frame number (``;`` separator when drop-frame)."""
