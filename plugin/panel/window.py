@@ -571,8 +571,10 @@ class PanelWindow(QWidget):
             self.failed.emit(str(err))
             return
         notes = f" ({'; '.join(result.notes)})" if result.notes else ""
+        short = (f" {len(result.short)} clips one frame short (whole frames cannot fill them): "
+                 f"{'; '.join(map(str, result.short))}." if result.short else "")
         self.status.setText(f"Created timeline “{result.name}” in Resolve: {result.clips} clips, "
-                            f"{result.markers} markers, via {result.route}.{notes}")
+                            f"{result.markers} markers, via {result.route}.{notes}{short}")
         self.pushed.emit(result.name)
 
     # ----- Proxies ------------------------------------------------------------------------------
