@@ -145,7 +145,7 @@ def test_media_items_from_the_pool_reader_and_unique_names(dvr, plan):
     assert set(contents.items) == {c.path for c in plan.clips}
     given = {**contents.items, plan.music.path: items[plan.music.path]}
     names = [push_timeline(session, build_timeline(plan), "Cut", media_items=given).name for _ in range(3)]
-    assert names == ["Cut", "Cut 2", "Cut 3"]
+    assert names == ["Cut", "Cut v2", "Cut v3"]
 
 
 @EVERY_PROFILE

@@ -26,7 +26,8 @@ def launch(resolve: Any = None, block: bool | None = None):
         app = QApplication(["montage-ai"])
     run = block if block is not None else owns_app
     stopper = install(lambda signum: _stop(app)) if run else None
-    session, problem = None, ""
+    from montage_ai.plugin.resolve.build import detect
+    session, problem, build = None, "", detect(resolve)
     if resolve is not None:
         from montage_ai.errors import InputError
         from montage_ai.plugin.resolve.connect import connect
@@ -34,9 +35,9 @@ def launch(resolve: Any = None, block: bool | None = None):
             session = connect(resolve)
         except InputError as err:
             problem = str(err)
-    window = PanelWindow(session=session)
+    window = PanelWindow(session=session, build=build)
     if problem:
-        window.status.setText(f"Resolve: {problem}")
+        window.status.setText(f"Resolve ({build}): {problem}; {build.route()}")
     for note in window.settings.notes:  # a settings file of the wrong shape: said, never a crash
         print(f"montage-ai: {note}", file=sys.stderr)
     if window.settings.notes:

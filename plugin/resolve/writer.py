@@ -28,6 +28,7 @@ from .connect import Session
 from .media_pool import all_folders, index_by_path, path_key
 from .placement import Piece, honours_fractions, place
 from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate
+from .versions import unique_timeline_name
 
 ROUTE_IMPORT = "import"
 ROUTE_APPEND = "append"
@@ -46,6 +47,7 @@ class PushResult:
     imported_media: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short: list["ShortCut"] = field(default_factory=list)
+    previous_rate: str | None = None  # the project's frame rate before the push changed it
 
 
 @dataclass(frozen=True)
@@ -78,17 +80,6 @@ def parse_resolve_rate(text: Any) -> Rate | None:
         return Rate.parse(words[0]) if words else None
     except (ValueError, ZeroDivisionError):
         return None
-
-
-def unique_timeline_name(project: Any, base: str) -> str:
-    """``base``, or ``base 2``, ``base 3``... when the project already has a timeline of that name."""
-    timelines = (project.GetTimelineByIndex(i) for i in range(1, (project.GetTimelineCount() or 0) + 1))
-    names = {t.GetName() for t in timelines if t}
-    n, name = 1, base
-    while name in names:
-        n += 1
-        name = f"{base} {n}"
-    return name
 
 
 def _file_path(item: Any) -> str:
@@ -410,7 +401,8 @@ class _Push:
 
 def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | None = None,
                   media_items: dict[str | Path, Any] | None = None, route: str = ROUTE_APPEND) -> PushResult:
-    """Create ``timeline`` in the open project as a new timeline called ``name`` (made unique).
+    """Create ``timeline`` in the open project as a new timeline called ``name`` (a new version when taken:
+    ``name v2``, ``name v3``...).
 
     ``media_items`` maps media paths to MediaPoolItems to use; other media is looked up in the pool
     and imported when absent. ``route`` ``"import"`` tries the OTIO import first (falling back to the
@@ -440,4 +432,4 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
         raise
     return PushResult(timeline=created, name=str(created.GetName() or title), route=route, clips=len(events),
                       markers=markers, imported_media=[Path(_file_path(i)) for i in push.imported], notes=push.notes,
-                      short=push.short)
+                      short=push.short, previous_rate=push.previous_rate)

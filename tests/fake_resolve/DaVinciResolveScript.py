@@ -51,6 +51,7 @@ class Profile:
     missing_is_none: bool = True  # an unknown method name reads as None instead of raising AttributeError
     wav_project_rate: bool = True  # a WAV takes the project's rate at import (else 24)
     floors_fractions: bool = False  # a fractional startFrame/endFrame is floored to whole media frames
+    scripting: bool = True  # False: the app names its product and version, but gives no project manager
 
     def at_least(self, *version: int) -> bool:
         return tuple(self.version[:len(version)]) >= version
@@ -66,6 +67,8 @@ PROFILES = {
     "resolve_18_5": Profile("resolve_18_5", version=(18, 5, 0, 0)),
     "studio_21_0": Profile("studio_21_0", version=(21, 0, 2, 4)),
     "studio_19_1_3_floors": Profile("studio_19_1_3_floors", floors_fractions=True),
+    # not a push profile: a free build that refuses scripting (from 21.1 it runs no Python at all)
+    "free_21_1": Profile("free_21_1", version=(21, 1, 0, 0), product="DaVinci Resolve", scripting=False),
 }
 PROFILE = PROFILES["lenient"]
 #: Methods that appear with a release (before it, getattr gives None like any unknown name).
@@ -644,7 +647,7 @@ class Resolve(_Api):
         self.storage = MediaStorage(self)
 
     def GetProjectManager(self):
-        return self.manager
+        return self.manager if PROFILE.scripting else None
 
     def GetMediaStorage(self):
         return self.storage

@@ -18,6 +18,7 @@ MODULE = "DaVinciResolveScript"
 
 PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
 REALISTIC = "studio_19_1_3"
+FREE = "free_21_1"  # the free build without scripting (not among the push profiles)
 PROFILE_NAMES = ["lenient", "studio_19_1_3", "resolve_19_1_inclusive_end", "resolve_18_6_5", "resolve_18_5",
                  "studio_21_0", "studio_19_1_3_floors"]  # DaVinciResolveScript.PROFILES (the module is imported per test)
 
