@@ -83,3 +83,20 @@ def test_a_free_build_without_scripting_exports_for_import_with_the_steps(dvr, o
     assert [(i.GetStart() - start, i.GetEnd() - start, i.GetMediaPoolItem().GetClipProperty("File Path"),
              i.source_start) for i in video] == \
         [(c.record_start, c.record_end, str(c.clip.path), c.source_in) for c in plan.cuts]
+
+
+@pytest.mark.parametrize("dvr", ["studio_19_1_3_floors"], indirect=True)
+def test_the_panel_names_the_clips_placed_one_frame_short(dvr, opened, music, clips):
+    """25 fps footage alone on a 50 fps timeline: the odd cuts cannot be whole frames; the push is kept."""
+    from montage_ai.plan.planner import PlanSettings, plan_montage
+    from montage_ai.timebase import Rate
+    plan = plan_montage(music, [c for c in clips if c.rate == Rate.parse(25)], PlanSettings(fps=Rate.parse(50)))
+    dvr.APP.project.settings["timelineFrameRate"] = "50"
+    stock_pool(dvr, plan)
+    window = opened(dvr.APP)
+    window.plan = plan
+    window.resolve_btn.click()
+    odd = [c for c in plan.cuts if (c.record_end - c.record_start) % 2]
+    text = window.status.text()
+    assert odd and f"{len(odd)} clips one frame short (whole frames cannot fill them): V1 clip {odd[0].index + 1} " in text
+    assert len(dvr.APP.project.timelines) == 1
