@@ -46,6 +46,20 @@ def _alive(pid: int) -> bool:
         return False
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_panel_left():
+    """A test that fails half-way still ends the panel it started."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def _open(args: list[str], tmp_path: Path, **env) -> tuple[subprocess.Popen, Path, Path]:
     """The panel as a separate process, offscreen, with its own temporary and config folders; returns once
     its window's temporary folder exists (the signal handlers are in place before it is made)."""
@@ -55,6 +69,7 @@ def _open(args: list[str], tmp_path: Path, **env) -> tuple[subprocess.Popen, Pat
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "TMPDIR": str(tmp), "MONTAGE_AI_CONFIG_DIR": str(config),
                                  "QT_QPA_PLATFORM": "offscreen", **env})
+    _STARTED.append(proc)
     deadline = time.monotonic() + 60
     while not any(p.name.startswith("montage-ai-panel-") for p in tmp.iterdir()):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
