@@ -145,3 +145,70 @@ def timecode_to_frames(tc: str, rate: Rate) -> int:
         total_minutes = hh * 60 + mm
         frames -= drop * (total_minutes - total_minutes // 10)
     return frames
+
+
+def floored_length(media_frames: int | float | Fraction, media_rate: Rate, timeline_rate: Rate) -> int:
+    """Timeline frames that ``media_frames`` frames of media at ``media_rate`` span where the length is floored
+    into timeline frames, as Resolve's ``AppendToTimeline`` does: ``floor(L·t/m)``."""
+    return math.floor(Fraction(media_frames) * timeline_rate.fps / media_rate.fps)
+
+
+def floored_count(record_frames: int, media_rate: Rate, timeline_rate: Rate) -> int | None:
+    """The whole media-frame count whose floored length is exactly ``record_frames``, or None when none is:
+    the smallest count reaching it, ``ceil(N·m/t)``, is the only candidate."""
+    count = math.ceil(Fraction(record_frames) * media_rate.fps / timeline_rate.fps)
+    return count if count > 0 and floored_length(count, media_rate, timeline_rate) == record_frames else None
+
+
+#: At most this many consecutive pieces (through edits) make up one cut placed from whole media frames.
+MAX_PIECES = 3
+_TAIL = 12  # pieces after the first are short: a floored length skips at most ceil(t/m) - 1 values
+
+
+def _split(record_frames: int, media_rate: Rate, timeline_rate: Rate, depth: int) -> list[int] | None:
+    if floored_count(record_frames, media_rate, timeline_rate) is not None:
+        return [record_frames]
+    for head in range(record_frames - 1, max(record_frames - 1 - _TAIL, 0), -1) if depth > 1 else ():
+        rest = floored_count(head, media_rate, timeline_rate) and _split(record_frames - head, media_rate,
+                                                                         timeline_rate, depth - 1)
+        if rest:
+            return [head, *rest]
+    return None
+
+
+def floored_split(record_frames: int, media_rate: Rate, timeline_rate: Rate,
+                  pieces: int = MAX_PIECES) -> list[int] | None:
+    """Timeline lengths (longest first, as few as can be, at most ``pieces``) summing to ``record_frames``,
+    each the floored length of a whole media-frame count; None when no such split exists (e.g. an odd
+    length of 25 fps media on a 50 fps timeline: every whole count floors to an even length)."""
+    for depth in range(1, pieces + 1):
+        lengths = _split(record_frames, media_rate, timeline_rate, depth)
+        if lengths:
+            return lengths
+    return None
+
+
+def whole_frame_pieces(record_frames: int, media_rate: Rate,
+                       timeline_rate: Rate) -> tuple[int, list[tuple[int, int, int, int]]] | None:
+    """How whole media frames fill a cut of ``record_frames`` where lengths are floored: ``(frames, pieces)``,
+    ``frames`` being ``record_frames`` when a :func:`floored_split` exists, else ``record_frames - 1`` (the
+    nearest length that keeps the next cut on its frame); each piece ``(record, length, source, count)``
+    starts ``record`` timeline frames into the cut at the media frame ``source`` frames after the cut's
+    first one (the frame that plays there in real time) and spans ``count`` media frames (no piece: a
+    one-frame cut left out). None when neither length splits."""
+    for frames in (record_frames, record_frames - 1):
+        lengths = floored_split(frames, media_rate, timeline_rate) if frames > 0 else []
+        if lengths is not None:
+            pieces, record = [], 0
+            for n in lengths:
+                pieces.append((record, n, math.ceil(Fraction(record) * media_rate.fps / timeline_rate.fps),
+                               floored_count(n, media_rate, timeline_rate)))
+                record += n
+            return frames, pieces
+    return None
+
+
+def mid_frame_span(record_frames: int, media_rate: Rate, timeline_rate: Rate) -> Fraction:
+    """Media frames (fractional) lasting ``record_frames + ½`` timeline frames: a length whose floor is
+    exactly ``record_frames`` whatever the rates."""
+    return (record_frames + Fraction(1, 2)) * media_rate.fps / timeline_rate.fps

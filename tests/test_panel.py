@@ -61,7 +61,8 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     qtbot.waitUntil(lambda: len(window.strip.thumbnails) == len(plan.cuts), timeout=WAIT_MS)
     assert thumbnail_file(plan.cuts[0].clip.path, plan.cuts[0].source_in, 60).exists()
     assert "cuts" in window.summary.text() and "largest beat error" in window.summary.text()
-    assert window.preview_btn.isEnabled() and not window.resolve_btn.isEnabled()  # no Resolve here
+    assert window.preview_btn.isEnabled() and window.resolve_btn.isEnabled()  # no Resolve here: export for import
+    assert window.resolve_btn.text() == "Export for Resolve import" and not window.undo_btn.isVisible()
     _assert_labels_apart(window.waveform)
     shot(window, "generated")
     out = tmp_path / "for premiere"

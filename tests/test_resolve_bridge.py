@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from fake_resolve.harness import (FAKE_DIR, MODULE, PROFILE_NAMES, REALISTIC, assert_matches_plan,  # noqa: F401
-                                  dvr, register_media, stock_pool)
-from montage_ai.demo_media import synth_footage
+                                  dvr, mixed_clips, register_media, stock_pool)
 from montage_ai.errors import InputError
 from montage_ai.export.otio_export import build_timeline
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -19,7 +18,6 @@ from montage_ai.plugin.resolve.media_pool import read_folder
 from montage_ai.plugin.resolve.timeline_spec import marker_specs
 from montage_ai.plugin.resolve.writer import push_timeline
 from montage_ai.timebase import Rate
-from montage_ai.video.probe import probe_clip
 
 EVERY_PROFILE = pytest.mark.parametrize("dvr", PROFILE_NAMES, indirect=True)
 REALISTIC_ONLY = pytest.mark.parametrize("dvr", [REALISTIC], indirect=True)
@@ -107,14 +105,6 @@ def test_late_music_start_counts_audio_frames_at_the_items_rate(dvr, music, clip
     assert_matches_plan(result.timeline, plan)
 
 
-@pytest.fixture(scope="module")
-def mixed_clips(clips, tmp_path_factory):
-    """The demo footage (23.976, 25, 29.97) plus a 59.94 clip."""
-    [extra] = synth_footage(tmp_path_factory.mktemp("5994"), [
-        ("fast_5994.mp4", "testsrc2=size=320x180:rate={rate}", "60000/1001", 8, None, False)])
-    return [*clips, probe_clip(extra)]
-
-
 @REALISTIC_ONLY
 @pytest.mark.parametrize("fps", ["23.976", "25", "29.97", "50"])
 @pytest.mark.parametrize("how", ["append", "import", "import fails"])
@@ -155,7 +145,7 @@ def test_media_items_from_the_pool_reader_and_unique_names(dvr, plan):
     assert set(contents.items) == {c.path for c in plan.clips}
     given = {**contents.items, plan.music.path: items[plan.music.path]}
     names = [push_timeline(session, build_timeline(plan), "Cut", media_items=given).name for _ in range(3)]
-    assert names == ["Cut", "Cut 2", "Cut 3"]
+    assert names == ["Cut", "Cut v2", "Cut v3"]
 
 
 @EVERY_PROFILE

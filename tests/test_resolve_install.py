@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_resolve.harness import FAKE_DIR, MODULE, dvr, stock_pool  # noqa: F401 (fixture)
+from fake_resolve.harness import FREE, FAKE_DIR, MODULE, dvr, stock_pool  # noqa: F401 (fixture)
 from montage_ai.errors import InputError
 from montage_ai.export.otio_export import write_otio
 from montage_ai.export.report import write_report
@@ -88,11 +88,21 @@ def test_status_sees_launcher_python_module_resolve_and_edition(scripts, dvr, mo
     assert lines[2] == f"DaVinciResolveScript: found ({FAKE_DIR / (MODULE + '.py')})"
     assert lines[3] == "Resolve: reachable (DaVinci Resolve Studio 19.1.3.7), project 'Montage Test' at 23.976 fps"
     assert lines[4] == "edition: Studio, external scripting and the Scripts menu both work"
+    assert lines[5] == "route: push works here (Create timeline in Resolve, `montage-ai resolve push`)"
     dvr.PROFILE = dataclasses.replace(dvr.PROFILE, product="DaVinci Resolve", version=(21, 1, 0, 0))
     assert status()[4].startswith("edition: free: the free edition allows no external scripting")
     dvr.APP = None
     lines = status()
     assert lines[3].startswith("Resolve: DaVinci Resolve is not reachable") and "21.1" in lines[4]
+
+
+@pytest.mark.parametrize("dvr", [FREE], indirect=True)
+def test_status_names_a_free_build_without_scripting_and_the_import_route(scripts, dvr):
+    lines = status()
+    assert lines[3].startswith("Resolve: reachable (DaVinci Resolve 21.1.0.0, scripting refused): ")
+    assert lines[4].startswith("edition: free: ")
+    assert lines[5] == ("route: the free edition from 21.1 runs no scripts: Export for Resolve import, then "
+                        "File > Import > Timeline (montage_resolve.otio)")
 
 
 def test_status_without_the_scripting_module(scripts, dvr, monkeypatch, tmp_path):
@@ -101,7 +111,8 @@ def test_status_without_the_scripting_module(scripts, dvr, monkeypatch, tmp_path
     monkeypatch.setenv("RESOLVE_SCRIPT_API", str(tmp_path / "nowhere"))
     monkeypatch.setenv(ENV_PYTHON, str(tmp_path / "no-python"))
     lines = status()
-    assert lines[0].startswith("launcher (this user): not installed") and len(lines) == 4
+    assert lines[0].startswith("launcher (this user): not installed") and len(lines) == 5
+    assert lines[4].startswith("route: push needs DaVinci Resolve Studio") and "File > Import > Timeline" in lines[4]
     assert lines[1] == f"Resolve's Python: {tmp_path / 'no-python'} ({ENV_PYTHON})"
     assert lines[2].startswith("DaVinciResolveScript: DaVinci Resolve's scripting module DaVinciResolveScript was "
                                "not found")
@@ -141,7 +152,7 @@ def test_cli_install_status_uninstall(scripts, dvr, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"installed {scripts / 'Utility' / LAUNCHER}; restart Resolve, then open Workspace > Scripts > " \
                      "Utility > Montage AI"
-    assert "Resolve: reachable" in out[-3] and out[-1] == f"removed {scripts / 'Utility' / LAUNCHER}"
+    assert "Resolve: reachable" in out[-4] and out[-2].startswith("route: push works") and out[-1] == f"removed {scripts / 'Utility' / LAUNCHER}"
 
 
 def test_cli_push_otio_and_report(dvr, plan, tmp_path, capsys):

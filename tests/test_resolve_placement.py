@@ -6,8 +6,8 @@ from fractions import Fraction
 import pytest
 
 from montage_ai.plan.selection import source_frames_for
-from montage_ai.plugin.resolve.placement import appended_length, place
-from montage_ai.timebase import Rate
+from montage_ai.plugin.resolve.placement import place
+from montage_ai.timebase import Rate, floored_length as appended_length
 
 RATES = [Rate.parse(r) for r in ("23.976", "24", "25", "29.97", "30", "50", "59.94", "60")]
 PAIRS = list(itertools.product(RATES, RATES))
@@ -36,6 +36,8 @@ def test_every_cut_is_placed_on_its_record_frames(media, timeline):
             assert p.start == 100 + -(-Fraction(p.record) * media.fps // timeline.fps)  # real time
         assert found[-1].end <= 100 + source_frames_for(n, media, timeline) + 1
         whole = place(n, 100, media, timeline)
-        assert whole is None or all(isinstance(p.end, int) for p in whole)
-        if whole is None:  # only where every whole count floors past n: media slower than the timeline
-            assert media.fps < timeline.fps and len(found) == 1
+        assert all(isinstance(p.end, int) for p in whole)
+        if sum(p.frames for p in whole) != n:  # only where every whole count floors past n: slower media
+            assert media.fps < timeline.fps and len(found) == 1 and sum(p.frames for p in whole) == n - 1
+            for p in whole:
+                assert appended_length(p.end - p.start, media, timeline) == p.frames

@@ -12,7 +12,7 @@ from .. import __version__
 from ..errors import InputError
 from ..dialogue.ducking import ATTACK_MS, DUCK_DB, RELEASE_MS, duck_keyframes
 from ..model import AudioFormat, Clip, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
-from ..timebase import Rate
+from ..timebase import Rate, floored_split
 
 REPORT_VERSION = 1
 
@@ -95,9 +95,17 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "dialogue": _dialogue_entry(plan),
         "warnings": [*music.warnings, *plan.warnings],
         "timings": report_timings(plan),
+        "resolve_one_frame_short": floor_short_cuts(plan),
     }
     report.update(details or {})
     return report
+
+
+def floor_short_cuts(plan: Plan) -> list[int]:
+    """Indexes of the cuts no whole number of their clip's frames fills exactly where an NLE floors appended
+    lengths (Resolve's append, docs/resolve.md § "Exact append"): a push places them one frame short."""
+    return [c.index for c in plan.cuts
+            if floored_split(c.record_end - c.record_start, c.clip.rate, plan.rate) is None]
 
 
 def report_timings(plan: Plan) -> dict[str, float]:

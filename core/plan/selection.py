@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import Clip
-from ..timebase import Rate
+from ..timebase import Rate, floored_split
 
 #: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
 POOR_QUALITY = 0.35
@@ -100,6 +100,14 @@ class ShotPicker:
         self._cursor: list[int | None] = [None] * len(rows)  # where the next use of each shot continues
         self._used: list[list[tuple[int, int]]] = [[] for _ in rows]  # source ranges each shot has played
         self._last: int | None = None  # row of the previous pick
+        self._rates = sorted({c.rate for c in self.clips})
+        self._rate_row = np.array([self._rates.index(self.clips[k].rate) for k, _ in rows], dtype=int)
+
+    def _whole(self, record_frames: int) -> np.ndarray:
+        """Rows whose clip fills ``record_frames`` exactly with whole frames where an NLE floors lengths
+        (Resolve's append, through edits allowed; docs/resolve.md § "Exact append")."""
+        exact = np.array([floored_split(record_frames, r, self.rate) is not None for r in self._rates])
+        return exact[self._rate_row] if len(self._rate_row) else np.zeros(0, dtype=bool)
 
     def _pool(self, candidates: np.ndarray) -> tuple[str, np.ndarray]:
         """The most wanted non-empty group of ``candidates`` (a row mask) and why: a shot of another clip,
@@ -151,13 +159,17 @@ class ShotPicker:
 
     def pick(self, record_frames: int, energy: float = 0.5, avoid: frozenset[Path] = frozenset()) -> Pick:
         """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1);
-        clips in ``avoid`` only when nothing else fits."""
+        clips in ``avoid`` only when nothing else fits; among the rest, clips whose whole frames fill it exactly
+        where lengths are floored (Resolve) unless only a poor shot does."""
         fits = self._longest >= record_frames
         if not fits.any():
             raise ValueError(f"no shot holds {record_frames} frames")
         if avoid:
             wanted = fits & ~np.isin(self._clip, [k for k, c in enumerate(self.clips) if c.path in avoid])
             fits = wanted if wanted.any() else fits
+        exact = fits & self._whole(record_frames)
+        if (exact & ~self._poor).any() or (exact.any() and not (fits & ~self._poor).any()):
+            fits = exact  # a clip whose frames fill the cut exactly, unless only a poor shot would
         reason, pool = self._pool(fits)
         rows = np.flatnonzero(pool)
         scores = self._scores(rows, energy)

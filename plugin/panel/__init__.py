@@ -4,6 +4,7 @@ Import cost is kept small: Qt and the window load in :func:`launch`, core's anal
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 _open_windows: list[Any] = []  # keeps windows alive while a host (Resolve) owns the event loop
@@ -17,12 +18,16 @@ def launch(resolve: Any = None, block: bool | None = None):
     """
     from PySide6.QtWidgets import QApplication
 
+    from .signals import install
     from .window import PanelWindow
     app = QApplication.instance()
     owns_app = app is None
     if owns_app:
         app = QApplication(["montage-ai"])
-    session, problem = None, ""
+    run = block if block is not None else owns_app
+    stopper = install(lambda signum: _stop(app)) if run else None
+    from montage_ai.plugin.resolve.build import detect
+    session, problem, build = None, "", detect(resolve)
     if resolve is not None:
         from montage_ai.errors import InputError
         from montage_ai.plugin.resolve.connect import connect
@@ -30,12 +35,34 @@ def launch(resolve: Any = None, block: bool | None = None):
             session = connect(resolve)
         except InputError as err:
             problem = str(err)
-    window = PanelWindow(session=session)
+    window = PanelWindow(session=session, build=build)
     if problem:
-        window.status.setText(f"Resolve: {problem}")
+        window.status.setText(f"Resolve ({build}): {problem}; {build.route()}")
+    for note in window.settings.notes:  # a settings file of the wrong shape: said, never a crash
+        print(f"montage-ai: {note}", file=sys.stderr)
+    if window.settings.notes:
+        window.status.setText("; ".join(window.settings.notes))
     _open_windows.append(window)
     window.destroyed.connect(lambda *_: _open_windows.remove(window) if window in _open_windows else None)
     window.show()
-    if block if block is not None else owns_app:
-        app.exec()
+    window.signum = 0  # the signal that ended the event loop, if one did
+    if run:
+        try:
+            app.exec()
+        finally:
+            if stopper is not None:
+                stopper.uninstall()
+                window.signum = stopper.signum
     return window
+
+
+def _stop(app) -> None:
+    """A stop signal: cancel the work, kill ffmpeg children, close every window (each saves its settings and
+    removes its temporary folder), leave the event loop."""
+    from montage_ai import ffmpeg_cmd
+    for window in list(_open_windows):
+        window.cancel()
+    ffmpeg_cmd.stop_all(refuse_new=True)
+    for window in list(_open_windows):
+        window.close()
+    app.quit()

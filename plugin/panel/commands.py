@@ -10,12 +10,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_panel)
 
 
-def cmd_panel(args: argparse.Namespace) -> None:
+def cmd_panel(args: argparse.Namespace) -> int:
+    """The window until it is closed: 0, or 128 + the signal that ended it (SIGTERM, SIGINT, SIGHUP)."""
+    from montage_ai.errors import InputError
     try:
         from . import launch
         import PySide6  # noqa: F401
     except ImportError as err:
-        from montage_ai.errors import InputError
         raise InputError(None, f"the panel needs PySide6 ({err}): run {sys.executable} -m pip install "
                                f"PySide6-Essentials (see docs/install.md)") from None
-    launch()
+    from .display import display_problem
+    if problem := display_problem():
+        raise InputError(None, problem)
+    window = launch()
+    return 128 + window.signum if window.signum else 0

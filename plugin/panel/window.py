@@ -21,8 +21,10 @@ from montage_ai.pipeline import STAGES
 from montage_ai.dialogue.phrases import DIALOGUE_MODES
 from montage_ai.dialogue.speech import FALLBACK
 from montage_ai.plan.styles import load_styles
+from montage_ai.plugin.resolve.build import Build
 
 from .cut_strip import CutStrip
+from .resolve_actions import ResolveActions
 from .settings import PanelSettings
 from .thumbnails import ThumbnailLoader
 from .waveform import WaveformView
@@ -70,7 +72,7 @@ class PanelWindow(QWidget):
     cancelled = Signal()
     proxies_done = Signal(str)
 
-    def __init__(self, session: Any = None, settings: PanelSettings | None = None) -> None:
+    def __init__(self, session: Any = None, settings: PanelSettings | None = None, build: Any = None) -> None:
         super().__init__()
         self.session = session
         self.settings = settings or PanelSettings.load()
@@ -89,6 +91,7 @@ class PanelWindow(QWidget):
         self.setAcceptDrops(True)
         self.resize(1280, 760)
         self._build()
+        self.resolve_actions = ResolveActions(self, build or Build())  # the Resolve and Undo buttons
         self._load_settings()
         self._refresh_buttons()
 
@@ -125,11 +128,12 @@ class PanelWindow(QWidget):
         self.cancel_btn = QPushButton("Cancel")
         self.preview_btn = QPushButton("Play preview")
         self.export_btn = QPushButton("Export for Premiere / OTIO / EDL…")
-        self.resolve_btn = QPushButton("Create timeline in Resolve")
+        self.resolve_btn, self.undo_btn = QPushButton("Create timeline in Resolve"), QPushButton("Undo last push")
         for b, slot in ((self.analyze_btn, self.analyze), (self.generate_btn, self.generate),
                         (self.cancel_btn, self.cancel), (self.preview_btn, self.play_preview),
-                        (self.export_btn, self._export_clicked), (self.resolve_btn, self.push_to_resolve)):
-            b.clicked.connect(slot)
+                        (self.export_btn, self._export_clicked), (self.resolve_btn, None), (self.undo_btn, None)):
+            if slot:
+                b.clicked.connect(slot)
             buttons.addWidget(b)
         right.addLayout(buttons)
         self.progress = QProgressBar()
@@ -407,9 +411,7 @@ class PanelWindow(QWidget):
         has_plan = not busy and self.plan is not None
         self.preview_btn.setEnabled(has_plan and (self.work_dir / "out" / "preview.mp4").exists())
         self.export_btn.setEnabled(has_plan)
-        self.resolve_btn.setEnabled(has_plan and self.session is not None)
-        self.resolve_btn.setToolTip("" if self.session else "Resolve not connected: open this panel from "
-                                    "Workspace ▸ Scripts ▸ Montage AI inside DaVinci Resolve")
+        self.resolve_actions.refresh(busy, has_plan)
 
     # ----- Analyze ------------------------------------------------------------------------------
     def analyze(self) -> None:
@@ -558,21 +560,8 @@ class PanelWindow(QWidget):
         self.exported.emit(str(folder))
 
     def push_to_resolve(self) -> None:
-        """Create the plan as a new timeline in the open Resolve project (on the GUI thread: Resolve's
-        scripting objects belong to it)."""
-        from montage_ai.errors import InputError
-        from montage_ai.export.otio_export import build_timeline
-        from montage_ai.plugin.resolve.writer import push_timeline
-        try:
-            result = push_timeline(self.session, build_timeline(self.plan), media_items=self.pool_items or None)
-        except InputError as err:
-            self._show_error(str(err))
-            self.failed.emit(str(err))
-            return
-        notes = f" ({'; '.join(result.notes)})" if result.notes else ""
-        self.status.setText(f"Created timeline “{result.name}” in Resolve: {result.clips} clips, "
-                            f"{result.markers} markers, via {result.route}.{notes}")
-        self.pushed.emit(result.name)
+        """Create the plan as a new timeline (version) in the open Resolve project."""
+        self.resolve_actions.push()
 
     # ----- Proxies ------------------------------------------------------------------------------
     def _proxies_clicked(self) -> None:

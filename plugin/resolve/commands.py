@@ -83,6 +83,11 @@ def cmd_push(args: argparse.Namespace, resolve: object = None) -> None:
         print(f"imported into the media pool: {path}")
     for note in result.notes:
         print(f"note: {note}")
+    if result.short:
+        print(f"{len(result.short)} of {result.clips} clips one frame short (no whole number of their media's "
+              "frames fills them at this timeline's rate; the next clip still starts on its frame):")
+        for cut in result.short:
+            print(f"  {cut}")
 
 
 def cmd_link_proxies(args: argparse.Namespace, resolve: object = None) -> int:

@@ -27,7 +27,8 @@ def _reach_resolve() -> tuple[Any, str]:
 
 
 def open_panel(resolve: Any = None) -> int:
-    """Open the panel on ``resolve`` (else reach Resolve by itself); 0, or 1 after printing why not."""
+    """Open the panel on ``resolve`` (else reach Resolve by itself); 0, 1 after printing why not, or 128 + the
+    signal that ended it."""
     try:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
@@ -36,6 +37,10 @@ def open_panel(resolve: Any = None) -> int:
               "PySide6-Essentials (see docs/install.md), then open it again from the Scripts menu")
         return 1
     from montage_ai.plugin.panel import launch
+    from montage_ai.plugin.panel.display import display_problem
+    if no_display := display_problem():
+        print(f"Montage AI: {no_display}")
+        return 1
     problem = ""
     if resolve is None:
         resolve, problem = _reach_resolve()
@@ -51,7 +56,7 @@ def open_panel(resolve: Any = None) -> int:
             QApplication.quit()
         QTimer.singleShot(0, report)
         QApplication.instance().exec()
-    return 0
+    return 128 + window.signum if window.signum else 0
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from montage_ai.errors import InputError
 
+from .build import Build, detect
 from .connect import connect, load_script_module
 
 ENV_SCRIPTS_DIR = "MONTAGE_AI_RESOLVE_SCRIPTS_DIR"
@@ -155,16 +156,20 @@ def status() -> list[str]:
     try:
         module = load_script_module()
     except InputError as err:
-        return [*lines, f"DaVinciResolveScript: {err}", f"edition: {EDITION_LIMITS}"]
+        return [*lines, f"DaVinciResolveScript: {err}", f"edition: {EDITION_LIMITS}", f"route: {Build().route()}"]
     lines.append(f"DaVinciResolveScript: found ({getattr(module, '__file__', None) or 'built in'})")
+    app = module.scriptapp("Resolve")
+    build = detect(app)
     try:
-        session = connect()
+        session = connect(app) if app is not None else connect()
     except InputError as err:
-        return [*lines, f"Resolve: {err}", f"edition: {EDITION_LIMITS}"]
+        reached = f"reachable ({build}): " if build.reached else ""
+        return [*lines, f"Resolve: {reached}{err}", f"edition: {'free: ' if build.reached and not build.studio else ''}{EDITION_LIMITS}",
+                f"route: {build.route()}"]
     app, project = session.resolve, session.project
     product = str(app.GetProductName() or "DaVinci Resolve")
     lines.append(f"Resolve: reachable ({product} {app.GetVersionString()}), project "
                  f"{project.GetName()!r} at {project.GetSetting('timelineFrameRate')} fps")
     lines.append("edition: Studio, external scripting and the Scripts menu both work" if "Studio" in product
                  else f"edition: free: {EDITION_LIMITS}")
-    return lines
+    return [*lines, f"route: {build.route()}"]

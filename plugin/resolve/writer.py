@@ -26,8 +26,9 @@ from montage_ai.timebase import Rate
 
 from .connect import Session
 from .media_pool import all_folders, index_by_path, path_key
-from .placement import Piece, place
+from .placement import Piece, honours_fractions, place
 from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate
+from .versions import unique_timeline_name
 
 ROUTE_IMPORT = "import"
 ROUTE_APPEND = "append"
@@ -45,6 +46,26 @@ class PushResult:
     markers: int
     imported_media: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    short: list["ShortCut"] = field(default_factory=list)
+    previous_rate: str | None = None  # the project's frame rate before the push changed it
+
+
+@dataclass(frozen=True)
+class ShortCut:
+    """A clip placed one frame short of its plan (the next one still on its frame): ``number`` counts the
+    clips of its track from 1, record frames from the timeline start."""
+
+    kind: str
+    track: int
+    number: int
+    record_start: int
+    frames: int
+    path: Path
+
+    def __str__(self) -> str:
+        track = "V" if self.kind == "video" else "A"
+        return (f"{track}{self.track} clip {self.number} ({self.path.name}) at frame {self.record_start}: "
+                f"{self.frames - 1} of {self.frames} frames")
 
 
 def resolve_rate_text(rate: Rate) -> str:
@@ -59,17 +80,6 @@ def parse_resolve_rate(text: Any) -> Rate | None:
         return Rate.parse(words[0]) if words else None
     except (ValueError, ZeroDivisionError):
         return None
-
-
-def unique_timeline_name(project: Any, base: str) -> str:
-    """``base``, or ``base 2``, ``base 3``... when the project already has a timeline of that name."""
-    timelines = (project.GetTimelineByIndex(i) for i in range(1, (project.GetTimelineCount() or 0) + 1))
-    names = {t.GetName() for t in timelines if t}
-    n, name = 1, base
-    while name in names:
-        n += 1
-        name = f"{base} {n}"
-    return name
 
 
 def _file_path(item: Any) -> str:
@@ -118,9 +128,11 @@ def offline_count(timeline: Any) -> tuple[int, int]:
     return sum(1 for i in items if not i.GetMediaPoolItem()), len(items)
 
 
-def verify(timeline: Any, expected: list[Expected], rate: Rate) -> str | None:
+def verify(timeline: Any, expected: list[Expected], rate: Rate, short: list[Expected] | None = None) -> str | None:
     """None when ``timeline`` holds exactly ``expected`` (rate, record frames, linked media, source in), else
-    the first problem. Items are read back from the tracks: what an append returns is not proof."""
+    the first problem. Items are read back from the tracks: what an append returns is not proof. With a
+    ``short`` list, an item ending one frame early (its start and the next item's on plan) is accepted and
+    added to it."""
     actual = parse_resolve_rate(timeline.GetSetting("timelineFrameRate"))
     if actual is not None and actual != rate:
         return f"the timeline runs at {resolve_rate_text(actual)} fps, not {resolve_rate_text(rate)}"
@@ -140,7 +152,9 @@ def verify(timeline: Any, expected: list[Expected], rate: Rate) -> str | None:
         for n, (item, e) in enumerate(zip(items, wanted), 1):
             where = f"{kind} track {track} clip {n} ({e.path.name})"
             placed = (_as_int(item.GetStart()), _as_int(item.GetEnd()))
-            if placed != (start + e.start, start + e.end):
+            if short is not None and placed == (start + e.start, start + e.end - 1):
+                short.append(e)
+            elif placed != (start + e.start, start + e.end):
                 return f"{where} sits at frames {placed}, expected {(start + e.start, start + e.end)}"
             if path_key(_file_path(item.GetMediaPoolItem())) != path_key(e.path):
                 return f"{where} is linked to other media"
@@ -164,10 +178,17 @@ def imported_items(events: list[Event], items: dict[str, Any]) -> list[Expected]
     return out
 
 
-def appended_items(events: list[Event], items: dict[str, Any], rate: Rate,
-                   floats: bool) -> list[tuple[Expected, Any]]:
+def short_cut(e: Event, events: list[Event]) -> ShortCut:
+    """``e`` as a :class:`ShortCut` (numbered among the clips of its track)."""
+    number = 1 + sum(1 for o in events if (o.kind, o.track) == (e.kind, e.track) and o.record_start < e.record_start)
+    return ShortCut(e.kind, e.track, number, e.record_start, e.record_end - e.record_start, e.path)
+
+
+def appended_items(events: list[Event], items: dict[str, Any], rate: Rate, floats: bool,
+                   short: list[Event] | None = None) -> list[tuple[Expected, Any]]:
     """What to append for each event (pieces Resolve places exactly, see :mod:`.placement`) with its item;
-    :class:`InputError` naming the first cut that no append can place exactly."""
+    an event whole frames place only one frame short goes into ``short`` too; :class:`InputError` naming
+    the first cut no append can place within a frame."""
     out = []
     for e in events:
         item = items[path_key(e.path)]
@@ -176,9 +197,11 @@ def appended_items(events: list[Event], items: dict[str, Any], rate: Rate,
                       rate, floats)
         if found is None:
             raise InputError(e.path, f"a {e.record_end - e.record_start}-frame cut of this "
-                                     f"{resolve_rate_text(item_rate)} fps media cannot be placed exactly on a "
-                                     f"{resolve_rate_text(rate)} fps timeline by this Resolve version (19.1 or "
-                                     "later can): update Resolve, or remake the montage at the media's rate")
+                                     f"{resolve_rate_text(item_rate)} fps media cannot be placed within a frame "
+                                     f"on a {resolve_rate_text(rate)} fps timeline: remake the montage at the "
+                                     "media's rate")
+        if sum(p.frames for p in found) < e.record_end - e.record_start and short is not None:
+            short.append(e)
         for p in found:
             out.append((Expected(e.kind, e.track, e.record_start + p.record, e.record_start + p.record + p.frames,
                                  e.path, p.start, item_rate), (item, p)))
@@ -203,6 +226,7 @@ class _Push:
         self.created: Any = None
         self.previous_rate: str | None = None
         self.previous_timeline = session.project.GetCurrentTimeline()
+        self.short: list[ShortCut] = []
 
     def check_version(self) -> None:
         """Placing clips at chosen frames needs ``trackIndex``/``recordFrame`` (README 18.5)."""
@@ -269,8 +293,10 @@ class _Push:
             self.notes.append("Resolve did not import the OTIO file; built the timeline clip by clip instead")
             return None
         self.created = imported
-        problem = verify(imported, imported_items(self.events, items), self.rate)
+        found: list[Expected] = []
+        problem = verify(imported, imported_items(self.events, items), self.rate, found)
         if problem is None:
+            self.short = self._short_cuts([], found)
             return imported
         kept = self._discard(f"{name} (failed import)")
         self.notes.append(f"the imported timeline was off ({problem}); built it clip by clip instead" +
@@ -282,20 +308,36 @@ class _Push:
         """Route ``append``: an empty timeline, the clips appended at absolute record frames and verified.
         ``endFrame`` is exclusive on the builds measured; one build family was reported to count it
         inclusive, so a mismatch is tried once more that way before failing."""
-        planned = appended_items(self.events, items, self.rate, floats=self.version >= (19, 1))
+        short: list[Event] = []
+        floats = self.version >= (19, 1) and honours_fractions(self.version)
+        planned = appended_items(self.events, items, self.rate, floats, short)
         expected = [e for e, _ in planned]
         problems = []
         for end_shift in (0, 1):
             timeline = self._new_timeline(name)
             start = _as_int(timeline.GetStartFrame()) or 0
             self.pool.AppendToTimeline([_clip_info(e, item, p, start, end_shift) for e, (item, p) in planned])
-            problem = verify(timeline, expected, self.rate)
-            if problem is None:
+            found: list[Expected] = []
+            problem = verify(timeline, expected, self.rate, found)
+            cuts = self._short_cuts(short, found) if problem is None else None
+            if cuts is not None:
+                self.short = cuts
                 return timeline
+            problem = problem or "a clip planned one frame short was placed shorter still"
             problems.append(problem)
             if self._discard(f"{name} (unfinished)"):
                 break
         raise InputError(None, f"DaVinci Resolve did not place the clips exactly ({problems[0]})")
+
+    def _short_cuts(self, planned: list[Event], found: list[Expected]) -> list[ShortCut] | None:
+        """The cuts placed one frame short: those planned so and those Resolve shortened by itself; None when
+        Resolve shortened one planned short (two frames off)."""
+        shortened = {e for x in found for e in self.events if (e.kind, e.track) == (x.kind, x.track)
+                     and e.record_start <= x.start < e.record_end}
+        if shortened & set(planned):
+            return None
+        return sorted((short_cut(e, self.events) for e in {*planned, *shortened}),
+                      key=lambda c: (c.kind, c.track, c.record_start))
 
     def _new_timeline(self, name: str) -> Any:
         timeline = self.pool.CreateEmptyTimeline(name)
@@ -359,7 +401,8 @@ class _Push:
 
 def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | None = None,
                   media_items: dict[str | Path, Any] | None = None, route: str = ROUTE_APPEND) -> PushResult:
-    """Create ``timeline`` in the open project as a new timeline called ``name`` (made unique).
+    """Create ``timeline`` in the open project as a new timeline called ``name`` (a new version when taken:
+    ``name v2``, ``name v3``...).
 
     ``media_items`` maps media paths to MediaPoolItems to use; other media is looked up in the pool
     and imported when absent. ``route`` ``"import"`` tries the OTIO import first (falling back to the
@@ -388,4 +431,5 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
             raise InputError(err.path, f"{err.problem}; also, by hand: {', '.join(left)}") from None
         raise
     return PushResult(timeline=created, name=str(created.GetName() or title), route=route, clips=len(events),
-                      markers=markers, imported_media=[Path(_file_path(i)) for i in push.imported], notes=push.notes)
+                      markers=markers, imported_media=[Path(_file_path(i)) for i in push.imported], notes=push.notes,
+                      short=push.short, previous_rate=push.previous_rate)

@@ -33,7 +33,13 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class Profile:
-    """Which of Resolve's habits the fake shows (docs/resolve.md § "The fake" ties each to its source)."""
+    """Which of Resolve's habits the fake shows (docs/resolve.md § "The fake" ties each to its source).
+
+    ``floors_fractions``: what a build does with a fractional ``endFrame`` is not measured anywhere (the
+    team's shared README, ../shared/README.md § "DaVinci Resolve scripting": "Not measured anywhere we know
+    of: what a build does with a fractional endFrame; code must survive either answer"). The other
+    profiles keep the fraction (the 19.1 README's "float/int"); ``studio_19_1_3_floors`` drops it, as
+    Resolve floors every mixed-rate length, so the bridge is tested against both answers."""
 
     name: str
     version: tuple = (19, 1, 3, 7)
@@ -44,6 +50,8 @@ class Profile:
     end_inclusive: bool = False  # endFrame counted inclusive (reported for 19.1.x)
     missing_is_none: bool = True  # an unknown method name reads as None instead of raising AttributeError
     wav_project_rate: bool = True  # a WAV takes the project's rate at import (else 24)
+    floors_fractions: bool = False  # a fractional startFrame/endFrame is floored to whole media frames
+    scripting: bool = True  # False: the app names its product and version, but gives no project manager
 
     def at_least(self, *version: int) -> bool:
         return tuple(self.version[:len(version)]) >= version
@@ -58,6 +66,9 @@ PROFILES = {
     "resolve_18_6_5": Profile("resolve_18_6_5", version=(18, 6, 5, 0)),
     "resolve_18_5": Profile("resolve_18_5", version=(18, 5, 0, 0)),
     "studio_21_0": Profile("studio_21_0", version=(21, 0, 2, 4)),
+    "studio_19_1_3_floors": Profile("studio_19_1_3_floors", floors_fractions=True),
+    # not a push profile: a free build that refuses scripting (from 21.1 it runs no Python at all)
+    "free_21_1": Profile("free_21_1", version=(21, 1, 0, 0), product="DaVinci Resolve", scripting=False),
 }
 PROFILE = PROFILES["lenient"]
 #: Methods that appear with a release (before it, getattr gives None like any unknown name).
@@ -434,6 +445,8 @@ class MediaPool(_Api):
         if record is None:
             record = timeline.start_frame + timeline.duration()
         end = end + 1 if PROFILE.end_inclusive and isinstance(end, number) else end
+        if PROFILE.floors_fractions:  # the unmeasured answer: the fraction dropped (see Profile)
+            first, end = (math.floor(v) if isinstance(v, float) else v for v in (first, end))
         if (media not in self.items() or kind is None or not isinstance(first, number)
                 or not isinstance(end, number) or not 0 <= first < end <= media.frames
                 or not isinstance(record, number) or not 1 <= track <= timeline.GetTrackCount(kind)
@@ -634,7 +647,7 @@ class Resolve(_Api):
         self.storage = MediaStorage(self)
 
     def GetProjectManager(self):
-        return self.manager
+        return self.manager if PROFILE.scripting else None
 
     def GetMediaStorage(self):
         return self.storage

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from montage_ai.demo_media import synth_footage
 from montage_ai.model import Clip, Plan
 from montage_ai.timebase import Rate
+from montage_ai.video.probe import probe_clip
 
 FAKE_DIR = Path(__file__).parent
 MODULE = "DaVinciResolveScript"
@@ -16,8 +18,9 @@ MODULE = "DaVinciResolveScript"
 
 PHASE_COLORS = {"INTRO": "Blue", "BUILD": "Cyan", "CLIMAX": "Red", "SUSTAIN": "Yellow", "OUTRO": "Purple"}
 REALISTIC = "studio_19_1_3"
+FREE = "free_21_1"  # the free build without scripting (not among the push profiles)
 PROFILE_NAMES = ["lenient", "studio_19_1_3", "resolve_19_1_inclusive_end", "resolve_18_6_5", "resolve_18_5",
-                 "studio_21_0"]  # DaVinciResolveScript.PROFILES (the module is imported per test)
+                 "studio_21_0", "studio_19_1_3_floors"]  # DaVinciResolveScript.PROFILES (the module is imported per test)
 
 
 @pytest.fixture
@@ -30,6 +33,14 @@ def dvr(request, monkeypatch):
     yield load_fake(getattr(request, "param", REALISTIC))
     sys.modules.pop(MODULE, None)
     sys.modules.pop(MODULE, None)
+
+
+@pytest.fixture(scope="module")
+def mixed_clips(clips, tmp_path_factory):
+    """The demo footage (23.976, 25, 29.97) plus a 59.94 clip."""
+    [extra] = synth_footage(tmp_path_factory.mktemp("5994"), [
+        ("fast_5994.mp4", "testsrc2=size=320x180:rate={rate}", "60000/1001", 8, None, False)])
+    return [*clips, probe_clip(extra)]
 
 
 def load_fake(profile: str = REALISTIC):
@@ -79,15 +90,17 @@ def _tiles(items, start: int, first: int, end: int) -> list:
     return parts
 
 
-def assert_matches_plan(timeline, plan) -> int:
+def assert_matches_plan(timeline, plan, short=()) -> int:
     """Every cut on its record frames with its media and source in, nothing offline; music from its in-point;
-    markers. The number of through edits (cuts placed as several pieces)."""
+    markers. Cuts in ``short`` (a push's :class:`ShortCut` list) end one frame early, the next on its frame.
+    The number of through edits (cuts placed as several pieces)."""
     start = timeline.GetStartFrame()
     video = timeline.GetItemListInTrack("video", 1)
     assert all(i.GetMediaPoolItem() for i in video)  # nothing offline
+    early = {s.record_start for s in short if (s.kind, s.track) == ("video", 1)}
     covered = 0
     for c in plan.cuts:
-        parts = _tiles(video, start, c.record_start, c.record_end)
+        parts = _tiles(video, start, c.record_start, c.record_end - (c.record_start in early))
         assert {p.GetMediaPoolItem().GetClipProperty("File Path") for p in parts} == {str(c.clip.path)}
         assert parts[0].source_start == c.source_in and parts[-1].source_end <= c.clip.frames
         covered += len(parts)
