@@ -111,6 +111,16 @@ def test_the_resolve_hosted_panel_ends_cleanly_on_sigterm(tmp_path):
     assert "Traceback" not in err and not list(tmp.iterdir())
 
 
+def _hand_back_event_loop() -> None:
+    """After the stop, Qt's quit request outlives the application loop it ended, and every later event loop
+    of this thread (pytest-qt's waits in the tests that follow) returns at once, so no worker's signal is ever
+    delivered. A real panel process exits here; the test process runs the application loop once more, which
+    clears that request."""
+    from PySide6.QtCore import QCoreApplication, QTimer
+    QTimer.singleShot(0, QCoreApplication.quit)
+    QCoreApplication.exec()
+
+
 def test_a_signal_during_analysis_stops_the_work_and_ffmpeg(qtbot, tiny_song, tiny_clips, tmp_path, monkeypatch):
     """In this process: Analyze running (ffmpeg children of this process), then SIGTERM."""
     from PySide6.QtCore import QThreadPool, QTimer
@@ -139,6 +149,7 @@ def test_a_signal_during_analysis_stops_the_work_and_ffmpeg(qtbot, tiny_song, ti
 
     QTimer.singleShot(0, start)
     window = panel.launch(block=True)
+    _hand_back_event_loop()
     assert sent and time.monotonic() - sent[0] < 2
     assert window.status.text().startswith(("Cancel", "Stopped")), "the analysis ended before the signal"
     assert window.signum == signal.SIGTERM and (window.task is None or window.task.cancel.is_set())
