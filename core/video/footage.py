@@ -159,5 +159,6 @@ def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
         shots.append(entry)
     return {"path": str(clip.path), "duration": round(clip.duration, 6), "fps": str(clip.rate), "frames": clip.frames,
             "width": clip.width, "height": clip.height, "variable_rate": clip.variable_rate,
+            "measured_fps": clip.measured_fps, "common_fps": clip.common_fps,
             "has_audio": clip.has_audio, "cached": result.cached, "shots": shots,
             "marks": {k: [list(r) for r in v] for k, v in clip.marks.items()}, "warnings": result.warnings}

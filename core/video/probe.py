@@ -4,7 +4,8 @@ much of it really decodes.
 Clips that cannot serve as footage (a still image, a clip shorter than ``MIN_CLIP_SECONDS``, a
 file name an NLE file cannot carry) raise :class:`UnusableClip`, which callers turn into a
 warning and a skipped clip. A clip whose end does not decode (a truncated file) keeps the frames
-that do, with a warning. Variable-frame-rate media is conformed to its nominal standard rate.
+that do, with a warning. Variable-frame-rate media gets the rate its timestamps show the camera
+meant (:mod:`.timing`); frames are counted at that rate.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 from .. import ffmpeg_cmd
 from ..errors import InputError
 from ..model import AudioFormat, Clip, Shot
-from ..timebase import Rate, nearest_standard
+from ..timebase import Rate
 from .discover import require_nameable
+from .timing import stream_timing
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
 VFR_TOLERANCE = 0.01
@@ -46,13 +48,6 @@ def _start_timecode(info: dict, video: dict) -> str | None:
         if tc:
             return tc
     return None
-
-
-def _nominal_rate(real: Fraction | None, avg: Fraction | None) -> Rate:
-    """The standard rate a variable-rate stream is conformed to: its ``r_frame_rate`` (the rate its
-    timestamps are on) when plausible, else its average, snapped to the nearest standard rate."""
-    base = real if real and avg and avg <= real <= 2.5 * avg else avg or real
-    return nearest_standard(Rate(base))
 
 
 def _video_duration(video: dict, container: dict) -> float:
@@ -165,15 +160,17 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
     if any(f in (info.get("format") or {}).get("format_name", "") for f in STILL_FORMATS):
         raise UnusableClip(path, "a still image, not footage")
     variable = bool(real and avg and abs(real - avg) / real > VFR_TOLERANCE)
-    rate = _nominal_rate(real, avg) if variable else Rate.parse(real or avg)
     duration = _video_duration(video, info.get("format", {}))
+    timing = stream_timing(path, duration, real) if variable else None
+    rate = timing.rate if timing else Rate.parse(real or avg)
+    measured = (timing.average, timing.common) if timing else (float(avg or real),) * 2
     nb = video.get("nb_frames")
     frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 and not variable else rate.frames_in(duration)
     if frames <= 0:
         raise InputError(path, "video stream has no frames")
     if variable:
-        warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
-                        f"conformed to {float(rate.fps):g} fps")
+        warnings.append(f"{path.name}: variable frame rate ({measured[1]:.3f} fps between most frames, "
+                        f"{measured[0]:.3f} on average); conformed to {float(rate.fps):g} fps")
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
     frames, problem = usable_frames(path, frames, decodable, rate)
     if problem:
@@ -194,6 +191,8 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
         has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
         audio=audio_format(info),
         variable_rate=variable,
+        measured_fps=round(measured[0], 3),
+        common_fps=round(measured[1], 3),
         shots=[Shot(0, frames)],
         rotation=_rotation(video),
     )
