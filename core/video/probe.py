@@ -118,28 +118,32 @@ def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> i
     return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
 
 
-def usable_frames(path: Path, frames: int, decoded: int, rate: Rate) -> tuple[int, str | None]:
+def usable_frames(path: Path, frames: int, decoded: int, rate: Rate,
+                  shortest: float = MIN_CLIP_SECONDS) -> tuple[int, str | None]:
     """The frames of a clip to use when ``decoded`` of the ``frames`` its container states decode (never
     more than decode), and the problem to report (without the file name) when more than
     ``max(2, frames // 100)`` are missing: a damaged or truncated file. A smaller shortfall is the
     counts' own noise (a duration rounded up, a variable rate conformed to a standard one).
 
-    Raises :class:`UnusableClip` when fewer frames than ``MIN_CLIP_SECONDS`` (or 2) decode.
+    Raises :class:`UnusableClip` when fewer frames than ``shortest`` seconds (or 2) decode; with
+    ``shortest`` 0 (proxies: any clip an NLE holds) when none does.
     """
     used = min(frames, decoded)
-    if used < max(2, rate.frames_in(MIN_CLIP_SECONDS)):
+    if used < (max(2, rate.frames_in(shortest)) if shortest > 0 else 1):
         raise UnusableClip(path, f"only {used} frame(s) of video{' decode' if decoded < frames else ''}; "
-                                 f"footage needs at least {MIN_CLIP_SECONDS:g} s")
+                                 f"footage needs at least {shortest:g} s")
     if decoded < frames - max(2, frames // 100):
         return used, f"only {decoded} of {frames} frames decode (damaged or truncated file); using those"
     return used, None
 
 
-def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True) -> Clip:
+def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True,
+               shortest: float = MIN_CLIP_SECONDS) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
 
     ``check_end=False`` trusts the container's frame count (for callers that decode every frame
-    anyway and count what decodes, as footage analysis does).
+    anyway and count what decodes, as footage analysis does). ``shortest`` is the least length
+    (seconds) of footage (0: any clip with a frame, for proxies).
 
     Raises :class:`InputError` when the file is missing, unreadable, or has no usable video;
     :class:`UnusableClip` when it is no footage (see the module doc). Notes on what was
@@ -172,7 +176,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
         warnings.append(f"{path.name}: variable frame rate ({measured[1]:.3f} fps between most frames, "
                         f"{measured[0]:.3f} on average); conformed to {float(rate.fps):g} fps")
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
-    frames, problem = usable_frames(path, frames, decodable, rate)
+    frames, problem = usable_frames(path, frames, decodable, rate, shortest)
     if problem:
         warnings.append(f"{path.name}: {problem}")
     tc = _start_timecode(info, video)
