@@ -30,6 +30,7 @@ from .probe import probe_clip, usable_frames
 from .quality import QualityMeasure
 from .scores import frame_scores, marks, score_shot
 from .shots import boundaries
+from .structure import StructureMeasure
 from .thumbnail import shot_thumbnail
 
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
@@ -53,7 +54,7 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     """
     size = analysis_size(clip.width, clip.height)
     fps = clip.rate.fps
-    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure()]
+    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure(), StructureMeasure()]
     count, f = run_measures(read_frames(clip, size), measures)
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")

@@ -11,6 +11,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..intervals import frame_runs
 from .change import LAGS, gradual_scales
+from .verify import is_cut, is_transition
 
 #: Frames each side of a frame that set its baseline.
 BASELINE_FRAMES = 12
@@ -98,9 +99,13 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: f
 
 
 def boundaries(f: dict[str, np.ndarray], frames: int, fps: float) -> list[int]:
-    """Sorted first frames of every shot after the first (hard cuts and gradual transitions)."""
-    cuts = hard_cuts(f)
-    marks = {**gradual_transitions(f, cuts, fps), **cuts}
+    """Sorted first frames of every shot after the first (hard cuts and gradual transitions), each
+    candidate verified (:mod:`.verify`): the picture after it shows something else."""
+    candidates = hard_cuts(f)
+    reach = max(gradual_scales(fps))
+    gradual = {b: v for b, v in gradual_transitions(f, candidates, fps).items() if is_transition(f, b, reach, fps)}
+    cuts = {b: v for b, v in candidates.items() if is_cut(f, b, fps)}
+    marks = {**gradual, **cuts}
     kept: list[int] = []
     for b in sorted(marks, key=lambda b: -marks[b]):  # strongest first; drop what is too close to them
         if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
