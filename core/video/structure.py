@@ -22,18 +22,19 @@ def layouts(frames: Frames) -> np.ndarray:
     """(n, GRID * GRID) float32: pooled luma, each row zero-mean with unit norm (zero for a flat frame)."""
     n, h, w = frames.luma.shape
     bh, bw = max(1, h // GRID), max(1, w // GRID)
-    luma = frames.luma[:, : GRID * bh, : GRID * bw]
-    grid = luma.reshape(n, GRID, bh, GRID, bw).mean(axis=(2, 4), dtype=np.float32).reshape(n, -1)
+    rows = frames.luma[:, : GRID * bh, : GRID * bw].reshape(n, GRID, bh, GRID * bw).sum(axis=2, dtype=np.uint32)
+    grid = rows.reshape(n, GRID, GRID, bw).sum(axis=3, dtype=np.uint32).reshape(n, -1).astype(np.float32)
     grid -= grid.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(grid, axis=1, keepdims=True)
     return np.where(norm > 1e-3, grid / np.maximum(norm, 1e-3), 0.0).astype(np.float32)
 
 
 def colour_histograms(frames: Frames) -> np.ndarray:
-    """(n, CHROMA_BINS**2) float32 histograms of each frame's (Cb, Cr) pairs, summing to 1."""
+    """(n, CHROMA_BINS**2) float32 histograms of each frame's (Cb, Cr) pairs (every other one each way),
+    summing to 1."""
     n = len(frames)
-    q = (frames.chroma.reshape(n, 2, -1) >> (8 - int(np.log2(CHROMA_BINS)))).astype(np.int64)
-    index = q[:, 0] * CHROMA_BINS + q[:, 1] + np.arange(n)[:, None] * CHROMA_BINS ** 2
+    q = (frames.chroma[:, :, ::2, ::2].reshape(n, 2, -1) >> (8 - int(np.log2(CHROMA_BINS)))).astype(np.int32)
+    index = q[:, 0] * CHROMA_BINS + q[:, 1] + np.arange(n, dtype=np.int32)[:, None] * CHROMA_BINS ** 2
     counts = np.bincount(index.ravel(), minlength=n * CHROMA_BINS ** 2).reshape(n, -1)
     return (counts / max(1, q.shape[2])).astype(np.float32)
 
