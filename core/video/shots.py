@@ -20,8 +20,12 @@ BASELINE_FRAMES = 12
 CUT_SPREADS = 6.0
 CUT_RATIO = 3.0
 CUT_BUSY_RATIO = 1.8
-#: ...and this much absolute change (mean signature difference, 0..255).
+#: ...and this much absolute change (mean signature difference, 0..255), or ISOLATED_MIN_CHANGE
+#: where it is ISOLATED_RATIO times every change within BASELINE_FRAMES // 2 frames either side (a
+#: still, clean picture such as a webcam's, cut to the same room; a clip of repeated frames is not).
 CUT_MIN_CHANGE = 5.0
+ISOLATED_RATIO = 6.0
+ISOLATED_MIN_CHANGE = 1.5
 #: A change that goes back within LAGS frames to within this fraction is a flash or an occlusion.
 RETURN_FRACTION = 0.4
 #: Gradual transitions: span over the baseline ratio, and the largest mix residual allowed.
@@ -46,10 +50,10 @@ def _baseline(x: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
     return med, mad
 
 
-def _sides(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Median of the ``width`` frames before each frame and of the ``width`` frames after it."""
+def _sides(x: np.ndarray, width: int, fn=np.median) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` (median) of the ``width`` frames before each frame and of the ``width`` frames after it."""
     pad = np.pad(x, width + 1, mode="edge")
-    med = np.median(sliding_window_view(pad, width), axis=1)  # med[j] covers pad[j : j + width]
+    med = fn(sliding_window_view(pad, width), axis=1)  # med[j] covers pad[j : j + width]
     i = np.arange(len(x)) + width + 1  # index of x[k] in pad
     return med[i - width], med[i + 1]
 
@@ -61,8 +65,10 @@ def hard_cuts(f: dict[str, np.ndarray]) -> dict[int, float]:
     med, mad = _baseline(d1, BASELINE_FRAMES)
     before, after = _sides(d1, BASELINE_FRAMES)
     calm, busy = np.minimum(before, after), np.maximum(before, after)
-    threshold = np.maximum.reduce([med + CUT_SPREADS * mad, CUT_RATIO * calm, CUT_BUSY_RATIO * busy,
-                                   np.full(len(d1), CUT_MIN_CHANGE)])
+    reach = BASELINE_FRAMES // 2
+    beside = np.maximum(*_sides(d1, reach, np.max))  # the largest change either side, the frame itself left out
+    floor = np.where(d1 >= ISOLATED_RATIO * beside, ISOLATED_MIN_CHANGE, CUT_MIN_CHANGE)
+    threshold = np.maximum.reduce([med + CUT_SPREADS * mad, CUT_RATIO * calm, CUT_BUSY_RATIO * busy, floor])
     n = len(d1)
     cuts: dict[int, float] = {}
     for i in np.flatnonzero(d1 > threshold):

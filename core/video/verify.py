@@ -28,7 +28,7 @@ MAX_SHIFT = 3
 SAME_LAYOUT = 0.9
 DIFFERENT_COLOURS = 0.2
 #: A hard cut's layout break (1 - correlation of the frames either side) is at least this...
-MIN_LAYOUT_STEP = 0.02
+MIN_LAYOUT_STEP = 0.012
 #: ...and this many times the median of the NEIGHBOURS frames either side.
 STEP_RATIO = 2.0
 NEIGHBOURS = 3
