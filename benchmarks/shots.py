@@ -6,7 +6,16 @@ cross-fades, dissolves and fades through black or white. A hard cut is found whe
 within +-1 frame of it; a gradual transition when a detection lies inside it (+-1 frame). Flashes
 are not boundaries. The held-out set uses sources the detector was never tuned on and other seeds.
 
-    python benchmarks/shots.py [--sequences N] [--seed S] [--heldout] [--keep DIR]
+    python benchmarks/shots.py [--sequences N] [--seed S] [--heldout] [--keep DIR] [--takes] [--real DIR]
+
+``--takes`` adds generated single camera takes (``tests/take_media.py``: whip pan, exposure and
+white-balance jumps and ramps, focus hunting, fire and LED flicker, a flash, moving objects, a
+counter, a shrinking element), where every boundary found is false: false boundaries per minute.
+``--real DIR`` adds real footage fetched by ``benchmarks/real_footage/fetch.py`` into ``DIR``
+(sources, commits and licences in ``sources.json``), annotated by eye in
+``benchmarks/real_footage/annotations.json`` (``{"file": {"cuts": [first frame of each new shot],
+"gradual": [[first, last], ...], "single_take": bool}}``), and the edits ``fetch.py`` makes of those
+takes (``DIR/edits.json``): edited clips count in P/R/F1, single takes in false boundaries per minute.
 
 PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs with its
 default ContentDetector and AdaptiveDetector. Speed is frames per second of wall time and of CPU
@@ -24,9 +33,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 SIZE = (640, 360)
 #: Sources used while building the detector.
@@ -178,12 +191,82 @@ def decode_only(path: Path) -> list[int]:
     return []
 
 
+def real_cases(folder: Path) -> list[tuple[Path, list[Boundary], int, bool]]:
+    """(file, boundaries, frames, single take) of the annotated real footage present in ``folder``."""
+    notes = json.loads((ROOT / "benchmarks" / "real_footage" / "annotations.json").read_text(encoding="utf-8"))
+    if (folder / "edits.json").exists():  # the edits fetch.py made of those takes, with their boundaries
+        notes.update(json.loads((folder / "edits.json").read_text(encoding="utf-8")))
+    cases = []
+    for name, note in notes.items():
+        path = folder / name
+        if not path.exists():
+            print(f"missing {path} (run benchmarks/real_footage/fetch.py {folder})")
+            continue
+        truth = [Boundary(c, c, "cut") for c in note.get("cuts", [])] + \
+                [Boundary(a, b, "gradual") for a, b in note.get("gradual", [])]
+        out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
+                              "stream=nb_read_packets", "-of", "csv=p=0", str(path)], capture_output=True, text=True)
+        cases.append((path, sorted(truth, key=lambda b: b.first), int(out.stdout.strip() or 0),
+                      bool(note.get("single_take"))))
+    return cases
+
+
+def take_cases(folder: Path) -> list[tuple[Path, list[Boundary], int, bool]]:
+    """Every generated single take (no boundary in any)."""
+    from tests.take_media import DISTURBANCES, take
+    made = [take(folder, kind) for kind in DISTURBANCES] + [take(folder, "fire flicker", rate="21/2")]
+    return [(p, [], len(subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                        "packet=pts", "-of", "csv=p=0", str(p)], capture_output=True,
+                                       text=True).stdout.split()), True) for p in made]
+
+
+def _seconds(path: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True)
+    return float(out.stdout.strip() or 0)
+
+
+def compare(cases: list[tuple[Path, list[Boundary], int, bool]], detectors: dict) -> None:
+    """P/R/F1 over the edited cases, false boundaries per minute over the single takes, speed over all."""
+    minutes = sum(_seconds(p) for p, *_, single in cases if single) / 60
+    print(f"{'detector':<24} {'P':>6} {'R':>6} {'F1':>6} {'false/min':>9} {'fps wall':>9} {'fps cpu':>8}")
+    speed: dict[str, tuple[float, float, float]] = {}  # F1, fps wall, fps CPU
+    for name, detect in detectors.items():
+        detect(cases[0][0])  # untimed warm-up: imports, caches and one-time set-up of each detector
+        tp = fp = fn = false = 0
+        wall = cpu = 0.0
+        for path, truth, frames, single in cases:
+            t0, c0 = time.perf_counter(), _cpu()
+            found = detect(path)
+            wall, cpu = wall + time.perf_counter() - t0, cpu + _cpu() - c0
+            if single:
+                false += len(found)
+                continue
+            a, b, c = score(found, truth)
+            tp, fp, fn = tp + a, fp + b, fn + c
+        p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        f1 = 2 * p * r / max(1e-9, p + r)
+        total = sum(f for *_, f, _ in cases)
+        speed[name] = (f1, total / wall, total / cpu)
+        rate = f"{false / minutes:9.2f}" if minutes else f"{'-':>9}"
+        if detect is decode_only:
+            print(f"{name:<24} {'-':>6} {'-':>6} {'-':>6} {'-':>9} {total / wall:9.0f} {total / cpu:8.0f}")
+        else:
+            print(f"{name:<24} {p:6.3f} {r:6.3f} {f1:6.3f} {rate} {total / wall:9.0f} {total / cpu:8.0f}")
+    best = max((n for n in speed if n.startswith("PySceneDetect")), key=lambda n: speed[n][0])
+    ours_speed, peer, floor = speed["montage-ai"], speed[best], speed["ffmpeg decode only"]
+    print(f"ours / {best} (the better F1): {ours_speed[1] / peer[1]:.2f}x wall, {ours_speed[2] / peer[2]:.2f}x CPU; "
+          f"decoding alone: {floor[1] / peer[1]:.2f}x wall, {floor[2] / peer[2]:.2f}x CPU")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sequences", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--heldout", action="store_true", help="sources never used while tuning")
     ap.add_argument("--keep", type=Path, help="keep the generated footage here (and reuse what is there)")
+    ap.add_argument("--takes", action="store_true", help="also generated single camera takes (false boundaries)")
+    ap.add_argument("--real", type=Path, help="also the annotated real footage fetched into this folder")
     args = ap.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="montage-shots-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -195,35 +278,24 @@ def main(argv: list[str] | None = None) -> int:
         path = folder / f"seq_{args.seed}_{i}.mp4"
         truth, flashes, frames = make_sequence(path, rng, sources, rate, segments=rng.randint(6, 10),
                                                render=not (args.keep and path.exists()))
-        cases.append((path, truth, frames))
+        cases.append((path, truth, frames, False))
     detectors = {"montage-ai": ours(), "PySceneDetect content": pyscenedetect("content"),
                  "PySceneDetect adaptive": pyscenedetect("adaptive"), "ffmpeg decode only": decode_only}
-    print(f"{len(cases)} sequences, {sum(len(t) for _, t, _ in cases)} boundaries, "
-          f"{sum(f for *_, f in cases)} frames at {SIZE[0]}x{SIZE[1]} ({'held-out' if args.heldout else 'tuning'} sources)")
-    print(f"{'detector':<24} {'P':>6} {'R':>6} {'F1':>6} {'fps wall':>9} {'fps cpu':>8}")
-    speed: dict[str, tuple[float, float, float]] = {}  # F1, fps wall, fps CPU
-    for name, detect in detectors.items():
-        detect(cases[0][0])  # untimed warm-up: imports, caches and one-time set-up of each detector
-        tp = fp = fn = 0
-        wall = cpu = 0.0
-        for path, truth, frames in cases:
-            t0, c0 = time.perf_counter(), _cpu()
-            found = detect(path)
-            wall, cpu = wall + time.perf_counter() - t0, cpu + _cpu() - c0
-            a, b, c = score(found, truth)
-            tp, fp, fn = tp + a, fp + b, fn + c
-        p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
-        f1 = 2 * p * r / max(1e-9, p + r)
-        total = sum(f for *_, f in cases)
-        speed[name] = (f1, total / wall, total / cpu)
-        if detect is decode_only:
-            print(f"{name:<24} {'-':>6} {'-':>6} {'-':>6} {total / wall:9.0f} {total / cpu:8.0f}")
-        else:
-            print(f"{name:<24} {p:6.3f} {r:6.3f} {f1:6.3f} {total / wall:9.0f} {total / cpu:8.0f}")
-    best = max((n for n in speed if n.startswith("PySceneDetect")), key=lambda n: speed[n][0])
-    ours_speed, peer, floor = speed["montage-ai"], speed[best], speed["ffmpeg decode only"]
-    print(f"ours / {best} (the better F1): {ours_speed[1] / peer[1]:.2f}x wall, {ours_speed[2] / peer[2]:.2f}x CPU; "
-          f"decoding alone: {floor[1] / peer[1]:.2f}x wall, {floor[2] / peer[2]:.2f}x CPU")
+    if cases:
+        print(f"{len(cases)} sequences, {sum(len(c[1]) for c in cases)} boundaries, {sum(c[2] for c in cases)} "
+              f"frames at {SIZE[0]}x{SIZE[1]} ({'held-out' if args.heldout else 'tuning'} sources)")
+        compare(cases, detectors)
+    if args.takes:
+        takes = take_cases(folder)
+        print(f"\n{len(takes)} generated single takes, {sum(c[2] for c in takes)} frames")
+        compare(takes, detectors)
+    if args.real:
+        real = real_cases(args.real)
+        if real:
+            edited = [c for c in real if not c[3]]
+            print(f"\nreal footage: {len(edited)} edited clips ({sum(len(c[1]) for c in edited)} boundaries), "
+                  f"{len(real) - len(edited)} single takes, {sum(c[2] for c in real)} frames")
+            compare(real, detectors)
     return 0
 
 

@@ -131,6 +131,8 @@ class Clip:
     audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
     marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # "black"/"flash"/"frozen" -> [start, end)
     speech: list[tuple[float, float]] = field(default_factory=list)  # speech regions (s), when dialogue is on
+    measured_fps: float = 0.0  # frames per second the file delivers on average (0: not measured)
+    common_fps: float = 0.0  # 1 / the interval between most frames (``rate`` is chosen from it when variable)
 
     @property
     def name(self) -> str:

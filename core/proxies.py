@@ -1,6 +1,8 @@
-"""Proxy media an NLE can swap for the originals: same timecode, frame rate, frame count, audio
-channels and rotation, a frame size that divides the original's, written under a temporary name and
-renamed only after ffprobe has checked it.
+"""Proxy media an NLE can swap for the originals: same timecode, frame timing (the rate, or every
+frame's timestamp for variable-rate phone footage), frame count, audio channels, rotation and colour
+tags (HDR), a frame size that divides the original's, written under a temporary name and renamed
+only after ffprobe has checked it. Any clip with a frame gets one (footage analysis' least length
+does not apply).
 
 Names follow Premiere's own proxies (``<name>_Proxy.<ext>``); sub-folders of the footage are
 mirrored under the output folder, and ``proxies.json`` maps every original to its proxy.
@@ -20,6 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from . import ffmpeg_cmd
 from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
 from .errors import Cancelled, InputError
@@ -27,6 +31,7 @@ from .output import pid_alive, write_atomic
 from .timebase import Rate
 from .video.discover import discover_footage
 from .video.probe import probe_clip
+from .video.timing import frame_times
 
 MANIFEST = "proxies.json"
 PROXY_SUFFIX = "_Proxy"
@@ -60,6 +65,11 @@ DEFAULT_PROFILE = "h264-540p"
 H264_QUALITY = 23
 #: ffprobe runs at once while the originals are described (each mostly waits for its process to start).
 PROBES_AT_ONCE = 4
+#: ffprobe's colour fields of a video stream -> the ffmpeg output option that writes them.
+COLOUR_OPTIONS = {"color_primaries": "-color_primaries", "color_transfer": "-color_trc",
+                  "color_space": "-colorspace", "color_range": "-color_range"}
+#: A variable-rate proxy's frames may sit this fraction of the original's frame interval off its frames.
+TIMING_TOLERANCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class Source:
     rotation: int
     audio_channels: tuple[int, ...]
     variable_rate: bool
+    colour: tuple[tuple[str, str], ...] = ()  # (ffmpeg option, value) of the colour tags the stream has
 
 
 def _video_frames(path: Path, info: dict) -> int:
@@ -90,13 +101,16 @@ def _video_frames(path: Path, info: dict) -> int:
 
 
 def describe(path: Path) -> Source:
-    """The :class:`Source` facts of ``path`` (InputError when it is not usable footage)."""
-    clip = probe_clip(path)
+    """The :class:`Source` facts of ``path`` (InputError when it is not a video with a frame)."""
+    clip = probe_clip(path, shortest=0)
     info = ffmpeg_cmd.probe(clip.path)
     tc = clip.rate.timecode(clip.start_frame, clip.drop_frame) if clip.start_frame or _has_timecode(info) else None
+    video = next(s for s in info["streams"] if s.get("codec_type") == "video")
+    colour = tuple((option, str(video[key])) for key, option in COLOUR_OPTIONS.items()
+                   if video.get(key) not in (None, "", "unknown", "unspecified", "reserved"))
     return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, clip.width, clip.height, tc,
                   clip.rotation, tuple(int(s.get("channels") or 0) for s in info["streams"]
-                                          if s.get("codec_type") == "audio"), clip.variable_rate)
+                                          if s.get("codec_type") == "audio"), clip.variable_rate, colour)
 
 
 def _describe_or_error(path: Path) -> Source | InputError:
@@ -138,14 +152,31 @@ def proxy_paths(sources: list[Path], out_dir: Path, profile: Profile) -> dict[Pa
             for src, target in plain.items()}
 
 
+def timing_difference(source: Source, proxy: Path) -> str | None:
+    """What differs between the frame timestamps of a variable-rate ``source`` and its ``proxy`` (each from its
+    first frame), None when every frame sits within :data:`TIMING_TOLERANCE` of a frame interval of the original's."""
+    ours, theirs = frame_times(source.path), frame_times(proxy)
+    if len(ours) != len(theirs) or not len(ours):
+        return f"{len(theirs)} timestamped frames instead of {len(ours)}"
+    off = np.abs((theirs - theirs[0]) - (ours - ours[0]))
+    worst = int(np.argmax(off))
+    if off[worst] > TIMING_TOLERANCE / float(source.rate.fps):
+        return f"frame {worst} at {theirs[worst] - theirs[0]:.4f} s instead of {ours[worst] - ours[0]:.4f} s"
+    return None
+
+
 def check_proxy(source: Source, proxy: Path) -> str | None:
-    """None when ``proxy`` can stand in for ``source`` (rate, frame count, timecode, audio channels,
+    """None when ``proxy`` can stand in for ``source`` as an NLE matches them (frame timing: the rate, or
+    every frame's timestamp for a variable-rate original; frame count, timecode, audio channels,
     rotation, frame aspect), else what differs."""
     try:
         found = describe(proxy)
     except InputError as err:
         return err.problem
-    if found.rate != source.rate:
+    if source.variable_rate:
+        if (problem := timing_difference(source, proxy)) is not None:
+            return problem
+    elif found.rate != source.rate:
         return f"frame rate {found.rate} instead of {source.rate}"
     if found.frames != source.frames:
         return f"{found.frames} frames instead of {source.frames}"
@@ -168,11 +199,12 @@ def encode_command(source: Source, target: Path, profile: Profile, encoder: Enco
     cmd = ["-nostats", "-progress", "pipe:1"]
     cmd += encoder.input_args() if profile.h264 else []
     cmd += ["-noautorotate", "-i", str(source.path), "-map", "0:v:0", "-map", "0:a?", "-map_metadata", "-1",
-            "-fps_mode", "passthrough"]
+            "-fps_mode", "passthrough", "-enc_time_base:v", "-1"]  # every timestamp kept, on the original's time base
     if profile.h264:
         cmd += ["-vf", encoder.video_filter(scale), *encoder.output_args(H264_QUALITY, gop)]
     else:
         cmd += ["-vf", scale, *profile.video]
+    cmd += [arg for pair in source.colour for arg in pair]
     cmd += list(profile.audio) if source.audio_channels else []
     if source.timecode:
         cmd += ["-timecode", source.timecode]

@@ -92,6 +92,9 @@ class Rate:
 #: The rates a timeline takes unless the editor asks for another (``--fps``).
 STANDARD_RATES = tuple(Rate.parse(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "48000/1001", "48", "50",
                                                "60000/1001", "60"))
+#: The rates cameras record at: the standard ones, 15 (security and time-lapse), 100/120/240 (slow motion).
+CAMERA_RATES = tuple(sorted({*STANDARD_RATES, *(Rate.parse(r) for r in ("15", "100", "120000/1001", "120",
+                                                                        "240000/1001", "240"))}))
 
 
 def nearest_standard(rate: Rate) -> Rate:

@@ -52,6 +52,7 @@ def test_report_contract(made):
             "beat_time", "phase"}
     assert report["cuts"] and all(keys <= set(c) for c in report["cuts"])
     assert report["cuts"][-1]["record_end_frame"] == report["frames"]
+    assert all(c["measured_fps"] > 0 and c["common_fps"] > 0 for c in report["clips"])
 
 
 def test_report_names_the_preview_encoder(made):

@@ -135,6 +135,7 @@ def test_cli_analyze_footage_json_and_bad_input(tmp_path, known):
     clips = json.loads(proc.stdout)["clips"]
     first = clips[0]
     assert first["fps"] == "25/1" and first["frames"] == 190 and first["path"] == str(known.path)
+    assert first["measured_fps"] == first["common_fps"] == 25.0  # what the timestamps say, beside the chosen rate
     assert [s["start_frame"] for s in first["shots"]] == [s.start for s in known.clip.shots]
     assert first["shots"][1]["start"] == pytest.approx(first["shots"][1]["start_frame"] / 25)
     assert {"motion", "quality", "sharpness", "exposure", "shake", "black"} <= set(first["shots"][0]["scores"])

@@ -10,10 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from montage_ai.errors import InputError
-from montage_ai.proxies import describe, make_proxies, proxy_size, read_manifest
+from montage_ai.proxies import check_proxy, describe, make_proxies, proxy_size, read_manifest
+from montage_ai.video.timing import frame_times
 
 #: name -> (lavfi size, rate, seconds, timecode, audio channels, rotation tag)
 CLIPS = {
@@ -146,3 +148,45 @@ def test_cli_bad_input_is_one_line(tmp_path):
     done = subprocess.run([*_montage_ai(), "proxies", str(tmp_path), "--out", str(tmp_path / "o"), "--hwaccel", "cuda"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "--hwaccel 'cuda'" in done.stderr
+
+
+def phone_clip(path: Path, rate: int, pts: str, seconds: float) -> Path:
+    """A variable-rate phone-like clip: testsrc2 frames whose timestamps (s) are the expression ``pts`` of N,
+    on a 1/600 track time base as an iPhone writes, with mono audio."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s=320x180:r={rate}:d={seconds}",
+                    "-f", "lavfi", "-i", f"sine=d={seconds}", "-vf", f"settb=1/90000,setpts='({pts})/TB'",
+                    "-fps_mode", "passthrough", "-enc_time_base", "1/90000", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-c:a", "aac", "-video_track_timescale", "600", str(path)], check=True)
+    return path
+
+
+def test_phone_footage_proxies_keep_every_timestamp_rotation_and_hdr_tags(tmp_path):
+    """Variable-rate phone clips (low light at ~10.5 fps, 30 with drops and jitter, turned 90°) and a 6-frame
+    HDR clip each get a proxy whose frames sit at the original's times, with its rotation and colour tags."""
+    src = tmp_path / "phone"
+    src.mkdir()
+    phone_clip(src / "low light.mp4", 11, "N/10.5-floor(N/7)*(1/10.5-1/30)+0.004*sin(N*1.7)", 3)
+    upright = phone_clip(tmp_path / "upright.mp4", 30, "(N+floor(N/4))/30+0.003*sin(N*1.3)", 2)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(upright), "-c", "copy", "-metadata:s:v:0", "rotate=90",
+                    str(src / "drops.mp4")], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30,trim=end_frame=6",
+                    "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params",
+                    "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "-tag:v", "hvc1",
+                    str(src / "six frames hdr.mov")], check=True)
+    batch = make_proxies([src], tmp_path / "proxies", hwaccel="none")
+    for result in batch.results:
+        assert result.status == "made", (result.source.name, result.reason)
+        original, proxy = describe(result.source), describe(result.proxy)
+        assert (proxy.frames, proxy.rotation, proxy.colour) == (original.frames, original.rotation, original.colour)
+        ours, theirs = frame_times(result.source), frame_times(result.proxy)
+        assert np.abs((theirs - theirs[0]) - (ours - ours[0])).max() < 1e-3, result.source.name
+    by_name = {r.source.name: describe(r.source) for r in batch.results}
+    assert by_name["low light.mp4"].variable_rate and by_name["drops.mp4"].rotation == 90
+    assert by_name["six frames hdr.mov"].frames == 6 and ("-color_trc", "smpte2084") in by_name["six frames hdr.mov"].colour
+
+    # the check compares timestamps: the same frames re-timed to a constant rate no longer match
+    steady = tmp_path / "steady.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src / "drops.mp4"), "-vf", "settb=1/30,setpts=N",
+                    "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+                    "-metadata:s:v:0", "rotate=90", str(steady)], check=True)
+    assert "instead of" in check_proxy(describe(src / "drops.mp4"), steady)

@@ -21,7 +21,7 @@ def _clip_entry(clip: Clip) -> dict:
     return {"path": str(clip.path), "fps": str(clip.rate), "frames": clip.frames, "width": clip.width,
             "height": clip.height, "start_frame": clip.start_frame, "drop_frame": clip.drop_frame,
             "has_audio": clip.has_audio, "variable_rate": clip.variable_rate, "rotation": clip.rotation,
-            "audio": _audio_entry(clip.audio)}
+            "measured_fps": clip.measured_fps, "common_fps": clip.common_fps, "audio": _audio_entry(clip.audio)}
 
 
 def _audio_entry(audio: AudioFormat | None) -> dict | None:
@@ -130,7 +130,8 @@ def read_report(path: str | Path) -> Plan:
         rate = Rate.parse(data["fps"])
         clips = {c["path"]: Clip(Path(c["path"]), Rate.parse(c["fps"]), c["frames"], c["width"], c["height"],
                                  c["start_frame"], c["drop_frame"], c["has_audio"], c["variable_rate"],
-                                 [Shot(0, c["frames"])], c.get("rotation", 0), audio=_audio(c.get("audio")))
+                                 [Shot(0, c["frames"])], c.get("rotation", 0), audio=_audio(c.get("audio")),
+                                 measured_fps=c.get("measured_fps", 0.0), common_fps=c.get("common_fps", 0.0))
                  for c in data["clips"]}
         m = data["music"]
         music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [], audio=_audio(m.get("audio")))

@@ -11,7 +11,7 @@ from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 
 #: Bump whenever footage analysis output for the same file would change.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 HEAD_BYTES = 1 << 20
 
 

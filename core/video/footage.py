@@ -30,6 +30,7 @@ from .probe import probe_clip, usable_frames
 from .quality import QualityMeasure
 from .scores import frame_scores, marks, score_shot
 from .shots import boundaries
+from .structure import StructureMeasure
 from .thumbnail import shot_thumbnail
 
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
@@ -53,7 +54,7 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     """
     size = analysis_size(clip.width, clip.height)
     fps = clip.rate.fps
-    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure()]
+    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure(), StructureMeasure()]
     count, f = run_measures(read_frames(clip, size), measures)
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")
@@ -159,5 +160,6 @@ def result_json(result: FootageResult, thumbnails: bool = False) -> dict:
         shots.append(entry)
     return {"path": str(clip.path), "duration": round(clip.duration, 6), "fps": str(clip.rate), "frames": clip.frames,
             "width": clip.width, "height": clip.height, "variable_rate": clip.variable_rate,
+            "measured_fps": clip.measured_fps, "common_fps": clip.common_fps,
             "has_audio": clip.has_audio, "cached": result.cached, "shots": shots,
             "marks": {k: [list(r) for r in v] for k, v in clip.marks.items()}, "warnings": result.warnings}

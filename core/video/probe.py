@@ -4,7 +4,8 @@ much of it really decodes.
 Clips that cannot serve as footage (a still image, a clip shorter than ``MIN_CLIP_SECONDS``, a
 file name an NLE file cannot carry) raise :class:`UnusableClip`, which callers turn into a
 warning and a skipped clip. A clip whose end does not decode (a truncated file) keeps the frames
-that do, with a warning. Variable-frame-rate media is conformed to its nominal standard rate.
+that do, with a warning. Variable-frame-rate media gets the rate its timestamps show the camera
+meant (:mod:`.timing`); frames are counted at that rate.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 from .. import ffmpeg_cmd
 from ..errors import InputError
 from ..model import AudioFormat, Clip, Shot
-from ..timebase import Rate, nearest_standard
+from ..timebase import Rate
 from .discover import require_nameable
+from .timing import stream_timing
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
 VFR_TOLERANCE = 0.01
@@ -46,13 +48,6 @@ def _start_timecode(info: dict, video: dict) -> str | None:
         if tc:
             return tc
     return None
-
-
-def _nominal_rate(real: Fraction | None, avg: Fraction | None) -> Rate:
-    """The standard rate a variable-rate stream is conformed to: its ``r_frame_rate`` (the rate its
-    timestamps are on) when plausible, else its average, snapped to the nearest standard rate."""
-    base = real if real and avg and avg <= real <= 2.5 * avg else avg or real
-    return nearest_standard(Rate(base))
 
 
 def _video_duration(video: dict, container: dict) -> float:
@@ -123,28 +118,32 @@ def _decodable_frames(path: Path, video: dict, duration: float, rate: Rate) -> i
     return int(next((s.get("nb_read_frames") for s in counted.get("streams", [])), 0) or 0)
 
 
-def usable_frames(path: Path, frames: int, decoded: int, rate: Rate) -> tuple[int, str | None]:
+def usable_frames(path: Path, frames: int, decoded: int, rate: Rate,
+                  shortest: float = MIN_CLIP_SECONDS) -> tuple[int, str | None]:
     """The frames of a clip to use when ``decoded`` of the ``frames`` its container states decode (never
     more than decode), and the problem to report (without the file name) when more than
     ``max(2, frames // 100)`` are missing: a damaged or truncated file. A smaller shortfall is the
     counts' own noise (a duration rounded up, a variable rate conformed to a standard one).
 
-    Raises :class:`UnusableClip` when fewer frames than ``MIN_CLIP_SECONDS`` (or 2) decode.
+    Raises :class:`UnusableClip` when fewer frames than ``shortest`` seconds (or 2) decode; with
+    ``shortest`` 0 (proxies: any clip an NLE holds) when none does.
     """
     used = min(frames, decoded)
-    if used < max(2, rate.frames_in(MIN_CLIP_SECONDS)):
+    if used < (max(2, rate.frames_in(shortest)) if shortest > 0 else 1):
         raise UnusableClip(path, f"only {used} frame(s) of video{' decode' if decoded < frames else ''}; "
-                                 f"footage needs at least {MIN_CLIP_SECONDS:g} s")
+                                 f"footage needs at least {shortest:g} s")
     if decoded < frames - max(2, frames // 100):
         return used, f"only {decoded} of {frames} frames decode (damaged or truncated file); using those"
     return used, None
 
 
-def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True) -> Clip:
+def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: bool = True,
+               shortest: float = MIN_CLIP_SECONDS) -> Clip:
     """A :class:`Clip` for the first video stream of ``path`` (one shot spanning the clip).
 
     ``check_end=False`` trusts the container's frame count (for callers that decode every frame
-    anyway and count what decodes, as footage analysis does).
+    anyway and count what decodes, as footage analysis does). ``shortest`` is the least length
+    (seconds) of footage (0: any clip with a frame, for proxies).
 
     Raises :class:`InputError` when the file is missing, unreadable, or has no usable video;
     :class:`UnusableClip` when it is no footage (see the module doc). Notes on what was
@@ -165,17 +164,19 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
     if any(f in (info.get("format") or {}).get("format_name", "") for f in STILL_FORMATS):
         raise UnusableClip(path, "a still image, not footage")
     variable = bool(real and avg and abs(real - avg) / real > VFR_TOLERANCE)
-    rate = _nominal_rate(real, avg) if variable else Rate.parse(real or avg)
     duration = _video_duration(video, info.get("format", {}))
+    timing = stream_timing(path, duration, real) if variable else None
+    rate = timing.rate if timing else Rate.parse(real or avg)
+    measured = (timing.average, timing.common) if timing else (float(avg or real),) * 2
     nb = video.get("nb_frames")
     frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 and not variable else rate.frames_in(duration)
     if frames <= 0:
         raise InputError(path, "video stream has no frames")
     if variable:
-        warnings.append(f"{path.name}: variable frame rate (average {float(avg or real):.3f} fps); "
-                        f"conformed to {float(rate.fps):g} fps")
+        warnings.append(f"{path.name}: variable frame rate ({measured[1]:.3f} fps between most frames, "
+                        f"{measured[0]:.3f} on average); conformed to {float(rate.fps):g} fps")
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
-    frames, problem = usable_frames(path, frames, decodable, rate)
+    frames, problem = usable_frames(path, frames, decodable, rate, shortest)
     if problem:
         warnings.append(f"{path.name}: {problem}")
     tc = _start_timecode(info, video)
@@ -194,6 +195,8 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
         has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
         audio=audio_format(info),
         variable_rate=variable,
+        measured_fps=round(measured[0], 3),
+        common_fps=round(measured[1], 3),
         shots=[Shot(0, frames)],
         rotation=_rotation(video),
     )

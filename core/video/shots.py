@@ -11,6 +11,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..intervals import frame_runs
 from .change import LAGS, gradual_scales
+from .verify import is_cut, is_transition
 
 #: Frames each side of a frame that set its baseline.
 BASELINE_FRAMES = 12
@@ -19,8 +20,12 @@ BASELINE_FRAMES = 12
 CUT_SPREADS = 6.0
 CUT_RATIO = 3.0
 CUT_BUSY_RATIO = 1.8
-#: ...and this much absolute change (mean signature difference, 0..255).
+#: ...and this much absolute change (mean signature difference, 0..255), or ISOLATED_MIN_CHANGE
+#: where it is ISOLATED_RATIO times every change within BASELINE_FRAMES // 2 frames either side (a
+#: still, clean picture such as a webcam's, cut to the same room; a clip of repeated frames is not).
 CUT_MIN_CHANGE = 5.0
+ISOLATED_RATIO = 6.0
+ISOLATED_MIN_CHANGE = 1.5
 #: A change that goes back within LAGS frames to within this fraction is a flash or an occlusion.
 RETURN_FRACTION = 0.4
 #: Gradual transitions: span over the baseline ratio, and the largest mix residual allowed.
@@ -45,10 +50,10 @@ def _baseline(x: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
     return med, mad
 
 
-def _sides(x: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Median of the ``width`` frames before each frame and of the ``width`` frames after it."""
+def _sides(x: np.ndarray, width: int, fn=np.median) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` (median) of the ``width`` frames before each frame and of the ``width`` frames after it."""
     pad = np.pad(x, width + 1, mode="edge")
-    med = np.median(sliding_window_view(pad, width), axis=1)  # med[j] covers pad[j : j + width]
+    med = fn(sliding_window_view(pad, width), axis=1)  # med[j] covers pad[j : j + width]
     i = np.arange(len(x)) + width + 1  # index of x[k] in pad
     return med[i - width], med[i + 1]
 
@@ -60,8 +65,10 @@ def hard_cuts(f: dict[str, np.ndarray]) -> dict[int, float]:
     med, mad = _baseline(d1, BASELINE_FRAMES)
     before, after = _sides(d1, BASELINE_FRAMES)
     calm, busy = np.minimum(before, after), np.maximum(before, after)
-    threshold = np.maximum.reduce([med + CUT_SPREADS * mad, CUT_RATIO * calm, CUT_BUSY_RATIO * busy,
-                                   np.full(len(d1), CUT_MIN_CHANGE)])
+    reach = BASELINE_FRAMES // 2
+    beside = np.maximum(*_sides(d1, reach, np.max))  # the largest change either side, the frame itself left out
+    floor = np.where(d1 >= ISOLATED_RATIO * beside, ISOLATED_MIN_CHANGE, CUT_MIN_CHANGE)
+    threshold = np.maximum.reduce([med + CUT_SPREADS * mad, CUT_RATIO * calm, CUT_BUSY_RATIO * busy, floor])
     n = len(d1)
     cuts: dict[int, float] = {}
     for i in np.flatnonzero(d1 > threshold):
@@ -98,9 +105,13 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: f
 
 
 def boundaries(f: dict[str, np.ndarray], frames: int, fps: float) -> list[int]:
-    """Sorted first frames of every shot after the first (hard cuts and gradual transitions)."""
-    cuts = hard_cuts(f)
-    marks = {**gradual_transitions(f, cuts, fps), **cuts}
+    """Sorted first frames of every shot after the first (hard cuts and gradual transitions), each
+    candidate verified (:mod:`.verify`): the picture after it shows something else."""
+    candidates = hard_cuts(f)
+    reach = max(gradual_scales(fps))
+    gradual = {b: v for b, v in gradual_transitions(f, candidates, fps).items() if is_transition(f, b, reach, fps)}
+    cuts = {b: v for b, v in candidates.items() if is_cut(f, b, fps)}
+    marks = {**gradual, **cuts}
     kept: list[int] = []
     for b in sorted(marks, key=lambda b: -marks[b]):  # strongest first; drop what is too close to them
         if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):

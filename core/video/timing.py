@@ -1,0 +1,90 @@
+"""The real frame timing of a variable-rate stream, and the rate the camera meant.
+
+Phones write variable-rate files: every frame keeps its own timestamp. A steady 30 fps phone clip
+jitters around 33.3 ms; in low light it drops frames (66.7 ms gaps) or slows down altogether (a
+clip delivering ~10 fps); a slow-motion clip keeps 1/120 or 1/240 s. Neither the declared
+``r_frame_rate`` (the finest rate the timestamps fit, often 90000 or a guess) nor the average says
+which: the interval most frames keep does. :func:`stream_timing` reads the packets' timestamps with
+ffprobe, finds that interval and snaps it to a camera rate (:data:`.timebase.CAMERA_RATES`) when
+it is one; a clip that really delivers ~10.5 fps is analysed and placed at 21/2, not conformed to
+a rate whose frames it never had.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .. import ffmpeg_cmd
+from ..timebase import CAMERA_RATES, Rate
+
+#: Intervals within this fraction of one another are one interval (jitter).
+CLUSTER_FRACTION = 0.04
+#: Intervals within this fraction of the densest one are averaged into the common interval.
+BAND_FRACTION = 0.3
+#: A common interval this close (ratio) to a camera rate's is that rate.
+SNAP_FRACTION = 0.015
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What the timestamps say: ``average`` frames per second delivered (frames over duration),
+    ``common`` the rate of the interval most frames keep, and the ``rate`` chosen from them."""
+
+    average: float
+    common: float
+    rate: Rate
+
+
+def frame_times(path: Path) -> np.ndarray:
+    """Sorted presentation times (seconds) of the first video stream's packets."""
+    info = ffmpeg_cmd.probe(path, select_streams="v:0", show_entries="packet=pts:stream=time_base")
+    base = Fraction(next((s.get("time_base") for s in info.get("streams", []) if s.get("time_base")), "1/1000"))
+    pts = [int(p["pts"]) for p in info.get("packets", []) if str(p.get("pts", "")).lstrip("-").isdigit()]
+    return np.sort(np.asarray(pts, np.float64)) * float(base)
+
+
+def common_interval(intervals: np.ndarray) -> float:
+    """The frame interval most of ``intervals`` keep. Its rough size is the densest spot (most
+    intervals within :data:`CLUSTER_FRACTION`), averaged over the intervals within
+    :data:`BAND_FRACTION` of it; then each interval counts as the whole number of those it spans (a
+    dropped frame makes one interval two; one under half of it is an extra frame, not counted) and the
+    time they cover over that count is the interval: jitter of the timestamps cancels out, drops do
+    not bias it."""
+    d = np.sort(intervals[intervals > 0])
+    if len(d) == 0:
+        return 0.0
+    counts = np.searchsorted(d, d * (1 + CLUSTER_FRACTION), "right") - np.searchsorted(d, d * (1 - CLUSTER_FRACTION))
+    centre = float(d[int(np.argmax(counts))])
+    centre = float(d[np.abs(d - centre) <= BAND_FRACTION * centre].mean())
+    whole = d[d >= centre / 2]  # shorter ones are extra frames between the steady ones, not steps
+    return float(whole.sum() / np.round(whole / centre).sum())
+
+
+def chosen_rate(common: float, average: float, declared: Fraction | None) -> Rate:
+    """The camera rate of a ``common`` interval's rate: of the camera rates within
+    :data:`SNAP_FRACTION`, the ``declared`` one, else the one nearest the ``average`` when that is
+    steady (within the same reach: 29.97 and 30 differ by 0.1 %), else the nearest to ``common``.
+    A rate no camera uses (a slowed low-light clip) is kept as measured, to 1/10 fps."""
+    near = [r for r in CAMERA_RATES if abs(np.log(float(r.fps) / common)) <= SNAP_FRACTION]
+    if not near:
+        return Rate(Fraction(round(common * 10), 10))
+    if declared is not None and Rate(declared) in near:
+        return Rate(declared)
+    steady = abs(np.log(average / common)) <= SNAP_FRACTION
+    target = average if steady else common
+    return min(near, key=lambda r: abs(np.log(float(r.fps) / target)))
+
+
+def stream_timing(path: Path, duration: float, declared: Fraction | None) -> Timing | None:
+    """The :class:`Timing` of ``path``'s first video stream lasting ``duration`` seconds; None when
+    it has fewer than two timestamped frames."""
+    times = frame_times(path)
+    common = common_interval(np.diff(times)) if len(times) > 1 else 0.0
+    if common <= 0:
+        return None
+    span = duration if duration > 0 else float(times[-1] - times[0]) + common
+    average = len(times) / span
+    return Timing(average, 1 / common, chosen_rate(1 / common, average, declared))
