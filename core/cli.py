@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
 import traceback
@@ -16,9 +15,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, ffmpeg_cmd, settings
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
-from .errors import InputError, Interrupted
+from . import __version__, ffmpeg_cmd, settings, signals
+from .errors import InputError, Interrupted, shown
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
@@ -431,15 +430,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-#: Signals that stop a run as Ctrl-C does: children killed, staging removed, nothing half-written.
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _stop(signum: int, frame: object) -> None:
-    for sig in STOP_SIGNALS:  # a second signal must not cut the clean-up short
-        signal.signal(sig, signal.SIG_IGN)
-    ffmpeg_cmd.stop_all(refuse_new=True)
-    raise Interrupted(signum)
+def _what_was_written(args: argparse.Namespace) -> str:
+    """The end of the "interrupted" line: whether the output folder holds the new set or the old one."""
+    from .output import committed
+    out = getattr(args, "out", None)
+    if out is None or args.command == "proxies":
+        return "; nothing written"
+    return f"; new set written to {shown(out)}" if committed(out) else "; nothing written, previous set kept"
 
 
 def _os_problem(err: OSError) -> str:
@@ -490,8 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:  # bare ``montage-ai``: what it does and its commands
         parser.print_help()
         return 0
-    previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    previous = signals.install(on_stop=lambda: ffmpeg_cmd.stop_all(refuse_new=True))
     stdout, sys.stdout = sys.stdout, _ReaderMayLeave(sys.stdout)
+    interrupted = False
     try:
         code = args.func(args)
         sys.stdout.flush()
@@ -499,10 +499,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"montage-ai: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Interrupted as err:
-        print(f"montage-ai: interrupted ({err.name}); nothing written", file=sys.stderr)
+        print(f"montage-ai: interrupted ({err.name}){_what_was_written(args)}", file=sys.stderr)
+        interrupted = True
         return 128 + err.signum
     except KeyboardInterrupt:
         print("montage-ai: interrupted", file=sys.stderr)
+        interrupted = True
         return 130
     except BrokenPipeError:
         _quiet_stdout()
@@ -519,8 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sys.stdout = stdout
         ffmpeg_cmd.stop_all()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # after a stop, or at the end of the command itself, a late signal must not change how it ended
+        signals.restore(previous, ignore=interrupted or argv is None)
     return code or 0
 
 
