@@ -140,6 +140,17 @@ def _add_scale_options(p: argparse.ArgumentParser) -> None:
                    "(env MONTAGE_AI_PATH_MAP)")
 
 
+def _check_pool_settings(args: argparse.Namespace) -> None:
+    """``$MONTAGE_AI_WORKERS`` and the path map (``$MONTAGE_AI_PATH_MAP``, ``path_map`` of config.toml)
+    checked before any work: they are read late (the map only on a cluster), and a bad one must not
+    pass silently or fail after minutes of analysis."""
+    from .cluster import path_map
+    from .tasks import default_workers
+    default_workers()
+    if args.path_map is None:
+        path_map()
+
+
 def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=_checked(settings.parse_out),
                    help="output folder (created; files replaced atomically)")
@@ -311,6 +322,7 @@ def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
     from .terminal import console_progress
     _use_hwaccel(args.hwaccel)
+    _check_pool_settings(args)
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
@@ -356,6 +368,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
     _use_hwaccel(args.hwaccel, encodes=False)
+    _check_pool_settings(args)
     files = discover_footage(args.paths)
     with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
             executor_for(args.scheduler) as executor:  # JSON alone on stdout

@@ -16,9 +16,14 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 _on_stop: list[Callable[[], None]] = []
 
 
+def _later(signum: int, frame: object) -> None:
+    """A stop signal after the first: nothing (a Python no-op, not SIG_IGN, so one that came at the same
+    instant is dropped quietly instead of "Signal N ignored due to race condition")."""
+
+
 def _stop(signum: int, frame: object) -> None:
     for sig in STOP_SIGNALS:  # a second signal must not cut the clean-up short
-        signal.signal(sig, signal.SIG_IGN)
+        signal.signal(sig, _later)
     for clean_up in _on_stop:
         clean_up()
     raise Interrupted(signum)
