@@ -240,6 +240,21 @@ def cached_selection(choice: str | None, listing: str, parse: Callable[[str], se
     return selection
 
 
+def retest(selection: Selection, why: str) -> Selection:
+    """``selection``'s hardware encoder passed its test (maybe on another day: a cached verdict) but
+    failed in a run (``why``): its verdict is dropped and it is tested again; the run goes on in
+    software either way, the note saying why."""
+    codec = selection.encoder.codec
+    build, _ = ffmpeg_build("-encoders")
+    verdicts = load_verdicts(build)
+    verdicts.pop(codec, None)
+    verdicts[codec] = trial_encode(selection.encoder)
+    store_verdicts(build, verdicts)
+    again = "failed its test again" if verdicts[codec] else "passed its test again"
+    return Selection(SOFTWARE, f"software encoder libx264 ({codec} failed in this run: {why}; {again})",
+                     {**selection.verdicts, codec: verdicts[codec] or f"failed in this run: {why}"})
+
+
 def select_encoder(choice: str | None = None) -> Selection:
     """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
     with test-encode verdicts cached per machine and ffmpeg build."""

@@ -90,6 +90,14 @@ def _task(path: Path) -> FootageResult:
         return FootageResult(path, None, [f"analysis failed ({type(err).__name__}: {err})"])
 
 
+def _against_file(cached: Clip) -> str | None:
+    """Where a cached clip disagrees with its file as probed now (see :func:`.cache.against_file`)."""
+    try:
+        return cache.against_file(cached, probe_clip(cached.path, check_end=False))
+    except InputError as err:
+        return err.problem
+
+
 def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None = None,
                     cancel: threading.Event | None = None, executor: Executor | None = None,
                     use_cache: bool = True, path_map: PathMap | None = None) -> list[FootageResult]:
@@ -99,6 +107,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     ``path_map``, default :func:`.cluster.path_map`, which this machine's pool never needs) and stored.
     Warnings are ``"<file>: <problem>"``, ending in ``"; skipped"`` for a file that yields no clip."""
     results: dict[int, FootageResult] = {}
+    notes: dict[int, str] = {}  # why a cache entry was not trusted, for the report
     todo: list[tuple[int, Path, str | None]] = []
     for i, path in enumerate(paths):
         try:
@@ -106,11 +115,16 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
         except OSError as err:
             results[i] = FootageResult(path, None, [f"cannot read ({err.strerror or err})"])
             continue
-        hit = cache.load(path, key) if use_cache else None
+        doubts: list[str] = []
+        hit = cache.load(path, key, doubts) if use_cache else None
+        if hit is not None and (why := _against_file(hit[0])):
+            hit, doubts = None, [why]
         if hit is not None:
             results[i] = FootageResult(path, hit[0], hit[1], cached=True)
         else:
             todo.append((i, path, key))
+            if doubts:
+                notes[i] = f"cached analysis not used ({doubts[0]}); analysed again"
     base = len(results)
 
     def step(fraction: float) -> None:
@@ -130,6 +144,8 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
         if result.clip is not None:
             result.clip = replace(result.clip, path=path)
             cache.store(key, result.clip, result.warnings)
+        if i in notes:
+            result.warnings.insert(0, notes[i])
         results[i] = result
     out = [results[i] for i in range(len(paths))]
     for r in out:
