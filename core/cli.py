@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import traceback
@@ -369,7 +370,8 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     from .video.footage import analyze_footage, result_json
     _use_hwaccel(args.hwaccel, encodes=False)
     _check_pool_settings(args)
-    files = discover_footage(args.paths)
+    skipped: list[str] = []
+    files = discover_footage(args.paths, skipped)
     with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
             executor_for(args.scheduler) as executor:  # JSON alone on stdout
         results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
@@ -378,7 +380,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     if all(r.clip is None for r in results):
         raise InputError(None, results[0].warnings[0])
     data = [result_json(r, args.thumbnails) for r in results]
-    for w in (w for r in results for w in r.warnings):
+    for w in [*skipped, *(w for r in results for w in r.warnings)]:
         print(f"warning: {w}", file=sys.stderr)
     if args.json:
         print(json.dumps({"clips": data}, ensure_ascii=False))
@@ -401,13 +403,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .terminal import console_progress
     with output_folder(args.out) as out:
         media = out.resolve() / "media"
-        media.mkdir(parents=True, exist_ok=True)
-        song = synth_song(media / "demo_song.wav")
-        footage = synth_footage(media / "footage")
-        print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
-        with console_progress() as progress:
-            plan, files = make(song.path, footage, out, PlanSettings(), preview=not args.no_preview,
-                               progress=progress)
+        made = not media.exists()
+        try:
+            media.mkdir(parents=True, exist_ok=True)
+            song = synth_song(media / "demo_song.wav")
+            footage = synth_footage(media / "footage")
+            print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
+            with console_progress() as progress:
+                plan, files = make(song.path, footage, out, PlanSettings(), preview=not args.no_preview,
+                                   progress=progress)
+        except BaseException:  # interrupted or failed: the media this run made goes too ("nothing written")
+            if made:
+                shutil.rmtree(media, ignore_errors=True)
+            raise
     _print_result(plan, files)
 
 
@@ -452,6 +460,11 @@ def _what_was_written(args: argparse.Namespace) -> str:
     if out is None or args.command == "proxies":
         return "; nothing written"
     return f"; new set written to {shown(out)}" if committed(out) else "; nothing written, previous set kept"
+
+
+def _say(problem: str) -> None:
+    """The one line on stderr that ends a failed command (a newline inside it, e.g. from a name, escaped)."""
+    print(f"montage-ai: {problem}".replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
 
 
 def _os_problem(err: OSError) -> str:
@@ -509,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()
     except InputError as err:
-        print(f"montage-ai: {err}", file=sys.stderr)
+        _say(str(err))
         return EXIT_BAD_INPUT
     except Interrupted as err:
         print(f"montage-ai: interrupted ({err.name}){_what_was_written(args)}", file=sys.stderr)
@@ -523,13 +536,12 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_stdout()
         return 0
     except OSError as err:  # the environment, not the input: disk full, permissions, $TMPDIR
-        print(f"montage-ai: {_os_problem(err)}", file=sys.stderr)
+        _say(_os_problem(err))
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, details on request
         if os.environ.get("MONTAGE_AI_DEBUG"):
             traceback.print_exc()
-        print(f"montage-ai: internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)",
-              file=sys.stderr)
+        _say(f"internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)")
         return 1
     finally:
         sys.stdout = stdout

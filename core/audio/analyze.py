@@ -97,11 +97,11 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     if not path.is_file():
         require_audio(path)  # says why: not found, not a file
     overrides = {k: v for k, v in (("tempo_hint", tempo_hint), ("beats_per_bar", beats_per_bar)) if v}
+    seconds = require_audio(path)  # before hashing the bytes: a file of 56 hours is refused at once
     key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
     doubts: list[str] = []
     if use_cache and (cached := cache.load(path, key, doubts)) is not None:
-        return cached  # these bytes were analysed before: no need to probe them again
-    seconds = require_audio(path)
+        return cached
     music = _analyze(path, progress or (lambda fraction: None), seconds, overrides)
     cache.store(key, music)
     if doubts:  # said in this run's report, not stored with the analysis
