@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped
 from ..cluster import path_map as configured_path_map
+from ..decoders import retest as retest_decoder
 from ..decoders import select_decoder
 from ..errors import InputError, shown
 from ..intervals import frame_runs
@@ -137,6 +138,13 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     mapping = PathMap() if executor is None else path_map if path_map is not None else configured_path_map()
     task = partial(run_mapped, _task, paths=mapping)
     fresh = tasks.map_with_progress(task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
+    failed = [k for k, r in enumerate(fresh) if not isinstance(r, Failed) and r.clip is None]
+    if executor is None and failed and (why := retest_decoder()):  # a stale "passed" verdict: software now
+        again = tasks.map_with_progress(task, [todo[k][1] for k in failed], None, None, cancel)
+        for k, result in zip(failed, again):
+            fresh[k] = result
+            result.warnings.insert(0, f"hardware decoding failed in this run and its test again ({why}); "
+                                      "analysed in software")
     for (i, path, key), result in zip(todo, fresh):
         if isinstance(result, Failed):  # the worker cannot see the file
             result = FootageResult(path, None, [result.problem])

@@ -79,3 +79,22 @@ def test_stale_hardware_verdict_is_tested_again_and_the_run_goes_on(own_cache, t
     assert report["preview_encoder"]["codec"] == "libx264" and stale[0] in report["preview_encoder"]["failed"]
     assert stale[0] in out  # the console says why the preview is software
     assert encoders.load_verdicts(build)[stale[0]] is not None  # the next run does not try it again
+
+
+def test_stale_hardware_decode_verdict_is_tested_again_and_analysis_goes_on(own_cache, tiny_clips, monkeypatch):
+    from montage_ai import decoders
+    monkeypatch.delenv("FFMPEG_HWACCEL", raising=False)
+    decoders.decode_args.cache_clear()
+    build, listing = encoders.ffmpeg_build("-hwaccels")
+    build += "-hwaccels"  # the decoders' key beside the encoders'
+    if "cuda" not in decoders.listed_methods(listing) or decoders.trial_decode(decoders.hardware_decoders()["cuda"]) \
+            is None:
+        pytest.skip("this ffmpeg lists no CUDA decoding, or it works here")
+    encoders.store_verdicts(build, {"cuda": None})  # "passed", from another day or another GPU
+    try:
+        result = analyze_footage([tiny_clips[0]])[0]
+    finally:
+        decoders.decode_args.cache_clear()
+    assert encoders.load_verdicts(build)["cuda"] is not None  # tested again: it fails on this machine
+    assert result.clip is not None, result.warnings
+    assert any("hardware decoding failed" in w for w in result.warnings), result.warnings
