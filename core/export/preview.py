@@ -175,13 +175,14 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
                    cancel: threading.Event | None = None, encoder: Selection | None = None) -> Selection:
     """Render ``plan`` to ``out`` (MP4) with ``encoder`` (default: :func:`select_encoder` for
     ``$FFMPEG_HWACCEL``, else auto); return that selection. ``progress`` gets 0..1; ``cancel`` aborts with
-    :class:`Cancelled` (and, like any failure, leaves no ``out``). A hardware encoder that passed its
-    test but fails here is tested again (:func:`.encoders.retest`) and the preview rendered in software."""
+    :class:`Cancelled` (and, like any failure, leaves no ``out``). A hardware encoder chosen here that
+    passed its test (maybe a cached verdict) but fails now is tested again (:func:`.encoders.retest`)
+    and the preview rendered in software; an ``encoder`` given is used as it is."""
     selection = encoder or select_encoder()
     try:
         return _render(plan, out, quality, progress, cancel, selection)
     except InputError as err:
-        if not selection.hardware or err.path != str(out):
+        if encoder is not None or not selection.hardware or err.path != str(out):
             raise
         return _render(plan, out, quality, progress, cancel, retest(selection, err.problem))
 
