@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
@@ -26,6 +27,8 @@ R = TypeVar("R")
 PRELOAD = ["montage_ai.pool_server", "montage_ai.video.footage"]
 #: The pid a pool process's parent must have (set by each generation for the next).
 POOL_PARENT = "MONTAGE_AI_POOL_PARENT"
+#: How often the fork server looks whether its parent is still there.
+WATCH_SECONDS = 0.25
 #: ``prctl`` option: the signal this process gets when the thread that started it ends (Linux).
 PR_SET_PDEATHSIG = 1
 
@@ -53,17 +56,31 @@ def default_workers() -> int:
     return int(raw)
 
 
-def join_pool() -> None:
+def join_pool(watch: bool = False) -> None:
     """Set-up of a pool process (fork server, worker): Ctrl-C is ignored (the run stops its pool itself,
-    with no traceback from each process) and, on Linux, the process gets SIGKILL when its parent dies,
-    even by SIGKILL (``prctl(PR_SET_PDEATHSIG)``). A parent gone before that (its pid is handed down
-    in ``$MONTAGE_AI_POOL_PARENT``) ends it at once."""
+    with no traceback from each process) and, on Linux, the process ends when its parent dies, even by
+    SIGKILL: a worker by ``prctl(PR_SET_PDEATHSIG)`` (its parent, the fork server, forks from its one
+    thread), the fork server (``watch``) by a thread that sees it handed to another parent within
+    ``WATCH_SECONDS`` (the death signal would follow the thread that started it, e.g. one of the panel's
+    pool threads, not the process). A parent gone before that (its pid is handed down in
+    ``$MONTAGE_AI_POOL_PARENT``) ends it at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.environ.get(POOL_PARENT, str(os.getppid()))
+    if not watch:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if str(os.getppid()) != os.environ.get(POOL_PARENT, str(os.getppid())):
-            os._exit(1)
-        os.environ[POOL_PARENT] = str(os.getpid())
+    if str(os.getppid()) != parent:
+        os._exit(1)
+    os.environ[POOL_PARENT] = str(os.getpid())
+    if watch:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _watch_parent(parent: str) -> None:
+    while str(os.getppid()) == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 def stop_pool(executor: Executor) -> None:

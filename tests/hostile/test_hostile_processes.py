@@ -125,3 +125,31 @@ def test_sigterm_then_sigint_ends_as_sigterm(gap, slow_clips, tiny_song, tmp_pat
     name = signal.Signals(proc.returncode - 128).name
     one_line(err, f"interrupted ({name})")
     assert not _left(mark, proc.pid)
+
+
+POOL_IN_THREADS = """
+import threading, time
+from montage_ai.tasks import map_with_progress
+if __name__ == "__main__":
+    first_done, later = threading.Event(), []
+    def first():  # starts the fork server, then its thread ends while another thread's pool works
+        map_with_progress(abs, [-1, -2])
+        first_done.set()
+        time.sleep(0.5)
+    def second():
+        first_done.wait()
+        later.extend(map_with_progress(time.sleep, [1.5, 1.5]))
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    print(later)
+"""
+
+
+def test_pool_outlives_the_thread_that_started_it(tmp_path):
+    """The panel starts pools from its worker threads: the fork server must not die with such a thread."""
+    script = tmp_path / "pool_in_threads.py"
+    script.write_text(POOL_IN_THREADS)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "MONTAGE_AI_WORKERS": "2"})
+    assert proc.returncode == 0 and proc.stdout.strip() == "[None, None]", proc.stderr
