@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,8 @@ from .scores import frame_scores, marks, score_shot
 from .shots import boundaries
 from .thumbnail import shot_thumbnail
 
+#: ffprobe runs at once checking cached entries against their files.
+PROBES = 8
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
 _ACROSS_CUTS = ("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
 
@@ -110,6 +112,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     results: dict[int, FootageResult] = {}
     notes: dict[int, str] = {}  # why a cache entry was not trusted, for the report
     todo: list[tuple[int, Path, str | None]] = []
+    looked_up: list[tuple[int, Path, str, tuple | None, list[str]]] = []
     for i, path in enumerate(paths):
         try:
             key = cache.identity_key(path)
@@ -117,8 +120,11 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
             results[i] = FootageResult(path, None, [f"cannot read ({err.strerror or err})"])
             continue
         doubts: list[str] = []
-        hit = cache.load(path, key, doubts) if use_cache else None
-        if hit is not None and (why := _against_file(hit[0])):
+        looked_up.append((i, path, key, cache.load(path, key, doubts) if use_cache else None, doubts))
+    with ThreadPoolExecutor(PROBES) as probes:  # each hit against its file: ffprobe runs, in parallel
+        against = list(probes.map(lambda e: e[3] and _against_file(e[3][0]), looked_up))
+    for (i, path, key, hit, doubts), why in zip(looked_up, against):
+        if why:
             hit, doubts = None, [why]
         if hit is not None:
             results[i] = FootageResult(path, hit[0], hit[1], cached=True)
