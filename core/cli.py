@@ -8,7 +8,7 @@ import argparse
 import json
 import os
 import re
-import signal
+import shutil
 import sys
 import tempfile
 import traceback
@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import __version__, ffmpeg_cmd, settings
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
-from .errors import InputError, Interrupted
+from . import __version__, ffmpeg_cmd, settings, signals
+from .errors import InputError, Interrupted, shown
 from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
@@ -142,6 +142,17 @@ def _add_scale_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path-map", type=_path_map, metavar="EDITOR=WORKER[;...]",
                    help="folders as the workers see them, e.g. /Volumes/Rushes=/mnt/nfs-montage/input "
                    "(env MONTAGE_AI_PATH_MAP)")
+
+
+def _check_pool_settings(args: argparse.Namespace) -> None:
+    """``$MONTAGE_AI_WORKERS`` and the path map (``$MONTAGE_AI_PATH_MAP``, ``path_map`` of config.toml)
+    checked before any work: they are read late (the map only on a cluster), and a bad one must not
+    pass silently or fail after minutes of analysis."""
+    from .cluster import path_map
+    from .tasks import default_workers
+    default_workers()
+    if args.path_map is None:
+        path_map()
 
 
 def _add_make_options(p: argparse.ArgumentParser) -> None:
@@ -315,6 +326,7 @@ def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
     from .terminal import console_progress
     _use_hwaccel(args.hwaccel)
+    _check_pool_settings(args)
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
@@ -360,7 +372,9 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     from .video.discover import discover_footage
     from .video.footage import analyze_footage, result_json
     _use_hwaccel(args.hwaccel, encodes=False)
-    files = discover_footage(args.paths)
+    _check_pool_settings(args)
+    skipped: list[str] = []
+    files = discover_footage(args.paths, skipped)
     with console_progress(quiet=args.json and not sys.stderr.isatty()) as progress, \
             executor_for(args.scheduler) as executor:  # JSON alone on stdout
         results = analyze_footage(files, (lambda f: progress("analyze_footage", f)) if progress else None,
@@ -369,7 +383,7 @@ def cmd_analyze_footage(args: argparse.Namespace) -> None:
     if all(r.clip is None for r in results):
         raise InputError(None, results[0].warnings[0])
     data = [result_json(r, args.thumbnails) for r in results]
-    for w in (w for r in results for w in r.warnings):
+    for w in [*skipped, *(w for r in results for w in r.warnings)]:
         print(f"warning: {w}", file=sys.stderr)
     if args.json:
         print(json.dumps({"clips": data}, ensure_ascii=False))
@@ -392,13 +406,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .terminal import console_progress
     with output_folder(args.out) as out:
         media = out.resolve() / "media"
-        media.mkdir(parents=True, exist_ok=True)
-        song = synth_song(media / "demo_song.wav")
-        footage = synth_footage(media / "footage")
-        print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
-        with console_progress() as progress:
-            plan, files = make(song.path, footage, out, PlanSettings(), preview=not args.no_preview,
-                               progress=progress)
+        made = not media.exists()
+        try:
+            media.mkdir(parents=True, exist_ok=True)
+            song = synth_song(media / "demo_song.wav")
+            footage = synth_footage(media / "footage")
+            print(f"demo media in {media} ({len(footage)} clips, song {song.duration:.1f} s at 124 BPM)")
+            with console_progress() as progress:
+                plan, files = make(song.path, footage, out, PlanSettings(), preview=not args.no_preview,
+                                   progress=progress)
+        except BaseException:  # interrupted or failed: the media this run made goes too ("nothing written")
+            if made:
+                shutil.rmtree(media, ignore_errors=True)
+            raise
     _print_result(plan, files)
 
 
@@ -434,15 +454,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-#: Signals that stop a run as Ctrl-C does: children killed, staging removed, nothing half-written.
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _stop(signum: int, frame: object) -> None:
-    for sig in STOP_SIGNALS:  # a second signal must not cut the clean-up short
-        signal.signal(sig, signal.SIG_IGN)
-    ffmpeg_cmd.stop_all(refuse_new=True)
-    raise Interrupted(signum)
+def _what_was_written(args: argparse.Namespace) -> str:
+    """The end of the "interrupted" line: whether the output folder holds the new set or the old one."""
+    from .output import committed
+    out = getattr(args, "out", None)
+    if out is None or args.command == "proxies":
+        return "; nothing written"
+    return f"; new set written to {shown(out)}" if committed(out) else "; nothing written, previous set kept"
+
+
+def _say(problem: str) -> None:
+    """The one line on stderr that ends a failed command (a newline inside it, e.g. from a name, escaped)."""
+    print(f"montage-ai: {problem}".replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
 
 
 def _os_problem(err: OSError) -> str:
@@ -493,37 +518,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:  # bare ``montage-ai``: what it does and its commands
         parser.print_help()
         return 0
-    previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    previous = signals.install(on_stop=lambda: ffmpeg_cmd.stop_all(refuse_new=True))
     stdout, sys.stdout = sys.stdout, _ReaderMayLeave(sys.stdout)
+    interrupted = False
     try:
         code = args.func(args)
         sys.stdout.flush()
     except InputError as err:
-        print(f"montage-ai: {err}", file=sys.stderr)
+        _say(str(err))
         return EXIT_BAD_INPUT
     except Interrupted as err:
-        print(f"montage-ai: interrupted ({err.name}); nothing written", file=sys.stderr)
+        print(f"montage-ai: interrupted ({err.name}){_what_was_written(args)}", file=sys.stderr)
+        interrupted = True
         return 128 + err.signum
     except KeyboardInterrupt:
         print("montage-ai: interrupted", file=sys.stderr)
+        interrupted = True
         return 130
     except BrokenPipeError:
         _quiet_stdout()
         return 0
     except OSError as err:  # the environment, not the input: disk full, permissions, $TMPDIR
-        print(f"montage-ai: {_os_problem(err)}", file=sys.stderr)
+        _say(_os_problem(err))
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, details on request
         if os.environ.get("MONTAGE_AI_DEBUG"):
             traceback.print_exc()
-        print(f"montage-ai: internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)",
-              file=sys.stderr)
+        _say(f"internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)")
         return 1
     finally:
         sys.stdout = stdout
         ffmpeg_cmd.stop_all()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # after a stop, or at the end of the command itself, a late signal must not change how it ended
+        signals.restore(previous, ignore=interrupted or argv is None)
     return code or 0
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import configured
+from .config import config_entry, configured
 from .errors import InputError
 
 _SCHEDULER = re.compile(r"^(?:(local):(\d+)|((?:tcp|tls)://[^\s:/]+:\d+))$")
@@ -105,9 +105,14 @@ def run_mapped(fn: Callable[[Path], Any], editor_path: str | Path, paths: PathMa
 def path_map(text: str | None = None) -> PathMap:
     """``text`` (``--path-map``), else ``$MONTAGE_AI_PATH_MAP``, else ``path_map`` of ``config.toml``, as
     a :class:`PathMap` (empty: none)."""
-    if text is None:
-        text = os.environ.get("MONTAGE_AI_PATH_MAP") or configured("path_map")
-    return PathMap.parse(text)
+    if text is not None:
+        return PathMap.parse(text)
+    env = os.environ.get("MONTAGE_AI_PATH_MAP", "")
+    source, text = ("$MONTAGE_AI_PATH_MAP", env) if env.strip() else (config_entry("config.toml"), configured("path_map"))
+    try:
+        return PathMap.parse(text)
+    except InputError as err:  # name where the bad mapping came from
+        raise InputError(source, err.problem) from None
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .encoders import cached_selection, vaapi_device
+from .encoders import cached_selection, test_again, vaapi_device
 from .ffmpeg_cmd import last_line
 
 #: Size and frames of the test clip (small, but above every decoder's minimum size).
@@ -140,3 +140,15 @@ def decode_args(choice: str | None = None) -> tuple[str, ...]:
     """The input arguments (before ``-i``) with which footage decoders decode on this machine: the
     hardware method of :func:`select_decoder` (once per process), else none (software)."""
     return tuple(select_decoder(choice).decoder.input_args())
+
+
+def retest() -> str | None:
+    """The hardware decoding in use (its cached verdict said it passed) failed in a run: it is tested
+    again and the verdict stored; with a failure (returned), this process decodes in software from now
+    on, and so do new pool workers. None when there was no hardware decoding or it passed again."""
+    decoder = select_decoder().decoder
+    if not decoder.method:
+        return None
+    verdict = test_again("-hwaccels", decoder.method, trial_decode, decoder)
+    decode_args.cache_clear()
+    return verdict

@@ -223,6 +223,22 @@ def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str |
     return Selection(SOFTWARE, note, verdicts)
 
 
+def _verdicts_key(listing: str) -> tuple[str, str]:
+    """The verdicts' key of this ffmpeg build for ``listing`` and the listing's text."""
+    build, text = ffmpeg_build(listing)
+    return build + ("" if listing == "-encoders" else listing), text  # the encoders' key as it always was
+
+
+def test_again(listing: str, name: str, tester: Callable, subject: Any) -> str | None:
+    """A hardware path whose cached verdict says it passed failed in a run: ``subject`` is tested again
+    (``tester``), and the new verdict replaces ``name``'s in the cache and is returned (None = passed)."""
+    build, _ = _verdicts_key(listing)
+    verdicts = load_verdicts(build)
+    verdicts[name] = tester(subject)
+    store_verdicts(build, verdicts)
+    return verdicts[name]
+
+
 def cached_selection(choice: str | None, listing: str, parse: Callable[[str], set[str]], chooser: Callable,
                      tester: Callable) -> Any:
     """``chooser(value, parse(ffmpeg <listing>), platform, verdicts, tester)`` for the checked ``choice``,
@@ -230,14 +246,24 @@ def cached_selection(choice: str | None, listing: str, parse: Callable[[str], se
     value = requested(choice)
     if value == "none":
         return chooser(value, set(), sys.platform, {}, tester)
-    build, text = ffmpeg_build(listing)
-    build += "" if listing == "-encoders" else listing  # the encoders' key as it always was
+    build, text = _verdicts_key(listing)
     verdicts = load_verdicts(build)
     known = dict(verdicts)
     selection = chooser(value, parse(text), sys.platform, verdicts, tester)
     if selection.verdicts != known:
         store_verdicts(build, selection.verdicts)
     return selection
+
+
+def retest(selection: Selection, why: str) -> Selection:
+    """``selection``'s hardware encoder passed its test (maybe on another day: a cached verdict) but
+    failed in a run (``why``): its verdict is dropped and it is tested again; the run goes on in
+    software either way, the note saying why."""
+    codec = selection.encoder.codec
+    verdict = test_again("-encoders", codec, trial_encode, selection.encoder)
+    again = "failed its test again" if verdict else "passed its test again"
+    return Selection(SOFTWARE, f"software encoder libx264 ({codec} failed in this run: {why}; {again})",
+                     {**selection.verdicts, codec: verdict or f"failed in this run: {why}"})
 
 
 def select_encoder(choice: str | None = None) -> Selection:

@@ -5,9 +5,14 @@ import signal
 from pathlib import Path
 
 
+#: Control characters as escapes, so a name holding a newline stays on its message's one line.
+_CONTROL = {**{i: f"\\x{i:02x}" for i in range(32)}, 9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}
+
+
 def shown(path: str | Path) -> str:
-    """``path`` as printable text: bytes that are not UTF-8 (0xFF) appear as ``\\xff`` escapes."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """``path`` as printable one-line text: bytes that are not UTF-8 (0xFF) appear as ``\\xff`` escapes,
+    control characters (a newline) as ``\\n``."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").translate(_CONTROL)
 
 
 class InputError(Exception):
@@ -16,7 +21,7 @@ class InputError(Exception):
     def __init__(self, path: str | Path | None, problem: str) -> None:
         self.path = None if path is None else str(path)
         self.problem = problem
-        super().__init__(problem if path is None else f"{path}: {problem}")
+        super().__init__(problem if path is None else f"{shown(path)}: {problem}")
 
     def __reduce__(self):  # crosses process boundaries (process pools, Dask workers) intact
         return type(self), (self.path, self.problem)

@@ -3,9 +3,11 @@
 A run holds an exclusive lock on the folder (``flock`` on the folder itself: no lock file), so a
 second run into the same folder stops at once. Files are written into a hidden staging folder
 inside it (same file system, so a writable folder under a read-only parent works), which holds a
-``pid`` file; only when everything is written are they moved in, ``report.json`` last, and the
-exports the previous ``report.json`` listed but the new one does not are removed. A staging folder
-whose process is gone (killed, power cut) is removed by the next run.
+``pid`` file; only when everything is written is the set swapped, as a transaction: the old files
+(and the exports the previous ``report.json`` listed but the new one does not) are moved aside into
+the staging folder, the new ones moved in, ``report.json`` last; a failure or a stop signal on the way
+puts the old set back exactly ("previous set kept"). A staging folder whose process is gone (killed,
+power cut) is removed by the next run, after it has undone that run's half-done swap.
 """
 from __future__ import annotations
 
@@ -14,12 +16,15 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from .errors import InputError
+from .errors import InputError, Interrupted
+from .signals import STOP_SIGNALS
 
 try:
     import fcntl
@@ -29,9 +34,14 @@ except ImportError:  # Windows: runs are not locked against each other
 REPORT = "report.json"
 STAGE_PREFIX = ".montage-ai-stage-"
 PID_FILE = "pid"
+#: In a staging folder during the swap: the new names (``JOURNAL``) and the old set moved aside (``PREVIOUS``).
+JOURNAL = ".commit"
+PREVIOUS = ".previous"
 
 #: Folders this process holds (path -> how many nested holders), so nested callers share the lock.
 _held: dict[Path, int] = {}
+#: Folders this process has put a new set into (what the CLI says when a signal comes after).
+_committed: set[Path] = set()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -77,7 +87,7 @@ def pid_alive(stamp: str) -> bool:
 
 def remove_stale_stages(out_dir: Path) -> list[Path]:
     """Remove the staging folders in ``out_dir`` whose run is provably dead (pid file names a process
-    that is gone); return them."""
+    that is gone), after undoing a swap it left half-way (:func:`_roll_back`); return them."""
     removed = []
     for stage in out_dir.glob(STAGE_PREFIX + "*"):
         try:
@@ -85,6 +95,8 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
         except OSError:
             stamp = ""
         if stage.is_dir() and not pid_alive(stamp):
+            if not _roll_back(stage, out_dir):
+                continue  # keep what could not be put back
             shutil.rmtree(stage, ignore_errors=True)
             removed.append(stage)
     return removed
@@ -154,34 +166,104 @@ def _previous_outputs(out_dir: Path) -> list[str]:
     return [n for n in listed if isinstance(n, str) and n and n == Path(n).name and not n.startswith(".")]
 
 
-def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
-    """Move the staged files in, ``report.json`` last, after removing what only the old set had.
+@contextmanager
+def _signals_held() -> Iterator[Callable[[], int | None]]:
+    """Stop signals held back (their handlers swapped for a note, main thread only) while the set is
+    swapped; yields ``pending()``, the first stop signal that came meanwhile (or None). On leaving,
+    the handlers come back and a held signal is raised again for them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    came: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: came.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        yield lambda: came[0] if came else None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if came:
+            signal.raise_signal(came[0])
 
-    The old report goes first, so a folder caught half-way has no report.json (``validate`` says so)
-    rather than one that describes files it does not hold."""
-    stale = [n for n in _previous_outputs(out_dir) if n not in names]
-    with contextlib.suppress(FileNotFoundError):
-        os.replace(out_dir / REPORT, stage / f".old-{REPORT}")
+
+def _roll_back(stage: Path, out_dir: Path) -> bool:
+    """Undo a commit caught half-way (this run's, or a dead run's found by the next run): the new files
+    moved in go back into ``stage``, the old set comes back from ``stage/.previous``. Whether it all went back."""
+    try:
+        names = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True  # no journal: nothing was moved, or the commit had finished
+    ok = True
     for name in names:
-        if name != REPORT:
-            os.replace(stage / name, out_dir / name)
-    for name in stale:
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-            (out_dir / name).unlink()
-    if REPORT in names:
-        os.replace(stage / REPORT, out_dir / REPORT)
+        if not (stage / name).exists() and (out_dir / name).is_file():
+            try:
+                os.replace(out_dir / name, stage / name)
+            except OSError:
+                ok = False
+    aside = stage / PREVIOUS
+    for old in list(aside.iterdir()) if aside.is_dir() else []:
+        try:
+            os.replace(old, out_dir / old.name)
+        except OSError:
+            ok = False
+    with contextlib.suppress(OSError):
+        (stage / JOURNAL).unlink()
+    return ok
+
+
+def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
+    """Swap the old set for the staged one as a transaction: the old files (the new names and what the
+    old report.json listed) are moved aside into ``stage/.previous``, report.json first, then the new
+    ones in, report.json last; any failure, or a stop signal meanwhile, moves everything back (a dead
+    run's half-way commit is undone by the next run, see :func:`remove_stale_stages`). InputError
+    (``previous set kept``) when a target is a folder or a file cannot be moved; ``Interrupted`` on a signal."""
+    for name in names:
+        if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
+            raise InputError(out_dir / name, "is a folder, not a file; previous set kept")
+    old = [n for n in dict.fromkeys([REPORT, *names, *_previous_outputs(out_dir)])
+           if os.path.islink(out_dir / n) or (out_dir / n).is_file()]  # a folder of the user's is not ours
+    new = [n for n in names if n != REPORT] + ([REPORT] if REPORT in names else [])
+    with _signals_held() as pending:
+        try:
+            (stage / JOURNAL).write_text(json.dumps(new), encoding="utf-8")
+            (stage / PREVIOUS).mkdir()
+            for name in old:
+                os.replace(out_dir / name, stage / PREVIOUS / name)
+            for name in new:
+                os.replace(stage / name, out_dir / name)
+            signum = pending()
+            if signum is None:
+                (stage / JOURNAL).unlink()
+                _committed.add(out_dir)
+                return
+        except OSError as err:
+            kept = "previous set kept" if _roll_back(stage, out_dir) else f"previous set partly restored from {stage}"
+            where = Path(err.filename) if err.filename else out_dir
+            if where.parent != out_dir:
+                where = out_dir / where.name
+            raise InputError(where, f"cannot replace the output files ({err.strerror}); {kept}") from None
+        _roll_back(stage, out_dir)
+    raise Interrupted(signum)  # when the released signal's handler did not stop the run itself
+
+
+def committed(out_dir: Path) -> bool:
+    """Whether this process has put a new set of files into ``out_dir``."""
+    return check_out_dir(out_dir) in _committed
 
 
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
     """Yield a staging folder for ``out_dir``'s new set of files; on success they replace the old set
-    (see the module doc); on any error or interruption the staging folder is removed and ``out_dir``
-    is left as it was. A full disk or a write error names ``out_dir``, not the hidden staging file."""
+    as a transaction (see :func:`_commit`); on any error or interruption the staging folder is removed
+    and ``out_dir`` is left as it was. A full disk or a write error names ``out_dir``, not the hidden
+    staging file."""
     with output_folder(out_dir) as out:
+        stage = None
         try:
             stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
             (stage / PID_FILE).write_text(_pid_stamp(os.getpid()))
         except OSError as err:
+            if stage is not None:
+                shutil.rmtree(stage, ignore_errors=True)
             raise InputError(out, f"cannot write here ({err.strerror})") from None
         try:
             try:
@@ -196,4 +278,5 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
                     raise InputError(out / Path(err.path).relative_to(stage), err.problem) from None
                 raise
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            with _signals_held():  # a signal now must not leave half a staging folder behind
+                shutil.rmtree(stage, ignore_errors=True)

@@ -74,7 +74,8 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     require_audio(music_path)  # a bad song is said before minutes of footage analysis, not after
     if progress:
         progress("probe_footage", 0.0)
-    files = discover_footage(footage)
+    skipped: list[str] = []  # folder entries that are no files (symbolic link loops, FIFOs)
+    files = discover_footage(footage, skipped)
     timings["probe_footage"] = time.perf_counter() - start
     if progress:
         progress("probe_footage", 1.0)
@@ -98,7 +99,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
-    return Inputs(music, clips, timings, warnings)
+    return Inputs(music, clips, timings, skipped + warnings)
 
 
 def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import InputError
+from .errors import InputError, shown
 from .plan.planner import PlanSettings
 from .timebase import STANDARD_RATES, Rate
 #: Seeds are 32-bit, like every random generator's seed the editor may know.
@@ -80,6 +80,11 @@ def parse_out(text: str) -> Path:
     """An output folder path; the empty string (which would mean the current folder) is refused."""
     if not str(text).strip():
         raise ValueError("empty path; name the output folder")
+    try:
+        str(text).encode("utf-8")
+    except UnicodeEncodeError:  # OTIO and the other writers cannot name a file there: said now, not after analysis
+        raise ValueError(f"{shown(text)}: folder name is not valid UTF-8, so the exports cannot be written "
+                         "there; choose another") from None
     return Path(text)
 
 

@@ -6,20 +6,31 @@ runs the same code on a cluster). Tasks are pure functions of their input, impor
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
 
-from .errors import Cancelled
+from .errors import Cancelled, InputError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Modules the process pool's fork server imports once, so every worker starts with them loaded.
-PRELOAD = ["montage_ai.video.footage"]
+#: Modules the process pool's fork server imports once, so every worker starts with them loaded
+#: (:mod:`.pool_server` first: the server's own set-up).
+PRELOAD = ["montage_ai.pool_server", "montage_ai.video.footage"]
+#: The pid a pool process's parent must have (set by each generation for the next).
+POOL_PARENT = "MONTAGE_AI_POOL_PARENT"
+#: How often the fork server looks whether its parent is still there.
+WATCH_SECONDS = 0.25
+#: ``prctl`` option: the signal this process gets when the thread that started it ends (Linux).
+PR_SET_PDEATHSIG = 1
 
 
 class InlineExecutor(Executor):
@@ -35,9 +46,49 @@ class InlineExecutor(Executor):
 
 
 def default_workers() -> int:
-    """Worker processes for a local pool: ``$MONTAGE_AI_WORKERS`` or the number of CPUs."""
+    """Worker processes for a local pool: ``$MONTAGE_AI_WORKERS`` (InputError naming it unless a whole
+    number from 1 to 1024) or the number of CPUs."""
     raw = os.environ.get("MONTAGE_AI_WORKERS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else os.cpu_count() or 1
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 1024:
+        raise InputError("$MONTAGE_AI_WORKERS", f"{raw!r} is not a number of worker processes (1 to 1024)")
+    return int(raw)
+
+
+def join_pool(watch: bool = False) -> None:
+    """Set-up of a pool process (fork server, worker): Ctrl-C is ignored (the run stops its pool itself,
+    with no traceback from each process) and, on Linux, the process ends when its parent dies, even by
+    SIGKILL: a worker by ``prctl(PR_SET_PDEATHSIG)`` (its parent, the fork server, forks from its one
+    thread), the fork server (``watch``) by a thread that sees it handed to another parent within
+    ``WATCH_SECONDS`` (the death signal would follow the thread that started it, e.g. one of the panel's
+    pool threads, not the process). A parent gone before that (its pid is handed down in
+    ``$MONTAGE_AI_POOL_PARENT``) ends it at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.environ.get(POOL_PARENT, str(os.getppid()))
+    if not watch:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if str(os.getppid()) != parent:
+        os._exit(1)
+    os.environ[POOL_PARENT] = str(os.getpid())
+    if watch:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _watch_parent(parent: str) -> None:
+    while str(os.getppid()) == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def stop_pool(executor: Executor) -> None:
+    """Stop a process pool at once: queued tasks dropped, running workers terminated (an interrupted or
+    failed run does not wait for tasks whose results nobody will read)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def make_executor(workers: int | None = None) -> Executor:
@@ -52,7 +103,8 @@ def make_executor(workers: int | None = None) -> Executor:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    os.environ[POOL_PARENT] = str(os.getpid())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=join_pool)
 
 
 def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Executor | None = None,
@@ -70,8 +122,11 @@ def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Execut
             results = map_with_progress(fn, items, own, progress, cancel)
             finished = True
             return results
-        finally:  # on cancel or error: drop queued work, do not wait for running tasks
-            own.shutdown(wait=finished, cancel_futures=True)
+        finally:  # on cancel, error or a signal: drop queued work, stop running tasks
+            if finished:
+                own.shutdown(wait=True)
+            else:
+                stop_pool(own)
     results: list = [None] * len(items)
     # two tasks per pool worker in flight; an executor of unknown width (Dask's queues on its
     # scheduler, which knows the cluster) gets every task at once

@@ -1,7 +1,7 @@
 """``analyze_music``: one call from an audio file to a :class:`~montage_ai.model.Music`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -97,12 +97,16 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     if not path.is_file():
         require_audio(path)  # says why: not found, not a file
     overrides = {k: v for k, v in (("tempo_hint", tempo_hint), ("beats_per_bar", beats_per_bar)) if v}
+    seconds = require_audio(path)  # before hashing the bytes: a file of 56 hours is refused at once
     key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
-    if use_cache and (cached := cache.load(path, key)) is not None:
-        return cached  # these bytes were analysed before: no need to probe them again
-    seconds = require_audio(path)
+    doubts: list[str] = []
+    if use_cache and (cached := cache.load(path, key, doubts)) is not None:
+        return cached
     music = _analyze(path, progress or (lambda fraction: None), seconds, overrides)
     cache.store(key, music)
+    if doubts:  # said in this run's report, not stored with the analysis
+        music = replace(music, warnings=[*music.warnings, f"{path.name}: cached analysis not used ({doubts[0]}); "
+                                                          "analysed again"])
     return music
 
 

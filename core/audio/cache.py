@@ -10,11 +10,13 @@ import hashlib
 import json
 import math
 from dataclasses import asdict
+from statistics import median
 from pathlib import Path
 
 from ..cache import cache_root, read_json, write_json
 from ..errors import InputError
 from ..model import Music, Phase, Section
+from .hints import BEATS_PER_BAR_RANGE
 
 #: Bump whenever analysis output for the same audio would change.
 ANALYSIS_VERSION = 10
@@ -56,6 +58,10 @@ def _times(values: object, duration: float) -> list[float]:
     return times
 
 
+def _diffs(times: list[float]) -> list[float]:
+    return [b - a for a, b in zip(times, times[1:])]
+
+
 def _music(data: dict, path: Path) -> Music:
     """The :class:`Music` a cache entry describes; ValueError/KeyError/TypeError when anything is off."""
     duration = _number(data["duration"])
@@ -68,6 +74,13 @@ def _music(data: dict, path: Path) -> Music:
             or any(not 0 <= s.start <= s.end <= duration for s in sections)
             or not all(isinstance(w, str) for w in data["warnings"])):
         raise ValueError("inconsistent entry")
+    tempo, meter = _number(data["tempo_bpm"]), data["beats_per_bar"]
+    if len(beats) < 2 and tempo != 0 or len(beats) >= 2 and abs(tempo - 60 / median(_diffs(beats))) > 0.5:
+        raise ValueError(f"tempo {tempo:g} BPM does not match the beats")
+    if not isinstance(meter, int) or not BEATS_PER_BAR_RANGE[0] <= meter <= BEATS_PER_BAR_RANGE[1]:
+        raise ValueError(f"{meter!r} beats per bar")
+    if _number(data["sample_rate"]) <= 0:
+        raise ValueError("sample rate not positive")
     return Music(path=path, duration=duration, sample_rate=int(_number(data["sample_rate"])),
                  tempo_bpm=_number(data["tempo_bpm"]), beats=beats, downbeats=downbeats, sections=sections,
                  energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
@@ -75,15 +88,22 @@ def _music(data: dict, path: Path) -> Music:
                  overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()})
 
 
-def load(path: Path, key: str) -> Music | None:
+def load(path: Path, key: str, doubts: list[str] | None = None) -> Music | None:
     """The cached analysis for ``key`` (re-pointed at ``path``), or None when there is none or any
-    doubt about it (other version, checksum mismatch, a field that makes no sense)."""
+    doubt about it (other version, checksum mismatch, a field that makes no sense: tempo against the
+    beats, metre out of range...); why an entry that exists was doubted is added to ``doubts``."""
+    entry = read_json(cache_dir(), key)
+    if entry is None:
+        return None
     try:
-        entry = read_json(cache_dir(), key)
-        if entry["version"] != ANALYSIS_VERSION or entry["checksum"] != _checksum(entry["music"]):
-            return None
+        if entry["version"] != ANALYSIS_VERSION:
+            return None  # an older analysis, not a doubtful one
+        if entry["checksum"] != _checksum(entry["music"]):
+            raise ValueError("checksum mismatch")
         return _music(entry["music"], path)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        if doubts is not None:
+            doubts.append(f"{type(err).__name__}: {err}" if not isinstance(err, ValueError) else str(err))
         return None
 
 

@@ -12,13 +12,24 @@ from ..errors import InputError
 ANALYSIS_RATE = 22050
 
 
+#: The longest music analysed (seconds): a header that claims more is damaged or the file is no song.
+MAX_SECONDS = 4 * 3600
+
+
 def require_audio(path: Path) -> float:
-    """InputError unless ``path`` is a media file with an audio stream; its duration in seconds as the
-    container states it (0 when it does not)."""
+    """InputError unless ``path`` is a media file with an audio stream of at most :data:`MAX_SECONDS`;
+    its duration in seconds as the container states it (0 when it does not)."""
     info = ffmpeg_cmd.probe(path)
     if not any(s.get("codec_type") == "audio" for s in info.get("streams", [])):
         raise InputError(path, "no audio stream")
-    return float(info.get("format", {}).get("duration") or 0)
+    try:
+        seconds = float(info.get("format", {}).get("duration") or 0)
+    except ValueError:
+        seconds = 0.0
+    if seconds > MAX_SECONDS:
+        raise InputError(path, f"the file says it holds {seconds / 3600:.1f} hours of audio; music up to "
+                               f"{MAX_SECONDS // 3600} hours is analysed (a damaged header, or trim the file)")
+    return seconds
 
 
 def stream_mono(path: Path, sample_rate: int, block: int) -> Iterator[np.ndarray]:

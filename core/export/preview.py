@@ -26,7 +26,7 @@ from typing import Callable
 
 from .. import ffmpeg_cmd
 from ..dialogue.mix import mix_dialogue
-from ..encoders import Encoder, Selection, select_encoder
+from ..encoders import Encoder, Selection, retest, select_encoder
 from ..errors import Cancelled, InputError
 from ..model import Clip, Cut, Plan
 
@@ -175,8 +175,20 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
                    cancel: threading.Event | None = None, encoder: Selection | None = None) -> Selection:
     """Render ``plan`` to ``out`` (MP4) with ``encoder`` (default: :func:`select_encoder` for
     ``$FFMPEG_HWACCEL``, else auto); return that selection. ``progress`` gets 0..1; ``cancel`` aborts with
-    :class:`Cancelled` (and, like any failure, leaves no ``out``)."""
+    :class:`Cancelled` (and, like any failure, leaves no ``out``). A hardware encoder chosen here that
+    passed its test (maybe a cached verdict) but fails now is tested again (:func:`.encoders.retest`)
+    and the preview rendered in software; an ``encoder`` given is used as it is."""
     selection = encoder or select_encoder()
+    try:
+        return _render(plan, out, quality, progress, cancel, selection)
+    except InputError as err:
+        if encoder is not None or not selection.hardware or err.path != str(out):
+            raise
+        return _render(plan, out, quality, progress, cancel, retest(selection, err.problem))
+
+
+def _render(plan: Plan, out: Path, quality: str, progress: Callable[[float], None] | None,
+            cancel: threading.Event | None, selection: Selection) -> Selection:
     size = preview_size(plan, quality)
     reads, served_by = plan_reads(plan)
     last_use = {index: i for i, index in enumerate(served_by)}

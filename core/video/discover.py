@@ -1,7 +1,9 @@
 """Expand footage arguments (files and folders) into a sorted list of video files."""
 from __future__ import annotations
 
+import errno
 import json
+import stat
 from pathlib import Path
 
 from ..errors import InputError, shown
@@ -39,9 +41,24 @@ def _own_outputs(files: list[Path]) -> set[Path]:
     return own
 
 
-def discover_footage(paths: list[str | Path]) -> list[Path]:
+def _not_a_file(path: Path) -> str | None:
+    """Why a folder entry that is neither a folder nor a regular file is skipped (a symbolic link
+    loop, a link to nothing, a FIFO, a socket or device), or None for folders and files."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        return "a link to nothing" if path.is_symlink() else f"cannot be read ({err.strerror})"
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    return "a FIFO (named pipe), not a file" if stat.S_ISFIFO(mode) else "not a regular file (a socket or device)"
+
+
+def discover_footage(paths: list[str | Path], warnings: list[str] | None = None) -> list[Path]:
     """Video files named by ``paths``: files as given, folders searched recursively (hidden ones and
-    montage-ai's own outputs, e.g. a preview in an output folder inside the footage folder, skipped).
+    montage-ai's own outputs, e.g. a preview in an output folder inside the footage folder, skipped;
+    symbolic link loops, FIFOs and the like skipped with a warning added to ``warnings``).
 
     Raises :class:`InputError` for a missing path or a folder without any video file.
     """
@@ -49,8 +66,11 @@ def discover_footage(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = resolve_input(raw)
         if path.is_dir():
-            files = [p for p in path.rglob("*") if p.is_file()
-                     and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            entries = [p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            files = [p for p in entries if p.is_file()]
+            for p in entries:
+                if not p.is_file() and (why := _not_a_file(p)) and warnings is not None:
+                    warnings.append(f"{shown(p)}: {why}; skipped")
             own = _own_outputs(files)
             videos = sorted(p for p in files if p.suffix.lower() in VIDEO_EXTENSIONS and p not in own)
             if not videos:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped
 from ..cluster import path_map as configured_path_map
+from ..decoders import retest as retest_decoder
 from ..decoders import select_decoder
 from ..errors import InputError, shown
 from ..intervals import frame_runs
@@ -33,6 +34,8 @@ from .shots import boundaries
 from .structure import StructureMeasure
 from .thumbnail import shot_thumbnail
 
+#: ffprobe runs at once checking cached entries against their files.
+PROBES = 8
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
 _ACROSS_CUTS = ("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
 
@@ -91,6 +94,14 @@ def _task(path: Path) -> FootageResult:
         return FootageResult(path, None, [f"analysis failed ({type(err).__name__}: {err})"])
 
 
+def _against_file(cached: Clip) -> str | None:
+    """Where a cached clip disagrees with its file as probed now (see :func:`.cache.against_file`)."""
+    try:
+        return cache.against_file(cached, probe_clip(cached.path, check_end=False))
+    except InputError as err:
+        return err.problem
+
+
 def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None = None,
                     cancel: threading.Event | None = None, executor: Executor | None = None,
                     use_cache: bool = True, path_map: PathMap | None = None) -> list[FootageResult]:
@@ -100,18 +111,28 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     ``path_map``, default :func:`.cluster.path_map`, which this machine's pool never needs) and stored.
     Warnings are ``"<file>: <problem>"``, ending in ``"; skipped"`` for a file that yields no clip."""
     results: dict[int, FootageResult] = {}
+    notes: dict[int, str] = {}  # why a cache entry was not trusted, for the report
     todo: list[tuple[int, Path, str | None]] = []
+    looked_up: list[tuple[int, Path, str, tuple | None, list[str]]] = []
     for i, path in enumerate(paths):
         try:
             key = cache.identity_key(path)
         except OSError as err:
             results[i] = FootageResult(path, None, [f"cannot read ({err.strerror or err})"])
             continue
-        hit = cache.load(path, key) if use_cache else None
+        doubts: list[str] = []
+        looked_up.append((i, path, key, cache.load(path, key, doubts) if use_cache else None, doubts))
+    with ThreadPoolExecutor(PROBES) as probes:  # each hit against its file: ffprobe runs, in parallel
+        against = list(probes.map(lambda e: e[3] and _against_file(e[3][0]), looked_up))
+    for (i, path, key, hit, doubts), why in zip(looked_up, against):
+        if why:
+            hit, doubts = None, [why]
         if hit is not None:
             results[i] = FootageResult(path, hit[0], hit[1], cached=True)
         else:
             todo.append((i, path, key))
+            if doubts:
+                notes[i] = f"cached analysis not used ({doubts[0]}); analysed again"
     base = len(results)
 
     def step(fraction: float) -> None:
@@ -124,6 +145,13 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     mapping = PathMap() if executor is None else path_map if path_map is not None else configured_path_map()
     task = partial(run_mapped, _task, paths=mapping)
     fresh = tasks.map_with_progress(task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
+    failed = [k for k, r in enumerate(fresh) if not isinstance(r, Failed) and r.clip is None]
+    if executor is None and failed and (why := retest_decoder()):  # a stale "passed" verdict: software now
+        again = tasks.map_with_progress(task, [todo[k][1] for k in failed], None, None, cancel)
+        for k, result in zip(failed, again):
+            fresh[k] = result
+            result.warnings.insert(0, f"hardware decoding failed in this run and its test again ({why}); "
+                                      "analysed in software")
     for (i, path, key), result in zip(todo, fresh):
         if isinstance(result, Failed):  # the worker cannot see the file
             result = FootageResult(path, None, [result.problem])
@@ -131,6 +159,8 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
         if result.clip is not None:
             result.clip = replace(result.clip, path=path)
             cache.store(key, result.clip, result.warnings)
+        if i in notes:
+            result.warnings.insert(0, notes[i])
         results[i] = result
     out = [results[i] for i in range(len(paths))]
     for r in out:

@@ -5,6 +5,7 @@ Every failure is an :class:`~montage_ai.errors.InputError` whose one-line messag
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ def load_script_module() -> ModuleType:
                 raise _load_failed(err) from None
         except ImportError as err:  # found, but fusionscript (RESOLVE_SCRIPT_LIB) did not load
             raise _load_failed(err) from None
+        except Exception as err:  # a broken module file: a syntax error, an exception while it loads
+            spec = importlib.util.find_spec(MODULE)
+            raise InputError(spec.origin if spec and spec.origin else MODULE,
+                             f"Resolve's scripting module does not load ({type(err).__name__}: {err}); "
+                             "reinstall DaVinci Resolve or point RESOLVE_SCRIPT_API at a working one") from None
     raise InputError(None, f"DaVinci Resolve's scripting module {MODULE} was not found (tried sys.path, "
                            f"{', '.join(tried)}); install DaVinci Resolve or set RESOLVE_SCRIPT_API to its "
                            "Developer/Scripting folder")

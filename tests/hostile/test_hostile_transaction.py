@@ -1,0 +1,118 @@
+"""The final move of ``make`` is a transaction: a target that cannot be replaced (a folder, an immutable
+file) or a stop signal while the set is swapped leaves the previous set exactly as it was, says so, and
+leaves no staging folder; a run killed half-way through the swap is undone by the next run."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import pytest
+from hostile_helpers import one_line, run_cli
+
+from montage_ai.output import JOURNAL, PREVIOUS, STAGE_PREFIX, remove_stale_stages
+
+
+def _files(out):
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+
+@pytest.fixture
+def previous(tiny_song, tiny_clips, tmp_path, capsys):
+    """An output folder holding a first set (otio, csv, mlt, xml) and its bytes."""
+    out = tmp_path / "out"
+    code, _, err = run_cli("make", "--music", tiny_song, "--footage", *tiny_clips, "--out", out, "--no-preview",
+                           "--formats", "otio,csv,mlt,fcp7", capsys=capsys)
+    assert code == 0, err
+    return out, _files(out)
+
+
+def _second_run(tiny_song, tiny_clips, out, capsys):
+    return run_cli("make", "--music", tiny_song, "--footage", *tiny_clips, "--out", out, "--no-preview", "--seed", 7,
+                   "--formats", "otio,edl,csv,mlt,fcp7", capsys=capsys)
+
+
+def test_target_made_a_folder_keeps_the_previous_set(previous, tiny_song, tiny_clips, capsys):
+    out, before = previous
+    (out / "montage.xml").unlink()
+    (out / "montage.xml").mkdir()
+    (out / "montage.xml" / "mine.txt").write_text("the editor's")
+    del before["montage.xml"]
+    code, _, err = _second_run(tiny_song, tiny_clips, out, capsys)
+    assert code == 2
+    one_line(err, "montage.xml", "folder", "previous set kept")
+    assert _files(out) == before
+    assert (out / "montage.xml" / "mine.txt").read_text() == "the editor's"
+    assert not list(out.glob(STAGE_PREFIX + "*"))
+
+
+@contextmanager
+def _immutable(path):
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("chattr +i not possible here (needs root and ext4/xfs)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_immutable_file_half_way_restores_the_previous_set(previous, tiny_song, tiny_clips, capsys):
+    out, before = previous
+    with _immutable(out / "montage.mlt"):  # moved after report.json, otio, csv: the swap is half done
+        code, _, err = _second_run(tiny_song, tiny_clips, out, capsys)
+    assert code == 2
+    one_line(err, "montage.mlt", "previous set kept")
+    assert _files(out) == before
+    assert not list(out.glob(STAGE_PREFIX + "*"))
+
+
+def test_dead_runs_half_swap_is_undone_by_the_next_run(previous):
+    out, before = previous
+    stage = out / f"{STAGE_PREFIX}dead"
+    (stage / PREVIOUS).mkdir(parents=True)
+    (stage / "pid").write_text("999999999")
+    (stage / JOURNAL).write_text(json.dumps(["montage.otio", "montage.csv", "report.json"]))
+    for name in ("report.json", "montage.otio", "montage.csv"):  # killed after moving two new files in
+        os.replace(out / name, stage / PREVIOUS / name)
+    for name in ("montage.otio",):
+        (out / name).write_text("new")
+    (stage / "montage.csv").write_text("new, not yet moved")
+    (stage / "report.json").write_text("{}")
+    assert remove_stale_stages(out) == [stage]
+    assert _files(out) == before
+
+
+def _make(song, clips, out, *extra):
+    return subprocess.Popen([sys.executable, "-m", "montage_ai.cli", "make", "--music", str(song), "--footage",
+                             *map(str, clips), "--out", str(out), "--preview", "draft", "--formats", "otio,csv,mlt",
+                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("delay_ms", [0, 2, 4, 8])
+def test_sigterm_after_the_preview_keeps_one_whole_set(delay_ms, tiny_song, tiny_clips, tmp_path):
+    out = tmp_path / "out"
+    first = _make(tiny_song, tiny_clips, out)
+    assert first.wait(60) == 0, first.stderr.read()
+    before = _files(out)
+    proc = _make(tiny_song, tiny_clips, out, "--seed", "3")
+    for line in proc.stdout:
+        if line.startswith("Rendering preview: done"):
+            time.sleep(delay_ms / 1000)
+            proc.send_signal(signal.SIGTERM)
+            break
+    _, err = proc.communicate(timeout=30)
+    after = _files(out)
+    assert not list(out.glob(".*")), "staging folder left behind"
+    if proc.returncode == 0:  # the run ended before the signal came
+        assert after != before
+        return
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    line = one_line(err, "interrupted (SIGTERM)")
+    if "previous set kept" in line:
+        assert after == before
+    else:
+        assert "new set written" in line, line
+        report = json.loads(after["report.json"])
+        assert sorted(report["outputs"]) == sorted(after)
