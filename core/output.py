@@ -3,7 +3,8 @@
 A run holds an exclusive lock on the folder (``flock`` on the folder itself: no lock file), so a
 second run into the same folder stops at once. Files are written into a hidden staging folder
 inside it (same file system, so a writable folder under a read-only parent works), which holds a
-``pid`` file; only when everything is written are they moved in, ``report.json`` last, and the
+``pid`` file; only when everything is written are they moved in (sub-folders, the other aspects'
+sets, first, each the same way), ``report.json`` last, and the
 exports the previous ``report.json`` listed but the new one does not are removed. A staging folder
 whose process is gone (killed, power cut) is removed by the next run.
 """
@@ -172,6 +173,10 @@ def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
         os.replace(stage / REPORT, out_dir / REPORT)
 
 
+def _staged_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+
+
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
     """Yield a staging folder for ``out_dir``'s new set of files; on success they replace the old set
@@ -186,9 +191,10 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
         try:
             try:
                 yield stage
-                names = [p.name for p in stage.iterdir() if p.is_file() and p.name != PID_FILE
-                         and not p.name.startswith(".")]
-                _commit(stage, out, names)
+                for sub in sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                    (out / sub.name).mkdir(exist_ok=True)  # another aspect's set (9x16...), moved in first
+                    _commit(sub, out / sub.name, _staged_files(sub))
+                _commit(stage, out, [n for n in _staged_files(stage) if n != PID_FILE])
             except OSError as err:
                 raise InputError(out, f"cannot write the output files ({err.strerror})") from None
             except InputError as err:

@@ -375,6 +375,29 @@ SYNC_CHECKS: dict[str, tuple[str, Callable[[Path, Expected], list[str]]]] = {
 }
 
 
+def crop_problems(folder: Path) -> list[str]:
+    """Every crop window report.json gives (each key, with the window's size) inside its source's
+    displayed frame; the windows have the deliverable's shape."""
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    clips = {c["path"]: (c["height"], c["width"]) if c.get("rotation", 0) % 180 == 90 else (c["width"], c["height"])
+             for c in data["clips"]}
+    shape = Fraction(int(data["width"]), int(data["height"]))
+    problems = []
+    for cut in data["cuts"]:
+        crop = cut.get("crop")
+        if not crop:
+            continue
+        w, h = clips[cut["source_path"]]
+        cw, ch = crop["width"], crop["height"]
+        if abs(cw / ch / float(shape) - 1) > 0.01:
+            problems.append(f"cut {cut['index']}: crop {cw:g}x{ch:g} is not the frame's shape {data['width']}x{data['height']}")
+        for frame, x, y in crop["keys"]:
+            if x < -0.01 or y < -0.01 or x + cw > w + 0.01 or y + ch > h + 0.01:
+                problems.append(f"cut {cut['index']} frame {frame}: crop {cw:g}x{ch:g}+{x:g}+{y:g} outside its "
+                                f"{w}x{h} source")
+    return problems
+
+
 def _run_check(name: str, label: str, check: Callable[[], tuple[int, list[str]]]) -> Check:
     try:
         count, problems = check()
@@ -392,6 +415,8 @@ def validate(folder: str | Path) -> list[Check]:
     exp = load_expected(folder)
     checks = [Check(name, "report.json", 0, ["listed in report.json but missing"])
               for name in exp.outputs if not (folder / name).is_file()]
+    checks.append(_run_check("report.json", "crop windows inside the source", lambda: (len(exp.cuts),
+                                                                                       crop_problems(folder))))
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue
