@@ -46,6 +46,7 @@ class Expected:
     music_path: str = ""
     outputs: list[str] = field(default_factory=list)
     source_out: list[int] = field(default_factory=list)
+    reframed: bool = False  # a set of make --aspects with crop windows
 
 
 @dataclass
@@ -253,7 +254,8 @@ def load_expected(folder: Path) -> Expected:
                          for c in data["cuts"]],
                         [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]],
                         int(data["frames"]), int(data["music"]["in_frame"]), str(data["music"]["path"]),
-                        [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]])
+                        [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]],
+                        any(c.get("crop") for c in data["cuts"]))
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -415,8 +417,9 @@ def validate(folder: str | Path) -> list[Check]:
     exp = load_expected(folder)
     checks = [Check(name, "report.json", 0, ["listed in report.json but missing"])
               for name in exp.outputs if not (folder / name).is_file()]
-    checks.append(_run_check("report.json", "crop windows inside the source", lambda: (len(exp.cuts),
-                                                                                       crop_problems(folder))))
+    if exp.reframed:
+        checks.append(_run_check("report.json", "crop windows inside the source",
+                                 lambda: (len(exp.cuts), crop_problems(folder))))
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue

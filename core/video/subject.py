@@ -1,7 +1,9 @@
 """Where the subject is in each sampled frame of a clip: the track reframing follows.
 
 One cheap decode per clip: ``SAMPLE_FPS`` frames a second, grey, about ``SAMPLE_WIDTH`` pixels wide,
-in the displayed orientation (ffmpeg applies rotation). Per sample, the first of these that finds
+in the displayed orientation (ffmpeg applies rotation), through the hardware decoder footage analysis
+uses when it passed its test, skipping the loop filter and frames nothing refers to (B-frames: a
+sample lands a frame or two off, nothing at 4 samples a second). Per sample, the first of these that finds
 something gives the subject's centre:
 
 1. faces: OpenCV's bundled frontal-face Haar cascade (``cv2.data``; the weights ship inside the
@@ -29,6 +31,7 @@ import numpy as np
 from .. import ffmpeg_cmd, tasks
 from ..cache import read_json, write_json
 from ..cluster import Failed, PathMap, run_mapped
+from ..decoders import decode_args as hardware_decode_args
 from . import cache
 
 #: Samples per second: a subject crossing the frame in 2 s is still seen 8 times.
@@ -125,7 +128,7 @@ def track_subject(path: str | Path) -> SubjectTrack:
     """The subject's track through ``path`` (no cache); InputError when it cannot be decoded."""
     path = Path(path)
     w, h = sample_size(path)
-    args = ["-skip_loop_filter", "all", "-i", str(path), "-map", "0:v:0", "-an", "-sn", "-dn",
+    args = [*hardware_decode_args(), "-skip_loop_filter", "all", "-skip_frame", "noref", "-i", str(path), "-map", "0:v:0", "-an", "-sn", "-dn",
             "-vf", f"fps={SAMPLE_FPS},scale={w}:{h}:flags=area", "-pix_fmt", "gray", "-f", "rawvideo", "-"]
     detector = _face_detector()
     times, xs, ys, kinds = [], [], [], []
