@@ -14,6 +14,7 @@ import pytest
 
 from montage_ai import ffmpeg_cmd
 from montage_ai.demo_media import SUBJECT_SIDE as SIDE, subject_clip as moving_subject
+from montage_ai.export.report import read_report
 from montage_ai.model import Aspect, Clip, Crop, Cut, Phase
 from montage_ai.pipeline import make
 from montage_ai.plan.planner import PlanSettings
@@ -39,6 +40,11 @@ def test_aspects_are_checked_and_sized_from_the_plan():
     assert frame_size(1920, 1080, Aspect(1, 1)) == (1080, 1080)
     assert frame_size(1920, 1080, Aspect(4, 5)) == (1080, 1350)
     assert frame_size(1080, 1920, Aspect(16, 9)) == (1920, 1080)
+
+
+def test_the_face_cascade_ships_in_the_installed_opencv():
+    from montage_ai.video.subject import _face_detector
+    assert not _face_detector().empty()  # opencv-python-headless 5.x has no CascadeClassifier: pinned < 5
 
 
 def test_portrait_footage_in_a_portrait_deliverable_is_used_whole():
@@ -156,6 +162,8 @@ def test_every_export_carries_the_crop_as_editable_data(sets):
             for c in timeline.video_tracks()[0].find_clips()] == [c["keys"] for c in crops]
     edl = (folder / "montage.edl").read_text()
     assert edl.count("* MONTAGE_AI CROP: 405x720") == len(crops)
+    again = read_report(folder / "report.json")  # what `montage-ai resolve push --plan` rebuilds
+    assert again.aspect == "9:16" and [[list(k) for k in c.keys] for c in again.crops] == [c["keys"] for c in crops]
 
 
 @pytest.mark.skipif(not shutil.which("xvfb-run") or not shutil.which("melt"), reason="needs melt and xvfb-run")
