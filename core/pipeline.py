@@ -132,12 +132,14 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
                   preview_file: Path | None = None, separator_model: Path | None = None,
-                  aspects: tuple[Aspect, ...] = ()) -> Outputs:
+                  aspects: tuple[Aspect, ...] = (), scheduler: str | None = None,
+                  path_map: PathMap | None = None) -> Outputs:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
     ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing.
     With ``--dialogue isolate`` the isolated voices come first (``separator_model``: Demucs weights).
     ``aspects`` (default: the plan's own frame): one such set per aspect, the first in ``out_dir``, the others in
-    its sub-folders (``9x16``...), each cut's crop following its subject (:mod:`.plan.reframe`).
+    its sub-folders (``9x16``...), each cut's crop following its subject (:mod:`.plan.reframe`; subjects
+    tracked where footage is analysed: ``scheduler``, ``path_map`` as for :func:`analyze_inputs`).
     Returns the first set's files and report."""
     out_dir = Path(out_dir)
     names, details = [], dict(details or {})
@@ -145,7 +147,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
         if plan.dialogue_mode == "isolate" and plan.dialogue:
             isolated, details["isolation"] = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
             names += isolated
-        sets = deliverables(plan, aspects, progress, cancel)
+        sets = deliverables(plan, aspects, progress, cancel, scheduler, path_map)
         for n, (folder, deliverable) in enumerate(sets):
             def share(stage_name: str, fraction: float, n: int = n) -> None:
                 progress(stage_name, (n + fraction) / len(sets))
@@ -160,7 +162,8 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
 
 
 def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | None = None,
-                 cancel: threading.Event | None = None) -> list[tuple[str, Plan]]:
+                 cancel: threading.Event | None = None, scheduler: str | None = None,
+                 path_map: PathMap | None = None) -> list[tuple[str, Plan]]:
     """``(sub-folder, plan)`` per aspect: the first in the output folder itself (""), the others in
     ``9x16``, ``1x1``...; the plan itself when no aspect is asked for. Subject tracks of the clips an
     aspect crops are looked up or made on the task executor first (stage ``reframe``)."""
@@ -168,7 +171,11 @@ def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | N
         return [("", plan)]
     start = time.perf_counter()
     todo = needs_tracks(plan, aspects)
-    tracks = subject_tracks(todo, (lambda f: progress("reframe", f)) if progress else None, cancel) if todo else {}
+    tracks = {}
+    if todo:
+        with executor_for(scheduler) as executor:
+            tracks = subject_tracks(todo, (lambda f: progress("reframe", f)) if progress else None, cancel, executor,
+                                    path_map)
     _check(cancel)
     plans = [reframe(plan, a, tracks) for a in aspects]
     seconds = time.perf_counter() - start
@@ -233,4 +240,5 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
         if progress:
             progress("plan", 1.0)
         return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality,
-                                   separator_model=settings.separator_model, aspects=aspects)
+                                   separator_model=settings.separator_model, aspects=aspects, scheduler=scheduler,
+                                   path_map=path_map)

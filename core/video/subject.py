@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import ffmpeg_cmd, tasks
 from ..cache import read_json, write_json
-from ..cluster import Failed, PathMap, run_mapped
+from ..cluster import Failed, PathMap, run_mapped, worker_paths
 from ..decoders import decode_args as hardware_decode_args
 from . import cache
 
@@ -166,7 +166,8 @@ def subject_tracks(paths: list[Path], progress: Callable[[float], None] | None =
                    cancel: threading.Event | None = None, executor: Executor | None = None,
                    path_map: PathMap | None = None) -> dict[Path, SubjectTrack]:
     """The track of each of ``paths``: cached ones looked up, the rest made on ``executor`` (default:
-    this machine's pool) and stored. A file that fails gets no track (its crops stay centred)."""
+    this machine's pool; a Dask cluster's workers see the files through ``path_map``, default the
+    configured one) and stored. A file that fails gets no track (its crops stay centred)."""
     found: dict[Path, SubjectTrack] = {}
     todo: list[tuple[Path, str]] = []
     for path in dict.fromkeys(paths):
@@ -180,7 +181,7 @@ def subject_tracks(paths: list[Path], progress: Callable[[float], None] | None =
         else:
             todo.append((path, key))
     if todo:
-        task = partial(run_mapped, track_subject, paths=path_map or PathMap())
+        task = partial(run_mapped, track_subject, paths=worker_paths(executor, path_map))
         for (path, key), track in zip(todo, tasks.map_with_progress(task, [p for p, _ in todo], executor,
                                                                     progress, cancel)):
             if isinstance(track, Failed):
