@@ -400,6 +400,19 @@ def crop_problems(folder: Path) -> list[str]:
     return problems
 
 
+def first_set_problems(folder: Path, exp: Expected) -> list[str] | None:
+    """For another aspect's set (``OUT/9x16``), its cuts against the first set's (``OUT/report.json``):
+    the same frames, media and in-points; None when ``folder`` is not such a set."""
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    if str(data.get("aspect", "")).replace(":", "x") != folder.name or not (folder.parent / "report.json").is_file():
+        return None
+    first = load_expected(folder.parent)
+    if len(first.cuts) != len(exp.cuts):
+        return [f"{len(exp.cuts)} cuts, the first set ({folder.parent / 'report.json'}) has {len(first.cuts)}"]
+    return [f"cut {i}: {mine}, the first set has {theirs}" for i, (mine, theirs) in enumerate(zip(exp.cuts, first.cuts))
+            if mine != theirs]
+
+
 def _run_check(name: str, label: str, check: Callable[[], tuple[int, list[str]]]) -> Check:
     try:
         count, problems = check()
@@ -420,6 +433,9 @@ def validate(folder: str | Path) -> list[Check]:
     if exp.reframed:
         checks.append(_run_check("report.json", "crop windows inside the source",
                                  lambda: (len(exp.cuts), crop_problems(folder))))
+    if first_set_problems(folder, exp) is not None:
+        checks.append(_run_check("report.json", "same cuts as ../report.json",
+                                 lambda: (len(exp.cuts), first_set_problems(folder, exp))))
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue

@@ -124,6 +124,7 @@ def test_9x16_set_follows_a_moving_subject_and_reads_back(sets):
         checks = validate(folder)
         assert all(c.ok for c in checks), [c for c in checks if not c.ok]
         assert any(c.reader == "crop windows inside the source" for c in checks) == (folder != out)
+        assert any(c.reader == "same cuts as ../report.json" for c in checks) == (folder != out)
     # the crop's speed never exceeds the bound
     for c in portrait["cuts"]:
         keys = c["crop"]["keys"]
@@ -202,3 +203,15 @@ def test_validate_finds_a_crop_window_outside_its_source(sets, tmp_path):
     bad = [c for c in validate(folder) if not c.ok]
     assert [c.reader for c in bad] == ["crop windows inside the source"]
     assert "cut 1 frame 0" in bad[0].problems[0] and "outside its 1280x720 source" in bad[0].problems[0]
+
+
+def test_validate_finds_a_set_whose_cuts_left_the_first_sets(sets, tmp_path):
+    _, _, out = sets
+    shutil.copy(out / "report.json", tmp_path / "report.json")
+    folder = tmp_path / "1x1"
+    shutil.copytree(out / "1x1", folder)
+    first = json.loads((tmp_path / "report.json").read_text())
+    first["cuts"][2]["source_in_frame"] += 1  # the 16:9 set edited after the 1:1 one was made
+    (tmp_path / "report.json").write_text(json.dumps(first))
+    bad = [c for c in validate(folder) if not c.ok]
+    assert [c.reader for c in bad] == ["same cuts as ../report.json"] and bad[0].problems[0].startswith("cut 2:")
