@@ -189,6 +189,9 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--separator-model", type=_checked(settings.parse_model), metavar="PATH",
                    help="Demucs htdemucs weights (.th file or model folder) for --dialogue isolate "
                         "(default: the user's torch cache, else ffmpeg's denoiser)")
+    p.add_argument("--aspects", type=_checked(settings.parse_aspects), default=(), metavar="16:9,9:16,1:1,4:5",
+                   help="one export set per aspect, the same cuts; the first in --out, the others in its sub-folders "
+                        "9x16, 1x1, 4x5, each cut's crop following its subject (default: the footage's own frame)")
     p.add_argument("--size", type=_size, help="output frame size WxH of every export, e.g. 1920x1080 "
                    "(default: the displayed size most footage shares)")
     _add_scale_options(p)
@@ -282,17 +285,21 @@ def warning_summary(warnings: list[str]) -> str:
     return f"{len(warnings)} warnings ({counts}); details in report.json"
 
 
-def _print_result(plan, files: Outputs, as_json: bool = False) -> None:
+def _print_result(plan, files: Outputs, as_json: bool = False, sets: dict[str, Path] | None = None) -> None:
+    """The run's summary; ``sets``: the other aspects' folders by aspect name."""
     warnings = files.report["warnings"]  # the plan's, and what its export added (voice isolation)
     seconds = plan.frames / float(plan.rate.fps)
     if as_json:
         print(json.dumps({"cuts": len(plan.cuts), "frames": plan.frames, "fps": str(plan.rate),
                           "seconds": round(seconds, 6), "style": plan.style, "outputs": [str(f) for f in files],
+                          **({"aspect_sets": {k: str(v) for k, v in sets.items()}} if sets else {}),
                           "warnings": warnings}))
         return
     print(f"{len(plan.cuts)} cuts, {plan.frames} frames at {plan.rate} fps ({seconds:.2f} s), style {plan.style}")
     for f in files:
         print(f)
+    for name, folder in (sets or {}).items():
+        print(f"{folder}{os.sep} ({name}: the same files)")
     if warnings:
         sys.stdout.flush()  # a log that takes both streams shows the summary after the result
         print(warning_summary(warnings), file=sys.stderr)
@@ -332,8 +339,9 @@ def cmd_make(args: argparse.Namespace) -> None:
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
                            progress=progress, preview_quality=args.preview,
                            llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
-                           path_map=args.path_map)
-    _print_result(plan, files, as_json=args.json)
+                           path_map=args.path_map, aspects=args.aspects)
+    out = Path(args.out).expanduser().resolve()
+    _print_result(plan, files, as_json=args.json, sets={a.name: out / a.folder for a in args.aspects[1:]})
     note = None if args.json else _preview_note(files.report)
     if note:
         print(note)

@@ -115,6 +115,12 @@ def path_map(text: str | None = None) -> PathMap:
         raise InputError(source, err.problem) from None
 
 
+def worker_paths(executor: Executor | None, given: PathMap | None = None) -> PathMap:
+    """How ``executor``'s workers see the editor's files: as they are on this machine's own pool (None),
+    else ``given``, else :func:`path_map` (the configured one)."""
+    return PathMap() if executor is None else given if given is not None else path_map()
+
+
 @contextmanager
 def executor_for(scheduler: str | None) -> Iterator[Executor | None]:
     """Where batch tasks run: None (the callers' own process pool) without ``scheduler``, else

@@ -193,6 +193,55 @@ class Cut:
 
 
 @dataclass(frozen=True)
+class Aspect:
+    """A deliverable's shape, ``width``:``height`` in lowest terms (16:9, 9:16, 1:1, 4:5)."""
+
+    width: int
+    height: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.width}:{self.height}"
+
+    @property
+    def folder(self) -> str:
+        """The sub-folder an aspect's export set goes to when it is not the first (``9x16``)."""
+        return f"{self.width}x{self.height}"
+
+    @property
+    def ratio(self) -> Fraction:
+        return Fraction(self.width, self.height)
+
+    @classmethod
+    def of(cls, width: int, height: int) -> Aspect:
+        g = math.gcd(width, height) or 1
+        return cls(width // g, height // g)
+
+
+@dataclass(frozen=True)
+class Crop:
+    """The part of a cut's source picture a reframed deliverable shows: a window of ``width`` x
+    ``height`` source pixels (the displayed orientation, rotation applied) whose top-left corner follows
+    ``keys``, ``(frame, left, top)`` with ``frame`` in timeline frames from the cut's first frame,
+    linear between keys and held before the first and after the last. Always inside the source."""
+
+    width: float
+    height: float
+    keys: tuple[tuple[int, float, float], ...]
+
+    def window(self, frame: float) -> tuple[float, float, float, float]:
+        """``(left, top, width, height)`` in source pixels at timeline frame ``frame`` of the cut."""
+        keys = self.keys
+        if frame <= keys[0][0]:
+            return keys[0][1], keys[0][2], self.width, self.height
+        for (f0, x0, y0), (f1, x1, y1) in zip(keys, keys[1:]):
+            if frame <= f1:
+                u = (frame - f0) / (f1 - f0)
+                return x0 + (x1 - x0) * u, y0 + (y1 - y0) * u, self.width, self.height
+        return keys[-1][1], keys[-1][2], self.width, self.height
+
+
+@dataclass(frozen=True)
 class DialogueEvent:
     """A stretch of a cut's own sound on the dialogue track (A2): timeline frames ``[record_start,
     record_end)`` playing ``path`` from ``source_in`` (frames at ``rate`` from the file's first sample).
@@ -242,6 +291,19 @@ class Plan:
     height: int = 1080
     dialogue_mode: str = "off"  # off, keep or isolate (--dialogue)
     dialogue: list[DialogueEvent] = field(default_factory=list)  # the A2 track, in timeline order
+    #: The deliverable's shape ("" = the frame size's own) and, when reframed for it, each cut's
+    #: :class:`Crop` (None: the clip fills the frame as it is); no crops = every clip fitted, as always.
+    aspect: str = ""
+    crops: tuple[Crop | None, ...] = ()
+
+    @property
+    def aspect_name(self) -> str:
+        """The aspect report.json names: the reframed one, else the frame size's (16:9 for 1920x1080)."""
+        return self.aspect or Aspect.of(self.width, self.height).name
+
+    def crop(self, cut: Cut) -> Crop | None:
+        """The crop of ``cut`` in this deliverable, None when the clip is shown whole."""
+        return self.crops[cut.index] if self.crops else None
 
     @property
     def clips(self) -> list[Clip]:

@@ -5,9 +5,11 @@ second run into the same folder stops at once. Files are written into a hidden s
 inside it (same file system, so a writable folder under a read-only parent works), which holds a
 ``pid`` file; only when everything is written is the set swapped, as a transaction: the old files
 (and the exports the previous ``report.json`` listed but the new one does not) are moved aside into
-the staging folder, the new ones moved in, ``report.json`` last; a failure or a stop signal on the way
-puts the old set back exactly ("previous set kept"). A staging folder whose process is gone (killed,
-power cut) is removed by the next run, after it has undone that run's half-done swap.
+the staging folder, the new ones moved in, ``report.json`` last; the other aspects' sets (sub-folders
+``9x16``... of the staging folder and of the output folder) are swapped the same way in the same
+transaction, before the main set; a failure or a stop signal on the way puts every old set back
+exactly ("previous set kept"). A staging folder whose process is gone (killed, power cut) is removed
+by the next run, after it has undone that run's half-done swap.
 """
 from __future__ import annotations
 
@@ -95,7 +97,8 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
         except OSError:
             stamp = ""
         if stage.is_dir() and not pid_alive(stamp):
-            if not _roll_back(stage, out_dir):
+            subs = [p for p in stage.iterdir() if p.is_dir() and not p.name.startswith(".")]
+            if not all([_roll_back(stage, out_dir), *(_roll_back(sub, out_dir / sub.name) for sub in subs)]):
                 continue  # keep what could not be put back
             shutil.rmtree(stage, ignore_errors=True)
             removed.append(stage)
@@ -210,39 +213,71 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
     return ok
 
 
-def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
-    """Swap the old set for the staged one as a transaction: the old files (the new names and what the
-    old report.json listed) are moved aside into ``stage/.previous``, report.json first, then the new
-    ones in, report.json last; any failure, or a stop signal meanwhile, moves everything back (a dead
-    run's half-way commit is undone by the next run, see :func:`remove_stale_stages`). InputError
-    (``previous set kept``) when a target is a folder or a file cannot be moved; ``Interrupted`` on a signal."""
+def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
+    """One set's half of the transaction: the old files (the new names and what the old report.json
+    listed) moved aside into ``stage/.previous``, report.json first, then the new ones in, report.json
+    last, with a journal (``stage/.commit``) that :func:`_roll_back` follows. InputError when a target
+    is a folder (nothing moved); OSError when a move fails."""
     for name in names:
         if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
             raise InputError(out_dir / name, "is a folder, not a file; previous set kept")
     old = [n for n in dict.fromkeys([REPORT, *names, *_previous_outputs(out_dir)])
            if os.path.islink(out_dir / n) or (out_dir / n).is_file()]  # a folder of the user's is not ours
     new = [n for n in names if n != REPORT] + ([REPORT] if REPORT in names else [])
+    (stage / JOURNAL).write_text(json.dumps(new), encoding="utf-8")
+    (stage / PREVIOUS).mkdir()
+    for name in old:
+        os.replace(out_dir / name, stage / PREVIOUS / name)
+    for name in new:
+        os.replace(stage / name, out_dir / name)
+
+
+def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
+    """Swap every ``(stage, folder, names)`` set for its staged one as one transaction (:func:`_swap`
+    each, in order); any failure, or a stop signal meanwhile, moves every set back (a dead run's half-way
+    commit is undone by the next run, see :func:`remove_stale_stages`). InputError (``previous set
+    kept``) when a target is a folder or a file cannot be moved; ``Interrupted`` on a signal."""
+    swapped: list[tuple[Path, Path]] = []
+
+    def roll_back() -> bool:
+        return all([_roll_back(stage, out_dir) for stage, out_dir in reversed(swapped)])
+
     with _signals_held() as pending:
         try:
-            (stage / JOURNAL).write_text(json.dumps(new), encoding="utf-8")
-            (stage / PREVIOUS).mkdir()
-            for name in old:
-                os.replace(out_dir / name, stage / PREVIOUS / name)
-            for name in new:
-                os.replace(stage / name, out_dir / name)
+            for stage, out_dir, names in sets:
+                swapped.append((stage, out_dir))
+                _swap(stage, out_dir, names)
             signum = pending()
             if signum is None:
-                (stage / JOURNAL).unlink()
-                _committed.add(out_dir)
+                for stage, out_dir in swapped:
+                    (stage / JOURNAL).unlink()
+                    _committed.add(out_dir)
                 return
+        except InputError:
+            roll_back()
+            raise
         except OSError as err:
-            kept = "previous set kept" if _roll_back(stage, out_dir) else f"previous set partly restored from {stage}"
+            kept = "previous set kept" if roll_back() else f"previous set partly restored from {sets[-1][0]}"
+            out_dir = swapped[-1][1]
             where = Path(err.filename) if err.filename else out_dir
             if where.parent != out_dir:
                 where = out_dir / where.name
             raise InputError(where, f"cannot replace the output files ({err.strerror}); {kept}") from None
-        _roll_back(stage, out_dir)
+        roll_back()
     raise Interrupted(signum)  # when the released signal's handler did not stop the run itself
+
+
+def _staged_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.is_file() and p.name != PID_FILE and not p.name.startswith(".")]
+
+
+def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
+    """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
+    when new) and then the main one."""
+    subs = sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for sub in subs:
+        (out / sub.name).mkdir(exist_ok=True)
+    return [*((sub, out / sub.name, _staged_files(sub)) for sub in subs), (stage, out, _staged_files(stage))]
 
 
 def committed(out_dir: Path) -> bool:
@@ -268,9 +303,7 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
         try:
             try:
                 yield stage
-                names = [p.name for p in stage.iterdir() if p.is_file() and p.name != PID_FILE
-                         and not p.name.startswith(".")]
-                _commit(stage, out, names)
+                _commit(_staged_sets(stage, out))
             except OSError as err:
                 raise InputError(out, f"cannot write the output files ({err.strerror})") from None
             except InputError as err:

@@ -19,22 +19,24 @@ from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import build_report, report_timings, save_report
 from .export.report_html import write_report_html
-from .model import Clip, Music, Plan
+from .model import Aspect, Clip, Music, Plan
 from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
 from .plan.director import direct
 from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
+from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
+from .video.subject import subject_tracks
 from .video.probe import probe_audio
 
 #: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
 Progress = Callable[[str, float], None]
 #: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
 STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
-          "plan": "Planning cuts", "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
+          "plan": "Planning cuts", "reframe": "Following subjects", "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
 
 
 @dataclass
@@ -130,51 +132,99 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
                   details: dict | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
-                  preview_file: Path | None = None, separator_model: Path | None = None) -> Outputs:
+                  preview_file: Path | None = None, separator_model: Path | None = None,
+                  aspects: tuple[Aspect, ...] = (), scheduler: str | None = None,
+                  path_map: PathMap | None = None) -> Outputs:
     """Write the chosen exports, ``preview.mp4`` (``preview_quality``: full or draft; or a copy of
     ``preview_file``, one rendered before for this plan), ``report.html`` and ``report.json`` into ``out_dir``, all or nothing.
-    With ``--dialogue isolate`` the isolated voices come first (``separator_model``: Demucs weights)."""
+    With ``--dialogue isolate`` the isolated voices come first (``separator_model``: Demucs weights).
+    ``aspects`` (default: the plan's own frame): one such set per aspect, the first in ``out_dir``, the others in
+    its sub-folders (``9x16``...), each cut's crop following its subject (:mod:`.plan.reframe`; subjects
+    tracked where footage is analysed: ``scheduler``, ``path_map`` as for :func:`analyze_inputs`).
+    Returns the first set's files and report."""
     out_dir = Path(out_dir)
-    names, not_written, encoder, details = [], {}, {}, dict(details or {})
+    names, details = [], dict(details or {})
     with staged_output(out_dir) as stage:
         if plan.dialogue_mode == "isolate" and plan.dialogue:  # the exports play the isolated voices
             isolation = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
             names += isolation.files
             details["isolation"] = isolation.report
             plan = replace(plan, dialogue=isolation.dialogue, warnings=[*plan.warnings, *isolation.warnings])
-        start = time.perf_counter()
-        for i, fmt in enumerate(formats):
-            _check(cancel)
-            name = FORMATS[fmt][0]
-            try:
-                names += [p.name for p in writer(fmt)(plan, stage / name) or [stage / name]]
-            except NotWritten as why:
-                not_written[name] = str(why)
-            if progress:
-                progress("export", (i + 1) / (len(formats) + 1))
-        report = build_report(plan, details)  # report.html's now, report.json's once the timings are complete
-        write_report_html(plan, stage / "report.html", report,
-                          (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
-        names.append("report.html")
-        plan.timings["export"] = time.perf_counter() - start
-        if preview:
-            start = time.perf_counter()
-            if progress:
-                progress("preview", 0.0)
-            if preview_file is not None:
-                shutil.copyfile(preview_file, stage / "preview.mp4")
-            else:
-                encoder = render_preview(plan, stage / "preview.mp4", preview_quality, cancel=cancel,
-                                         progress=(lambda f: progress("preview", f)) if progress else None).summary()
-            plan.timings["preview"] = time.perf_counter() - start
-            names.append("preview.mp4")
+        sets = deliverables(plan, aspects, progress, cancel, scheduler, path_map)
+        for n, (folder, deliverable) in enumerate(sets):
+            def share(stage_name: str, fraction: float, n: int = n) -> None:
+                progress(stage_name, (n + fraction) / len(sets))
+            (stage / folder).mkdir(exist_ok=True)
+            own = preview_file if deliverable.crops == () and deliverable.width == plan.width else None
+            written, report = _write_set(deliverable, stage / folder, formats, preview, details,
+                                         share if progress else None, cancel, preview_quality, own,
+                                         [] if folder else names)
+            if not folder:
+                names, first = written, report
+    return Outputs([out_dir.resolve() / n for n in names], first)
+
+
+def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | None = None,
+                 cancel: threading.Event | None = None, scheduler: str | None = None,
+                 path_map: PathMap | None = None) -> list[tuple[str, Plan]]:
+    """``(sub-folder, plan)`` per aspect: the first in the output folder itself (""), the others in
+    ``9x16``, ``1x1``...; the plan itself when no aspect is asked for. Subject tracks of the clips an
+    aspect crops are looked up or made on the task executor first (stage ``reframe``)."""
+    if not aspects:
+        return [("", plan)]
+    start = time.perf_counter()
+    todo = needs_tracks(plan, aspects)
+    tracks = {}
+    if todo:
+        with executor_for(scheduler) as executor:
+            tracks = subject_tracks(todo, (lambda f: progress("reframe", f)) if progress else None, cancel, executor,
+                                    path_map)
+    _check(cancel)
+    plans = [reframe(plan, a, tracks) for a in aspects]
+    seconds = time.perf_counter() - start
+    for p in plans:
+        p.timings = {**plan.timings, "reframe": seconds}
+    return [("" if i == 0 else a.folder, p) for i, (a, p) in enumerate(zip(aspects, plans))]
+
+
+def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool, details: dict,
+               progress: Progress | None, cancel: threading.Event | None, preview_quality: str,
+               preview_file: Path | None, names: list[str]) -> tuple[list[str], dict]:
+    """One deliverable's files into ``folder`` (after ``names`` already there); its names and report."""
+    names, not_written, encoder = list(names), {}, {}
+    start = time.perf_counter()
+    for i, fmt in enumerate(formats):
         _check(cancel)
-        names.append("report.json")
-        plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-        report.update(timings=report_timings(plan), outputs=names, not_written=not_written,
-                      **({"preview_encoder": encoder} if encoder else {}))
-        save_report(report, stage / "report.json")
-    return Outputs([out_dir.resolve() / n for n in names], report)
+        name = FORMATS[fmt][0]
+        try:
+            names += [p.name for p in writer(fmt)(plan, folder / name) or [folder / name]]
+        except NotWritten as why:
+            not_written[name] = str(why)
+        if progress:
+            progress("export", (i + 1) / (len(formats) + 1))
+    report = build_report(plan, details)  # report.html's now, report.json's once the timings are complete
+    write_report_html(plan, folder / "report.html", report,
+                      (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
+    names.append("report.html")
+    plan.timings["export"] = time.perf_counter() - start
+    if preview:
+        start = time.perf_counter()
+        if progress:
+            progress("preview", 0.0)
+        if preview_file is not None:
+            shutil.copyfile(preview_file, folder / "preview.mp4")
+        else:
+            encoder = render_preview(plan, folder / "preview.mp4", preview_quality, cancel=cancel,
+                                     progress=(lambda f: progress("preview", f)) if progress else None).summary()
+        plan.timings["preview"] = time.perf_counter() - start
+        names.append("preview.mp4")
+    _check(cancel)
+    names.append("report.json")
+    plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
+    report.update(timings=report_timings(plan), outputs=names, not_written=not_written,
+                  **({"preview_encoder": encoder} if encoder else {}))
+    save_report(report, folder / "report.json")
+    return names, report
 
 
 def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path, settings: PlanSettings,
@@ -182,7 +232,7 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
          refine_rounds: int = DEFAULT_ROUNDS, scheduler: str | None = None,
-         path_map: PathMap | None = None) -> tuple[Plan, Outputs]:
+         path_map: PathMap | None = None, aspects: tuple[Aspect, ...] = ()) -> tuple[Plan, Outputs]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
     checked and locked before any analysis."""
     with output_folder(out_dir):
@@ -193,4 +243,5 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
         if progress:
             progress("plan", 1.0)
         return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality,
-                                   separator_model=settings.separator_model)
+                                   separator_model=settings.separator_model, aspects=aspects, scheduler=scheduler,
+                                   path_map=path_map)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import InputError, shown
+from .model import Aspect
 from .plan.planner import PlanSettings
 from .timebase import STANDARD_RATES, Rate
 #: Seeds are 32-bit, like every random generator's seed the editor may know.
@@ -86,6 +87,21 @@ def parse_out(text: str) -> Path:
         raise ValueError(f"{shown(text)}: folder name is not valid UTF-8, so the exports cannot be written "
                          "there; choose another") from None
     return Path(text)
+
+
+#: Deliverable shapes ``--aspects`` takes (the platforms' frames: web, Reels/Shorts/TikTok, feeds).
+ASPECTS = ("16:9", "9:16", "1:1", "4:5")
+
+
+def parse_aspects(text: str) -> tuple[Aspect, ...]:
+    """Comma-separated shapes from ``ASPECTS`` (``16:9,9:16,1:1``), each once; the first goes to ``--out``."""
+    names = [n.strip() for n in str(text).split(",") if n.strip()]
+    unknown = [n for n in names if n not in ASPECTS]
+    if unknown or not names:
+        raise ValueError(f"{text!r}: choose from {', '.join(ASPECTS)} (comma-separated)")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{text!r} names an aspect twice")
+    return tuple(Aspect(*map(int, n.split(":"))) for n in names)
 
 
 def parse_model(text: str) -> Path:

@@ -46,6 +46,7 @@ class Expected:
     music_path: str = ""
     outputs: list[str] = field(default_factory=list)
     source_out: list[int] = field(default_factory=list)
+    reframed: bool = False  # a set of make --aspects with crop windows
 
 
 @dataclass
@@ -253,7 +254,8 @@ def load_expected(folder: Path) -> Expected:
                          for c in data["cuts"]],
                         [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]],
                         int(data["frames"]), int(data["music"]["in_frame"]), str(data["music"]["path"]),
-                        [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]])
+                        [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]],
+                        any(c.get("crop") for c in data["cuts"]))
     except FileNotFoundError:
         raise InputError(path, "no report.json here: is this a montage-ai output folder?") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -375,6 +377,42 @@ SYNC_CHECKS: dict[str, tuple[str, Callable[[Path, Expected], list[str]]]] = {
 }
 
 
+def crop_problems(folder: Path) -> list[str]:
+    """Every crop window report.json gives (each key, with the window's size) inside its source's
+    displayed frame; the windows have the deliverable's shape."""
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    clips = {c["path"]: (c["height"], c["width"]) if c.get("rotation", 0) % 180 == 90 else (c["width"], c["height"])
+             for c in data["clips"]}
+    shape = Fraction(int(data["width"]), int(data["height"]))
+    problems = []
+    for cut in data["cuts"]:
+        crop = cut.get("crop")
+        if not crop:
+            continue
+        w, h = clips[cut["source_path"]]
+        cw, ch = crop["width"], crop["height"]
+        if abs(cw / ch / float(shape) - 1) > 0.01:
+            problems.append(f"cut {cut['index']}: crop {cw:g}x{ch:g} is not the frame's shape {data['width']}x{data['height']}")
+        for frame, x, y in crop["keys"]:
+            if x < -0.01 or y < -0.01 or x + cw > w + 0.01 or y + ch > h + 0.01:
+                problems.append(f"cut {cut['index']} frame {frame}: crop {cw:g}x{ch:g}+{x:g}+{y:g} outside its "
+                                f"{w}x{h} source")
+    return problems
+
+
+def first_set_problems(folder: Path, exp: Expected) -> list[str] | None:
+    """For another aspect's set (``OUT/9x16``), its cuts against the first set's (``OUT/report.json``):
+    the same frames, media and in-points; None when ``folder`` is not such a set."""
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    if str(data.get("aspect", "")).replace(":", "x") != folder.name or not (folder.parent / "report.json").is_file():
+        return None
+    first = load_expected(folder.parent)
+    if len(first.cuts) != len(exp.cuts):
+        return [f"{len(exp.cuts)} cuts, the first set ({folder.parent / 'report.json'}) has {len(first.cuts)}"]
+    return [f"cut {i}: {mine}, the first set has {theirs}" for i, (mine, theirs) in enumerate(zip(exp.cuts, first.cuts))
+            if mine != theirs]
+
+
 def _run_check(name: str, label: str, check: Callable[[], tuple[int, list[str]]]) -> Check:
     try:
         count, problems = check()
@@ -392,6 +430,12 @@ def validate(folder: str | Path) -> list[Check]:
     exp = load_expected(folder)
     checks = [Check(name, "report.json", 0, ["listed in report.json but missing"])
               for name in exp.outputs if not (folder / name).is_file()]
+    if exp.reframed:
+        checks.append(_run_check("report.json", "crop windows inside the source",
+                                 lambda: (len(exp.cuts), crop_problems(folder))))
+    if first_set_problems(folder, exp) is not None:
+        checks.append(_run_check("report.json", "same cuts as ../report.json",
+                                 lambda: (len(exp.cuts), first_set_problems(folder, exp))))
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue

@@ -182,3 +182,21 @@ def test_cancel_stops_handing_out_cluster_tasks(files):
             map_with_progress(slow_mark, many, executor, lambda done: cancel.set(), cancel)
     ran = [f for f in files if f.with_suffix(".ran").exists()]
     assert len(ran) < len(files)  # queued tasks were dropped, not run
+
+
+def test_subject_tracks_run_on_the_cluster_through_the_path_map(tmp_path, monkeypatch):
+    """Reframing's subject tracking is a batch on the same executor: on a LocalCluster, through a path
+    mapping, the track equals the one made here, under the editor's path."""
+    from montage_ai.demo_media import subject_clip
+    from montage_ai.video.subject import subject_tracks, track_subject
+
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    media, editor = tmp_path / "media", tmp_path / "Volumes" / "Rushes"
+    media.mkdir()
+    editor.mkdir(parents=True)
+    subject_clip(media / "walk.mp4", seconds=3.0, size=(640, 360))
+    shutil.copy(media / "walk.mp4", editor)
+    with dask_executor("local:1") as executor:
+        tracks = subject_tracks([editor / "walk.mp4"], executor=executor,
+                                path_map=PathMap.parse(f"{editor}={media}"))
+    assert tracks == {editor / "walk.mp4": track_subject(media / "walk.mp4")}

@@ -75,6 +75,17 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]
     saved = json.loads((tmp_path / "config" / "panel.json").read_text())
     assert saved["music"] == str(song.path) and saved["duration"] == 20  # settings remembered
+    window.aspects_edit.setText("21:9")  # not an aspect: said, nothing written
+    window.export(tmp_path / "never")
+    assert "Aspects" in window.error.text() and not (tmp_path / "never").exists()
+    window.aspects_edit.setText("16:9,1:1")  # one set per aspect, the same cuts, the square one reframed
+    with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
+        window.export(tmp_path / "sets")
+    square = json.loads((tmp_path / "sets" / "1x1" / "report.json").read_text())
+    assert square["aspect"] == "1:1" and square["width"] == square["height"]
+    assert [c["record_start_frame"] for c in square["cuts"]] == [c.record_start for c in plan.cuts]
+    assert all(c["crop"]["width"] == c["crop"]["height"] for c in square["cuts"])
+    window.aspects_edit.setText("")
 
     bad = tmp_path / "not a song.mp3"  # a failed Analyze leaves nothing of the previous song
     bad.write_bytes(b"garbage" * 10)

@@ -296,3 +296,43 @@ def test_no_project_open(dvr):
     dvr.APP.manager.current = None
     with pytest.raises(InputError, match="no project is open"):
         connect()
+
+
+@EVERY_PROFILE
+def test_a_reframed_plan_sets_the_timeline_size_and_each_items_zoom_and_pan(dvr, plan):
+    from montage_ai.model import Aspect
+    from montage_ai.plan.reframe import reframe
+    from montage_ai.video.subject import SubjectTrack
+    left = SubjectTrack((0.0, 100.0), (0.05, 0.05), (0.5, 0.5), ("face", "face"))  # the subject at the left edge
+    portrait = reframe(plan, Aspect(9, 16), {c.path: left for c in plan.clips})
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    result = push_timeline(connect(), build_timeline(portrait))
+    size = (portrait.width, portrait.height)
+    assert (result.timeline.GetSetting("timelineResolutionWidth"),
+            result.timeline.GetSetting("timelineResolutionHeight")) == tuple(map(str, size))
+    assert any("timeline resolution" in n for n in result.notes)
+    assert_matches_plan(result.timeline, portrait)
+    start = result.timeline.GetStartFrame()
+    for item in result.timeline.GetItemListInTrack("video", 1):
+        cut = next(c for c in portrait.cuts if c.record_start <= item.GetStart() - start < c.record_end)
+        w, h = cut.clip.display_size
+        zoom = (w / h) / (9 / 16)  # fitted by width, the crop fills the height
+        props = item.GetProperty()
+        assert props["ZoomX"] == props["ZoomY"] == pytest.approx(zoom, abs=1e-3)
+        # the window at the source's left edge: the picture's centre sits right of the frame's
+        assert props["Pan"] == pytest.approx((w / 2 - portrait.crop(cut).width / 2) * size[1] / h, abs=0.05)
+        assert props["Tilt"] == 0
+
+
+@REALISTIC_ONLY
+def test_a_failed_reframed_push_puts_the_resolution_back(dvr, plan):
+    from montage_ai.model import Aspect
+    from montage_ai.plan.reframe import reframe
+    portrait = reframe(plan, Aspect(9, 16), {})
+    stock_pool(dvr, plan)
+    before = _snapshot(dvr.APP.project)
+    dvr.APP.project.media_pool.append_limit = 3
+    with pytest.raises(InputError, match="did not place the clips exactly"):
+        push_timeline(connect(), build_timeline(portrait))
+    assert _snapshot(dvr.APP.project) == before  # the timeline resolution too

@@ -7,7 +7,9 @@ installed (Debian packages ``kdenlive``, ``shotcut``; plus ``xvfb``, ``xdotool``
 ``dbus``): start the application on the project in its own X server and D-Bus session with a fresh
 home folder, wait for its main window, maximise it, save a screenshot as
 ``IMG_DIR/<folder name>_<app>.png``, then ask the application to save the project (Ctrl+S) into a
-scratch copy and re-read what it saved: every cut must be where ``report.json`` puts it.
+scratch copy and re-read what it saved: every cut must be where ``report.json`` puts it. A reframed
+set (``make --aspects``: a sub-folder such as ``9x16``, screenshots named ``<parent>_9x16_<app>.png``)
+must be saved at its frame size with every cut's crop filter still on it.
 
 Fails (exit 1) when an application shows any window besides its main window (an error or warning
 dialog), prints a warning about the project on stderr (noise of a headless machine -- no sound
@@ -94,6 +96,23 @@ def _saved(app: str, path: Path) -> tuple[list[tuple[int, int]], tuple[int, int]
     return cuts, validate.read_mlt_music(path)
 
 
+def _framing(path: Path) -> tuple[tuple[int, int], int]:
+    """The saved project's frame size and how many timeline entries carry a crop (a ``qtblend`` with a rect)."""
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    profile = root.find("profile")
+    crops = sum(1 for e in root.iter("entry") for f in e.iter("filter")
+                if any(p.get("name") == "mlt_service" and p.text == "qtblend" for p in f.iter("property"))
+                and any(p.get("name") == "rect" for p in f.iter("property")))
+    return (int(profile.get("width")), int(profile.get("height"))), crops
+
+
+def _shot_name(folder: Path, report: dict) -> str:
+    """``<folder>``, or ``<parent>_<folder>`` for another aspect's set (``out_9x16``)."""
+    aspect = str(report.get("aspect", "")).replace(":", "x")
+    return f"{folder.parent.name}_{folder.name}" if folder.name == aspect else folder.name
+
+
 def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) -> list[str]:
     """Open ``folder``'s project in ``app``; returns the problems found (empty when it opened right)."""
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
@@ -121,7 +140,7 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
             title = _windows(env).get(main, "")
             if "montage" not in title:
                 problems.append(f"{app}: main window title {title!r} does not name the project")
-            shot = img_dir / f"{folder.name}_{app}.png"
+            shot = img_dir / f"{_shot_name(folder, report)}_{app}.png"
             subprocess.run(["import", "-window", "root", "-resize", "75%", "+dither", "-colors", "64", f"PNG8:{shot}"],
                            env=env, check=True)
             saved_path = _save(env, main, project, before)
@@ -137,6 +156,14 @@ def check(folder: Path, app: str, img_dir: Path, settle: float, display: str) ->
                 if music != (report["music"]["in_frame"], report["frames"]):
                     problems.append(f"{app}: music saved from frame {music[0]} for {music[1]} frames, planned "
                                     f"{report['music']['in_frame']} for {report['frames']}")
+                size, crops = _framing(saved_path)
+                if size != (report["width"], report["height"]):
+                    problems.append(f"{app}: saved at {size[0]}x{size[1]}, planned {report['width']}x{report['height']}")
+                planned_crops = sum(1 for c in report["cuts"] if c.get("crop"))
+                if crops != planned_crops:
+                    problems.append(f"{app}: saved {crops} cuts with a crop, planned {planned_crops}")
+                print(f"  saved by {app}: {size[0]}x{size[1]} ({report.get('aspect', '')}), {crops} cuts cropped "
+                      f"(report.json: {planned_crops})")
                 n = len(report["cuts"])
                 picks = (0, n // 2, n - 1)
                 print(f"  saved by {app}: cuts 1, {n // 2 + 1}, {n} at record frames {[saved[i][0] for i in picks]} "

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from ..model import Clip, Plan
+from ..model import Clip, Crop, Plan
 from ..timebase import Rate
 
 MAX_EVENTS = 999
@@ -57,12 +57,22 @@ def _tc(frame: int, rate: Rate, drop_frame: bool) -> str:
 
 
 def _event(number: int, reel: str, channel: str, src: tuple[int, int], rec: tuple[int, int], rate: Rate,
-           src_df: bool, rec_df: bool, path: Path, source_rate: Rate | None = None) -> str:
+           src_df: bool, rec_df: bool, path: Path, source_rate: Rate | None = None, crop: Crop | None = None) -> str:
     fps = f"{float(source_rate.fps):.3f}".rstrip("0").rstrip(".") if source_rate else ""  # 23.976, 29.97, 25
     off_rate = f"* SOURCE FPS: {fps} (source timecode on the timeline's grid)\n" if source_rate else ""
     return (f"{number:03d}  {reel:<8} {channel:<5} C        {_tc(src[0], rate, src_df)} {_tc(src[1], rate, src_df)} "
             f"{_tc(rec[0], rate, rec_df)} {_tc(rec[1], rate, rec_df)}\n"
-            f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n{off_rate}\n")
+            f"* FROM CLIP NAME: {ascii_text(path.name)}\n* SOURCE FILE: {ascii_text(str(path))}\n{off_rate}"
+            f"{_crop_comment(crop)}\n")
+
+
+def _crop_comment(crop: Crop | None) -> str:
+    """A reframed cut's crop (an EDL carries no motion): window size, then left,top at the first and last key."""
+    if crop is None:
+        return ""
+    (f0, x0, y0), (f1, x1, y1) = crop.keys[0], crop.keys[-1]
+    return (f"* MONTAGE_AI CROP: {crop.width:g}x{crop.height:g} AT {x0:g},{y0:g} (FRAME {f0}) TO {x1:g},{y1:g} "
+            f"(FRAME {f1}) IN SOURCE PIXELS\n")
 
 
 def _source(first: int, clip: Clip, plan: Plan) -> tuple[int, bool, Rate | None]:
@@ -90,7 +100,7 @@ def build_edls(plan: Plan) -> list[str]:
             src, src_df, off_rate = _source(clip.start_frame + cut.source_in, clip, plan)
             lines.append(_event(n, reels[clip.path], "V", (src, src + cut.record_frames),
                                 (start + cut.record_start, start + cut.record_end), rate, src_df, df, clip.path,
-                                off_rate))
+                                off_rate, plan.crop(cut)))
         begin = cuts[0].record_start if cuts else 0
         end = cuts[-1].record_end if cuts else plan.frames
         lines.append(_event(len(cuts) + 1, reels[plan.music.path], "AA",

@@ -16,7 +16,8 @@ Conventions Premiere (and Resolve) rely on:
 - stereo music is laid out as Premiere does: two exploded tracks (``premiereTrackType="Stereo"``,
   ``currentExplodedTrackIndex`` 0 and 1, ``<outputchannelindex>`` 1 and 2), one linked clipitem per
   channel; other channel counts get one mono track per channel;
-- clipitems name their master clip (``<masterclipid>``), files their ``<pixelaspectratio>``.
+- clipitems name their master clip (``<masterclipid>``), files their ``<pixelaspectratio>``;
+- a reframed deliverable (9:16...) is a sequence of its size, each cut's crop as keyframed Basic Motion.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..dialogue.ducking import duck_keyframes
-from ..model import AudioFormat, Clip, Plan
+from ..model import AudioFormat, Clip, Cut, Plan
+from .framing import centre_offset, crop_keys
 from ..timebase import Rate
 
 AUDIO_RATE = 48000
@@ -100,6 +102,42 @@ def _clipitem(track: ET.Element, item_id: str, name: str, duration: int, plan: P
     _sub(item, "in", source_in)
     _sub(item, "out", source_in + end - start)
     return item
+
+
+def _motion(item: ET.Element, plan: Plan, cut: Cut) -> None:
+    """A reframed cut's crop as Basic Motion (Premiere's Motion): Scale in % of the source's pixels and
+    Center as the picture's centre offset from the frame's in fractions of the sequence's width and
+    height (x right, y down), one keyframe per crop key (``when`` in the clipitem's media frames, as
+    the Audio Levels keyframes)."""
+    crop = plan.crop(cut)
+    if crop is None:
+        return
+    effect = _sub(_sub(item, "filter"), "effect")
+    for tag, text in (("name", "Basic Motion"), ("effectid", "basic"), ("effectcategory", "motion"),
+                      ("effecttype", "motion"), ("mediatype", "video")):
+        _sub(effect, tag, text)
+    keys = list(crop_keys(plan, cut, crop))
+    scale = _sub(effect, "parameter", authoringApp="PremierePro")
+    for tag, text in (("parameterid", "scale"), ("name", "Scale"), ("valuemin", 0), ("valuemax", 1000),
+                      ("value", f"{100 * keys[0][1][2] / cut.clip.display_size[0]:.4f}")):
+        _sub(scale, tag, text)
+    centre = _sub(effect, "parameter", authoringApp="PremierePro")
+    _sub(centre, "parameterid", "center")
+    _sub(centre, "name", "Center")
+    first = cut.source_in_at(plan.rate)
+
+    def point(parent: ET.Element, rect: tuple[float, float, float, float]) -> None:
+        dx, dy = centre_offset(plan, rect)
+        value = _sub(parent, "value")
+        _sub(value, "horiz", f"{dx / plan.width:.6f}")
+        _sub(value, "vert", f"{dy / plan.height:.6f}")
+
+    point(centre, keys[0][1])
+    if len(keys) > 1:
+        for frame, rect in keys:
+            key = _sub(centre, "keyframe")
+            _sub(key, "when", first + frame)
+            point(key, rect)
 
 
 def _sourcetrack(item: ET.Element, kind: str, index: int = 1) -> None:
@@ -207,6 +245,7 @@ def build_xmeml(plan: Plan) -> ET.Element:
             _sub(item, "file", id=file_ids[clip.path])
         else:
             _video_file(item, file_ids[clip.path], clip)
+        _motion(item, plan, cut)
         _sourcetrack(item, "video")
     audio = _sub(media, "audio")
     _sub(audio, "numOutputChannels", 2)

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..model import Phase, Plan
-from .mlt import (black, cut_entry, document, element, entry, media_ids, media_length, media_producer, mix, props,
+from .mlt import (black, crop_filter, cut_entry, document, element, entry, media_ids, media_length, media_producer, mix, props,
                   write_xml)
 
 DOC_VERSION = "1.04"
@@ -82,7 +82,8 @@ def build_kdenlive(plan: Plan) -> ET.Element:
     entry(music, ids[plan.music.path], plan.music_in, plan.frames, {"kdenlive:id": bin_ids[plan.music.path]})
     video, v1 = _track(root, "V1", 1, audio=False)
     for cut in plan.cuts:
-        cut_entry(video, ids[cut.clip.path], cut, plan, {"kdenlive:id": bin_ids[cut.clip.path]})
+        crop_filter(cut_entry(video, ids[cut.clip.path], cut, plan, {"kdenlive:id": bin_ids[cut.clip.path]}), plan, cut,
+                    {"kdenlive_id": "qtblend", "kdenlive:collapsed": 0})
     main = element(root, "tractor", "tractor2", (0, plan.frames), {"montage_ai:fps": plan.rate})
     for producer in ("black_track", a1, v1):
         ET.SubElement(main, "track", producer=producer)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..dialogue.ducking import duck_keyframes
 from ..model import Cut, Plan
+from .framing import crop_keys
 
 #: MLT version written into documents (Debian 12's melt / Shotcut 22.12 / Kdenlive 22.12 run 7.12).
 MLT_VERSION = "7.12.0"
@@ -92,6 +93,24 @@ def cut_entry(playlist: ET.Element, producer: str, cut: Cut, plan: Plan,
                  {**(values or {}), "montage_ai:phase": cut.phase.value, "montage_ai:beat_time": cut.beat_time})
 
 
+def crop_filter(entry_el: ET.Element, plan: Plan, cut: Cut, values: dict[str, object] | None = None) -> None:
+    """A reframed cut's crop as a ``qtblend`` filter on its entry (Kdenlive's Transform effect): the
+    whole source picture's rect in profile pixels, linear between keys, the source's shape kept
+    (``distort`` 0). The filter spans the entry (``in``/``out`` as the entry's, as Kdenlive writes clip
+    effects), so its keys count from the cut's first frame (measured with melt: without them a filter on
+    an entry is animated in its producer's positions, which Kdenlive reports as missing keyframes)."""
+    crop = plan.crop(cut)
+    if crop is None:
+        return
+    keys = list(crop_keys(plan, cut, crop))
+    rect = ";".join(f"{f}={x + 0:.2f} {y + 0:.2f} {w:.2f} {h:.2f} 1" for f, (x, y, w, h) in keys)
+    rotation = ";".join(f"{f}=0" for f, _ in keys)  # Kdenlive wants every animated parameter keyed alike
+    props(ET.SubElement(entry_el, "filter", {"in": entry_el.get("in"), "out": entry_el.get("out")}),
+          {"mlt_service": "qtblend", "rect": rect, "compositing": 0, "distort": 0, "rotate_center": 0,
+           "rotation": rotation,
+           "montage_ai:crop": f"{crop.width:g}x{crop.height:g}", **(values or {})})
+
+
 def media_ids(plan: Plan, prefix: str) -> dict[Path, str]:
     """An element id per media file: each clip in order of first use, then the music."""
     paths = [c.path for c in plan.clips] + [plan.music.path]
@@ -115,7 +134,7 @@ def build_mlt(plan: Plan) -> ET.Element:
         media_producer(root, pid, path, plan, {"shotcut:caption": path.name})
     video = element(root, "playlist", "playlist0", None, {"shotcut:video": 1, "shotcut:name": "V1"})
     for cut in plan.cuts:
-        cut_entry(video, ids[cut.clip.path], cut, plan)
+        crop_filter(cut_entry(video, ids[cut.clip.path], cut, plan), plan, cut)
     audio = element(root, "playlist", "playlist1", None, {"shotcut:audio": 1, "shotcut:name": "A1"})
     entry(audio, ids[plan.music.path], plan.music_in, plan.frames)
     tractor = element(root, "tractor", "tractor0", (0, plan.frames),

@@ -35,7 +35,8 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
     fps = plan.rate.fps
     timeline = otio.schema.Timeline(name=plan.name, global_start_time=_rt(plan.start_timecode, fps))
     timeline.metadata["montage_ai"] = {"style": plan.style, "fps": str(plan.rate), "seed": plan.seed,
-                                       "music_in_frame": plan.music_in, "width": plan.width, "height": plan.height}
+                                       "music_in_frame": plan.music_in, "width": plan.width, "height": plan.height,
+                                       "aspect": plan.aspect_name}
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     for cut in plan.cuts:
         clip, cfps = cut.clip, cut.clip.rate.fps
@@ -48,6 +49,11 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
                                                  _rt(cut.record_frames, fps)))
         item.metadata["montage_ai"] = {"cut": cut.index, "phase": cut.phase.value, "beat_time": cut.beat_time,
                                        "on_beat": cut.on_beat, "record_start_frame": cut.record_start}
+        crop = plan.crop(cut)
+        if crop is not None:  # docs/nle.md: source pixels, keys [frame from the clip's start, left, top]
+            item.metadata["montage_ai"]["crop"] = {"width": crop.width, "height": crop.height,
+                                                   "keys": [list(k) for k in crop.keys],
+                                                   "source_size": list(clip.display_size)}
         video.append(item)
     music = plan.music
     audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)

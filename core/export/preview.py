@@ -9,7 +9,9 @@ the encoder selection of :mod:`montage_ai.encoders`, so a hardware encoder that 
 encode, else libx264) and a few decoders. A decoder seeks once into one source, keeps only the frames its cuts show (``select``)
 and scales them to the preview size; it serves every later cut of that source that starts at or
 after where it stands and at most ``REUSE_GAP_SECONDS`` further on, so a source played through by
-several cuts is decoded once. The next decoders are started ahead while the encoder works.
+several cuts is decoded once. The next decoders are started ahead while the encoder works. A reframed
+deliverable (``plan.crops``) decodes a cropped clip's whole picture at the scale its crop window needs
+and cuts the window out of each frame as the crop moves.
 """
 from __future__ import annotations
 
@@ -24,11 +26,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from .. import ffmpeg_cmd
 from ..dialogue.mix import mix_dialogue
 from ..encoders import Encoder, Selection, retest, select_encoder
 from ..errors import Cancelled, InputError
-from ..model import Clip, Cut, Plan
+from ..model import Clip, Crop, Cut, Plan
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,36 @@ def plan_reads(plan: Plan) -> tuple[list[_Read], list[int]]:
     return reads, served_by
 
 
-def _decode_args(read: _Read, size: tuple[int, int]) -> list[str]:
+def whole_size(clip: Clip, crop: Crop, size: tuple[int, int]) -> tuple[int, int]:
+    """The even size the whole displayed source is scaled to so that ``crop``'s window becomes ``size``."""
+    scale = size[0] / crop.width
+    w, h = clip.display_size
+    return max(size[0], 2 * math.ceil(w * scale / 2)), max(size[1], 2 * math.ceil(h * scale / 2))
+
+
+def cut_out(frame: bytes, whole: tuple[int, int], size: tuple[int, int], crop: Crop, at: float) -> bytes:
+    """``size`` of a yuv420p ``frame`` of ``whole`` size: ``crop``'s window at cut frame ``at``, on even pixels."""
+    (W, H), (w, h) = whole, size
+    x, y, _, _ = crop.window(at)
+    scale = w / crop.width
+    left = min(W - w, max(0, 2 * round(x * scale / 2)))
+    top = min(H - h, max(0, 2 * round(y * scale / 2)))
+    data = np.frombuffer(frame, np.uint8)
+    luma = data[:W * H].reshape(H, W)[top:top + h, left:left + w]
+    u, v = (data[W * H + i * (W * H // 4):W * H + (i + 1) * (W * H // 4)].reshape(H // 2, W // 2)
+            [top // 2:(top + h) // 2, left // 2:(left + w) // 2] for i in (0, 1))
+    return b"".join(np.ascontiguousarray(p).tobytes() for p in (luma, u, v))
+
+
+def _decode_args(read: _Read, size: tuple[int, int], whole: bool = False) -> list[str]:
+    """A read's decode: each kept frame fitted into ``size`` (padded), or, ``whole``, scaled to ``size``
+    (a reframed clip's whole picture, cut out per frame by :func:`cut_out`)."""
     w, h = size
     seek = max(0.0, (read.start - 0.5) / float(read.clip.rate.fps))  # keep frame ``start``, drop the one before
     keep = "+".join(f"between(n,{a - read.start},{b - 1 - read.start})" for a, b in read.ranges)
-    vf = (f"select='{keep}',scale={w}:{h}:force_original_aspect_ratio=decrease,"
-          f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p")
+    fit = f"scale={w}:{h}" if whole else \
+        f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"
+    vf = f"select='{keep}',{fit},setsar=1,format=yuv420p"
     total = sum(b - a for a, b in read.ranges)
     return ["-ss", f"{seek:.6f}", "-i", str(read.clip.path), "-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough",
             "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
@@ -126,19 +154,22 @@ def _encode_args(plan: Plan, size: tuple[int, int], quality: Quality, encoder: E
 class _Decoders:
     """Runs the reads: each a frame stream started ahead in a worker, closed after its last cut."""
 
-    def __init__(self, reads: list[_Read], size: tuple[int, int]) -> None:
-        self.reads, self.size = reads, size
-        self.frame_bytes = size[0] * size[1] * 3 // 2
+    def __init__(self, reads: list[_Read], sizes: list[tuple[tuple[int, int], bool]]) -> None:
+        self.reads, self.sizes = reads, sizes  # per read: decode size, whole picture (reframed) or fitted
         self.streams: dict[int, Iterator[bytes]] = {}
         self.first: dict[int, Future] = {}
         self.last: dict[int, bytes] = {}
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="preview-open")
 
+    def frame_bytes(self, index: int) -> int:
+        (w, h), _ = self.sizes[index]
+        return w * h * 3 // 2
+
     def start(self, index: int) -> None:
         """Start read ``index`` (its first frame decodes in the background)."""
         if index not in self.streams:
             read = self.reads[index]
-            stream = ffmpeg_cmd.stream(_decode_args(read, self.size), read.clip.path, self.frame_bytes)
+            stream = ffmpeg_cmd.stream(_decode_args(read, *self.sizes[index]), read.clip.path, self.frame_bytes(index))
             self.streams[index] = stream
             self.first[index] = self.pool.submit(next, stream, None)
 
@@ -147,7 +178,7 @@ class _Decoders:
         self.start(index)
         first = self.first.pop(index, None)
         frame = first.result() if first is not None else next(self.streams[index], None)
-        if frame is not None and len(frame) == self.frame_bytes:
+        if frame is not None and len(frame) == self.frame_bytes(index):
             self.last[index] = frame
         return self.last.get(index)
 
@@ -192,7 +223,12 @@ def _render(plan: Plan, out: Path, quality: str, progress: Callable[[float], Non
     size = preview_size(plan, quality)
     reads, served_by = plan_reads(plan)
     last_use = {index: i for i, index in enumerate(served_by)}
-    decoders = _Decoders(reads, size)
+    crops = [plan.crop(cut) for cut in plan.cuts]
+    sizes = [(size, False)] * len(reads)
+    for index, crop, cut in zip(served_by, crops, plan.cuts):
+        if crop is not None:  # every cut of a read shows one clip, so one crop size
+            sizes[index] = (whole_size(cut.clip, crop, size), True)
+    decoders = _Decoders(reads, sizes)
     written = 0
     mix = out.with_name(f".{out.stem}-dialogue.wav") if plan.dialogue else None  # music ducked + dialogue
     try:
@@ -203,8 +239,8 @@ def _render(plan: Plan, out: Path, quality: str, progress: Callable[[float], Non
             for i, cut in enumerate(plan.cuts):
                 for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
                     decoders.start(ahead)
-                index, frame, at = served_by[i], None, -1
-                for offset in shown_frames(cut, plan):
+                index, frame, at, crop = served_by[i], None, -1, crops[i]
+                for k, offset in enumerate(shown_frames(cut, plan)):
                     if cancel is not None and cancel.is_set():
                         raise Cancelled()
                     while at < offset:
@@ -212,7 +248,7 @@ def _render(plan: Plan, out: Path, quality: str, progress: Callable[[float], Non
                         at += 1
                     if frame is None:
                         raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
-                    encoder.write(frame)
+                    encoder.write(frame if crop is None else cut_out(frame, sizes[index][0], size, crop, k))
                     written += 1
                 if last_use[index] == i:
                     decoders.finish(index)

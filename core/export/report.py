@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError
 from ..dialogue.ducking import ATTACK_MS, DUCK_DB, RELEASE_MS, duck_keyframes
-from ..model import AudioFormat, Clip, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
+from ..model import AudioFormat, Clip, Crop, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
 from ..timebase import Rate, floored_split
 
 REPORT_VERSION = 1
@@ -41,6 +41,16 @@ def _shot_entry(cut: Cut) -> dict:
     return {"shot": {"index": cut.shot, "start_frame": shot.start, "end_frame": shot.end}, "why": cut.why}
 
 
+def _crop_entry(crop: Crop | None) -> dict:
+    """A reframed cut's crop window: size and keys ``[frame from the cut's start, left, top]``, source pixels."""
+    return {} if crop is None else {"crop": {"width": crop.width, "height": crop.height,
+                                             "keys": [list(k) for k in crop.keys]}}
+
+
+def _crop(entry: dict | None) -> Crop | None:
+    return None if not entry else Crop(entry["width"], entry["height"], tuple(tuple(k) for k in entry["keys"]))
+
+
 def _dialogue_entry(plan: Plan) -> dict:
     """The dialogue track (A2) and the music's ducking keyframes (timeline frames, dB)."""
     return {"mode": plan.dialogue_mode,
@@ -62,6 +72,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "fps": str(plan.rate),
         "width": plan.width,
         "height": plan.height,
+        "aspect": plan.aspect_name,
         "frames": plan.frames,
         "duration_seconds": round(plan.frames / float(plan.rate.fps), 6),
         "start_timecode": tc(plan.start_timecode, plan.drop_frame),
@@ -87,6 +98,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             "on_beat": c.on_beat,
             "dissolve_frames": c.dissolve,
             **_shot_entry(c),
+            **_crop_entry(plan.crop(c)),
         } for c in plan.cuts],
         "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
                       "energy": s.energy} for s in plan.sections],
@@ -146,7 +158,9 @@ def read_report(path: str | Path) -> Plan:
         return Plan(data["name"], rate, music, m["in_frame"], data["frames"], cuts, markers, data["style"],
                     data["start_timecode_frame"], data["drop_frame"], data["seed"], list(data["warnings"]),
                     width=data.get("width", 1920), height=data.get("height", 1080),
-                    dialogue_mode=dialogue.get("mode", "off"), dialogue=events)
+                    dialogue_mode=dialogue.get("mode", "off"), dialogue=events, aspect=data.get("aspect", ""),
+                    crops=tuple(_crop(c.get("crop")) for c in data["cuts"]) if any("crop" in c for c in data["cuts"])
+                    else ())
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except (ValueError, KeyError, TypeError) as err:

@@ -15,8 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from .. import tasks
-from ..cluster import Failed, PathMap, run_mapped
-from ..cluster import path_map as configured_path_map
+from ..cluster import Failed, PathMap, run_mapped, worker_paths
 from ..decoders import retest as retest_decoder
 from ..decoders import select_decoder
 from ..errors import InputError, shown
@@ -142,8 +141,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     step(0.0)
     if executor is None and todo:
         select_decoder()
-    mapping = PathMap() if executor is None else path_map if path_map is not None else configured_path_map()
-    task = partial(run_mapped, _task, paths=mapping)
+    task = partial(run_mapped, _task, paths=worker_paths(executor, path_map))
     fresh = tasks.map_with_progress(task, [p for _, p, _ in todo], executor, step, cancel) if todo else []
     failed = [k for k, r in enumerate(fresh) if not isinstance(r, Failed) and r.clip is None]
     if executor is None and failed and (why := retest_decoder()):  # a stale "passed" verdict: software now

@@ -228,6 +228,11 @@ class PanelWindow(QWidget):
         self.dialogue_box.setToolTip("the footage's speech on its own track (A2), whole phrases, music ducked under "
                                      "it; isolate separates the voice first and checks it")
         form.addRow("Dialogue", self.dialogue_box)
+        self.aspects_edit = QLineEdit()
+        self.aspects_edit.setPlaceholderText("the footage's frame")
+        self.aspects_edit.setToolTip("Export: one set per aspect, e.g. 16:9,9:16,1:1,4:5 (the first in the folder, "
+                                     "the others in its sub-folders 9x16, 1x1, 4x5), each cut's crop following its subject")
+        form.addRow("Aspects", self.aspects_edit)
         self.tempo_spin = _spin(TEMPO_HINT_RANGE[1], " BPM", 1)
         self.tempo_spin.setSpecialValueText("analysed")
         self.tempo_spin.setToolTip(f"the tempo as you count it ({TEMPO_HINT_RANGE[0]:g}-{TEMPO_HINT_RANGE[1]:g} BPM); "
@@ -543,6 +548,12 @@ class PanelWindow(QWidget):
 
     def export(self, folder: str | Path) -> None:
         """Write every NLE export, the preview Generate rendered and report.json into ``folder``."""
+        from montage_ai.settings import parse_aspects
+        try:
+            aspects = parse_aspects(self.aspects_edit.text()) if self.aspects_edit.text().strip() else ()
+        except ValueError as err:
+            self._show_error(f"Aspects: {err}")
+            return
         self.settings.export_dir = str(folder)
         self._store_settings()
         plan, details = self.plan, self.details
@@ -551,7 +562,7 @@ class PanelWindow(QWidget):
         def work(progress, cancel):
             from montage_ai.pipeline import write_outputs
             return write_outputs(plan, folder, preview=preview.exists(), details=details, progress=progress,
-                                 cancel=cancel, preview_file=preview)
+                                 cancel=cancel, preview_file=preview, aspects=aspects)
 
         self._run("Exporting", work, lambda files: self._exported(folder, files))
 

@@ -46,6 +46,7 @@ class Event:
     record_end: int
     source_in: int
     media_rate: Rate
+    framing: tuple[tuple[str, float], ...] = ()  # TimelineItem properties of a reframed cut (item_framing)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,30 @@ def timeline_rate(timeline: otio.schema.Timeline) -> Rate:
     raise InputError(None, f"timeline {timeline.name!r} has no tracks")
 
 
-def _event(clip: otio.schema.Clip, kind: str, track: int, rate: float) -> Event:
+def timeline_size(timeline: otio.schema.Timeline) -> tuple[int, int] | None:
+    """The frame size Montage AI's metadata gives the timeline, when it is reframed (a crop on any clip)."""
+    meta = timeline.metadata.get("montage_ai") or {}
+    reframed = any("crop" in (c.metadata.get("montage_ai") or {}) for c in timeline.find_clips())
+    return (int(meta["width"]), int(meta["height"])) if reframed and "width" in meta else None
+
+
+def item_framing(crop: dict, size: tuple[int, int]) -> tuple[tuple[str, float], ...]:
+    """A cut's crop (OTIO metadata, docs/nle.md) as Resolve's Zoom and Pan/Tilt: one value per item (the
+    API sets no keyframes), the window at the cut's middle key. Resolve fits the source into the timeline
+    ("Scale entire image to fit"), so Zoom is the crop's scale over that fit; Pan/Tilt move the picture's
+    centre in timeline pixels (Pan right, Tilt up)."""
+    width, height = size
+    src_w, src_h = crop["source_size"]
+    frame, x, y = crop["keys"][len(crop["keys"]) // 2]
+    scale = width / crop["width"]
+    zoom = scale / min(width / src_w, height / src_h)
+    pan = (src_w / 2 - x - crop["width"] / 2) * scale
+    tilt = -(src_h / 2 - y - crop["height"] / 2) * scale
+    return (("ZoomX", round(zoom, 4)), ("ZoomY", round(zoom, 4)), ("Pan", round(pan, 2)), ("Tilt", round(tilt, 2)))
+
+
+def _event(clip: otio.schema.Clip, kind: str, track: int, rate: float,
+           size: tuple[int, int] | None = None) -> Event:
     ref = clip.media_reference
     if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
         raise InputError(None, f"clip {clip.name!r} has no media file reference; only file-based clips can be pushed")
@@ -109,14 +133,16 @@ def _event(clip: otio.schema.Clip, kind: str, track: int, rate: float) -> Event:
     avail = ref.available_range
     media_rate = (avail or source).start_time.rate
     offset = _frames(avail.start_time, media_rate) if avail else 0
+    crop = (clip.metadata.get("montage_ai") or {}).get("crop")
     return Event(kind, track, media_path(ref.target_url), _frames(placed.start_time, rate),
                  _frames(placed.end_time_exclusive(), rate), _frames(source.start_time, media_rate) - offset,
-                 Rate.parse(media_rate))
+                 Rate.parse(media_rate), item_framing(crop, size) if crop and size else ())
 
 
 def clip_events(timeline: otio.schema.Timeline) -> list[Event]:
     """Every clip of every video and audio track (gaps skipped), tracks numbered per kind from 1."""
     rate = float(timeline_rate(timeline).fps)
+    size = timeline_size(timeline)
     counts = dict.fromkeys(TRACK_KINDS.values(), 0)
     events: list[Event] = []
     for track in timeline.tracks:
@@ -124,7 +150,7 @@ def clip_events(timeline: otio.schema.Timeline) -> list[Event]:
         if kind is None:
             continue
         counts[kind] += 1
-        events += [_event(c, kind, counts[kind], rate) for c in track if isinstance(c, otio.schema.Clip)]
+        events += [_event(c, kind, counts[kind], rate, size) for c in track if isinstance(c, otio.schema.Clip)]
     return events
 
 

@@ -27,7 +27,7 @@ from montage_ai.timebase import Rate
 from .connect import Session
 from .media_pool import all_folders, index_by_path, path_key
 from .placement import Piece, honours_fractions, place
-from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate
+from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate, timeline_size
 from .versions import unique_timeline_name
 
 ROUTE_IMPORT = "import"
@@ -225,6 +225,7 @@ class _Push:
         self.imported: list[Any] = []
         self.created: Any = None
         self.previous_rate: str | None = None
+        self.previous_size: tuple[str, str] | None = None
         self.previous_timeline = session.project.GetCurrentTimeline()
         self.short: list[ShortCut] = []
 
@@ -253,6 +254,36 @@ class _Push:
                                    "Project Settings > Master Settings, then push again")
         self.previous_rate = str(current_text or "")
         self.notes.append(f"set the project's timeline frame rate to {wanted} (the project had no timelines)")
+
+    def match_resolution(self, size: tuple[int, int] | None) -> None:
+        """A reframed timeline's frame size (9:16...) as the project's timeline resolution, set before the
+        timeline is made (Resolve keeps one resolution per project; the previous one comes back on undo)."""
+        if size is None:
+            return
+        project = self.session.project
+        keys = ("timelineResolutionWidth", "timelineResolutionHeight")
+        before = tuple(str(project.GetSetting(k) or "") for k in keys)
+        if before == tuple(map(str, size)):
+            return
+        if not all(project.SetSetting(k, str(v)) for k, v in zip(keys, size)):
+            raise InputError(None, f"Resolve refused the timeline resolution {size[0]}x{size[1]}: set it in Project "
+                                   "Settings > Master Settings, then push again")
+        self.previous_size = before
+        self.notes.append(f"set the project's timeline resolution to {size[0]}x{size[1]} (was {'x'.join(before)})")
+
+    def frame_items(self, timeline: Any) -> None:
+        """Each reframed cut's Zoom and Pan/Tilt on its video items (one value per item: the API sets no
+        keyframes; the window at the cut's middle). A property Resolve refuses is said in the notes."""
+        items = sorted(timeline.GetItemListInTrack("video", 1) or [], key=lambda i: _as_int(i.GetStart()) or 0)
+        start = _as_int(timeline.GetStartFrame()) or 0
+        refused = 0
+        for e in (e for e in self.events if e.kind == "video" and e.framing):
+            for item in items:
+                if start + e.record_start <= (_as_int(item.GetStart()) or 0) < start + e.record_end:
+                    refused += sum(1 for k, v in e.framing if not call(item, "SetProperty", k, v))
+        if refused:
+            self.notes.append(f"Resolve refused {refused} Zoom/Pan/Tilt values; the crops are in montage.otio's "
+                              "clip metadata")
 
     def media_items(self, given: dict | None) -> dict[str, Any]:
         """Pool items by :func:`path_key` for every event: ``given``, else found in the pool, else imported."""
@@ -394,6 +425,10 @@ class _Push:
             left.append(f"delete the {len(self.imported)} media clips just imported")
         if self.previous_rate is not None and not project.SetSetting("timelineFrameRate", self.previous_rate):
             left.append(f"set the project frame rate back to {self.previous_rate}")
+        if self.previous_size is not None and not all(
+                project.SetSetting(k, v) for k, v in zip(("timelineResolutionWidth", "timelineResolutionHeight"),
+                                                         self.previous_size)):
+            left.append(f"set the project's timeline resolution back to {'x'.join(self.previous_size)}")
         if self.previous_timeline and not project.SetCurrentTimeline(self.previous_timeline):
             left.append(f"reopen the timeline {self.previous_timeline.GetName()!r}")
         return left
@@ -416,6 +451,7 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
     try:
         push.check_version()
         push.match_project_rate()
+        push.match_resolution(timeline_size(timeline))
         items = push.media_items(media_items)
         title = unique_timeline_name(session.project, name or timeline.name or "Montage AI")
         created = push.import_otio(timeline, title, items) if route == ROUTE_IMPORT else None
@@ -424,6 +460,7 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
             created = push.append(unique_timeline_name(session.project, title), items)
         elif not session.project.SetCurrentTimeline(created):
             push.notes.append("open the new timeline from the media pool (Resolve did not switch to it)")
+        push.frame_items(created)
         markers = push.add_markers(created, marker_specs(timeline))
     except BaseException as err:
         left = push.undo()

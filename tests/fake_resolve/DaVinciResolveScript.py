@@ -264,6 +264,7 @@ class TimelineItem(_Api):
         self.timeline, self.kind, self.track, self.name, self.media = timeline, kind, track, name, media
         self.start, self.end, self.source_start, self.source_end = start, end, source_start, source_end
         self.uid = str(next(_ids))
+        self.properties: dict[str, float] = {}
 
     def GetUniqueId(self):
         return self.uid
@@ -300,11 +301,28 @@ class TimelineItem(_Api):
     def GetTrackTypeAndIndex(self):
         return [self.kind, self.track]
 
+    #: Inspector properties a script may set (README: one value per item, no keyframes) and their ranges.
+    PROPERTIES = {"ZoomX": (0.0, 100.0), "ZoomY": (0.0, 100.0), "Pan": (-16384.0, 16384.0),
+                  "Tilt": (-16384.0, 16384.0), "RotationAngle": (-360.0, 360.0)}
+
+    def SetProperty(self, propertyKey, propertyValue):
+        low, high = self.PROPERTIES.get(propertyKey, (1.0, 0.0))
+        if isinstance(propertyValue, bool) or not isinstance(propertyValue, (int, float)) or \
+                not low <= propertyValue <= high:
+            return False
+        self.properties[propertyKey] = float(propertyValue)
+        return True
+
+    def GetProperty(self, propertyKey=None):
+        values = {k: self.properties.get(k, 1.0 if k.startswith("Zoom") else 0.0) for k in self.PROPERTIES}
+        return values if propertyKey is None else values.get(propertyKey)
+
 
 class Timeline(_Api):
     def __init__(self, project, name: str, start_frame: int | None = None) -> None:
         self.project, self.name, self.uid = project, name, str(next(_ids))
         self.rate_text = project.settings["timelineFrameRate"]
+        self.size = {k: project.settings[k] for k in ("timelineResolutionWidth", "timelineResolutionHeight")}
         self.start_frame = 3600 * round(self.rate) if start_frame is None else start_frame
         self.tracks = {"video": [[]], "audio": [[]], "subtitle": []}
         self.markers: dict[float, dict] = {}
@@ -333,7 +351,7 @@ class Timeline(_Api):
         return _tc(self.start_frame, self.rate)
 
     def GetSetting(self, settingName=None):
-        settings = {"timelineFrameRate": self.rate_text}
+        settings = {"timelineFrameRate": self.rate_text, **self.size}  # the project's when the timeline was made
         return dict(settings) if not settingName else settings.get(settingName, "")
 
     def GetTrackCount(self, trackType):
