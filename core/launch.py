@@ -13,12 +13,15 @@ def main() -> int:
     previous = signals.install()
     try:
         from .cli import main as run
-    except Interrupted as err:
-        signals.restore(previous, ignore=True)
-        print(f"montage-ai: interrupted ({err.name}); nothing written", file=sys.stderr)
-        return 128 + err.signum
-    signals.restore(previous, ignore=False)
-    return run()
+        return run()  # the CLI installs its own handlers once its parser is built (edges import more)
+    except (Interrupted, ImportError) as err:  # while the modules or the parser's edge commands were loading
+        stop = err if isinstance(err, Interrupted) else signals.stopped()  # numpy's C part swallows it
+        if stop is None:
+            raise
+        print(f"montage-ai: interrupted ({stop.name}); nothing written", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        signals.restore(previous, ignore=True)  # the command has ended: a late signal changes nothing
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from .errors import Interrupted
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 _on_stop: list[Callable[[], None]] = []
+#: The stop signals handled so far (the first is the one that ends the run).
+_came: list[int] = []
 
 
 def _later(signum: int, frame: object) -> None:
@@ -22,6 +24,7 @@ def _later(signum: int, frame: object) -> None:
 
 
 def _stop(signum: int, frame: object) -> None:
+    _came.append(signum)
     for sig in STOP_SIGNALS:  # a second signal must not cut the clean-up short
         signal.signal(sig, _later)
     for clean_up in _on_stop:
@@ -57,3 +60,9 @@ def restore(previous: dict, ignore: bool) -> None:
     sys.unraisablehook = previous.pop("hook")
     for sig, handler in previous.items():
         signal.signal(sig, signal.SIG_IGN if ignore else handler)
+
+
+def stopped() -> Interrupted | None:
+    """The stop this process has had, if any (for code whose Interrupted was swallowed on the way, as an
+    extension module's import turns it into an ImportError)."""
+    return Interrupted(_came[0]) if _came else None
