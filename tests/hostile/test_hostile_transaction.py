@@ -116,3 +116,23 @@ def test_sigterm_after_the_preview_keeps_one_whole_set(delay_ms, tiny_song, tiny
         assert "new set written" in line, line
         report = json.loads(after["report.json"])
         assert sorted(report["outputs"]) == sorted(after)
+
+
+def test_every_aspect_set_is_kept_when_one_cannot_be_replaced(tiny_song, tiny_clips, tmp_path, capsys):
+    """The other aspects' sets (sub-folders) are swapped in the same transaction as the main one: a main
+    set that cannot be replaced keeps the old 9:16 set too."""
+    out = tmp_path / "out"
+    first = ("make", "--music", tiny_song, "--footage", *tiny_clips, "--out", out, "--no-preview",
+             "--formats", "otio,csv,fcp7", "--aspects", "16:9,9:16")
+    code, _, err = run_cli(*first, capsys=capsys)
+    assert code == 0, err
+    before, sub_before = _files(out), _files(out / "9x16")
+    assert "report.json" in sub_before
+    (out / "montage.xml").unlink()
+    (out / "montage.xml").mkdir()
+    del before["montage.xml"]
+    code, _, err = run_cli(*first, "--seed", 7, capsys=capsys)
+    assert code == 2
+    one_line(err, "montage.xml", "folder", "previous set kept")
+    assert _files(out) == before and _files(out / "9x16") == sub_before
+    assert not list(out.glob(STAGE_PREFIX + "*"))
