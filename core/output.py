@@ -172,17 +172,24 @@ def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
         os.replace(stage / REPORT, out_dir / REPORT)
 
 
+def new_stage(out: Path) -> Path:
+    """A new staging folder inside the held folder ``out``, with this process's pid file (so the next run
+    removes it if this one dies); InputError when it cannot be written."""
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
+        (stage / PID_FILE).write_text(_pid_stamp(os.getpid()))
+    except OSError as err:
+        raise InputError(out, f"cannot write here ({err.strerror})") from None
+    return stage
+
+
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
     """Yield a staging folder for ``out_dir``'s new set of files; on success they replace the old set
     (see the module doc); on any error or interruption the staging folder is removed and ``out_dir``
     is left as it was. A full disk or a write error names ``out_dir``, not the hidden staging file."""
     with output_folder(out_dir) as out:
-        try:
-            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
-            (stage / PID_FILE).write_text(_pid_stamp(os.getpid()))
-        except OSError as err:
-            raise InputError(out, f"cannot write here ({err.strerror})") from None
+        stage = new_stage(out)
         try:
             try:
                 yield stage

@@ -171,6 +171,38 @@ class _Decoders:
                 stream.close()
 
 
+def write_frames(plan: Plan, size: tuple[int, int], write: Callable[[bytes], object],
+                 progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None) -> None:
+    """Decode the frames ``plan`` shows, scaled to ``size`` (yuv420p), and hand each to ``write`` in timeline
+    order: ``plan.frames`` calls. ``progress`` gets 0..0.99; ``cancel`` raises :class:`Cancelled`. The preview
+    and the master's segments (:mod:`montage_ai.render`) both render through here."""
+    reads, served_by = plan_reads(plan)
+    last_use = {index: i for i, index in enumerate(served_by)}
+    decoders = _Decoders(reads, size)
+    written = 0
+    try:
+        for i, cut in enumerate(plan.cuts):
+            for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
+                decoders.start(ahead)
+            index, frame, at = served_by[i], None, -1
+            for offset in shown_frames(cut, plan):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                while at < offset:
+                    frame = decoders.next_frame(index)
+                    at += 1
+                if frame is None:
+                    raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
+                write(frame)
+                written += 1
+            if last_use[index] == i:
+                decoders.finish(index)
+            if progress:
+                progress(0.99 * written / plan.frames)
+    finally:
+        decoders.close()
+
+
 def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Callable[[float], None] | None = None,
                    cancel: threading.Event | None = None, encoder: Selection | None = None) -> Selection:
     """Render ``plan`` to ``out`` (MP4) with ``encoder`` (default: :func:`select_encoder` for
@@ -178,42 +210,19 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
     :class:`Cancelled` (and, like any failure, leaves no ``out``)."""
     selection = encoder or select_encoder()
     size = preview_size(plan, quality)
-    reads, served_by = plan_reads(plan)
-    last_use = {index: i for i, index in enumerate(served_by)}
-    decoders = _Decoders(reads, size)
-    written = 0
     mix = out.with_name(f".{out.stem}-dialogue.wav") if plan.dialogue else None  # music ducked + dialogue
     try:
         if mix:
             mix_dialogue(plan, mix, staged=out.parent)
         with ffmpeg_cmd.sink(_encode_args(plan, size, QUALITIES[quality], selection.encoder, out, mix),
                              out) as encoder:
-            for i, cut in enumerate(plan.cuts):
-                for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
-                    decoders.start(ahead)
-                index, frame, at = served_by[i], None, -1
-                for offset in shown_frames(cut, plan):
-                    if cancel is not None and cancel.is_set():
-                        raise Cancelled()
-                    while at < offset:
-                        frame = decoders.next_frame(index)
-                        at += 1
-                    if frame is None:
-                        raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
-                    encoder.write(frame)
-                    written += 1
-                if last_use[index] == i:
-                    decoders.finish(index)
-                if progress:
-                    progress(0.99 * written / plan.frames)
+            write_frames(plan, size, encoder.write, progress, cancel)
     except BaseException:
-        decoders.close()
         out.unlink(missing_ok=True)
         raise
     finally:
         if mix:
             mix.unlink(missing_ok=True)
-    decoders.close()
     if progress:
         progress(1.0)
     return selection
