@@ -3,9 +3,14 @@ mix at the target loudness, and leaves nothing behind on bad input or cancel."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,3 +121,127 @@ def test_sigterm_mid_render_leaves_nothing(coded_plan):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + 15 and "nothing written" in err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+# --- on a Dask cluster -------------------------------------------------------------------------------------------
+
+LISTINGS = Path(__file__).parent / "data" / "ffmpeg_encoders"
+REAL_FFMPEG = shutil.which("ffmpeg")
+
+
+def fake_ffmpeg(folder: Path, listing: str, nvenc: str = "") -> Path:
+    """A folder whose ``ffmpeg`` prints the recorded ``-encoders`` ``listing`` and otherwise runs the real one;
+    ``nvenc="works"`` encodes h264_nvenc's jobs with libx264 (a GPU node), ``"fails mid-task"`` does so for the
+    test encode only and fails on a render's piped frames, as a GPU that falls over during a job."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "ffmpeg"
+    script.write_text(f"""#!{sys.executable}
+import os, sys
+args = sys.argv[1:]
+if "-encoders" in args:
+    sys.stdout.write(open({str(LISTINGS / listing)!r}).read())
+    sys.exit(0)
+if "h264_nvenc" in args:
+    if {nvenc!r} == "fails mid-task" and "pipe:0" in args:
+        sys.stderr.write("[h264_nvenc] CUDA_ERROR_LAUNCH_FAILED: the GPU fell over\\n")
+        sys.exit(1)
+    swap = {{"h264_nvenc": "libx264", "p4": "ultrafast", "-cq": "-crf", "-rc": None, "vbr": None, "-b:v": None}}
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a in swap and swap[a] is None:
+            skip = a == "-b:v"
+            continue
+        out.append(swap.get(a, a))
+    args = out
+os.execv({REAL_FFMPEG!r}, ["ffmpeg", *args])
+""")
+    script.chmod(0o755)
+    return folder
+
+
+@pytest.fixture()
+def few_segments(monkeypatch):
+    import montage_ai.render.segments as segments
+    monkeypatch.setattr(segments, "MIN_SEGMENT_SECONDS", 2.0)
+
+
+def _start_workers(address: str, envs: list[dict]) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                              "--no-dashboard", "--name", f"node-{i}"], env={**os.environ, **env},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for i, env in enumerate(envs)]
+
+
+def test_each_worker_chooses_its_own_encoder_and_a_gpu_failing_mid_task_renders_in_software(coded_plan, tmp_path,
+                                                                                           few_segments):
+    """Two workers started beforehand with different ffmpeg builds: one lists no NVENC (its VAAPI fails the
+    test encode: libx264), one lists NVENC, which passes the test encode and then fails on the job."""
+    from distributed import Client, LocalCluster
+    plan, out = coded_plan
+    paths = {"node-0": fake_ffmpeg(tmp_path / "cpu", "linux_static_nonvenc_excerpt.txt"),
+             "node-1": fake_ffmpeg(tmp_path / "gpu", "debian12_ffmpeg5.1_nogpu.txt", nvenc="fails mid-task")}
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        workers = _start_workers(cluster.scheduler_address, [
+            {"PATH": f"{paths[n]}:{os.environ['PATH']}", "MONTAGE_AI_CACHE_DIR": str(tmp_path / n / "cache")}
+            for n in ("node-0", "node-1")])
+        try:
+            client.wait_for_workers(2, timeout=120)
+            names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+            render_master(out, scheduler=cluster.scheduler_address)
+        finally:
+            for w in workers:
+                w.terminate()
+                w.wait(30)
+    report = json.loads((out / "master.json").read_text())
+    assert report["where"] == "dask" and len(report["tasks"]) == 4
+    for task in report["tasks"]:
+        if names[task["worker"]] == "node-0":
+            assert task["encoder"] == "libx264" and "h264_vaapi" in task["why"] and task["retried"] is None
+        else:
+            assert task["encoder"] == "libx264" and "h264_nvenc (passed a test encode)" in task["why"]
+            assert "CUDA_ERROR_LAUNCH_FAILED" in task["retried"]
+    assert {names[t["worker"]] for t in report["tasks"]} == {"node-0", "node-1"}
+    colours, numbers = frame_codes(out / "master.mp4")
+    assert np.array_equal(numbers, expected_codes(plan)[1])
+
+
+def test_a_node_whose_gpu_works_uses_it(coded_plan, tmp_path, monkeypatch):
+    from montage_ai.render.segments import render_segment, segments as make_segments
+    plan, _ = coded_plan
+    monkeypatch.setenv("PATH", f"{fake_ffmpeg(tmp_path / 'gpu', 'debian12_ffmpeg5.1_nogpu.txt', 'works')}:"
+                               f"{os.environ['PATH']}")
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    first = make_segments(plan, [(0, 2)], tmp_path, (plan.width, plan.height), "h264", "auto")[0]
+    result = render_segment(first)
+    assert result.encoder == "h264_nvenc" and result.retried is None and result.out.is_file()
+
+
+def test_a_worker_killed_mid_render_does_not_stop_it(coded_plan, few_segments):
+    """Dask runs a lost worker's segment elsewhere; the master is still frame-exact."""
+    from distributed import Client, LocalCluster
+    plan, out = coded_plan
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        pids = client.run(os.getpid)
+        killed = []
+
+        def kill_when_busy() -> None:
+            while not killed:
+                busy = [w for w, keys in client.processing().items() if keys]
+                if busy:
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                time.sleep(0.05)
+
+        killer = threading.Thread(target=kill_when_busy, daemon=True)
+        killer.start()
+        render_master(out, scheduler=cluster.scheduler_address)
+        killer.join(5)
+    assert killed
+    report = json.loads((out / "master.json").read_text())
+    assert report["frames"] == plan.frames and len(report["tasks"]) == 4
+    colours, numbers = frame_codes(out / "master.mp4")
+    assert np.array_equal(colours, expected_codes(plan)[0]) and np.array_equal(numbers, expected_codes(plan)[1])
