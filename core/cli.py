@@ -228,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     px.add_argument("--hwaccel", help="auto (default, env FFMPEG_HWACCEL), nvenc, vaapi, qsv, videotoolbox, amf, none")
     px.add_argument("--jobs", type=int, help="encodes at once (default 1, 2 on a hardware encoder)")
     px.add_argument("--json", action="store_true", help="print the results as JSON")
+    _add_scale_options(px, "make the proxies")
     px.set_defaults(func=cmd_proxies)
 
     rn = sub.add_parser("render", help="render the plan in OUT_DIR to OUT_DIR/master.mp4 (full quality, loudness "
@@ -420,14 +421,17 @@ def cmd_proxies(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError(None, f"--jobs {args.jobs}: must be 1 or more")
     from .terminal import console_progress
-    with console_progress(quiet=args.json) as progress:
-        batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs, progress=progress)
+    from .cluster import executor_for
+    with console_progress(quiet=args.json) as progress, executor_for(args.scheduler) as executor:
+        batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs, progress=progress,
+                             executor=executor, mapping=args.path_map)
     results = batch.results
     if args.json:
         print(json.dumps({"encoder": batch.selection.encoder.codec, "note": batch.selection.note,
                           "manifest": str(batch.manifest), "proxies": [
                               {"source": str(r.source), "proxy": str(r.proxy) if r.proxy else None,
-                               "status": r.status, "reason": r.reason, "seconds": round(r.seconds, 3)}
+                               "status": r.status, "reason": r.reason, "seconds": round(r.seconds, 3),
+                               **({"node": r.node, "encoder": r.encoder} if r.node else {})}
                               for r in results]}))
     else:
         print(f"encoder: {batch.selection.note}", file=sys.stderr)
