@@ -256,3 +256,17 @@ def select_encoder(choice: str | None = None, family: str = "h264") -> Selection
     :func:`choose`), with test-encode verdicts cached per machine and ffmpeg build."""
     return cached_selection(choice, "-encoders", listed_encoders, functools.partial(choose, family=family),
                             trial_encode)
+
+
+def select_on_node(choice: str, family: str = "h264") -> Selection:
+    """The encoder a cluster worker uses for the editor's checked ``choice``: a named backend as asked; for
+    ``auto``, this node's own ``$FFMPEG_HWACCEL`` (its overlay's GPU) when set, else auto. A node backend that
+    fails its test encode falls back to auto (the next that passes, else software), saying why in the note."""
+    if choice != "auto":
+        return select_encoder(choice, family)
+    try:
+        return select_encoder(None, family)
+    except InputError as err:
+        selection = select_encoder("auto", family)
+        selection.note += f"; this node's FFMPEG_HWACCEL: {err.problem}"
+        return selection

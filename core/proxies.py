@@ -24,7 +24,7 @@ from typing import Callable
 
 from . import ffmpeg_cmd, tasks
 from .cluster import PathMap, path_map as configured_path_map
-from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
+from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder, select_on_node
 from .errors import Cancelled, InputError
 from .output import pid_alive, write_atomic
 from .timebase import Rate
@@ -371,7 +371,7 @@ def run_proxy_job(job: ProxyJob, paths: PathMap = PathMap()) -> ProxyResult:
     if result is None:
         chosen = PROFILES[job.profile]
         try:
-            encoder = select_encoder(job.hwaccel).encoder if chosen.h264 else SOFTWARE
+            encoder = select_on_node(job.hwaccel).encoder if chosen.h264 else SOFTWARE
             start = time.perf_counter()
             result = _encode_partial(mapped.source, mapped.target, chosen, encoder, lambda n: None, None)
         except (InputError, OSError) as err:

@@ -185,12 +185,13 @@ def test_each_worker_chooses_its_own_encoder_and_a_gpu_failing_mid_task_renders_
              "node-1": fake_ffmpeg(tmp_path / "gpu", "debian12_ffmpeg5.1_nogpu.txt", nvenc="fails mid-task")}
     with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
         workers = _start_workers(cluster.scheduler_address, [
-            {"PATH": f"{paths[n]}:{os.environ['PATH']}", "MONTAGE_AI_CACHE_DIR": str(tmp_path / n / "cache")}
+            {"PATH": f"{paths[n]}:{os.environ['PATH']}", "MONTAGE_AI_CACHE_DIR": str(tmp_path / n / "cache"),
+             "FFMPEG_HWACCEL": "auto" if n == "node-0" else "nvenc"}  # node-1's overlay names its GPU
             for n in ("node-0", "node-1")])
         try:
             client.wait_for_workers(2, timeout=120)
             names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
-            render_master(out, scheduler=cluster.scheduler_address)
+            render_master(out, scheduler=cluster.scheduler_address, hwaccel="auto")
         finally:
             for w in workers:
                 w.terminate()
@@ -214,9 +215,11 @@ def test_a_node_whose_gpu_works_uses_it(coded_plan, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{fake_ffmpeg(tmp_path / 'gpu', 'debian12_ffmpeg5.1_nogpu.txt', 'works')}:"
                                f"{os.environ['PATH']}")
     monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "vaapi")  # the node's own choice fails its test: auto finds NVENC
     first = make_segments(plan, [(0, 2)], tmp_path, (plan.width, plan.height), "h264", "auto")[0]
     result = render_segment(first)
     assert result.encoder == "h264_nvenc" and result.retried is None and result.out.is_file()
+    assert "this node's FFMPEG_HWACCEL: --hwaccel vaapi: h264_vaapi failed a test encode" in result.why
 
 
 def test_a_worker_killed_mid_render_does_not_stop_it(coded_plan, few_segments):
@@ -238,7 +241,7 @@ def test_a_worker_killed_mid_render_does_not_stop_it(coded_plan, few_segments):
 
         killer = threading.Thread(target=kill_when_busy, daemon=True)
         killer.start()
-        render_master(out, scheduler=cluster.scheduler_address)
+        render_master(out, scheduler=cluster.scheduler_address, hwaccel="auto")
         killer.join(5)
     assert killed
     report = json.loads((out / "master.json").read_text())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import ffmpeg_cmd
 from ..cluster import Failed, PathMap
-from ..encoders import SOFTWARE_BY_FAMILY, Encoder, Selection, select_encoder
+from ..encoders import SOFTWARE_BY_FAMILY, Encoder, Selection, select_on_node
 from ..errors import InputError
 from ..export.preview import write_frames
 from ..model import Plan
@@ -143,11 +143,12 @@ def _encode(segment: Segment, encoder: Encoder) -> None:
 
 
 def node_encoder(segment: Segment) -> Selection:
-    """This node's encoder for the segment's codec: the test-encoded choice for its ``hwaccel``."""
+    """This node's encoder for the segment's codec: the test-encoded choice for its ``hwaccel``
+    (:func:`montage_ai.encoders.select_on_node`)."""
     family = CODECS[segment.codec].family
     if family is None:
         return Selection(Encoder("none", "prores_ks"), "software encoder prores_ks (ProRes has no hardware path here)")
-    return select_encoder(segment.hwaccel, family)
+    return select_on_node(segment.hwaccel, family)
 
 
 def _worker() -> str:
