@@ -1,9 +1,10 @@
 """Loudness to a target by EBU R128 measurement: ffmpeg's ``loudnorm`` in two passes.
 
 The first pass measures the mix (integrated loudness, loudness range, true peak, gate threshold); the
-second, in the master's mux, applies one gain (``linear``) from those figures. loudnorm falls back to its
-dynamic mode when one gain would push the true peak over ``TRUE_PEAK`` or the range over the target's;
-the second pass says which it used, and the master's report keeps it.
+second applies one gain (``linear``) from those figures. loudnorm falls back to its dynamic mode when one
+gain would push the true peak over ``TRUE_PEAK`` or the range over the target's, and then lands up to about
+1 LU off; a third measurement sets one correcting gain that the master's mux applies. The master's report
+keeps the mode and the correction.
 """
 from __future__ import annotations
 
@@ -56,20 +57,30 @@ def target_range(measured: dict) -> float:
     return min(MAX_RANGE, max(MIN_RANGE, float(measured["input_lra"]) + 0.5))
 
 
-def normalise_filter(target: float, measured: dict, seconds: float) -> str:
-    """The second pass as an audio filter: one gain to ``target`` from the first pass's figures, back at
-    ``SAMPLE_RATE``, cut to ``seconds``; it prints its own report (see :func:`applied`)."""
+def _second_pass(target: float, measured: dict) -> str:
     m = measured
     return (f"loudnorm={_settings(target, target_range(m))}:measured_I={m['input_i']}:measured_LRA={m['input_lra']}:"
             f"measured_TP={m['input_tp']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}:"
-            f"linear=true:print_format=json,aresample={SAMPLE_RATE},aformat=channel_layouts=stereo,apad,"
-            f"atrim=duration={seconds:.6f}")
+            f"linear=true:print_format=json,aresample={SAMPLE_RATE},aformat=channel_layouts=stereo")
 
 
-def applied(stderr: bytes) -> dict:
-    """What the second pass did: ``mode`` (linear or dynamic), ``output_i`` (LUFS), ``output_tp`` (dBTP)."""
-    r = _report(stderr)
-    return {"mode": r.get("normalization_type", ""), "output_i": float(r["output_i"]), "output_tp": float(r["output_tp"])}
+def normalise(mix: Path, out: Path, target: float) -> dict:
+    """``mix`` brought to ``target`` LUFS in ``out`` (48 kHz float WAV): loudnorm's two passes, then a third
+    measurement and one correcting gain (loudnorm's dynamic mode, which it falls back to when one gain would
+    push the true peak over ``TRUE_PEAK``, lands up to about 1 LU off). What was done: ``measured`` (the mix,
+    LUFS), ``mode`` (linear or dynamic), ``correction_db``; :func:`final_filter` applies the correction."""
+    measured = measure(mix, target)
+    err = ffmpeg_cmd.run(["-i", str(mix), "-af", _second_pass(target, measured), "-c:a", "pcm_f32le", "-y", str(out)],
+                         mix, log=True)
+    mode = _report(err).get("normalization_type", "")
+    after = measure(out, target)
+    return {"measured": float(measured["input_i"]), "mode": mode,
+            "correction_db": round(target - float(after["input_i"]), 2)}
+
+
+def final_filter(done: dict, seconds: float) -> str:
+    """The master's audio filter over :func:`normalise`'s file: its correcting gain, cut to ``seconds``."""
+    return f"volume={done['correction_db']:.2f}dB,apad,atrim=duration={seconds:.6f}"
 
 
 def integrated(path: Path) -> float:

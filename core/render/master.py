@@ -78,24 +78,25 @@ def _count_frames(path: Path) -> int:
     return int(frames[-1].split("=")[1].split()[0]) if frames else 0
 
 
-def _join(plan: Plan, parts: list[Path], mix: Path, measured: dict, target: float, out: Path) -> dict:
-    """One ffmpeg: the segments joined as they are, the mix normalised and muxed; loudnorm's report."""
+def _join(plan: Plan, parts: list[Path], sound: Path, normalised: dict, out: Path) -> None:
+    """One ffmpeg: the segments joined as they are, the normalised sound (its correcting gain) muxed."""
     listing = out.with_name("segments.txt")
     listing.write_text("".join(f"file '{p.name}'\n" for p in parts), encoding="utf-8")
     seconds = plan.frames / float(plan.rate.fps)
-    err = ffmpeg_cmd.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(mix), "-map", "0:v:0",
-                          "-map", "1:a:0", "-c:v", "copy", "-af", loudness.normalise_filter(target, measured, seconds),
-                          *AUDIO[out.suffix], "-ar", str(loudness.SAMPLE_RATE),
-                          "-video_track_timescale", str(plan.rate.fps.numerator), "-movflags", "+faststart", "-y",
-                          str(out)], out, log=True)
-    return loudness.applied(err)
+    ffmpeg_cmd.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(sound), "-map", "0:v:0",
+                    "-map", "1:a:0", "-c:v", "copy", "-af", loudness.final_filter(normalised, seconds),
+                    *AUDIO[out.suffix], "-ar", str(loudness.SAMPLE_RATE),
+                    "-video_track_timescale", str(plan.rate.fps.numerator), "-movflags", "+faststart", "-y",
+                    str(out)], out)
 
 
 def _sound(plan: Plan, stage: Path, target: float) -> tuple[Path, dict]:
-    """The mix (music ducked under the dialogue, the dialogue laid in) and its first loudness pass."""
-    mix = stage / "mix.wav"
+    """The mix (music ducked under the dialogue, the dialogue laid in) brought to ``target`` LUFS."""
+    mix, normalised = stage / "mix.wav", stage / "normalised.wav"
     mix_dialogue(plan, mix)
-    return mix, loudness.measure(mix, target)
+    done = loudness.normalise(mix, normalised, target)
+    mix.unlink()
+    return normalised, done
 
 
 def _task_json(r: SegmentResult, ranges: list[tuple[int, int]]) -> dict:
@@ -140,22 +141,21 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
                     results = tasks.map_with_progress(
                         partial(render_segment, paths=mapping), segments(plan, ranges, stage, frame, codec, hwaccel),
                         run_on, (lambda f: progress("render", f)) if progress else None, cancel)
-                mix, measured = sound.result()
+                sound_file, normalised = sound.result()
             failed = next((r for r in results if isinstance(r, Failed)), None)
             if failed:
                 raise InputError(Path(failed.path), failed.problem)
             if progress:
                 progress("join", 0.0)
             partial_master = stage / target_file.name
-            applied = _join(plan, [r.out for r in results], mix, measured, target, partial_master)
+            _join(plan, [r.out for r in results], sound_file, normalised, partial_master)
             frames = _count_frames(partial_master)
             if frames != plan.frames:
                 raise InputError(target_file, f"joined segments hold {frames} frames, the plan {plan.frames}")
             report = {"master": target_file.name, "codec": codec, "width": frame[0], "height": frame[1],
                       "fps": str(plan.rate), "frames": frames, "seconds": round(time.perf_counter() - started, 3),
-                      "where": where, "loudness": {"target": target, "measured": float(measured["input_i"]),
-                                                   "output": applied["output_i"], "true_peak": applied["output_tp"],
-                                                   "mode": applied["mode"]},
+                      "where": where, "loudness": {"target": target, **normalised,
+                                                   "output": loudness.integrated(partial_master)},
                       "tasks": [_task_json(r, ranges) for r in results]}
             write_atomic(stage / MASTER_REPORT, json.dumps(report, indent=1))
             os.replace(partial_master, target_file)
