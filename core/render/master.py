@@ -79,7 +79,7 @@ def _count_frames(path: Path) -> int:
 
 
 def _join(plan: Plan, parts: list[Path], sound: Path, normalised: dict, out: Path) -> None:
-    """One ffmpeg: the segments joined as they are, the normalised sound (its correcting gain) muxed."""
+    """One ffmpeg: the segments joined as they are, the sound brought to its loudness and muxed."""
     listing = out.with_name("segments.txt")
     listing.write_text("".join(f"file '{p.name}'\n" for p in parts), encoding="utf-8")
     seconds = plan.frames / float(plan.rate.fps)
@@ -92,11 +92,9 @@ def _join(plan: Plan, parts: list[Path], sound: Path, normalised: dict, out: Pat
 
 def _sound(plan: Plan, stage: Path, target: float) -> tuple[Path, dict]:
     """The mix (music ducked under the dialogue, the dialogue laid in) brought to ``target`` LUFS."""
-    mix, normalised = stage / "mix.wav", stage / "normalised.wav"
+    mix = stage / "mix.wav"
     mix_dialogue(plan, mix)
-    done = loudness.normalise(mix, normalised, target)
-    mix.unlink()
-    return normalised, done
+    return mix, loudness.normalise(mix, target)
 
 
 def _task_json(r: SegmentResult, ranges: list[tuple[int, int]]) -> dict:
@@ -155,7 +153,7 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
             report = {"master": target_file.name, "codec": codec, "width": frame[0], "height": frame[1],
                       "fps": str(plan.rate), "frames": frames, "seconds": round(time.perf_counter() - started, 3),
                       "where": where, "loudness": {"target": target, **normalised,
-                                                   "output": loudness.integrated(partial_master)},
+                                                   **dict(zip(("output", "true_peak"), loudness.measure(partial_master)))},
                       "tasks": [_task_json(r, ranges) for r in results]}
             write_atomic(stage / MASTER_REPORT, json.dumps(report, indent=1))
             os.replace(partial_master, target_file)
