@@ -455,7 +455,7 @@ def _loudness(text: str) -> float:
 def cmd_render(args: argparse.Namespace) -> None:
     from .render.master import render_master
     from .terminal import console_progress
-    _use_hwaccel(args.hwaccel)
+    _use_hwaccel(args.hwaccel, encodes=False)  # each node tests its encoder itself (the cluster's may have GPUs)
     with console_progress(quiet=args.quiet or args.json) as progress:
         master = render_master(args.dir, args.codec, args.size, args.loudness, args.scheduler, args.path_map,
                                progress=progress)
