@@ -97,6 +97,16 @@ def test_cancel_leaves_no_partial_file(coded_plan):
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+def test_cancel_after_the_first_segment_kills_the_pool_and_leaves_nothing(coded_plan, few_segments):
+    _, out = coded_plan
+    before = sorted(p.name for p in out.iterdir())
+    cancel = threading.Event()
+    with pytest.raises(Cancelled):
+        render_master(out, codec="prores", cancel=cancel, executor=None,
+                      progress=lambda stage, f: cancel.set() if stage == "render" and f > 0 else None)
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
 def test_bad_input_is_one_line_and_exit_2(coded_plan, tmp_path):
     _, out = coded_plan
     with pytest.raises(InputError, match="report.json: file not found"):
