@@ -164,9 +164,11 @@ def main() -> None:
         lag, tail = sound_offset(plan, local)
         print(f"sound: lag {lag * 1000:+.1f} ms against the music, audio - video duration {tail * 1000:+.1f} ms "
               f"(one frame: {1000 / float(plan.rate.fps):.1f} ms)")
-        measured = loudness.integrated(local)
+        measured, peak = loudness.measure(local)
+        ceiling = report["loudness"]["ceiling_db"]
         print(f"loudness: {measured:.2f} LUFS, target {args.loudness:g} (within 1 LU: {abs(measured - args.loudness) <= 1})"
-              f", gain {report['loudness']['gain_db']:+.2f} dB{' limited' if report['loudness']['limited'] else ''}")
+              f", true peak {peak:+.1f} dBTP; gain {report['loudness']['gain_db']:+.2f} dB"
+              f"{f', limiter at {ceiling:+.1f} dBFS' if ceiling is not None else ''}")
         if args.scheduler:
             cluster = json.loads((out / "master.json").read_text())
             workers = sorted({t["worker"] for t in cluster["tasks"]})
