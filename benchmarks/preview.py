@@ -58,11 +58,15 @@ from montage_ai.video.probe import probe_clip  # noqa: E402
 RATES = ["30000/1001", "30000/1001", "25", "24000/1001", "30000/1001", "60000/1001"]
 
 
-def reference_args(plan, out: Path) -> list[str]:
+def reference_args(plan, out: Path, size: tuple[int, int] | None = None, video: list[str] | None = None,
+                   audio: list[str] | None = None) -> list[str]:
     """One ffmpeg process: an input per cut (seeking as ours does), each conformed to the timeline by
-    ``fps`` rounding up (frame k shows source frame floor(k * clip_fps / fps)), scaled, concatenated."""
-    w, h = preview_size(plan, "full")
+    ``fps`` rounding up (frame k shows source frame floor(k * clip_fps / fps)), scaled, concatenated;
+    at ``size`` with the ``video`` and ``audio`` codec arguments (default: the full preview's)."""
+    w, h = size or preview_size(plan, "full")
     quality, inputs, chains = QUALITIES["full"], [], []
+    video = video or ["-c:v", "libx264", "-preset", quality.preset, "-crf", str(quality.crf)]
+    audio = audio or ["-c:a", "aac", "-b:a", quality.audio_bitrate]
     for i, cut in enumerate(plan.cuts):
         clip_fps = cut.clip.rate.fps
         needed = int((cut.record_frames - 1) * Fraction(clip_fps) / plan.rate.fps) + 1
@@ -76,8 +80,7 @@ def reference_args(plan, out: Path) -> list[str]:
     seconds = plan.frames / float(plan.rate.fps)
     return ["-y", *inputs, "-ss", f"{plan.music_start_time:.6f}", "-i", str(plan.music.path),
             "-filter_complex", graph, "-map", "[v]", "-map", f"{len(plan.cuts)}:a:0", "-fps_mode", "passthrough",
-            "-c:v", "libx264", "-preset", quality.preset, "-crf", str(quality.crf), "-c:a", "aac",
-            "-b:a", quality.audio_bitrate, "-af", f"apad,atrim=duration={seconds:.6f}",
+            *video, *audio, "-af", f"apad,atrim=duration={seconds:.6f}",
             "-movflags", "+faststart", str(out)]
 
 

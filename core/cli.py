@@ -135,9 +135,9 @@ def _path_map(text: str):
         raise argparse.ArgumentTypeError(err.problem) from None
 
 
-def _add_scale_options(p: argparse.ArgumentParser) -> None:
+def _add_scale_options(p: argparse.ArgumentParser, what: str = "analyse footage") -> None:
     p.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT|local:N",
-                   help="analyse footage on a Dask cluster, or on N local Dask workers (env MONTAGE_AI_SCHEDULER; "
+                   help=f"{what} on a Dask cluster, or on N local Dask workers (env MONTAGE_AI_SCHEDULER; "
                    "default: this machine's process pool)")
     p.add_argument("--path-map", type=_path_map, metavar="EDITOR=WORKER[;...]",
                    help="folders as the workers see them, e.g. /Volumes/Rushes=/mnt/nfs-montage/input "
@@ -245,7 +245,24 @@ def build_parser() -> argparse.ArgumentParser:
     px.add_argument("--hwaccel", help="auto (default, env FFMPEG_HWACCEL), nvenc, vaapi, qsv, videotoolbox, amf, none")
     px.add_argument("--jobs", type=int, help="encodes at once (default 1, 2 on a hardware encoder)")
     px.add_argument("--json", action="store_true", help="print the results as JSON")
+    _add_scale_options(px, "make the proxies")
     px.set_defaults(func=cmd_proxies)
+
+    rn = sub.add_parser("render", help="render the plan in OUT_DIR to OUT_DIR/master.mp4 (full quality, loudness "
+                        "normalised)")
+    rn.add_argument("dir", type=Path, metavar="OUT_DIR", help="the --out folder of a make run (its report.json)")
+    rn.add_argument("--codec", choices=("h264", "hevc", "prores"), default="h264",
+                    help="h264 (default) or hevc in master.mp4, prores (422 HQ) in master.mov")
+    rn.add_argument("--size", choices=("source", "1080p", "2160p"), default="source",
+                    help="the plan's frame size (default), or scaled to a 1080- or 2160-pixel shorter side")
+    rn.add_argument("--loudness", type=_loudness, default=-14.0, metavar="LUFS",
+                    help="integrated loudness of the master by EBU R128 (default -14)")
+    rn.add_argument("--hwaccel", choices=HWACCEL_CHOICES, help="encoder: auto (default, env FFMPEG_HWACCEL: a "
+                    "hardware encoder that passes a test encode on each node, else software), a backend, or none")
+    rn.add_argument("--quiet", action="store_true", help="no progress")
+    rn.add_argument("--json", action="store_true", help="print master.json's content")
+    _add_scale_options(rn, "render the segments")
+    rn.set_defaults(func=cmd_render)
 
     styles = sub.add_parser("styles", help="list the editing styles and the file each comes from")
     styles.set_defaults(func=cmd_styles)
@@ -435,14 +452,17 @@ def cmd_proxies(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError(None, f"--jobs {args.jobs}: must be 1 or more")
     from .terminal import console_progress
-    with console_progress(quiet=args.json) as progress:
-        batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs, progress=progress)
+    from .cluster import executor_for
+    with console_progress(quiet=args.json) as progress, executor_for(args.scheduler) as executor:
+        batch = make_proxies(args.paths, args.out, args.profile, args.hwaccel, args.jobs, progress=progress,
+                             executor=executor, mapping=args.path_map)
     results = batch.results
     if args.json:
         print(json.dumps({"encoder": batch.selection.encoder.codec, "note": batch.selection.note,
                           "manifest": str(batch.manifest), "proxies": [
                               {"source": str(r.source), "proxy": str(r.proxy) if r.proxy else None,
-                               "status": r.status, "reason": r.reason, "seconds": round(r.seconds, 3)}
+                               "status": r.status, "reason": r.reason, "seconds": round(r.seconds, 3),
+                               **({"node": r.node, "encoder": r.encoder} if r.node else {})}
                               for r in results]}))
     else:
         print(f"encoder: {batch.selection.note}", file=sys.stderr)
@@ -451,6 +471,34 @@ def cmd_proxies(args: argparse.Namespace) -> int:
     if all(r.status == "failed" for r in results):
         raise InputError(results[0].source, f"no proxy made ({results[0].reason})")
     return 0
+
+
+def _loudness(text: str) -> float:
+    from .render.loudness import check_target
+    try:
+        return check_target(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a loudness in LUFS: {text!r}") from None
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.problem.removeprefix("--loudness ")) from None
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    from .render.master import render_master
+    from .terminal import console_progress
+    _use_hwaccel(args.hwaccel, encodes=False)  # each node tests its encoder itself (the cluster's may have GPUs)
+    with console_progress(quiet=args.quiet or args.json) as progress:
+        master = render_master(args.dir, args.codec, args.size, args.loudness, args.scheduler, args.path_map,
+                               progress=progress)
+    r = master.report
+    if args.json:
+        print(json.dumps(r))
+        return
+    nodes = sorted({(t["node"], t["encoder"]) for t in r["tasks"]})
+    print(f"{r['frames']} frames at {r['fps']} fps, {r['width']}x{r['height']} {r['codec']}, "
+          f"{r['loudness']['output']:.1f} LUFS (target {r['loudness']['target']:g}), {len(r['tasks'])} segments on "
+          f"{', '.join(f'{n} ({e})' for n, e in nodes)}")
+    print(master.path)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

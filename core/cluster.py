@@ -66,15 +66,23 @@ class PathMap:
     def back(self, value: Any) -> Any:
         """``value`` with every :class:`~pathlib.Path` in it (also inside dataclasses, lists, tuples and
         dicts) turned from the workers' form into the editor's."""
+        return self._each_path(value, self.to_editor)
+
+    def there(self, value: Any) -> Any:
+        """``value`` with every :class:`~pathlib.Path` in it turned from the editor's form into the workers'
+        (a task's input, as :meth:`back` turns its result)."""
+        return self._each_path(value, self.to_worker)
+
+    def _each_path(self, value: Any, swap: Callable[[Path], str]) -> Any:
         if isinstance(value, Path):
-            return Path(self.to_editor(value))
+            return Path(swap(value))
         if is_dataclass(value) and not isinstance(value, type):
-            changed = {f.name: self.back(getattr(value, f.name)) for f in fields(value) if f.init}
+            changed = {f.name: self._each_path(getattr(value, f.name), swap) for f in fields(value) if f.init}
             return replace(value, **changed)
         if isinstance(value, (list, tuple)):
-            return type(value)(self.back(v) for v in value)
+            return type(value)(self._each_path(v, swap) for v in value)
         if isinstance(value, dict):
-            return {k: self.back(v) for k, v in value.items()}
+            return {k: self._each_path(v, swap) for k, v in value.items()}
         return value
 
 
@@ -132,6 +140,14 @@ def executor_for(scheduler: str | None) -> Iterator[Executor | None]:
         return
     with dask_executor(scheduler) as executor:
         yield executor
+
+
+def executor_width(executor: Executor) -> int:
+    """Tasks ``executor`` runs at once: a process pool's workers, a Dask cluster's worker threads, else 1."""
+    client = getattr(executor, "_client", None)  # Dask's ClientExecutor
+    if client is not None:
+        return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    return getattr(executor, "_max_workers", 1)
 
 
 @contextmanager

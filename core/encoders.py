@@ -1,5 +1,5 @@
-"""H.264 encoder selection: hardware encoders (NVENC, VAAPI, QSV, VideoToolbox, AMF) proven by a real
-test encode before use, with libx264 as the always-working fallback.
+"""H.264 (and, for masters, HEVC) encoder selection: hardware encoders (NVENC, VAAPI, QSV, VideoToolbox,
+AMF) proven by a real test encode before use, with libx264 (libx265) as the always-working fallback.
 
 A listed encoder is never trusted: ffmpeg builds list NVENC, VAAPI and QSV on machines without the
 hardware. Each candidate encodes a tiny clip and the result is decoded back; only a clip that
@@ -7,6 +7,7 @@ decodes to every frame makes the encoder usable. Verdicts are cached per machine
 """
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import os
@@ -32,7 +33,7 @@ TEST_FRAMES = 12
 
 @dataclass(frozen=True)
 class Encoder:
-    """One way to encode H.264: the ffmpeg encoder plus the arguments it needs around it.
+    """One way to encode H.264 or HEVC: the ffmpeg encoder plus the arguments it needs around it.
 
     ``quality`` is a constant-quality value on libx264's CRF scale (lower is better); each backend
     maps it to its own rate control.
@@ -54,17 +55,25 @@ class Encoder:
     def output_args(self, quality: int, gop: int, preset: str = "veryfast") -> list[str]:
         """Codec, rate control and GOP arguments for the output (``preset``: libx264's speed preset)."""
         rc = {
-            "libx264": ["-preset", preset, "-crf", str(quality), "-pix_fmt", "yuv420p"],
-            "h264_nvenc": ["-preset", "p4", "-rc", "vbr", "-cq", str(quality), "-b:v", "0", "-pix_fmt", "yuv420p"],
-            "h264_vaapi": ["-rc_mode", "CQP", "-qp", str(quality)],
-            "h264_qsv": ["-global_quality", str(quality)],
-            "h264_videotoolbox": ["-q:v", str(max(1, min(100, 100 - 2 * quality)))],
-            "h264_amf": ["-rc", "cqp", "-qp_i", str(quality), "-qp_p", str(quality)],
-        }[self.codec]
-        return ["-c:v", self.codec, *rc, "-g", str(gop)]
+            "software": ["-preset", preset, "-crf", str(quality), "-pix_fmt", "yuv420p"],
+            "nvenc": ["-preset", "p4", "-rc", "vbr", "-cq", str(quality), "-b:v", "0", "-pix_fmt", "yuv420p"],
+            "vaapi": ["-rc_mode", "CQP", "-qp", str(quality)],
+            "qsv": ["-global_quality", str(quality)],
+            "videotoolbox": ["-q:v", str(max(1, min(100, 100 - 2 * quality)))],
+            "amf": ["-rc", "cqp", "-qp_i", str(quality), "-qp_p", str(quality)],
+        }["software" if self.codec.startswith("lib") else self.codec.split("_", 1)[1]]
+        tag = ["-tag:v", "hvc1"] if self.family == "hevc" else []  # plays in QuickTime and Apple's players
+        return ["-c:v", self.codec, *rc, "-g", str(gop), *tag]
+
+    @property
+    def family(self) -> str:
+        """``h264`` or ``hevc``."""
+        return "hevc" if self.codec in ("libx265",) or self.codec.startswith("hevc_") else "h264"
 
 
 SOFTWARE = Encoder("none", "libx264")
+#: The software encoder of each codec family (``SOFTWARE`` is H.264's).
+SOFTWARE_BY_FAMILY = {"h264": SOFTWARE, "hevc": Encoder("none", "libx265")}
 
 
 def vaapi_device() -> str:
@@ -73,14 +82,15 @@ def vaapi_device() -> str:
     return nodes[0] if nodes else "/dev/dri/renderD128"
 
 
-def hardware_encoders() -> dict[str, Encoder]:
-    """The hardware backends by ``--hwaccel`` name (VAAPI bound to this machine's first render node)."""
+def hardware_encoders(family: str = "h264") -> dict[str, Encoder]:
+    """The hardware backends of ``family`` (``h264``, ``hevc``) by ``--hwaccel`` name (VAAPI bound to this
+    machine's first render node)."""
     return {
-        "nvenc": Encoder("nvenc", "h264_nvenc"),
-        "vaapi": Encoder("vaapi", "h264_vaapi", ("-vaapi_device", vaapi_device()), "format=nv12,hwupload"),
-        "qsv": Encoder("qsv", "h264_qsv", (), "format=nv12"),
-        "videotoolbox": Encoder("videotoolbox", "h264_videotoolbox"),
-        "amf": Encoder("amf", "h264_amf"),
+        "nvenc": Encoder("nvenc", f"{family}_nvenc"),
+        "vaapi": Encoder("vaapi", f"{family}_vaapi", ("-vaapi_device", vaapi_device()), "format=nv12,hwupload"),
+        "qsv": Encoder("qsv", f"{family}_qsv", (), "format=nv12"),
+        "videotoolbox": Encoder("videotoolbox", f"{family}_videotoolbox"),
+        "amf": Encoder("amf", f"{family}_amf"),
     }
 
 
@@ -97,10 +107,10 @@ def listed_encoders(encoders_text: str) -> set[str]:
     return {m.group(1) for m in re.finditer(r"^ ?V[A-Z.]{5} +(\w+) ", encoders_text, re.MULTILINE)}
 
 
-def candidates(listed: set[str], system: str) -> list[Encoder]:
-    """Hardware encoders worth a test encode on ``system``: listed by this ffmpeg, in preference order."""
+def candidates(listed: set[str], system: str, family: str = "h264") -> list[Encoder]:
+    """Hardware encoders of ``family`` worth a test encode on ``system``: listed by this ffmpeg, in preference order."""
     order = next((names for prefix, names in PREFERENCE.items() if system.startswith(prefix)), ())
-    backends = hardware_encoders()
+    backends = hardware_encoders(family)
     return [backends[n] for n in order if backends[n].codec in listed]
 
 
@@ -190,19 +200,20 @@ def store_verdicts(build: str, verdicts: dict[str, str | None]) -> None:
 
 
 def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str | None],
-           tester: Callable[[Encoder], str | None]) -> Selection:
-    """Pure selection logic: ``choice`` among the ``listed`` encoders on ``system``.
+           tester: Callable[[Encoder], str | None], family: str = "h264") -> Selection:
+    """Pure selection logic: ``choice`` among the ``listed`` encoders of ``family`` on ``system``.
 
     ``verdicts`` (codec -> None or failure reason) is consulted first and filled in with every
-    ``tester`` call. ``auto`` takes the first candidate that passes, else libx264 with a note; a
+    ``tester`` call. ``auto`` takes the first candidate that passes, else libx264 (libx265) with a note; a
     named backend that fails or is not built in is an :class:`InputError` (the user asked for it).
     """
+    software = SOFTWARE_BY_FAMILY[family]
     if choice == "none":
-        return Selection(SOFTWARE, "software encoder libx264 (--hwaccel none)", verdicts)
+        return Selection(software, f"software encoder {software.codec} (--hwaccel none)", verdicts)
     if choice == "auto":
-        pool = candidates(listed, system)
+        pool = candidates(listed, system, family)
     else:
-        encoder = hardware_encoders()[choice]
+        encoder = hardware_encoders(family)[choice]
         if encoder.codec not in listed:
             raise InputError(None, f"--hwaccel {choice}: this ffmpeg has no {encoder.codec} encoder")
         pool = [encoder]
@@ -214,13 +225,13 @@ def choose(choice: str, listed: set[str], system: str, verdicts: dict[str, str |
     if choice != "auto":
         raise InputError(None, f"--hwaccel {choice}: {pool[0].codec} failed a test encode "
                                f"({verdicts[pool[0].codec]})")
-    failed = [codec for codec, why in verdicts.items() if why]
-    note = "software encoder libx264"
+    failed = [codec for codec, why in verdicts.items() if why and codec.startswith(family)]
+    note = f"software encoder {software.codec}"
     if failed:
         note += f" ({', '.join(failed)} listed by ffmpeg but failed a test encode)"
     elif not pool:
-        note += " (no hardware H.264 encoder in this ffmpeg build for this platform)"
-    return Selection(SOFTWARE, note, verdicts)
+        note += f" (no hardware {'H.264' if family == 'h264' else 'HEVC'} encoder in this ffmpeg build for this platform)"
+    return Selection(software, note, verdicts)
 
 
 def _verdicts_key(listing: str) -> tuple[str, str]:
@@ -266,7 +277,22 @@ def retest(selection: Selection, why: str) -> Selection:
                      {**selection.verdicts, codec: verdict or f"failed in this run: {why}"})
 
 
-def select_encoder(choice: str | None = None) -> Selection:
-    """The H.264 encoder to use on this machine for ``--hwaccel choice`` (see :func:`choose`),
-    with test-encode verdicts cached per machine and ffmpeg build."""
-    return cached_selection(choice, "-encoders", listed_encoders, choose, trial_encode)
+def select_encoder(choice: str | None = None, family: str = "h264") -> Selection:
+    """The H.264 (``family="hevc"``: HEVC) encoder to use on this machine for ``--hwaccel choice`` (see
+    :func:`choose`), with test-encode verdicts cached per machine and ffmpeg build."""
+    return cached_selection(choice, "-encoders", listed_encoders, functools.partial(choose, family=family),
+                            trial_encode)
+
+
+def select_on_node(choice: str, family: str = "h264") -> Selection:
+    """The encoder a cluster worker uses for the editor's checked ``choice``: a named backend as asked; for
+    ``auto``, this node's own ``$FFMPEG_HWACCEL`` (its overlay's GPU) when set, else auto. A node backend that
+    fails its test encode falls back to auto (the next that passes, else software), saying why in the note."""
+    if choice != "auto":
+        return select_encoder(choice, family)
+    try:
+        return select_encoder(None, family)
+    except InputError as err:
+        selection = select_encoder("auto", family)
+        selection.note += f"; this node's FFMPEG_HWACCEL: {err.problem}"
+        return selection

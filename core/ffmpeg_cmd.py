@@ -121,7 +121,9 @@ def _failed(what: Path | str, stderr: bytes | None) -> Exception:
 
 
 def last_line(stderr: bytes | None) -> str:
-    lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
+    """ffmpeg's last line of ``stderr`` that says what went wrong (its closing "Conversion failed!" does not)."""
+    lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines()
+             if ln.strip() and ln.strip() != "Conversion failed!"]
     return lines[-1] if lines else "unknown error"
 
 
@@ -180,9 +182,10 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
         _check(proc, errors, what)
 
 
-def run(args: list[str], what: Path | str) -> bytes:
-    """Run ``ffmpeg`` with ``args``; return stdout; InputError naming ``what`` on failure
-    (OSError ENOSPC when the disk is full)."""
+def run(args: list[str], what: Path | str, log: bool = False) -> bytes:
+    """Run ``ffmpeg`` with ``args``; return stdout (``log``: stderr at log level info, where filters such as
+    ``loudnorm`` report); InputError naming ``what`` on failure (OSError ENOSPC when the disk is full)."""
+    args = ["-v", "info", *args] if log else args
     proc = _spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         out, err = proc.communicate()
@@ -191,7 +194,7 @@ def run(args: list[str], what: Path | str) -> bytes:
         _reap(proc)
     if proc.returncode != 0:
         raise _failed(what, err)
-    return out
+    return err if log else out
 
 
 @contextlib.contextmanager

@@ -285,6 +285,20 @@ def committed(out_dir: Path) -> bool:
     return check_out_dir(out_dir) in _committed
 
 
+def new_stage(out: Path) -> Path:
+    """A new staging folder inside the held folder ``out``, with this process's pid file (so the next run
+    removes it if this one dies); InputError when it cannot be written."""
+    stage = None
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
+        (stage / PID_FILE).write_text(_pid_stamp(os.getpid()))
+    except OSError as err:
+        if stage is not None:  # a full disk: no empty staging folder left
+            shutil.rmtree(stage, ignore_errors=True)
+        raise InputError(out, f"cannot write here ({err.strerror})") from None
+    return stage
+
+
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
     """Yield a staging folder for ``out_dir``'s new set of files; on success they replace the old set
@@ -292,14 +306,7 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
     and ``out_dir`` is left as it was. A full disk or a write error names ``out_dir``, not the hidden
     staging file."""
     with output_folder(out_dir) as out:
-        stage = None
-        try:
-            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
-            (stage / PID_FILE).write_text(_pid_stamp(os.getpid()))
-        except OSError as err:
-            if stage is not None:
-                shutil.rmtree(stage, ignore_errors=True)
-            raise InputError(out, f"cannot write here ({err.strerror})") from None
+        stage = new_stage(out)
         try:
             try:
                 yield stage

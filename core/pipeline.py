@@ -36,7 +36,8 @@ from .video.probe import probe_audio
 Progress = Callable[[str, float], None]
 #: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
 STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
-          "plan": "Planning cuts", "reframe": "Following subjects", "export": "Writing exports", "preview": "Rendering preview", "proxies": "Making proxies"}
+          "plan": "Planning cuts", "reframe": "Following subjects", "export": "Writing exports",
+          "preview": "Rendering preview", "proxies": "Making proxies", "render": "Rendering master", "join": "Joining master"}
 
 
 @dataclass

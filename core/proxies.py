@@ -12,20 +12,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
 import re
 import subprocess
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from . import ffmpeg_cmd
-from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder
+from . import ffmpeg_cmd, tasks
+from .cluster import PathMap, path_map as configured_path_map
+from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder, select_on_node
 from .errors import Cancelled, InputError
 from .output import pid_alive, write_atomic
 from .timebase import Rate
@@ -222,6 +225,8 @@ class ProxyResult:
     status: str
     reason: str = ""
     seconds: float = 0.0
+    node: str = ""  # the cluster node that made it, and with which encoder ("" on this machine)
+    encoder: str = ""
 
 
 def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], cancel: threading.Event | None,
@@ -262,11 +267,14 @@ class ProxyBatch:
 def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DEFAULT_PROFILE,
                  hwaccel: str | None = None, jobs: int | None = None,
                  progress: Callable[[str, float], None] | None = None,
-                 cancel: threading.Event | None = None) -> ProxyBatch:
+                 cancel: threading.Event | None = None, executor: Executor | None = None,
+                 mapping: PathMap | None = None) -> ProxyBatch:
     """Proxies of the footage in ``paths`` (files or folders) in ``out_dir``.
 
     A valid existing proxy is kept; a file that is not usable footage is reported (``failed``) and
-    the batch goes on. ``progress("proxies", fraction)`` follows the frames encoded.
+    the batch goes on. ``progress("proxies", fraction)`` follows the frames encoded (the proxies done on
+    an ``executor``: one task per original on a Dask cluster, whose workers see the files through
+    ``mapping`` and choose their own encoder).
     """
     if profile not in PROFILES:
         raise InputError(None, f"--profile {profile!r}: choose one of {', '.join(PROFILES)}")
@@ -302,38 +310,28 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         source, target = sources[src], targets[src]
-        if isinstance(source, InputError):
-            return ProxyResult(src, None, "failed", source.problem)
-        if target.exists() and check_proxy(source, target) is None:
-            advance(src, source.frames)
-            return ProxyResult(src, target, "skipped", "a valid proxy exists")
+        done_already = _needs_no_encode(src, source, target)
+        if done_already is not None:
+            advance(src, getattr(source, "frames", 0))
+            return done_already
         start = time.perf_counter()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
-        try:
-            _encode(encode_command(source, partial, chosen, selection.encoder), source.frames,
-                    lambda n: advance(src, n), cancel, src)
-        except BaseException as err:
-            partial.unlink(missing_ok=True)
-            if isinstance(err, InputError):
-                return ProxyResult(src, None, "failed", err.problem)
-            if isinstance(err, OSError):  # disk full (ffmpeg_cmd turns ENOSPC into OSError)
-                return ProxyResult(src, None, "failed", f"cannot write {target.parent}: {err.strerror or err}")
-            raise
-        return lambda: check(src, source, partial, target, start)
+        written = _encode_partial(source, target, chosen, selection.encoder, lambda n: advance(src, n), cancel)
+        if isinstance(written, ProxyResult):
+            return written
+        return lambda: check(src, source, written, target, start)
 
     def check(src: Path, source: Source, partial: Path, target: Path, start: float) -> ProxyResult:
         """ffprobe the written proxy, then rename it into place (while the next encode runs)."""
-        try:
-            problem = check_proxy(source, partial)
-            if problem:
-                return ProxyResult(src, None, "failed", f"proxy does not match its original: {problem}")
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        result = _place(source, partial, target, start)
         advance(src, source.frames)
-        return ProxyResult(src, target, "made", "", time.perf_counter() - start)
+        return result
 
+    if executor is not None:
+        jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, hwaccel) for f in files]
+        mapping = mapping if mapping is not None else configured_path_map()
+        results = tasks.map_with_progress(partial(run_proxy_job, paths=mapping), jobs_, executor,
+                                          (lambda f: progress("proxies", f)) if progress else None, cancel)
+        return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
     workers = max(1, jobs or (2 if selection.hardware else 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy") as pool, \
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy-check") as checks:
@@ -343,6 +341,78 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
     if cancel is not None and cancel.is_set():
         raise Cancelled()
     return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
+
+
+def _needs_no_encode(src: Path, source: Source | InputError, target: Path) -> ProxyResult | None:
+    """The result of an original that is no footage, or whose valid proxy exists; None: encode it."""
+    if isinstance(source, InputError):
+        return ProxyResult(src, None, "failed", source.problem)
+    if target.exists() and check_proxy(source, target) is None:
+        return ProxyResult(src, target, "skipped", "a valid proxy exists")
+    return None
+
+
+def _encode_partial(source: Source, target: Path, profile: Profile, encoder: Encoder,
+                    on_frames: Callable[[int], None], cancel: threading.Event | None) -> Path | ProxyResult:
+    """Encode ``source``'s proxy under a temporary name beside ``target``; that name, or the failed result."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    try:
+        _encode(encode_command(source, partial, profile, encoder), source.frames, on_frames, cancel, source.path)
+    except BaseException as err:
+        partial.unlink(missing_ok=True)
+        if isinstance(err, InputError):
+            return ProxyResult(source.path, None, "failed", err.problem)
+        if isinstance(err, OSError):  # disk full (ffmpeg_cmd turns ENOSPC into OSError)
+            return ProxyResult(source.path, None, "failed", f"cannot write {target.parent}: {err.strerror or err}")
+        raise
+    return partial
+
+
+def _place(source: Source, partial: Path, target: Path, start: float) -> ProxyResult:
+    """ffprobe the written proxy, then rename it into place."""
+    try:
+        problem = check_proxy(source, partial)
+        if problem:
+            return ProxyResult(source.path, None, "failed", f"proxy does not match its original: {problem}")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return ProxyResult(source.path, target, "made", "", time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class ProxyJob:
+    """One proxy as a task for a cluster worker (:func:`run_proxy_job`)."""
+
+    original: Path
+    source: Source | InputError
+    target: Path
+    profile: str
+    hwaccel: str
+
+
+def run_proxy_job(job: ProxyJob, paths: PathMap = PathMap()) -> ProxyResult:
+    """The task body on a worker: the job with the worker's paths, encoded with this node's encoder (its own
+    test encode, cached per node and ffmpeg build), checked and renamed into place; the editor's paths back."""
+    mapped = paths.there(job) if paths.pairs else job
+    node = platform.node()
+    if not mapped.original.exists():
+        return ProxyResult(job.original, None, "failed", f"not visible on worker {node} as {mapped.original}")
+    result = _needs_no_encode(mapped.original, mapped.source, mapped.target)
+    if result is None:
+        chosen = PROFILES[job.profile]
+        try:
+            encoder = select_on_node(job.hwaccel).encoder if chosen.h264 else SOFTWARE
+            start = time.perf_counter()
+            result = _encode_partial(mapped.source, mapped.target, chosen, encoder, lambda n: None, None)
+        except (InputError, OSError) as err:
+            return ProxyResult(job.original, None, "failed", getattr(err, "problem", None) or str(err), node=node)
+        if not isinstance(result, ProxyResult):
+            result = _place(mapped.source, result, mapped.target, start)
+        result = replace(result, encoder=encoder.codec if chosen.h264 else chosen.name)
+    result = replace(result, node=node)
+    return paths.back(result) if paths.pairs else result
 
 
 def read_manifest(path: Path) -> dict[str, str]:

@@ -107,6 +107,18 @@ def make_executor(workers: int | None = None) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=join_pool)
 
 
+def stop_pool(executor: Executor, finished: bool) -> None:
+    """Shut ``executor`` down: wait for it when the work ``finished``; else drop its queued work and, for a
+    process pool, kill its workers (their ffmpeg children die with them) instead of letting tasks run on."""
+    if finished:
+        executor.shutdown(wait=True)
+        return
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # ProcessPoolExecutor's workers
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+
+
 def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Executor | None = None,
                       progress: Callable[[float], None] | None = None,
                       cancel: threading.Event | None = None) -> list[R]:

@@ -106,3 +106,16 @@ def test_real_selection_on_this_machine(monkeypatch, tmp_path):
 def test_a_broken_encoder_fails_its_test_encode():
     broken = encoders.Encoder("bogus", "libx264", upload_filter="hwupload")  # no device to upload to
     assert trial_encode(broken)
+
+
+def test_hevc_masters_choose_among_the_hevc_encoders():
+    """The same choice for HEVC: hevc_* backends in the same order, libx265 as the fallback, and the
+    H.264 verdicts of the same build do not count as HEVC failures."""
+    names = listing("debian12_ffmpeg5.1_nogpu.txt")
+    tester = outcomes(hevc_nvenc=NO_DEVICE, hevc_vaapi=None)
+    chosen = choose("auto", names, "linux", {"h264_nvenc": NO_DEVICE}, tester, family="hevc")
+    assert chosen.encoder.codec == "hevc_vaapi" and tester.tried == ["hevc_nvenc", "hevc_vaapi"]
+    assert "-tag:v" in chosen.encoder.output_args(20, 50)
+    fallback = choose("auto", names, "linux", {"h264_nvenc": NO_DEVICE}, outcomes(hevc_nvenc=NO_DEVICE,
+                      hevc_vaapi=NO_DEVICE, hevc_qsv=NO_DEVICE), family="hevc")
+    assert fallback.encoder.codec == "libx265" and "h264_nvenc" not in fallback.note and "hevc_qsv" in fallback.note

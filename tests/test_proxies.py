@@ -190,3 +190,27 @@ def test_phone_footage_proxies_keep_every_timestamp_rotation_and_hdr_tags(tmp_pa
                     "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
                     "-metadata:s:v:0", "rotate=90", str(steady)], check=True)
     assert "instead of" in check_proxy(describe(src / "drops.mp4"), steady)
+
+
+def test_proxies_on_a_dask_cluster_equal_the_local_ones(footage, tmp_path):
+    """One task per original on two Dask workers that see the footage under another folder (a path map):
+    each proxy keeps what the local one keeps; the manifest names the editor's paths."""
+    from montage_ai.cluster import PathMap, dask_executor
+    local = make_proxies([footage], tmp_path / "local", hwaccel="none")
+    worker_view = tmp_path / "nfs"
+    worker_view.symlink_to(footage)
+    with dask_executor("local:2") as executor:
+        batch = make_proxies([footage], tmp_path / "cluster", hwaccel="auto", executor=executor,
+                             mapping=PathMap.parse(f"{footage}={worker_view}"))
+    made = {r.source: r for r in batch.results}
+    for r in local.results:
+        there = made[r.source]
+        assert there.status == r.status, (r.source, there.reason)
+        if r.status == "made":
+            assert there.node and there.encoder == "libx264" and there.proxy.is_relative_to(tmp_path / "cluster")
+            mine, theirs = describe(r.proxy), describe(there.proxy)
+            assert (theirs.rate, theirs.frames, theirs.timecode, theirs.audio_channels, theirs.rotation,
+                    theirs.width, theirs.height) == \
+                (mine.rate, mine.frames, mine.timecode, mine.audio_channels, mine.rotation, mine.width, mine.height)
+    assert set(read_manifest(tmp_path / "cluster")) == set(read_manifest(tmp_path / "local"))
+    assert not list((tmp_path / "cluster").rglob(".*partial*"))

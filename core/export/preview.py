@@ -202,6 +202,44 @@ class _Decoders:
                 stream.close()
 
 
+def write_frames(plan: Plan, size: tuple[int, int], write: Callable[[bytes], object],
+                 progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None) -> None:
+    """Decode the frames ``plan`` shows, scaled to ``size`` (yuv420p; a reframed cut's window cut out of
+    its whole picture, :func:`cut_out`), and hand each to ``write`` in timeline order: ``plan.frames``
+    calls. ``progress`` gets 0..0.99; ``cancel`` raises :class:`Cancelled`. The preview and the master's
+    segments (:mod:`montage_ai.render`) both render through here."""
+    reads, served_by = plan_reads(plan)
+    last_use = {index: i for i, index in enumerate(served_by)}
+    crops = [plan.crop(cut) for cut in plan.cuts]
+    sizes = [(size, False)] * len(reads)
+    for index, crop, cut in zip(served_by, crops, plan.cuts):
+        if crop is not None:  # every cut of a read shows one clip, so one crop size
+            sizes[index] = (whole_size(cut.clip, crop, size), True)
+    decoders = _Decoders(reads, sizes)
+    written = 0
+    try:
+        for i, cut in enumerate(plan.cuts):
+            for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
+                decoders.start(ahead)
+            index, frame, at, crop = served_by[i], None, -1, crops[i]
+            for k, offset in enumerate(shown_frames(cut, plan)):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                while at < offset:
+                    frame = decoders.next_frame(index)
+                    at += 1
+                if frame is None:
+                    raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
+                write(frame if crop is None else cut_out(frame, sizes[index][0], size, crop, k))
+                written += 1
+            if last_use[index] == i:
+                decoders.finish(index)
+            if progress:
+                progress(0.99 * written / plan.frames)
+    finally:
+        decoders.close()
+
+
 def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Callable[[float], None] | None = None,
                    cancel: threading.Event | None = None, encoder: Selection | None = None) -> Selection:
     """Render ``plan`` to ``out`` (MP4) with ``encoder`` (default: :func:`select_encoder` for
@@ -221,47 +259,19 @@ def render_preview(plan: Plan, out: Path, quality: str = "full", progress: Calla
 def _render(plan: Plan, out: Path, quality: str, progress: Callable[[float], None] | None,
             cancel: threading.Event | None, selection: Selection) -> Selection:
     size = preview_size(plan, quality)
-    reads, served_by = plan_reads(plan)
-    last_use = {index: i for i, index in enumerate(served_by)}
-    crops = [plan.crop(cut) for cut in plan.cuts]
-    sizes = [(size, False)] * len(reads)
-    for index, crop, cut in zip(served_by, crops, plan.cuts):
-        if crop is not None:  # every cut of a read shows one clip, so one crop size
-            sizes[index] = (whole_size(cut.clip, crop, size), True)
-    decoders = _Decoders(reads, sizes)
-    written = 0
     mix = out.with_name(f".{out.stem}-dialogue.wav") if plan.dialogue else None  # music ducked + dialogue
     try:
         if mix:
             mix_dialogue(plan, mix, staged=out.parent)
         with ffmpeg_cmd.sink(_encode_args(plan, size, QUALITIES[quality], selection.encoder, out, mix),
                              out) as encoder:
-            for i, cut in enumerate(plan.cuts):
-                for ahead in served_by[i:i + 1 + LOOKAHEAD_CUTS]:
-                    decoders.start(ahead)
-                index, frame, at, crop = served_by[i], None, -1, crops[i]
-                for k, offset in enumerate(shown_frames(cut, plan)):
-                    if cancel is not None and cancel.is_set():
-                        raise Cancelled()
-                    while at < offset:
-                        frame = decoders.next_frame(index)
-                        at += 1
-                    if frame is None:
-                        raise InputError(cut.clip.path, f"no frame decodable from frame {cut.source_in}")
-                    encoder.write(frame if crop is None else cut_out(frame, sizes[index][0], size, crop, k))
-                    written += 1
-                if last_use[index] == i:
-                    decoders.finish(index)
-                if progress:
-                    progress(0.99 * written / plan.frames)
+            write_frames(plan, size, encoder.write, progress, cancel)
     except BaseException:
-        decoders.close()
         out.unlink(missing_ok=True)
         raise
     finally:
         if mix:
             mix.unlink(missing_ok=True)
-    decoders.close()
     if progress:
         progress(1.0)
     return selection

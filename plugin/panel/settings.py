@@ -32,7 +32,7 @@ class PanelSettings:
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules
-    scheduler: str = ""  # Dask scheduler for footage analysis; "" = this machine's process pool
+    scheduler: str = ""  # Dask scheduler for footage analysis, proxies and renders; "" = this machine's process pool
     notes: list[str] = field(default_factory=list, compare=False)  # what load ignored; never saved
 
     @classmethod

@@ -67,6 +67,7 @@ class PanelWindow(QWidget):
     analyzed = Signal()
     generated = Signal()
     exported = Signal(str)
+    rendered = Signal(str)  # master.mp4's path
     pushed = Signal(str)
     failed = Signal(str)
     cancelled = Signal()
@@ -135,6 +136,11 @@ class PanelWindow(QWidget):
             if slot:
                 b.clicked.connect(slot)
             buttons.addWidget(b)
+        self.render_btn = QPushButton("Render master…")
+        self.render_btn.setToolTip("Exports and master.mp4 (full quality, -14 LUFS) into a folder; on the "
+                                   "Scheduler's cluster when one is set")
+        self.render_btn.clicked.connect(self._render_clicked)
+        buttons.addWidget(self.render_btn)
         right.addLayout(buttons)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -206,7 +212,7 @@ class PanelWindow(QWidget):
         form.addRow("LLM model", self.llm_edit)
         self.scheduler_edit = QLineEdit()
         self.scheduler_edit.setPlaceholderText("tcp://host:8786 or local:2 for Dask (empty: this machine)")
-        self.scheduler_edit.setToolTip("Where footage analysis runs; see docs/scale.md")
+        self.scheduler_edit.setToolTip("Where footage analysis, proxies and the master render run; see docs/scale.md")
         form.addRow("Scheduler", self.scheduler_edit)
         self.duration_spin = _spin(36000, " s", 1)
         self.duration_spin.setSpecialValueText("to the end")
@@ -416,6 +422,7 @@ class PanelWindow(QWidget):
         has_plan = not busy and self.plan is not None
         self.preview_btn.setEnabled(has_plan and (self.work_dir / "out" / "preview.mp4").exists())
         self.export_btn.setEnabled(has_plan)
+        self.render_btn.setEnabled(has_plan)
         self.resolve_actions.refresh(busy, has_plan)
 
     # ----- Analyze ------------------------------------------------------------------------------
@@ -570,6 +577,36 @@ class PanelWindow(QWidget):
         self.status.setText(f"Exported {len(files)} files to {folder} (Premiere: File ▸ Import montage.xml).")
         self.exported.emit(str(folder))
 
+    # ----- Render -------------------------------------------------------------------------------
+    def _render_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Render master into folder", self.settings.export_dir)
+        if folder:
+            self.render(folder)
+
+    def render(self, folder: str | Path) -> None:
+        """Write the exports into ``folder`` as Export does, then render ``master.mp4`` there from them
+        (progress per segment; Cancel leaves no partial master)."""
+        self.settings.export_dir = str(folder)
+        self._store_settings()
+        plan, details = self.plan, self.details
+        preview = self.work_dir / "out" / "preview.mp4"
+        scheduler = self.scheduler_edit.text().strip() or None
+
+        def work(progress, cancel):
+            from montage_ai.pipeline import write_outputs
+            from montage_ai.render.master import render_master
+            write_outputs(plan, folder, preview=preview.exists(), details=details, progress=progress,
+                          cancel=cancel, preview_file=preview)
+            return render_master(folder, scheduler=scheduler, progress=progress, cancel=cancel)
+
+        self._run("Rendering", work, self._rendered)
+
+    def _rendered(self, master) -> None:
+        r = master.report
+        self.status.setText(f"Rendered {master.path} ({r['frames']} frames, {r['width']}x{r['height']}, "
+                            f"{r['loudness']['output']:.1f} LUFS).")
+        self.rendered.emit(str(master.path))
+
     def push_to_resolve(self) -> None:
         """Create the plan as a new timeline (version) in the open Resolve project."""
         self.resolve_actions.push()
@@ -587,9 +624,13 @@ class PanelWindow(QWidget):
         self._store_settings()
         footage = self.footage_paths()
 
+        scheduler = self.scheduler_edit.text().strip() or None
+
         def work(progress, cancel):
+            from montage_ai.cluster import executor_for
             from montage_ai.proxies import make_proxies
-            return make_proxies(footage, folder, progress=progress, cancel=cancel)
+            with executor_for(scheduler) as executor:
+                return make_proxies(footage, folder, progress=progress, cancel=cancel, executor=executor)
 
         self._run("Making proxies", work, self._proxies_made)
 
