@@ -42,6 +42,7 @@ class OnsetBands:
     kick: np.ndarray
     chroma: np.ndarray
     levels: np.ndarray
+    mel_db: np.ndarray  # N_MELS x frames, dB floored TOP_DB under the loudest (the beat model's input)
 
     def strength(self, band: np.ndarray, frames: np.ndarray) -> np.ndarray:
         """Strength of ``band`` (frames on its last axis) at each frame: the max over one frame
@@ -90,9 +91,10 @@ class OnsetBuilder:
             self._analyse(np.pad(self._pending, (0, max(0, length - self._pending.size)))[:length])
         floor = max(float(m.max()) for m in self._mel_db) - TOP_DB
         flux: dict[str, list[np.ndarray]] = {name: [] for name in self._bands}
-        levels, previous = [], None
+        levels, floored, previous = [], [], None
         for chunk in self._mel_db:
             chunk = np.maximum(chunk, floor)
+            floored.append(chunk.astype(np.float32))
             levels.append(chunk.reshape(LEVEL_GROUPS, -1, chunk.shape[1]).mean(axis=1))
             joined = chunk if previous is None else np.concatenate([previous, chunk], axis=1)
             rise = np.maximum(0.0, joined[:, 1:] - joined[:, :-1])
@@ -106,7 +108,8 @@ class OnsetBuilder:
 
         return OnsetBands(sr=self.sr, full=envelope("full"), low=envelope("low"), mid=envelope("mid"),
                           kick=envelope("kick"),
-                          chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1))
+                          chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1),
+                          mel_db=np.concatenate(floored, axis=1)[:, :frames])
 
     def _analyse(self, samples: np.ndarray) -> None:
         power = power_spectrogram(samples, N_FFT, HOP)

@@ -5,6 +5,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE
 from montage_ai.config import config_dir
 from montage_ai.output import write_atomic
 
@@ -28,6 +29,7 @@ class PanelSettings:
     beat_level: str = "beat"
     tempo_hint: float = 0.0  # BPM; 0 = analysed
     beats_per_bar: int = 0  # 0 = analysed
+    beat_engine: str = DEFAULT_BEAT_ENGINE  # audio.hints.BEAT_ENGINES
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules

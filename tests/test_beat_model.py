@@ -1,0 +1,55 @@
+"""The learned beat engine: numpy inference equals the trained network, and it finds the beats and
+bars of a song it has never heard (core/demo_media.py) without torch."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from montage_ai.audio.analyze import analyze_music
+from montage_ai.audio.beat_model import WEIGHTS, forward, load_weights
+
+FIXTURE = Path(__file__).parent / "data" / "beat_model_fixture.npz"
+
+
+def test_numpy_inference_equals_the_trained_network():
+    """training/train.py stored an input and torch's output of the shipped weights."""
+    with np.load(FIXTURE) as data:
+        x, logits = data["x"], data["logits"]
+    assert np.abs(forward(x, load_weights()) - logits).max() < 1e-4
+
+
+def test_weights_are_small_package_data():
+    weights = load_weights()
+    parameters = sum(v.size for k, v in weights.items() if not k.endswith("dilation"))
+    assert 50_000 <= parameters <= 300_000
+    assert WEIGHTS.stat().st_size < 2_000_000
+
+
+@pytest.fixture(scope="module")
+def learned(song):
+    return analyze_music(song.path, use_cache=False, beat_engine="learned")
+
+
+def test_learned_engine_finds_the_beats_and_bars(learned, song):
+    truth = np.asarray(song.beats)
+    found = np.asarray(learned.beats)
+    error = np.array([np.min(np.abs(found - t)) for t in truth])
+    assert np.median(error) < 0.002 and np.mean(error < 0.07) >= 0.97
+    assert len(found) <= len(truth) + 4  # no invented grid beyond the song's ends
+    bars = np.asarray(learned.downbeats)
+    assert learned.beats_per_bar == 4
+    assert np.mean([np.min(np.abs(bars - t)) < 0.07 for t in song.downbeats]) >= 0.9
+    assert learned.beat_engine == "learned"
+    assert learned.tempo_bpm == pytest.approx(124, abs=1)
+
+
+def test_engines_are_cached_apart(song):
+    first = analyze_music(song.path, beat_engine="learned")
+    assert analyze_music(song.path, beat_engine="learned").beat_engine == "learned"
+    assert analyze_music(song.path, beat_engine="dsp").beat_engine == "dsp"
+    assert first.beats == analyze_music(song.path, beat_engine="learned").beats
+
+
+def test_unknown_engine_is_refused(song):
+    with pytest.raises(ValueError):
+        analyze_music(song.path, beat_engine="oracle")
