@@ -26,7 +26,11 @@ TEMPO_CHANGE = 100.0
 #: 8 %); a change to any other period (a new section's tempo) costs ``TEMPO_JUMP`` nats.
 BAND = 4
 TEMPO_JUMP = 15.0
-OBSERVATION_SPREAD = 16.0
+OBSERVATION_SPREAD = 4.0
+#: A log-normal tempo prior around ``PRIOR_BPM`` (``PRIOR_OCTAVES`` wide), in nats per second of
+#: music: where the activations fit two metrical levels alike (eighth-note hi-hats), the level
+#: listeners tap most often wins.
+PRIOR_BPM, PRIOR_OCTAVES, PRIOR_WEIGHT = 120.0, 1.0, 1.0
 #: Probability of a bar in another metre after a bar.
 METRE_CHANGE = 1e-4
 METRES = (2, 3, 4)
@@ -51,7 +55,7 @@ def beat_frames(activation: np.ndarray, fps: float, bpm_range: tuple[float, floa
     Every path through the (period, phase) states observes ``off`` in all frames but its beats, so
     only beats are scored (``on - off``) and a state's score is that of its last beat: the score
     ``B[t, i]`` of a beat at frame ``t`` followed by period ``i`` is its observation plus the best
-    ``B[t - p_k, k] + transition[k, i]``. Periods are at least ``p_min`` frames, so ``p_min`` frames
+    ``B[t - p_k, k] + transition[k, i]`` (plus the tempo prior over the ``p_k`` frames between). Periods are at least ``p_min`` frames, so ``p_min`` frames
     are scored at once."""
     act = np.clip(np.asarray(activation, dtype=np.float64), EPS, 1 - EPS)
     n = act.size
@@ -65,13 +69,16 @@ def beat_frames(activation: np.ndarray, fps: float, bpm_range: tuple[float, floa
     transition = np.where(valid, -TEMPO_CHANGE * np.abs(np.log(per[source] / per[None, :])), -np.inf)
     transition -= np.log(np.exp(transition).sum(axis=0, keepdims=True))
     beat = np.log(act) - np.log((1 - act) / (OBSERVATION_SPREAD - 1))
+    # the tempo prior, per second of music at each period: charged for the interval before each beat
+    octaves = np.log2(60.0 * fps / per / PRIOR_BPM)
+    interval_prior = -PRIOR_WEIGHT * octaves ** 2 / (2 * PRIOR_OCTAVES ** 2) * per / fps
     pad = int(per.max())
     score = np.zeros((pad + n, per.size))  # rows before ``pad``: before the song (any phase)
     back = np.zeros((n, per.size), dtype=np.int16)
     columns = np.arange(per.size)
     for t0 in range(0, n, int(per.min())):
         t = np.arange(t0, min(n, t0 + int(per.min())))
-        previous = score[pad + t[:, None] - per[None, :], columns[None, :]]  # frames x from-period
+        previous = score[pad + t[:, None] - per[None, :], columns[None, :]] + interval_prior[None, :]
         candidates = previous[:, source] + transition[None]  # frames x offset x to-period
         best = candidates.argmax(axis=1)
         back[t] = source[best, columns[None, :]]
