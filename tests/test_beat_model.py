@@ -7,6 +7,7 @@ import pytest
 
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.beat_model import WEIGHTS, forward, load_weights
+from montage_ai.demo_media import write_wav
 
 FIXTURE = Path(__file__).parent / "data" / "beat_model_fixture.npz"
 
@@ -48,6 +49,14 @@ def test_engines_are_cached_apart(song):
     assert analyze_music(song.path, beat_engine="learned").beat_engine == "learned"
     assert analyze_music(song.path, beat_engine="dsp").beat_engine == "dsp"
     assert first.beats == analyze_music(song.path, beat_engine="learned").beats
+
+
+@pytest.mark.parametrize("signal", ["silence", "noise"])
+def test_no_pulse_gives_no_beats(tmp_path, signal):
+    samples = np.zeros(44100 * 8) if signal == "silence" else 0.3 * np.random.default_rng(1).standard_normal(44100 * 8)
+    write_wav(tmp_path / "x.wav", samples, 44100)
+    music = analyze_music(tmp_path / "x.wav", use_cache=False, beat_engine="learned")
+    assert music.beats == [] and "no steady beat" in music.warnings[0]
 
 
 def test_unknown_engine_is_refused(song):
