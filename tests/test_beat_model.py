@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from montage_ai.audio.analyze import analyze_music
-from montage_ai.audio.beat_model import WEIGHTS, forward, load_weights
+from montage_ai.audio.beat_model import WEIGHTS, activations, forward, load_weights, reach
 from montage_ai.demo_media import write_wav
 
 FIXTURE = Path(__file__).parent / "data" / "beat_model_fixture.npz"
@@ -17,6 +17,14 @@ def test_numpy_inference_equals_the_trained_network():
     with np.load(FIXTURE) as data:
         x, logits = data["x"], data["logits"]
     assert np.abs(forward(x, load_weights()) - logits).max() < 1e-4
+
+
+def test_long_songs_run_in_chunks_equal_to_one_run():
+    mel_db = -80 * np.random.default_rng(2).random((96, 7000)).astype(np.float32)
+    whole = activations(mel_db, chunk=10_000)
+    chunked = activations(mel_db, chunk=1500)
+    assert reach(load_weights()) > 1500
+    assert max(np.abs(a - b).max() for a, b in zip(whole, chunked)) < 1e-5
 
 
 def test_weights_are_small_package_data():
@@ -64,3 +72,15 @@ def test_no_pulse_gives_no_beats(tmp_path, signal):
 def test_unknown_engine_is_refused(song):
     with pytest.raises(ValueError):
         analyze_music(song.path, beat_engine="oracle")
+
+
+def test_model_input_does_not_depend_on_how_the_signal_is_streamed():
+    from montage_ai.audio.onsets import OnsetBuilder, onset_bands
+    y = np.random.default_rng(4).standard_normal(22050 * 6).astype(np.float32) * np.repeat([0.1, 0.5, 0.2], 22050 * 2)
+    builder = OnsetBuilder(22050)
+    for part in np.array_split(y, 7):
+        builder.add(part)
+    assert np.allclose(builder.finish().mel_db, onset_bands(y, 22050).mel_db, atol=1e-4)
+    lean = OnsetBuilder(22050, keep_mel=False)
+    lean.add(y)
+    assert lean.finish().mel_db.shape == (96, 0)  # the dsp engine keeps no copy

@@ -43,10 +43,10 @@ class _Features:
     signal: np.ndarray | None  # the whole signal if at most KEEP_SAMPLES long (no second decode)
 
 
-def _read_features(path: Path, progress: Callable[[float], None], seconds: float) -> _Features:
-    """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time (``progress`` after each
-    part of a block, as a share of the expected ``seconds``)."""
-    builder, times, db = OnsetBuilder(ANALYSIS_RATE), [], []
+def _read_features(path: Path, progress: Callable[[float], None], seconds: float, keep_mel: bool) -> _Features:
+    """Onset bands (with the mel dB if ``keep_mel``) and the energy curve, decoding ``BLOCK`` samples
+    at a time (``progress`` after each part of a block, as a share of the expected ``seconds``)."""
+    builder, times, db = OnsetBuilder(ANALYSIS_RATE, keep_mel), [], []
     kept: list[np.ndarray] | None = []
     for n, block in enumerate(stream_mono(path, ANALYSIS_RATE, BLOCK)):
         for part in np.array_split(block, PARTS):
@@ -118,7 +118,7 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
 
 def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float],
              engine: str) -> Music:
-    features = _read_features(path, progress, seconds)
+    features = _read_features(path, progress, seconds, keep_mel=engine == "learned")
     duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")

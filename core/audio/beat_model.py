@@ -18,6 +18,9 @@ import numpy as np
 from .onsets import TOP_DB
 
 WEIGHTS = Path(__file__).with_name("beat_model.npz")
+#: Frames run through the network at a time (5.8 min): with the context either side, memory stays that of a
+#: few minutes however long the file.
+CHUNK = 30_000
 #: Rises of a band's level (dB per frame) are divided by this to sit in about [0, 1].
 FLUX_SCALE = 10.0
 
@@ -65,8 +68,26 @@ def forward(x: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
     return conv1d(elu(h), weights["out.weight"], weights["out.bias"])
 
 
-def activations(mel_db: np.ndarray, weights: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Beat and downbeat probabilities (0..1) per frame of ``mel_db`` (:attr:`OnsetBands.mel_db`)."""
-    logits = forward(network_input(mel_db), weights or load_weights())
+def reach(weights: dict[str, np.ndarray]) -> int:
+    """Frames either side of a frame that its output depends on (the zero padding of every layer)."""
+    layers = [(weights[k].shape[2], 1) for k in ("in0.weight", "in1.weight")]
+    block = 0
+    while f"tcn{block}.dil.weight" in weights:
+        layers.append((weights[f"tcn{block}.dil.weight"].shape[2], int(weights[f"tcn{block}.dilation"])))
+        block += 1
+    return sum(d * (k - 1) // 2 for k, d in layers)
+
+
+def activations(mel_db: np.ndarray, weights: dict[str, np.ndarray] | None = None,
+                chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """Beat and downbeat probabilities (0..1) per frame of ``mel_db`` (:attr:`OnsetBands.mel_db`), run
+    ``chunk`` frames at a time with :func:`reach` frames of context either side (equal to one run over all)."""
+    weights = weights or load_weights()
+    x = network_input(mel_db)
+    n, context = x.shape[1], reach(weights)
+    logits = np.empty((2, n), dtype=np.float32)
+    for start in range(0, n, chunk):
+        lo, end = max(0, start - context), min(n, start + chunk)
+        logits[:, start:end] = forward(x[:, lo:min(n, end + context)], weights)[:, start - lo:end - lo]
     p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     return p[0], p[1]
