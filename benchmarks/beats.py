@@ -4,7 +4,7 @@ Synthesises songs with known beat and bar times (tempo 60-180 BPM, drift, a temp
 syncopated and half-time kicks, a quiet intro, noise, off-beat chord stabs, an MP3 round trip, accented metronomes in 4/4
 and 3/4) and prints, per song and pooled: F-measure (mir_eval, 70 ms window), median / p95 absolute
 error and mean signed error (ms, over beats matched within 70 ms), analysis seconds per minute of
-audio, and for ours the bar-start F-measure (librosa has no downbeat tracker).
+audio, and for our engines (learned, dsp) the bar-start F-measure (librosa has no downbeat tracker).
 
     python benchmarks/beats.py [--out DIR] [--quick] [--random N [--seed S]]
 
@@ -84,9 +84,17 @@ def errors_ms(ref: np.ndarray, est: np.ndarray) -> np.ndarray:
     return 1000 * d[np.abs(d) <= WINDOW]
 
 
-def ours(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    music = analyze_music(path, use_cache=False)
+def ours(path: Path, engine: str) -> tuple[np.ndarray, np.ndarray]:
+    music = analyze_music(path, use_cache=False, beat_engine=engine)
     return np.asarray(music.beats), np.asarray(music.downbeats)
+
+
+def learned(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    return ours(path, "learned")
+
+
+def dsp(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    return ours(path, "dsp")
 
 
 def librosa_default(path: Path) -> tuple[np.ndarray, None]:
@@ -127,12 +135,14 @@ def main() -> None:
 def compare(named_songs: list[tuple[str, SynthSong]], folder: Path) -> None:
     """Run both trackers on each song and print a row per song and tracker, the pooled rows, and the
     ratios of median error and time."""
-    ours(synth_song(folder / "warmup.wav", bpm=100, arc=(("a", 2, 1.0),)).path)  # JIT warm-up, both trackers
-    librosa_default(folder / "warmup.wav")
-    results = {"ours": [], "librosa": []}
+    trackers = {"learned": learned, "dsp": dsp, "librosa": librosa_default}
+    warmup = synth_song(folder / "warmup.wav", bpm=100, arc=(("a", 2, 1.0),)).path
+    for tracker in trackers.values():
+        tracker(warmup)  # JIT warm-up, every tracker
+    results = {label: [] for label in trackers}
     print(f"{'song':<20} {'tracker':<8} {'F':>6} {'med ms':>7} {'p95 ms':>7} {'mean ms':>8} {'s/min':>6} {'bar F':>6}")
     for name, song in named_songs:
-        for label, tracker in (("ours", ours), ("librosa", librosa_default)):
+        for label, tracker in trackers.items():
             r = measure(tracker, song)
             results[label].append(r)
             err = r["err"] if r["err"].size else np.array([np.nan])
@@ -143,9 +153,11 @@ def compare(named_songs: list[tuple[str, SynthSong]], folder: Path) -> None:
     for label, s in pooled.items():
         print(f"{'ALL':<20} {label:<8} {s['f']:6.3f} {s['median']:7.2f} {s['p95']:7.2f} {s['mean']:8.2f} "
               f"{s['s_per_min']:6.2f} {s['bar_f']:6.3f}")
-    ratio = pooled["librosa"]["median"] / max(pooled["ours"]["median"], 1e-9)
-    speed = pooled["ours"]["s_per_min"] / pooled["librosa"]["s_per_min"]
-    print(f"\nmedian error: librosa / ours = {ratio:.1f}x   time: ours / librosa = {speed:.2f}x")
+    print()
+    for label in ("learned", "dsp"):
+        ratio = pooled["librosa"]["median"] / max(pooled[label]["median"], 1e-9)
+        speed = pooled[label]["s_per_min"] / pooled["librosa"]["s_per_min"]
+        print(f"median error: librosa / {label} = {ratio:.1f}x   time: {label} / librosa = {speed:.2f}x")
 
 
 if __name__ == "__main__":

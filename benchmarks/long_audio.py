@@ -1,5 +1,6 @@
 """Analysis time and peak memory by song length: a 4-minute song and a 1-hour file, each analysed in a
-fresh Python process (as ``montage-ai analyze-music`` would), then again from the cache.
+fresh Python process (as ``montage-ai analyze-music`` would), then again from the cache; the
+4-minute song also with each beat engine (``learned``, ``dsp``) named.
 
 Prints wall time, seconds per minute of audio and the child's peak RSS, next to librosa's default
 ``beat_track`` on the 4-minute song (librosa loads the whole file; it is not run on the hour).
@@ -24,8 +25,10 @@ ARC = (("intro", 8, 0.3), ("build", 16, 0.6), ("climax", 16, 1.0), ("sustain", 1
 PEAK = ("print(next(int(line.split()[1]) for line in open('/proc/self/status') "
         "if line.startswith('VmHWM')) / 1024)")
 OURS = ("import sys, time; from montage_ai.audio.analyze import analyze_music; t = time.perf_counter(); "
-        "m = analyze_music(sys.argv[1], use_cache=sys.argv[2] == 'cache'); "
+        "m = analyze_music(sys.argv[1], use_cache=sys.argv[2] == 'cache'{engine}); "
         "print(time.perf_counter() - t, len(m.beats)); " + PEAK)
+LEARNED, DSP = OURS.format(engine=", beat_engine='learned'"), OURS.format(engine=", beat_engine='dsp'")
+OURS = OURS.format(engine="")  # the default engine
 LIBROSA = ("import sys, time, librosa; t = time.perf_counter(); y, sr = librosa.load(sys.argv[1]); "
            "b = librosa.beat.beat_track(y=y, sr=sr)[1]; print(time.perf_counter() - t, len(b)); " + PEAK)
 
@@ -53,6 +56,8 @@ def main() -> None:
                     "-t", str(args.minutes * 60), "-c:a", "libmp3lame", "-b:a", "192k", str(long_file)], check=True)
     env = {**os.environ, "MONTAGE_AI_CACHE_DIR": str(folder / "cache")}
     rows = [("4-min song, ours", song.path, OURS, "fresh", song.duration),
+            ("4-min song, learned", song.path, LEARNED, "fresh", song.duration),
+            ("4-min song, dsp", song.path, DSP, "fresh", song.duration),
             ("4-min song, ours cached", song.path, OURS, "cache", song.duration),
             ("4-min song, librosa", song.path, LIBROSA, "fresh", song.duration),
             (f"{args.minutes:g}-min MP3, ours", long_file, OURS, "fresh", args.minutes * 60)]

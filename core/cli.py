@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 from .encoders import HWACCEL_CHOICES, requested, select_encoder
 from . import __version__, ffmpeg_cmd, settings, signals
 from .errors import InputError, Interrupted, shown
-from .audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
+from .audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, DEFAULT_BEAT_ENGINE, TEMPO_HINT_RANGE
 from .export import DEFAULT_FORMATS, FORMATS
 from .plan.planner import BEAT_LEVELS, PlanSettings
 from .plan.refine import DEFAULT_ROUNDS
@@ -100,6 +100,9 @@ def _add_analysis_overrides(p: argparse.ArgumentParser) -> None:
                    help="the song's tempo as you count it: beats are tracked near it (also where none is found)")
     p.add_argument("--beats-per-bar", type=_beats_per_bar, metavar="N",
                    help="beats in a bar (e.g. 3 for a waltz, 2 for 6/8 counted in two): bar starts every N beats")
+    p.add_argument("--beat-engine", type=_checked(settings.parse_beat_engine), default=DEFAULT_BEAT_ENGINE,
+                   help=f"beat tracker: {' or '.join(BEAT_ENGINES)} (learned: a small neural network with a "
+                        f"tempo and bar decoder; dsp: onset signal processing; default {DEFAULT_BEAT_ENGINE})")
 
 
 def _style(text: str) -> str:
@@ -290,7 +293,7 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
                                   music_end=args.music_end, fps=args.fps, seed=args.seed,
                                   beat_level=args.beat_level or "", beat_offset_ms=args.beat_offset_ms,
                                   tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
-                                  size=args.size, dialogue=args.dialogue, separator_model=args.separator_model)
+                                  beat_engine=args.beat_engine, size=args.size, dialogue=args.dialogue, separator_model=args.separator_model)
 
 
 def warning_summary(warnings: list[str]) -> str:
@@ -374,9 +377,11 @@ def cmd_styles(args: argparse.Namespace) -> None:
 def cmd_analyze_music(args: argparse.Namespace) -> None:
     from .audio.analyze import analyze_music
     from .video.discover import resolve_input
-    music = analyze_music(resolve_input(args.file), tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar)
+    music = analyze_music(resolve_input(args.file), tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
+                          beat_engine=args.beat_engine)
     data = {"duration": music.duration, "tempo_bpm": music.tempo_bpm, "beats": music.beats,
             "downbeats": music.downbeats, "beats_per_bar": music.beats_per_bar, "overrides": music.overrides,
+            "beat_engine": music.beat_engine,
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
                           "energy": s.energy} for s in music.sections],
             "warnings": music.warnings}

@@ -63,6 +63,7 @@ class Music:
     beats_per_bar: int = 4
     #: What the editor set in place of the analysis: ``tempo_hint`` (BPM), ``beats_per_bar``.
     overrides: dict[str, float] = field(default_factory=dict)
+    beat_engine: str = "dsp"  # which tracker found the beats and bars (audio.hints.BEAT_ENGINES)
     audio: AudioFormat | None = None  # the file's stream as NLEs see it (probed by the pipeline)
 
     @property

@@ -13,6 +13,7 @@ from typing import Callable
 
 from .audio.analyze import analyze_music
 from .audio.decode import require_audio
+from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
@@ -64,8 +65,9 @@ def _check(cancel: threading.Event | None) -> None:
 def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
                    cancel: threading.Event | None = None, tempo_hint: float | None = None,
                    beats_per_bar: int | None = None, scheduler: str | None = None,
-                   path_map: PathMap | None = None) -> Inputs:
-    """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides) and every footage
+                   path_map: PathMap | None = None, beat_engine: str = DEFAULT_BEAT_ENGINE) -> Inputs:
+    """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides; ``beat_engine``: which
+    beat tracker) and every footage
     file (folders are searched; shots and scores are cached; on a Dask ``scheduler`` when given, see
     :func:`.cluster.executor_for`; ``path_map``: how its workers see the files, default
     :func:`.cluster.path_map`). A footage file that cannot be analysed is skipped with a warning;
@@ -97,7 +99,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     if progress:
         progress("analyze_music", 0.0)
     music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None,
-                          tempo_hint=tempo_hint, beats_per_bar=beats_per_bar)
+                          tempo_hint=tempo_hint, beats_per_bar=beats_per_bar, beat_engine=beat_engine)
     music.audio = probe_audio(music_path)
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
@@ -238,7 +240,7 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
     checked and locked before any analysis."""
     with output_folder(out_dir):
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
-                                scheduler, path_map)
+                                scheduler, path_map, settings.beat_engine)
         _check(cancel)
         plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:

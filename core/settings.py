@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from .audio.hints import BEAT_ENGINES
 from .errors import InputError, shown
 from .model import Aspect
 from .plan.planner import PlanSettings
@@ -74,6 +75,14 @@ def parse_offset_ms(text: str) -> float:
     value = _number(text, "milliseconds")
     if abs(value) > MAX_OFFSET_MS:
         raise ValueError(f"{text!r} ms is too far; cuts move at most {MAX_OFFSET_MS:g} ms either way")
+    return value
+
+
+def parse_beat_engine(text: str) -> str:
+    """One of ``audio.hints.BEAT_ENGINES`` (``learned``, ``dsp``)."""
+    value = str(text).strip().lower()
+    if value not in BEAT_ENGINES:
+        raise ValueError(f"{text!r} is not a beat engine; choose from {', '.join(BEAT_ENGINES)}")
     return value
 
 

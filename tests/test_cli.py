@@ -103,6 +103,18 @@ def test_analyze_music_json(song):
     assert all({"start", "end", "phase", "energy"} <= set(s) for s in data["sections"])
 
 
+def test_beat_engine_is_used_and_named(song, footage, tmp_path):
+    proc = run("analyze-music", song.path, "--json", "--beat-engine", "learned")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["beat_engine"] == "learned" and abs(data["tempo_bpm"] - 124) < 1
+    out = tmp_path / "engine"
+    proc = run("make", "--music", song.path, "--footage", footage[0], "--out", out, "--no-preview", "--formats", "csv",
+               "--duration", "8", "--beat-engine", "dsp")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "report.json").read_text())["music"]["beat_engine"] == "dsp"
+
+
 def test_tempo_hint_and_beats_per_bar_are_used_and_recorded(song, footage, tmp_path):
     out = tmp_path / "hinted"
     proc = run("make", "--music", song.path, "--footage", footage[0], "--out", out, "--no-preview", "--formats", "csv",
@@ -114,7 +126,8 @@ def test_tempo_hint_and_beats_per_bar_are_used_and_recorded(song, footage, tmp_p
 
 
 @pytest.mark.parametrize("option, value", [("--tempo-hint", "fast"), ("--tempo-hint", "900"),
-                                           ("--beats-per-bar", "0"), ("--beats-per-bar", "3.5")])
+                                           ("--beats-per-bar", "0"), ("--beats-per-bar", "3.5"),
+                                           ("--beat-engine", "oracle")])
 def test_bad_tempo_hint_or_beats_per_bar_exit_2_naming_the_option(song, tmp_path, option, value):
     for command in (["analyze-music", song.path], ["make", "--music", song.path, "--footage", song.path,
                                                    "--out", tmp_path / "out"]):

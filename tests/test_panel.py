@@ -14,6 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QFontMetricsF  # noqa: E402
 
 from fake_resolve.harness import clip_props, dvr  # noqa: E402,F401  (fixture)
+from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE  # noqa: E402
 from montage_ai.demo_media import write_wav  # noqa: E402
 from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
@@ -192,13 +193,15 @@ def test_bad_music_shows_one_line_error(window, qtbot, footage, tmp_path):
     assert window.error.text() == blocker.args[0]
 
 
-def test_tempo_hint_and_beats_per_bar_fields_reach_the_analysis_and_plan(window):
-    assert window.analysis_overrides() == {"tempo_hint": None, "beats_per_bar": None}  # "analysed"
+def test_tempo_hint_beats_per_bar_and_engine_fields_reach_the_analysis_and_plan(window):
+    assert window.analysis_overrides() == {"tempo_hint": None, "beats_per_bar": None,  # "analysed"
+                                           "beat_engine": DEFAULT_BEAT_ENGINE}
     window.tempo_spin.setValue(96)
     window.meter_spin.setValue(3)
-    assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3}
+    window.engine_box.setCurrentText("learned")
+    assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3, "beat_engine": "learned"}
     settings = window.plan_settings()
-    assert settings.tempo_hint == 96 and settings.beats_per_bar == 3
+    assert settings.tempo_hint == 96 and settings.beats_per_bar == 3 and settings.beat_engine == "learned"
 
 
 def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_path, monkeypatch):

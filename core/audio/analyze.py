@@ -10,8 +10,9 @@ import numpy as np
 from ..errors import InputError
 from ..model import Music
 from . import beats as beat_mod
-from . import cache
+from . import cache, learned
 from .bars import bar_starts
+from .hints import BEAT_ENGINES, DEFAULT_BEAT_ENGINE
 from .decode import ANALYSIS_RATE, require_audio, stream_mono
 from .onsets import HOP, OnsetBands, OnsetBuilder
 from .refine import complete, refine_to_onsets
@@ -42,10 +43,10 @@ class _Features:
     signal: np.ndarray | None  # the whole signal if at most KEEP_SAMPLES long (no second decode)
 
 
-def _read_features(path: Path, progress: Callable[[float], None], seconds: float) -> _Features:
-    """Onset bands and the energy curve, decoding ``BLOCK`` samples at a time (``progress`` after each
-    part of a block, as a share of the expected ``seconds``)."""
-    builder, times, db = OnsetBuilder(ANALYSIS_RATE), [], []
+def _read_features(path: Path, progress: Callable[[float], None], seconds: float, keep_mel: bool) -> _Features:
+    """Onset bands (with the mel dB if ``keep_mel``) and the energy curve, decoding ``BLOCK`` samples
+    at a time (``progress`` after each part of a block, as a share of the expected ``seconds``)."""
+    builder, times, db = OnsetBuilder(ANALYSIS_RATE, keep_mel), [], []
     kept: list[np.ndarray] | None = []
     for n, block in enumerate(stream_mono(path, ANALYSIS_RATE, BLOCK)):
         for part in np.array_split(block, PARTS):
@@ -83,8 +84,13 @@ def _refine(path: Path, grid: np.ndarray, whole: np.ndarray | None) -> tuple[np.
 
 
 def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[float], None] | None = None,
-                  tempo_hint: float | None = None, beats_per_bar: int | None = None) -> Music:
+                  tempo_hint: float | None = None, beats_per_bar: int | None = None,
+                  beat_engine: str = DEFAULT_BEAT_ENGINE) -> Music:
     """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
+
+    ``beat_engine`` (one of ``hints.BEAT_ENGINES``) picks the beat tracker: ``learned`` (the
+    model of :mod:`.beat_model` and the decoder of :mod:`.bar_pointer`) or ``dsp`` (:mod:`.beats`
+    and :mod:`.bars`); either way each beat is then refined onto its attack.
 
     The editor may overrule the analysis: ``tempo_hint`` (BPM) picks the tempo and metrical level
     nearest it, ``beats_per_bar`` the meter; both are recorded in ``Music.overrides``.
@@ -97,12 +103,16 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     if not path.is_file():
         require_audio(path)  # says why: not found, not a file
     overrides = {k: v for k, v in (("tempo_hint", tempo_hint), ("beats_per_bar", beats_per_bar)) if v}
+    if beat_engine not in BEAT_ENGINES:
+        raise ValueError(f"unknown beat engine {beat_engine!r}")
     seconds = require_audio(path)  # before hashing the bytes: a file of 56 hours is refused at once
     key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
+    if beat_engine != "dsp":  # dsp entries keep their keys
+        key += f"-{beat_engine}{learned.weights_digest()}"
     doubts: list[str] = []
     if use_cache and (cached := cache.load(path, key, doubts)) is not None:
         return cached
-    music = _analyze(path, progress or (lambda fraction: None), seconds, overrides)
+    music = _analyze(path, progress or (lambda fraction: None), seconds, overrides, beat_engine)
     cache.store(key, music)
     if doubts:  # said in this run's report, not stored with the analysis
         music = replace(music, warnings=[*music.warnings, f"{path.name}: cached analysis not used ({doubts[0]}); "
@@ -110,19 +120,27 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     return music
 
 
-def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float]) -> Music:
-    features = _read_features(path, progress, seconds)
+def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float],
+             engine: str) -> Music:
+    features = _read_features(path, progress, seconds, keep_mel=engine == "learned")
     duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
     warnings: list[str] = []
-    grid = beat_mod.track_grid(features.bands, overrides.get("tempo_hint"))
+    hint, meter = overrides.get("tempo_hint"), overrides.get("beats_per_bar")
+    if engine == "learned":
+        grid, bar_index, meter = learned.track(features.bands, hint, int(meter) if meter else None)
+    else:
+        grid = beat_mod.track_grid(features.bands, hint)
     progress(TRACK_DONE)
     beats = complete(grid, *_refine(path, grid, features.signal))
     if len(beats) == 0:
         warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats "
                         "(--tempo-hint BPM tracks beats near a tempo you give)")
-    bars, meter = bar_starts(beats, features.bands, overrides.get("beats_per_bar"))
+    if engine == "learned":
+        bars = _nearest(beats, grid[bar_index])
+    else:
+        bars, meter = bar_starts(beats, features.bands, meter)
     times, db = features.energy_times, features.energy_db
     return Music(
         path=path,
@@ -137,4 +155,14 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float, over
         energy=[round(float(v), 2) for v in db],
         warnings=warnings,
         overrides=overrides,
+        beat_engine=engine,
     )
+
+
+def _nearest(beats: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """The beat nearest each of ``times`` (the refined beat of each tracked bar start), unique, sorted."""
+    if beats.size == 0 or len(times) == 0:
+        return beats[:0]
+    idx = np.clip(np.searchsorted(beats, times), 1, beats.size - 1)
+    idx -= (times - beats[idx - 1]) < (beats[idx] - times)
+    return beats[np.unique(idx)]

@@ -85,7 +85,8 @@ def _music(data: dict, path: Path) -> Music:
                  tempo_bpm=_number(data["tempo_bpm"]), beats=beats, downbeats=downbeats, sections=sections,
                  energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
                  beats_per_bar=int(_number(data["beats_per_bar"])),
-                 overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()})
+                 overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()},
+                 beat_engine=str(data.get("beat_engine", "dsp")))
 
 
 def load(path: Path, key: str, doubts: list[str] | None = None) -> Music | None:

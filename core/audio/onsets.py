@@ -42,6 +42,8 @@ class OnsetBands:
     kick: np.ndarray
     chroma: np.ndarray
     levels: np.ndarray
+    mel_db: np.ndarray  # N_MELS x frames, dB floored TOP_DB under the loudest (the beat model's input); 0 frames
+    # unless the builder was asked to keep it
 
     def strength(self, band: np.ndarray, frames: np.ndarray) -> np.ndarray:
         """Strength of ``band`` (frames on its last axis) at each frame: the max over one frame
@@ -59,8 +61,10 @@ class OnsetBands:
 class OnsetBuilder:
     """Accumulates :class:`OnsetBands` from consecutive blocks of a mono signal."""
 
-    def __init__(self, sr: int) -> None:
+    def __init__(self, sr: int, keep_mel: bool = True) -> None:
+        """``keep_mel``: return the floored mel dB in :attr:`OnsetBands.mel_db` (an hour holds 120 MB)."""
         self.sr = sr
+        self.keep_mel = keep_mel
         self.samples = 0
         self._pending = np.zeros(N_FFT // 2, dtype=np.float32)  # the centring pad before sample 0
         self._mel_db: list[np.ndarray] = []  # per chunk of frames, dB without the floor yet
@@ -90,9 +94,11 @@ class OnsetBuilder:
             self._analyse(np.pad(self._pending, (0, max(0, length - self._pending.size)))[:length])
         floor = max(float(m.max()) for m in self._mel_db) - TOP_DB
         flux: dict[str, list[np.ndarray]] = {name: [] for name in self._bands}
-        levels, previous = [], None
+        levels, floored, previous = [], [], None
         for chunk in self._mel_db:
             chunk = np.maximum(chunk, floor)
+            if self.keep_mel:
+                floored.append(chunk.astype(np.float32))
             levels.append(chunk.reshape(LEVEL_GROUPS, -1, chunk.shape[1]).mean(axis=1))
             joined = chunk if previous is None else np.concatenate([previous, chunk], axis=1)
             rise = np.maximum(0.0, joined[:, 1:] - joined[:, :-1])
@@ -106,7 +112,9 @@ class OnsetBuilder:
 
         return OnsetBands(sr=self.sr, full=envelope("full"), low=envelope("low"), mid=envelope("mid"),
                           kick=envelope("kick"),
-                          chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1))
+                          chroma=np.concatenate(self._chroma, axis=1), levels=np.concatenate(levels, axis=1),
+                          mel_db=np.concatenate(floored, axis=1)[:, :frames] if floored
+                          else np.zeros((N_MELS, 0), dtype=np.float32))
 
     def _analyse(self, samples: np.ndarray) -> None:
         power = power_spectrogram(samples, N_FFT, HOP)

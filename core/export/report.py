@@ -83,7 +83,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "music": {"path": str(music.path), "duration": music.duration, "tempo_bpm": music.tempo_bpm,
                   "in_frame": plan.music_in, "start_time": round(plan.music_start_time, 6),
                   "beats_found": len(music.beats), "beats_per_bar": music.beats_per_bar,
-                  "overrides": music.overrides, "audio": _audio_entry(music.audio)},
+                  "overrides": music.overrides, "beat_engine": music.beat_engine, "audio": _audio_entry(music.audio)},
         "cuts": [{
             "index": c.index,
             "record_start_frame": c.record_start,

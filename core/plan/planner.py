@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio.hints import DEFAULT_BEAT_ENGINE
 from ..dialogue.phrases import dialogue_events, hold_end
 from ..errors import InputError
 from ..model import Clip, Cut, Marker, Music, Plan, Section
@@ -39,6 +40,7 @@ class PlanSettings:
     beat_level: str = ""  # "" = the style's
     tempo_hint: float | None = None  # BPM: overrules the analysed tempo and level
     beats_per_bar: int | None = None  # overrules the analysed meter
+    beat_engine: str = DEFAULT_BEAT_ENGINE  # the beat tracker of the music analysis (audio.hints.BEAT_ENGINES)
     size: tuple[int, int] | None = None  # output (width, height); default: dominant_size of the footage
     dialogue: str | None = None  # off, keep or isolate; None: the style's default
     separator_model: Path | None = None  # Demucs weights for ``isolate`` (else the user's cache)

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE
 from montage_ai.config import config_dir
 from montage_ai.output import write_atomic
 
@@ -29,6 +30,7 @@ class PanelSettings:
     beat_level: str = "beat"
     tempo_hint: float = 0.0  # BPM; 0 = analysed
     beats_per_bar: int = 0  # 0 = analysed
+    beat_engine: str = DEFAULT_BEAT_ENGINE  # audio.hints.BEAT_ENGINES
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules

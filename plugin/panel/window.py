@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from montage_ai.audio.hints import BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
+from montage_ai.audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, DEFAULT_BEAT_ENGINE, TEMPO_HINT_RANGE
 from montage_ai.model import Plan
 from montage_ai.pipeline import STAGES
 from montage_ai.dialogue.phrases import DIALOGUE_MODES
@@ -248,6 +248,10 @@ class PanelWindow(QWidget):
         self.meter_spin.setRange(0, BEATS_PER_BAR_RANGE[1])
         self.meter_spin.setSpecialValueText("analysed")
         form.addRow("Beats per bar", self.meter_spin)
+        self.engine_box = QComboBox()
+        self.engine_box.addItems(BEAT_ENGINES)
+        self.engine_box.setToolTip("beat tracker: learned (neural network) or dsp (signal processing)")
+        form.addRow("Beat tracker", self.engine_box)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 99999)
         form.addRow("Seed", self.seed_spin)
@@ -269,6 +273,7 @@ class PanelWindow(QWidget):
         self.level_box.setCurrentText(s.beat_level)
         self.tempo_spin.setValue(s.tempo_hint)
         self.meter_spin.setValue(s.beats_per_bar)
+        self.engine_box.setCurrentText(s.beat_engine if s.beat_engine in BEAT_ENGINES else DEFAULT_BEAT_ENGINE)
         self.seed_spin.setValue(s.seed)
 
     def _store_settings(self) -> None:
@@ -280,6 +285,7 @@ class PanelWindow(QWidget):
         s.music_start, s.music_end = self.start_spin.value(), self.end_spin.value()
         s.beat_offset_ms, s.beat_level, s.seed = self.offset_spin.value(), self.level_box.currentText(), self.seed_spin.value()
         s.tempo_hint, s.beats_per_bar = self.tempo_spin.value(), self.meter_spin.value()
+        s.beat_engine = self.engine_box.currentText()
         s.save()
 
     def plan_settings(self):
@@ -293,10 +299,10 @@ class PanelWindow(QWidget):
                             else self.dialogue_box.currentText())
 
     def analysis_overrides(self) -> dict:
-        """The editor's tempo hint and beats per bar (None where left to the analysis)."""
+        """The editor's tempo hint and beats per bar (None where left to the analysis), and the beat tracker."""
         tempo = self.tempo_spin.value()
         return {"tempo_hint": tempo if tempo >= TEMPO_HINT_RANGE[0] else None,
-                "beats_per_bar": self.meter_spin.value() or None}
+                "beats_per_bar": self.meter_spin.value() or None, "beat_engine": self.engine_box.currentText()}
 
     # ----- inputs -------------------------------------------------------------------------------
     def footage_paths(self) -> list[str]:

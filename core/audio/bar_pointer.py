@@ -1,0 +1,180 @@
+"""Beats, metre and bar starts from the learned model's activations (:mod:`.beat_model`).
+
+Two hidden Markov models, each decoded with Viterbi:
+
+1. **Beats.** A state is (beat period ``p`` in frames, frames ``j`` since the last beat). Each frame
+   ``j`` advances by one; after ``j = p - 1`` comes a beat (``j = 0``) at the same or a nearby
+   period (``TEMPO_CHANGE``: the cost grows with the log ratio of the periods). The beat state
+   observes the beat activation ``a``, every other state ``(1 - a) / (OBSERVATION_SPREAD - 1)`` (a
+   beat is one frame of ``p``; without the weight long periods would be cheaper than short).
+2. **Bars.** Over the decoded beats, a state is (beats per bar ``M``, position in the bar). The
+   position advances by one each beat; after the last position a bar may start in another metre
+   (``METRE_CHANGE``). Position 0 observes the downbeat activation at the beat, others its
+   complement. The metre is the one the path spends most beats in.
+
+Integer periods from ``MIN_BPM`` to ``MAX_BPM`` give about 5000 beat states; decoding a 4-minute song
+takes a fraction of a second (see :func:`beat_frames`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+MIN_BPM, MAX_BPM = 50.0, 220.0
+#: Cost per unit of |log(p' / p)| for a tempo change at a beat (about 1 % per beat costs 1 nat).
+TEMPO_CHANGE = 100.0
+#: Tempo changes at a beat as above reach at most this many periods (frames) either way (at 100 BPM,
+#: 8 %); a change to any other period (a new section's tempo) costs ``TEMPO_JUMP`` nats.
+BAND = 4
+TEMPO_JUMP = 15.0
+OBSERVATION_SPREAD = 4.0
+#: A log-normal tempo prior around ``PRIOR_BPM`` (``PRIOR_OCTAVES`` wide), in nats per second of
+#: music: where the activations fit two metrical levels alike (eighth-note hi-hats), the level
+#: listeners tap most often wins.
+PRIOR_BPM, PRIOR_OCTAVES, PRIOR_WEIGHT = 120.0, 1.0, 1.0
+#: Probability of a bar in another metre after a bar.
+METRE_CHANGE = 1e-4
+METRES = (2, 3, 4)
+#: Beats at the ends whose activation is under this are dropped (silence, a fade): the model
+#: says no beat there and the HMM only carried its grid through.
+END_ACTIVATION = 0.08
+#: Below this median activation at the decoded beats there is no pulse to follow.
+MIN_PULSE = 0.12
+EPS = 1e-6
+
+
+def periods(fps: float, bpm_range: tuple[float, float] = (MIN_BPM, MAX_BPM)) -> np.ndarray:
+    """Integer beat periods in frames for the tempo range (BPM)."""
+    lo = max(2, int(np.floor(60.0 * fps / bpm_range[1])))
+    hi = max(lo, int(np.ceil(60.0 * fps / bpm_range[0])))
+    return np.arange(lo, hi + 1)
+
+
+def beat_frames(activation: np.ndarray, fps: float, bpm_range: tuple[float, float] = (MIN_BPM, MAX_BPM)) -> np.ndarray:
+    """Frames of the most likely beats given the beat ``activation`` (0..1 per frame).
+
+    Every path through the (period, phase) states observes ``off`` in all frames but its beats, so
+    only beats are scored (``on - off``) and a state's score is that of its last beat: the score
+    ``B[t, i]`` of a beat at frame ``t`` followed by period ``i`` is its observation plus the best
+    ``B[t - p_k, k] + transition[k, i]`` (plus the tempo prior over the ``p_k`` frames between). Periods are at least ``p_min`` frames, so ``p_min`` frames
+    are scored at once."""
+    act = np.clip(np.asarray(activation, dtype=np.float64), EPS, 1 - EPS)
+    n = act.size
+    per = periods(fps, bpm_range)
+    if n < 2:
+        return np.zeros(0, dtype=int)
+    # from period i + o (o in -BAND..BAND) to period i; out of range: impossible
+    source = np.arange(per.size)[None, :] + np.arange(-BAND, BAND + 1)[:, None]
+    valid = (source >= 0) & (source < per.size)
+    source = np.clip(source, 0, per.size - 1)
+    transition = np.where(valid, -TEMPO_CHANGE * np.abs(np.log(per[source] / per[None, :])), -np.inf)
+    transition -= np.log(np.exp(transition).sum(axis=0, keepdims=True))
+    beat = np.log(act) - np.log((1 - act) / (OBSERVATION_SPREAD - 1))
+    # the tempo prior, per second of music at each period: charged for the interval before each beat
+    octaves = np.log2(60.0 * fps / per / PRIOR_BPM)
+    interval_prior = -PRIOR_WEIGHT * octaves ** 2 / (2 * PRIOR_OCTAVES ** 2) * per / fps
+    pad = int(per.max())
+    score = np.zeros((pad + n, per.size))  # rows before ``pad``: before the song (any phase)
+    back = np.zeros((n, per.size), dtype=np.int16)
+    columns = np.arange(per.size)
+    for t0 in range(0, n, int(per.min())):
+        t = np.arange(t0, min(n, t0 + int(per.min())))
+        previous = score[pad + t[:, None] - per[None, :], columns[None, :]] + interval_prior[None, :]
+        candidates = previous[:, source] + transition[None]  # frames x offset x to-period
+        best = candidates.argmax(axis=1)
+        back[t] = source[best, columns[None, :]]
+        score[pad + t] = candidates.max(axis=1)
+        jump = previous.max(axis=1) - TEMPO_JUMP  # any other period, at a fixed cost
+        jumps = jump[:, None] > score[pad + t]
+        back[t] = np.where(jumps, previous.argmax(axis=1)[:, None], back[t])
+        score[pad + t] = np.maximum(score[pad + t], jump[:, None]) + beat[t, None]
+    # the song ends less than one period after the last beat
+    tail = np.arange(n)[:, None] >= n - per[None, :]
+    end = np.where(tail, score[pad:], -np.inf)
+    t, i = np.unravel_index(int(np.argmax(end)), end.shape)
+    beats = []
+    while t >= 0:
+        beats.append(int(t))
+        k = int(back[t, i])
+        t, i = t - int(per[k]), k
+    return np.array(beats[::-1], dtype=int)
+
+
+def peak_times(activation: np.ndarray, frames: np.ndarray, fps: float) -> np.ndarray:
+    """Each beat frame moved to the activation's peak within one frame either side, with a parabola
+    through the peak and its neighbours (sub-frame), in seconds."""
+    a = np.asarray(activation, dtype=np.float64)
+    out = []
+    for f in frames:
+        lo, hi = max(0, f - 1), min(a.size, f + 2)
+        k = lo + int(np.argmax(a[lo:hi]))
+        shift = 0.0
+        if 0 < k < a.size - 1:
+            y0, y1, y2 = a[k - 1], a[k], a[k + 1]
+            denom = y0 - 2 * y1 + y2
+            shift = 0.5 * (y0 - y2) / denom if denom < 0 else 0.0
+        out.append((k + float(np.clip(shift, -0.5, 0.5))) / fps)
+    return np.array(out)
+
+
+def bar_positions(downbeat: np.ndarray, metres: tuple[int, ...] = METRES) -> tuple[np.ndarray, int]:
+    """Position in the bar (0 = bar start) of each beat whose downbeat activation is ``downbeat``,
+    and the metre (beats per bar) the most beats are in."""
+    d = np.clip(np.asarray(downbeat, dtype=np.float64), EPS, 1 - EPS)
+    if d.size == 0:
+        return np.zeros(0, dtype=int), metres[-1] if 4 not in metres else 4
+    metre_of = np.concatenate([[m] * m for m in metres])
+    pos_of = np.concatenate([np.arange(m) for m in metres])
+    starts = np.flatnonzero(pos_of == 0)
+    ends = np.flatnonzero(pos_of == metre_of - 1)
+    n = metre_of.size
+    stay, switch = np.log(1 - METRE_CHANGE), np.log(METRE_CHANGE / max(1, len(metres) - 1))
+    obs = lambda k: np.where(pos_of == 0, np.log(d[k]), np.log(1 - d[k]))  # noqa: E731
+    delta = -np.log(n) + obs(0)
+    back = np.zeros((d.size, n), dtype=np.int16)
+    for k in range(1, d.size):
+        new = np.full(n, -np.inf)
+        prev = np.arange(n) - 1  # the next position follows the one before it in the same metre
+        inner = pos_of > 0
+        new[inner] = delta[prev[inner]]
+        back[k, inner] = prev[inner]
+        for s, m in zip(starts, metres):
+            cand = delta[ends] + np.where(metre_of[ends] == m, stay, switch)
+            j = int(np.argmax(cand))
+            new[s], back[k, s] = cand[j], ends[j]
+        delta = new + obs(k)
+    state = int(np.argmax(delta))
+    path = [state]
+    for k in range(d.size - 1, 0, -1):
+        state = int(back[k, state])
+        path.append(state)
+    path = np.array(path[::-1])
+    counts = {m: int(np.sum(metre_of[path] == m)) for m in metres}
+    return pos_of[path], max(metres, key=lambda m: (counts[m], m == 4))
+
+
+def trim_ends(frames: np.ndarray, activation: np.ndarray) -> np.ndarray:
+    """``frames`` without leading and trailing beats whose activation (max within a frame) is under
+    ``END_ACTIVATION``."""
+    a = np.asarray(activation)
+    strength = np.array([a[max(0, f - 1):f + 2].max() for f in frames]) if len(frames) else np.zeros(0)
+    keep = np.flatnonzero(strength >= END_ACTIVATION)
+    return frames[keep[0]:keep[-1] + 1] if keep.size else frames[:0]
+
+
+def decode(beat_act: np.ndarray, downbeat_act: np.ndarray, fps: float, tempo_hint: float | None = None,
+           beats_per_bar: int | None = None, hint_octaves: float = 0.15) -> tuple[np.ndarray, np.ndarray, int]:
+    """Beat times (s), the index of each beat that starts a bar, and the metre.
+
+    ``tempo_hint`` (BPM) limits the tempo to ``hint_octaves`` either side of it (a pulse is then
+    followed however weak); ``beats_per_bar`` fixes the metre. No pulse (the activations stay low):
+    no beats."""
+    bpm_range = (MIN_BPM, MAX_BPM)
+    if tempo_hint:
+        bpm_range = (tempo_hint * 2 ** -hint_octaves, tempo_hint * 2 ** hint_octaves)
+    frames = trim_ends(beat_frames(beat_act, fps, bpm_range), beat_act)
+    if frames.size < 4 or (not tempo_hint and np.median(beat_act[frames]) < MIN_PULSE):
+        return np.zeros(0), np.zeros(0, dtype=int), beats_per_bar or 4
+    times = peak_times(beat_act, frames, fps)
+    d = np.array([downbeat_act[max(0, f - 1):f + 2].max() for f in frames])
+    positions, metre = bar_positions(d, (beats_per_bar,) if beats_per_bar else METRES)
+    return times, np.flatnonzero(positions == 0), metre

@@ -1,0 +1,82 @@
+"""The learned engine's decoder (audio/bar_pointer.py) on made-up activations: beats, tempo changes,
+metre and bar positions, no pulse, and the editor's hints."""
+import numpy as np
+import pytest
+
+from montage_ai.audio.bar_pointer import bar_positions, decode
+
+FPS = 22050 / 256
+
+
+def activations(beats: np.ndarray, downbeats: np.ndarray, seconds: float, noise: float = 0.05, seed: int = 0):
+    """Peaks of 0.9 on the beat frames (0.45 either side), downbeat peaks likewise, noise elsewhere."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * FPS)
+    beat, down = rng.uniform(0, noise, n), rng.uniform(0, noise, n)
+    for times, act in ((beats, beat), (downbeats, down)):
+        idx = np.round(np.asarray(times) * FPS).astype(int)
+        for d, v in ((-1, 0.45), (1, 0.45), (0, 0.9)):
+            act[np.clip(idx + d, 0, n - 1)] = np.maximum(act[np.clip(idx + d, 0, n - 1)], v)
+    return beat, down
+
+
+def test_steady_beats_in_three():
+    beats = 1.0 + np.arange(60) * 60 / 132
+    bar_start = beats[2::3]  # a pickup of two beats
+    beat, down = activations(beats, bar_start, beats[-1] + 1.0)
+    times, bars, metre = decode(beat, down, FPS)
+    assert metre == 3
+    assert len(times) == len(beats) and np.max(np.abs(times - beats)) < 1 / FPS
+    assert len(bars) == len(bar_start) and np.max(np.abs(times[bars] - bar_start)) < 1 / FPS
+
+
+@pytest.mark.parametrize("metre", [2, 4])
+def test_metre_two_and_four(metre):
+    beats = 0.5 + np.arange(64) * 60 / 100
+    beat, down = activations(beats, beats[1::metre], beats[-1] + 1.0, seed=metre)
+    times, bars, found = decode(beat, down, FPS)
+    assert found == metre
+    assert np.allclose(times[bars], beats[1::metre], atol=1 / FPS)
+
+
+def test_tempo_change_is_followed():
+    first = 0.5 + np.arange(40) * 60 / 100
+    beats = np.concatenate([first, first[-1] + np.arange(1, 50) * 60 / 140])
+    beat, down = activations(beats, beats[::4], beats[-1] + 1.0)
+    times, _, _ = decode(beat, down, FPS)
+    assert len(times) == len(beats)
+    assert np.max(np.abs(times - beats)) < 1.0 / FPS
+
+
+def test_off_beat_noise_does_not_pull_the_grid():
+    beats = 0.5 + np.arange(50) * 0.5
+    beat, down = activations(beats, beats[::4], beats[-1] + 1.0)
+    offbeats = np.round((beats[:-1] + 0.25) * FPS).astype(int)
+    beat[offbeats[::3]] = 0.5  # some off-beat onsets the model half believes
+    times, _, _ = decode(beat, down, FPS)
+    assert len(times) == len(beats) and np.max(np.abs(times - beats)) < 1 / FPS
+
+
+def test_no_pulse_gives_no_beats():
+    rng = np.random.default_rng(3)
+    beat, down = rng.uniform(0, 0.08, 2000), rng.uniform(0, 0.05, 2000)
+    times, bars, _ = decode(beat, down, FPS)
+    assert times.size == 0 and bars.size == 0
+
+
+def test_hints_set_tempo_and_metre():
+    beats = 0.5 + np.arange(80) * 0.3  # 200 BPM as the model hears it
+    beat, down = activations(beats, beats[::4], beats[-1] + 1.0)
+    times, bars, metre = decode(beat, down, FPS, tempo_hint=100.0, beats_per_bar=3)
+    assert metre == 3
+    assert abs(60 / np.median(np.diff(times)) - 100) < 3  # every other beat
+    assert np.all(np.diff(bars) == 3)
+
+
+def test_bar_positions_follow_a_change_of_metre():
+    d = np.full(60, 0.05)
+    d[0:24:4] = 0.9  # six bars of four, then twelve of three
+    d[24::3] = 0.9
+    positions, metre = bar_positions(d)
+    assert np.array_equal(np.flatnonzero(positions == 0), np.flatnonzero(d > 0.5))
+    assert metre == 3
