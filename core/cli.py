@@ -38,6 +38,15 @@ WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable fram
 class Parser(argparse.ArgumentParser):
     """argparse whose errors are one line, ``montage-ai: <option>: <problem>``, with exit code 2."""
 
+    #: actions required unless another option is given: ``{action: "--other"}``
+    required_unless: dict = {}
+
+    def parse_known_args(self, args=None, namespace=None):
+        given = [str(a).split("=", 1)[0] for a in (sys.argv[1:] if args is None else args)]
+        for action, other in self.required_unless.items():
+            action.required = other not in given
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:
         named = re.match(r"argument ([^:]+): (.*)", message, re.S)
         if named:
@@ -193,11 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     make = sub.add_parser("make", help="cut footage to music and write NLE files")
     make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
-    make.add_argument("--footage", nargs="+", type=Path, default=[],
-                      help="video files or folders (sub-folder names become tags); optional with --selects")
+    footage = make.add_argument("--footage", nargs="+", type=Path, default=[],
+                                help="video files or folders (sub-folder names become tags); optional with --selects")
     make.add_argument("--selects", nargs="+", type=Path, default=[], metavar="FILE",
                       help="selects timelines (OTIO, FCP7 XML, CMX3600 EDL): each clip on them is a range to use; "
                            "marker names/colours, clip colours and track names are tags")
+    make.required_unless = {footage: "--selects"}
     _add_make_options(make)
     make.add_argument("--quiet", action="store_true", help="no progress (the result and a warning summary still print)")
     make.add_argument("--json", action="store_true", help="no progress; print a JSON summary on stdout")
@@ -320,15 +330,14 @@ def _preview_note(report: dict) -> str | None:
 def cmd_make(args: argparse.Namespace) -> None:
     from .pipeline import make
     from .terminal import console_progress
-    if not args.footage and not args.selects:
-        raise InputError(None, "make needs --footage or --selects")
     _use_hwaccel(args.hwaccel)
     with console_progress(quiet=args.quiet or args.json) as progress:
         plan, files = make(args.music, args.footage, args.out, _settings(args), prompt=args.prompt,
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
                            progress=progress, preview_quality=args.preview,
                            llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
-                           path_map=args.path_map, selects=args.selects)
+                           path_map=args.path_map, selects=args.selects,
+                           pool_selects=getattr(args, "pool_selects", None))
     _print_result(plan, files, as_json=args.json)
     note = None if args.json else _preview_note(files.report)
     if note:

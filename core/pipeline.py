@@ -209,12 +209,14 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
          refine_rounds: int = DEFAULT_ROUNDS, scheduler: str | None = None,
-         path_map: PathMap | None = None, selects: list[str | Path] = ()) -> tuple[Plan, Outputs]:
-    """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
-    checked and locked before any analysis."""
+         path_map: PathMap | None = None, selects: list[str | Path] = (),
+         pool_selects: Selects | None = None) -> tuple[Plan, Outputs]:
+    """Music + footage in, NLE files out: the whole job of ``montage-ai make`` (and ``resolve make``, whose
+    footage and logging come from a media pool bin as ``pool_selects``). The output folder is checked and
+    locked before any analysis."""
     with output_folder(out_dir):
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
-                                scheduler, path_map, selects)
+                                scheduler, path_map, selects, pool_selects)
         _check(cancel)
         plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:

@@ -158,9 +158,8 @@ class Selects:
                 continue
             try:
                 start, end = mark.clip_frames(clip)
-            except ValueError as err:
+            except ValueError:  # an EDL timecode the clip's rate cannot hold
                 start, end = 0, 0
-                mark = Mark(mark.path, 0, 0, None, None, mark.tags, f"{mark.source} ({err})")
             clip_tags = frozenset(self.clip_tags.get(path_key(clip.path), ()))
             if end > start:
                 ranges.setdefault(path_key(clip.path), []).append(SelectRange(start, end, mark.tags | clip_tags,

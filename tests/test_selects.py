@@ -130,8 +130,9 @@ def test_a_selects_file_that_cannot_be_read_is_one_line(tmp_path, song, capsys):
     code = main(["make", "--music", str(song.path), "--selects", str(bad), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "selects.otio" in err[0] and not (tmp_path / "o").exists()
-    code = main(["make", "--music", str(song.path), "--out", str(tmp_path / "o")])
-    assert code == 2 and "--footage or --selects" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # argparse's own check: one of --footage, --selects
+        main(["make", "--music", str(song.path), "--out", str(tmp_path / "o")])
+    assert stop.value.code == 2 and "required: --footage" in capsys.readouterr().err
 
 
 def test_sub_folders_are_tags(tmp_path):
@@ -259,3 +260,14 @@ def test_selects_merge_and_know_their_files(tmp_path, clips):
     a = read_selects(write_selects_otio(tmp_path / "selects.otio", clips))
     both = a.merged(folder_tags([], []))
     assert sorted(p.name for p in both.files) == sorted(c.name for c in clips) and isinstance(both, Selects)
+
+
+def test_resolve_make_cuts_the_logged_bin(tmp_path, dvr, song, clips):  # noqa: F811
+    _pool_like_selects(dvr, clips)
+    code = main(["resolve", "make", "--music", str(song.path), "--bin", "Selects", "--out", str(tmp_path / "o"),
+                 "--no-preview", "--formats", "otio", "--quiet", "--phase-tags", "INTRO=establishing"])
+    assert code == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert _inside(report, expected_ranges(clips)) == []
+    assert {c["range_source"] for c in report["cuts"]} <= {"resolve in/out", "resolve marker"}
+    assert report["directive"]["material"] == {"INTRO": ["establishing"]}
