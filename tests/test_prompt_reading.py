@@ -70,6 +70,7 @@ def test_the_model_fills_only_what_the_words_leave_open():
     assert "style" not in pinned  # the prompt names no style: the model's to choose
     open_prompt = read_prompt("a video for my friends", "dynamic", CLIPS, STYLES, TAGS)
     assert all(pins(open_prompt, False)[p.value.lower()] == "same" for p in Phase)  # no word of pace at all
+    assert not any(p.value.lower() in pins(read_prompt("more energy", "dynamic", [], STYLES), False) for p in Phase)
 
 
 def test_an_answer_against_the_words_is_rejected_then_rules_take_over():

@@ -168,6 +168,8 @@ def test_marked_ranges_are_hard_limits_and_phases_take_their_tags(tmp_path, musi
     # without a phase's tag the same footage spreads: the tag is what put it there
     free = plan_montage(music, clips, PlanSettings(), Directive("dynamic"), selects)
     assert not all("establishing" in c.tags for c in free.cuts if c.phase is Phase.INTRO)
+    uses = Counter(c.clip.name for c in free.cuts)  # the range marked favourite is used most
+    assert uses.most_common(1)[0][0] == "gradient_wash.mp4" and uses["gradient_wash.mp4"] >= 1.5 * len(free.cuts) / 5
 
 
 def _make(tmp_path, song, out, *args) -> dict:

@@ -243,20 +243,22 @@ def read_prompt(prompt: str, style: str, clip_names: list[str], styles: list[str
 def pins(reading: Reading, style_given: bool, materials: list[str] | None = None) -> dict[str, str]:
     """Schema fields the prompt (or the editor's ``--style``) states plainly, as the LLM's words: the model
     may not answer otherwise there (a small model ignores meaning easily). What the prompt does not speak of
-    is pinned to "same" or "none" (a 135M model otherwise fills it at random): phase lengths, clips, opening
-    and closing material, and every phase's pace when the prompt has no word of pace at all."""
+    is pinned to "same" or "none" (a 135M model otherwise fills it at random): phase lengths, the clip (the
+    words name every clip they mean, so the model never adds one), opening
+    and closing material, and every phase's pace unless the prompt speaks of pace in words the rules do not
+    read ("more energy", "the rhythm of a heartbeat")."""
     d, out = reading.directive, {}
     if style_given or "style" in reading.cues:
         out["style"] = d.style
-    paced = any(k.startswith("pacing.") for k in reading.cues) or _has(reading.prompt, PACE_HINTS)
+    read = any(k.startswith("pacing.") for k in reading.cues)  # the words gave the pace: the rest is "same"
     for p in Phase:
-        if f"pacing.{p}" in reading.cues or not paced:
+        if read or not _has(reading.prompt, PACE_HINTS):
             out[p.value.lower()] = min(PACE, key=lambda w: abs(math.log(PACE[w] / d.pacing[p])))
         if f"arc.{p}" in reading.cues:
             out.setdefault("length", f"{'longer' if d.arc[p] > 1 else 'shorter'} {p.value.lower()}")
     out.setdefault("length", "same")
-    if "clips" not in reading.cues:
-        out["clip"] = "none"
+    said = [*(f"favour {n}" for n in d.favour), *(f"avoid {n}" for n in d.avoid)]
+    out["clip"] = said[0] if said else "none"  # the rules read every clip the words name
     for key, phase in (("open", Phase.INTRO), ("close", Phase.OUTRO)):
         said = [w for w in d.wanted(phase) if materials is None or w in materials]
         out[key] = said[0] if said else "none"
