@@ -236,7 +236,8 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true", help="the prompts the rules were not tuned on")
     parser.add_argument("--part", default="1/1", metavar="K/N", help="only every N-th prompt from the K-th "
                         "(to spread a slow model over processes; add the parts' counts)")
-    parser.add_argument("--combined-only", action="store_true", help="skip each model alone")
+    parser.add_argument("--runs", default="combined,alone", help="which model runs: combined (rules + model), "
+                        "alone (the model without rules)")
     args = parser.parse_args()
     if args.held_out:
         CASES[:] = HELD_OUT
@@ -258,8 +259,9 @@ def main() -> None:
         def combined(case, path=found[name]):
             d, record = direct(case.prompt, "dynamic", False, STYLES, CLIPS, path, TAGS)
             return d, _raw(record)
-        run(f"rules + {name}", combined, args.show_misses)
-        if not args.combined_only:
+        if "combined" in args.runs:
+            run(f"rules + {name}", combined, args.show_misses)
+        if "alone" in args.runs:
             run(f"{name} alone", alone, args.show_misses)
 
 
