@@ -41,6 +41,15 @@ WARNING_KINDS = {"plays at real-time speed": "mixed frame rates", "variable fram
 class Parser(argparse.ArgumentParser):
     """argparse whose errors are one line, ``montage-ai: <option>: <problem>``, with exit code 2."""
 
+    #: actions required unless another option is given: ``{action: "--other"}``
+    required_unless: dict = {}
+
+    def parse_known_args(self, args=None, namespace=None):
+        given = [str(a).split("=", 1)[0] for a in (sys.argv[1:] if args is None else args)]
+        for action, other in self.required_unless.items():
+            action.required = other not in given
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:
         named = re.match(r"argument ([^:]+): (.*)", message, re.S)
         if named:
@@ -167,7 +176,11 @@ def _add_make_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--music-start", type=_checked(settings.parse_seconds), help="music time (s) where the montage starts (env MUSIC_START)")
     p.add_argument("--music-end", type=_checked(settings.parse_seconds), help="music time (s) where it must end; 0 = end (env MUSIC_END)")
     p.add_argument("--fps", type=_checked(settings.parse_fps), help="timeline rate, e.g. 24000/1001, 25, 29.97 (default: footage's)")
-    p.add_argument("--prompt", help="what the editor wants, in words: style, pace per part, clips to favour/avoid")
+    p.add_argument("--prompt", help="what the editor wants, in words: style, pace per part, clips and tags to "
+                   "favour/avoid, what to open and end on")
+    p.add_argument("--phase-tags", type=_checked(settings.parse_phase_tags), metavar="PHASE=TAG[+TAG],...",
+                   help="material each phase takes first, e.g. INTRO=establishing,CLIMAX=action,OUTRO=faces "
+                        "(tags from --selects, footage sub-folders or Resolve; clip names work too)")
     p.add_argument("--llm", type=Path, metavar="MODEL.gguf",
                    help="local GGUF model that reads --prompt (needs the [llm] extra; default: llm in config.toml, "
                         "else the rule director)")
@@ -209,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     make = sub.add_parser("make", help="cut footage to music and write NLE files")
     make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
-    make.add_argument("--footage", required=True, nargs="+", type=Path, help="video files or folders")
+    footage = make.add_argument("--footage", nargs="+", type=Path, default=[],
+                                help="video files or folders (sub-folder names become tags); optional with --selects")
+    make.add_argument("--selects", nargs="+", type=Path, default=[], metavar="FILE",
+                      help="selects timelines (OTIO, FCP7 XML, CMX3600 EDL): each clip on them is a range to use; "
+                           "marker names/colours, clip colours and track names are tags")
+    make.required_unless = {footage: "--selects"}
     _add_make_options(make)
     make.add_argument("--quiet", action="store_true", help="no progress (the result and a warning summary still print)")
     make.add_argument("--json", action="store_true", help="no progress; print a JSON summary on stdout")
@@ -293,7 +311,8 @@ def _settings(args: argparse.Namespace) -> PlanSettings:
                                   music_end=args.music_end, fps=args.fps, seed=args.seed,
                                   beat_level=args.beat_level or "", beat_offset_ms=args.beat_offset_ms,
                                   tempo_hint=args.tempo_hint, beats_per_bar=args.beats_per_bar,
-                                  beat_engine=args.beat_engine, size=args.size, dialogue=args.dialogue, separator_model=args.separator_model)
+                                  beat_engine=args.beat_engine, size=args.size, dialogue=args.dialogue,
+                                  separator_model=args.separator_model, phase_tags=tuple((args.phase_tags or {}).items()))
 
 
 def warning_summary(warnings: list[str]) -> str:
@@ -359,7 +378,8 @@ def cmd_make(args: argparse.Namespace) -> None:
                            style_given=args.style is not None, formats=args.formats, preview=not args.no_preview,
                            progress=progress, preview_quality=args.preview,
                            llm=_llm(args), refine_rounds=args.refine, scheduler=args.scheduler,
-                           path_map=args.path_map, aspects=args.aspects)
+                           path_map=args.path_map, aspects=args.aspects, selects=args.selects,
+                           pool_selects=getattr(args, "pool_selects", None))
     out = Path(args.out).expanduser().resolve()
     _print_result(plan, files, as_json=args.json, sets={a.name: out / a.folder for a in args.aspects[1:]})
     note = None if args.json else _preview_note(files.report)

@@ -158,7 +158,8 @@ class Cut:
     ``beat_time`` is the music time (seconds) of the beat the cut starts on. ``shot`` indexes
     ``clip.shots`` (the shot the source range lies in); ``why`` says why it was chosen (scores);
     ``dissolve`` the length (timeline frames) of a dissolve from the previous cut, centred on
-    ``record_start`` (0 = hard cut).
+    ``record_start`` (0 = hard cut). ``tags`` are the editor's tags on the source range (selects, folders,
+    markers, keywords...), ``range_source`` where that range came from ("whole clip" without selects).
     """
 
     index: int
@@ -173,6 +174,8 @@ class Cut:
     shot: int | None = None
     why: dict = field(default_factory=dict, compare=False)
     dissolve: int = 0
+    tags: tuple[str, ...] = ()
+    range_source: str = ""
 
     @property
     def record_frames(self) -> int:

@@ -28,6 +28,7 @@ from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
+from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
 from .video.subject import subject_tracks
@@ -47,6 +48,11 @@ class Inputs:
     clips: list[Clip]
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # clips skipped, conformed or cut short
+    selects: Selects = field(default_factory=Selects)  # the editor's marked ranges and tags
+
+    def clip_selects(self, warnings: list[str] | None = None) -> dict[Path, ClipSelects]:
+        """Each clip's marked ranges and tags (clips without any are absent)."""
+        return self.selects.for_clips(self.clips, warnings)
 
 
 class Outputs(list):
@@ -65,13 +71,16 @@ def _check(cancel: threading.Event | None) -> None:
 def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: Progress | None = None,
                    cancel: threading.Event | None = None, tempo_hint: float | None = None,
                    beats_per_bar: int | None = None, scheduler: str | None = None,
-                   path_map: PathMap | None = None, beat_engine: str = DEFAULT_BEAT_ENGINE) -> Inputs:
+                   path_map: PathMap | None = None, beat_engine: str = DEFAULT_BEAT_ENGINE,
+                   selects: list[str | Path] = (), pool_selects: Selects | None = None) -> Inputs:
     """Analyse the music (``tempo_hint``, ``beats_per_bar``: the editor's overrides; ``beat_engine``: which
     beat tracker) and every footage
     file (folders are searched; shots and scores are cached; on a Dask ``scheduler`` when given, see
     :func:`.cluster.executor_for`; ``path_map``: how its workers see the files, default
     :func:`.cluster.path_map`). A footage file that cannot be analysed is skipped with a warning;
-    InputError if none can."""
+    InputError if none can. ``selects`` are selects timelines (OTIO, FCP7 XML, EDL): their media join the
+    footage and their clips become marked ranges; sub-folders of footage folders are tags;
+    ``pool_selects`` are marks and tags read elsewhere (Resolve's media pool)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     music_path = resolve_input(music_path)
@@ -79,8 +88,16 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     require_audio(music_path)  # a bad song is said before minutes of footage analysis, not after
     if progress:
         progress("probe_footage", 0.0)
+    chosen = pool_selects or Selects()
     skipped: list[str] = []  # folder entries that are no files (symbolic link loops, FIFOs)
-    files = discover_footage(footage, skipped)
+    given = discover_footage(footage, skipped) if footage else []
+    for path in selects:
+        chosen = chosen.merged(read_selects(resolve_input(path), given))
+    files = list(dict.fromkeys([*sorted(resolve_input(f) for f in chosen.files), *given]))  # in one order, whoever named them
+    if not files:
+        raise InputError(None, "no footage given (--footage or --selects)")
+    if footage:
+        chosen = chosen.merged(folder_tags(footage, given))
     timings["probe_footage"] = time.perf_counter() - start
     if progress:
         progress("probe_footage", 1.0)
@@ -104,7 +121,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
-    return Inputs(music, clips, timings, skipped + warnings)
+    return Inputs(music, clips, timings, skipped + warnings, chosen)
 
 
 def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,
@@ -116,20 +133,33 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     Returns the plan and the director's record and the refine rounds for the report.
     """
     start = time.perf_counter()
+    warnings = list(inputs.warnings)
+    selects = inputs.clip_selects(warnings)
     directive, record = direct(prompt or "", settings.style, style_given, sorted(load_styles()),
-                               sorted({c.name for c in inputs.clips}), llm)
+                               sorted({c.name for c in inputs.clips}), llm, found_tags(selects))
+    if settings.phase_tags:
+        directive = directive.with_material("material", dict(settings.phase_tags))
+        record["directive"] = directive.as_dict()
     if settings.dialogue_mode(get_style(directive.style)) != "off":
         find_speech(inputs.clips)
-    plan = plan_montage(inputs.music, inputs.clips, settings, directive)
-    plan, directive, rounds = refine(plan, directive, lambda d: plan_montage(inputs.music, inputs.clips, settings, d),
+    plan = plan_montage(inputs.music, inputs.clips, settings, directive, selects)
+    plan, directive, rounds = refine(plan, directive,
+                                     lambda d: plan_montage(inputs.music, inputs.clips, settings, d, selects),
                                      refine_rounds)
     check_cut_lengths(plan)
-    plan.warnings[:0] = inputs.warnings
+    plan.warnings[:0] = warnings
     plan.timings.update(inputs.timings)
     plan.timings["direct"] = record["seconds"]
     plan.timings["plan"] = time.perf_counter() - start
-    return plan, {"director": record, "directive": directive.as_dict(),
+    return plan, {"director": record, "directive": directive.as_dict(), "selects": selects_summary(selects, directive, inputs.clips),
                   "refine": {"director": "rules", "max_rounds": refine_rounds, "rounds": rounds}}
+
+
+def selects_summary(selects: dict[Path, ClipSelects], directive, clips: list[Clip]) -> dict:
+    """report.json's ``selects``: the tags found, the clips with marked ranges, the asked tags that match
+    nothing (each ``{"tag", "asked"}``)."""
+    return {"tags": found_tags(selects), "marked_clips": sorted(str(p) for p, s in selects.items() if s.ranges),
+            "unmatched": unmatched(directive.asked_tags(), clips, selects)}
 
 
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
@@ -235,12 +265,14 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          preview: bool = True, progress: Progress | None = None,
          cancel: threading.Event | None = None, preview_quality: str = "full", llm: str = "",
          refine_rounds: int = DEFAULT_ROUNDS, scheduler: str | None = None,
-         path_map: PathMap | None = None, aspects: tuple[Aspect, ...] = ()) -> tuple[Plan, Outputs]:
-    """Music + footage in, NLE files out: the whole job of ``montage-ai make``. The output folder is
-    checked and locked before any analysis."""
+         path_map: PathMap | None = None, aspects: tuple[Aspect, ...] = (), selects: list[str | Path] = (),
+         pool_selects: Selects | None = None) -> tuple[Plan, Outputs]:
+    """Music + footage in, NLE files out: the whole job of ``montage-ai make`` (and ``resolve make``, whose
+    footage and logging come from a media pool bin as ``pool_selects``). The output folder is checked and
+    locked before any analysis."""
     with output_folder(out_dir):
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
-                                scheduler, path_map, settings.beat_engine)
+                                scheduler, path_map, settings.beat_engine, selects, pool_selects)
         _check(cancel)
         plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:

@@ -15,8 +15,9 @@ from typing import TypeVar
 
 from .audio.hints import BEAT_ENGINES
 from .errors import InputError, shown
-from .model import Aspect
+from .model import Aspect, Phase
 from .plan.planner import PlanSettings
+from .selects import tag
 from .timebase import STANDARD_RATES, Rate
 #: Seeds are 32-bit, like every random generator's seed the editor may know.
 MAX_SEED = 2**32 - 1
@@ -119,6 +120,28 @@ def parse_model(text: str) -> Path:
     if not path.exists():
         raise ValueError(f"{text}: no such file or folder")
     return path.absolute()
+
+
+def parse_phase_tags(text: str) -> dict[Phase, tuple[str, ...]]:
+    """``INTRO=establishing,CLIMAX=action+drone,OUTRO=faces``: per phase, the tags (or clip names) it takes
+    first; ``+`` joins several for one phase, a phase named twice adds."""
+    out: dict[Phase, tuple[str, ...]] = {}
+    for item in (i.strip() for i in str(text).split(",")):
+        if not item:
+            continue
+        phase, sep, words = item.partition("=")
+        try:
+            key = Phase(phase.strip().upper())
+        except ValueError:
+            raise ValueError(f"{phase.strip()!r} is not a phase; use "
+                             + ", ".join(p.value for p in Phase) + " (e.g. INTRO=establishing)") from None
+        tags = tuple(t for t in (tag(w) for w in words.split("+")) if t)
+        if not sep or not tags:
+            raise ValueError(f"{item!r} names no tag; write PHASE=TAG (e.g. INTRO=establishing)")
+        out[key] = tuple(dict.fromkeys((*out.get(key, ()), *tags)))
+    if not out:
+        raise ValueError("no PHASE=TAG given (e.g. INTRO=establishing,CLIMAX=action)")
+    return out
 
 
 def from_env(name: str, parse: Callable[[str], T], env: Mapping[str, str] | None = None) -> T | None:

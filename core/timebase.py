@@ -73,6 +73,10 @@ class Rate:
         """Nearest whole number of frames in a duration of ``seconds``."""
         return round(Fraction(seconds) * self.fps)
 
+    def inner_frames(self, start: float | Fraction, end: float | Fraction) -> tuple[int, int]:
+        """``[first, last)``: the frames that lie wholly inside ``[start, end)`` seconds."""
+        return math.ceil(Fraction(start) * self.fps), math.floor(Fraction(end) * self.fps)
+
     def seconds(self, frames: int | Fraction) -> Fraction:
         """Exact start time in seconds of frame ``frames``."""
         return Fraction(frames) / self.fps

@@ -97,6 +97,8 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             "phase": c.phase.value,
             "on_beat": c.on_beat,
             "dissolve_frames": c.dissolve,
+            "tags": list(c.tags),
+            "range_source": c.range_source,
             **_shot_entry(c),
             **_crop_entry(plan.crop(c)),
         } for c in plan.cuts],
@@ -149,7 +151,8 @@ def read_report(path: str | Path) -> Plan:
         music = Music(Path(m["path"]), m["duration"], 0, m["tempo_bpm"], [], [], [], audio=_audio(m.get("audio")))
         cuts = [Cut(c["index"], clips[c["source_path"]], c["source_in_frame"], c["source_out_frame"],
                     c["record_start_frame"], c["record_end_frame"], c["beat_time"], Phase(c["phase"]), c["on_beat"],
-                    dissolve=c.get("dissolve_frames", 0))
+                    dissolve=c.get("dissolve_frames", 0), tags=tuple(c.get("tags", ())),
+                    range_source=c.get("range_source", ""))
                 for c in data["cuts"]]
         markers = [Marker(k["frame"], k["name"], k["kind"], Phase(k["phase"])) for k in data["markers"]]
         dialogue = data.get("dialogue") or {}

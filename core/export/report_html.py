@@ -128,9 +128,11 @@ def _cut_table(plan: Plan, report: dict) -> str:
                     f'<td>{_esc(r["record_in_tc"])}</td><td>{_esc(out_tc)}</td><td>{c.record_frames}</td>'
                     f'<td class="l">{_esc(c.clip.name)}</td><td>{c.source_in}–{c.source_out}</td>'
                     f'<td>{c.beat_time:.3f}</td><td>{beat_frame}</td>'
-                    f'<td>{beat_offset_ms(plan, c):+.1f}</td><td>{c.dissolve or ""}</td></tr>')
+                    f'<td>{beat_offset_ms(plan, c):+.1f}</td><td>{c.dissolve or ""}</td>'
+                    f'<td class="l">{_esc(c.range_source)}</td><td class="l">{_esc(", ".join(c.tags))}</td></tr>')
     return ("<table><tr><th>#</th><th>phase</th><th>record in</th><th>record out</th><th>frames</th><th>source</th>"
-            "<th>source frames</th><th>beat (s)</th><th>beat frame</th><th>offset (ms)</th><th>dissolve</th></tr>"
+            "<th>source frames</th><th>beat (s)</th><th>beat frame</th><th>offset (ms)</th><th>dissolve</th>"
+            "<th>range from</th><th>tags</th></tr>"
             + "".join(rows) + "</table>")
 
 

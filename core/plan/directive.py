@@ -30,7 +30,12 @@ class DirectiveError(ValueError):
 class Directive:
     """Planning choices: style, relative phase lengths (arc weights), cut-length factor per phase (pacing),
     beat level ("" = the style's), clips to favour or avoid (file names), selection weights (None = the
-    style's) and, from the refine loop, cuts whose clip is swapped: ``(cut index, file name to avoid there)``."""
+    style's) and, from the refine loop, cuts whose clip is swapped: ``(cut index, file name to avoid there)``.
+
+    The editor's material per phase: ``material`` (clip names or tags a phase takes first while they have
+    unused footage: INTRO's is the opening material, OUTRO's the closing), ``shun`` (clip names or tags
+    a phase uses only when nothing else fits); ``favour_tags`` / ``avoid_tags`` hold over the whole edit.
+    Tags need not match anything (the planner warns, naming them); clip names must."""
 
     style: str
     arc: dict[Phase, float] = field(default_factory=lambda: {p: 1.0 for p in Phase})
@@ -40,6 +45,10 @@ class Directive:
     avoid: tuple[str, ...] = ()
     weights: SelectionWeights | None = None
     swaps: tuple[tuple[int, str], ...] = ()
+    material: dict[Phase, tuple[str, ...]] = field(default_factory=dict)
+    shun: dict[Phase, tuple[str, ...]] = field(default_factory=dict)
+    favour_tags: tuple[str, ...] = ()
+    avoid_tags: tuple[str, ...] = ()
 
     def validate(self, styles: list[str], clip_names: list[str]) -> "Directive":
         """``self`` when every value is allowed, else :class:`DirectiveError` naming the first bad one."""
@@ -58,7 +67,31 @@ class Directive:
             raise DirectiveError(f"no clip named {unknown[0]!r}")
         if set(self.favour) & set(self.avoid):
             raise DirectiveError("a clip is both favoured and avoided")
+        for key in ("material", "shun"):
+            if not set(getattr(self, key)) <= set(Phase):
+                raise DirectiveError(f"{key} names a phase that does not exist")
         return self
+
+    def wanted(self, phase: Phase) -> tuple[str, ...]:
+        """What ``phase`` takes first (clip names and tags)."""
+        return self.material.get(phase, ())
+
+    def shunned(self, phase: Phase) -> tuple[str, ...]:
+        """What ``phase`` uses only when nothing else fits (its own and the whole edit's tags)."""
+        return tuple(dict.fromkeys((*self.shun.get(phase, ()), *self.avoid_tags)))
+
+    def with_material(self, key: str, phase_words: dict[Phase, tuple[str, ...]]) -> "Directive":
+        """A copy with ``phase_words`` added to ``material`` or ``shun``."""
+        values = {p: tuple(v) for p, v in getattr(self, key).items()}
+        for p, words in phase_words.items():
+            values[p] = tuple(dict.fromkeys((*values.get(p, ()), *words)))
+        return replace(self, **{key: {p: v for p, v in values.items() if v}})
+
+    def asked_tags(self) -> list[tuple[str, str]]:
+        """``(tag or clip word, where it was asked)`` for every material word of the directive."""
+        out = [(w, f"{key} {p}") for key in ("material", "shun") for p, ws in getattr(self, key).items()
+               for w in ws]
+        return out + [(w, "favour") for w in self.favour_tags] + [(w, "avoid") for w in self.avoid_tags]
 
     def as_dict(self) -> dict:
         """JSON-ready form for report.json."""
@@ -67,6 +100,12 @@ class Directive:
                "favour": list(self.favour), "avoid": list(self.avoid)}
         if self.weights is not None:
             out["weights"] = vars(self.weights)
+        for key in ("material", "shun"):
+            if getattr(self, key):
+                out[key] = {p.value: list(v) for p, v in getattr(self, key).items()}
+        for key in ("favour_tags", "avoid_tags"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
         if self.swaps:
             out["swaps"] = [{"cut": i, "avoid": n} for i, n in self.swaps]
         return out
@@ -79,13 +118,20 @@ class Directive:
         return replace(self, **{key: values})
 
 
-def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, str] | None = None) -> dict:
+def _materials(clip_names: list[str], tags: list[str]) -> list[str]:
+    """The words an LLM may name as opening or closing material: tags, and clip names when few."""
+    return [*tags, *(clip_names if len(clip_names) <= MAX_NAMED_CLIPS else ())][:MAX_NAMED_CLIPS * 2]
+
+
+def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, str] | None = None,
+                     tags: list[str] = ()) -> dict:
     """The JSON schema an LLM answers in: flat and enums only (few tokens for a small model; every parse in range).
 
     One pace word per phase, one phase to make longer or shorter ("longer build"), the beat level, and
     (with at most :data:`MAX_NAMED_CLIPS` clips) one clip to favour or avoid ("avoid city.mp4"). Paired
-    choices are single fields because a small model copies one field's value into the next. ``pins``
-    fixes fields to one word (what the prompt says plainly), leaving the model the rest.
+    choices are single fields because a small model copies one field's value into the next. ``open`` and
+    ``close`` name the material (a tag or clip) the edit opens and ends on. ``pins`` fixes fields to one
+    word (what the prompt says plainly), leaving the model the rest.
     """
     word = lambda words: {"type": "string", "enum": list(words)}  # noqa: E731
     phases = [p.value.lower() for p in Phase]
@@ -94,11 +140,14 @@ def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, s
                    "beat_level": word(("style", *BEAT_LEVELS))}
     if 0 < len(clip_names) <= MAX_NAMED_CLIPS:
         props["clip"] = word(("none", *(f"{w} {n}" for n in clip_names for w in ("favour", "avoid"))))
+    materials = _materials(clip_names, list(tags))
+    if materials:
+        props.update({"open": word(("none", *materials)), "close": word(("none", *materials))})
     props.update({k: word((v,)) for k, v in (pins or {}).items() if k in props})
     return {"type": "object", "properties": props, "required": list(props)}
 
 
-def directive_from_json(text: str, styles: list[str], clip_names: list[str]) -> Directive:
+def directive_from_json(text: str, styles: list[str], clip_names: list[str], tags: list[str] = ()) -> Directive:
     """Parse and validate an LLM's answer (schema :func:`directive_schema`); :class:`DirectiveError` if not valid."""
     try:
         data = json.loads(text)
@@ -111,12 +160,17 @@ def directive_from_json(text: str, styles: list[str], clip_names: list[str]) -> 
         if data.get("clip", "none") != "none":
             verb, name = data["clip"].split(" ", 1)
             clip[verb if verb in clip else "?"] = (name,)
+        materials = _materials(clip_names, list(tags))
+        ends = {phase: data.get(key, "none") for key, phase in (("open", Phase.INTRO), ("close", Phase.OUTRO))}
+        if any(w != "none" and w not in materials for w in ends.values()):
+            raise ValueError(f"open/close names no tag or clip: {ends}")
         directive = Directive(
             style=data["style"],
             pacing={p: PACE[data[p.value.lower()]] for p in Phase},
             arc=arc,
             beat_level="" if level == "style" else level,
-            favour=clip["favour"], avoid=clip["avoid"])
+            favour=clip["favour"], avoid=clip["avoid"],
+            material={p: (w,) for p, w in ends.items() if w != "none"})
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise DirectiveError(f"not a directive ({type(err).__name__}: {err})") from None
     return directive.validate(styles, clip_names)

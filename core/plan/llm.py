@@ -52,33 +52,37 @@ def model_complete(path: str) -> Complete:
     return complete
 
 
-def _messages(prompt: str, styles: list[str], clip_names: list[str]) -> list[dict]:
+def _messages(prompt: str, styles: list[str], clip_names: list[str], tags: list[str] = ()) -> list[dict]:
     phases = ", ".join(p.value.lower() for p in Phase)
     clips = f" Clips: {', '.join(clip_names)}." if clip_names and len(clip_names) <= MAX_NAMED_CLIPS else ""
     system = (f"You plan a video edit cut to music. Answer in JSON. style: one of {', '.join(styles)}. "
               f"For each part of the song ({phases}) say how the cutting should change: {', '.join(PACE)} "
               "(slower = longer shots). longer/shorter: the part to make longer or shorter, or none. "
               f"beat_level: style, half, beat or double.{clips} favour/avoid: a clip the editor asks for or "
-              "against, else none.")
+              "against, else none."
+              + (f" Tags on the footage: {', '.join(tags)}." if tags else "")
+              + " open/close: the tag or clip the edit opens or ends on, else none.")
     return [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
 
 
 def llm_directive(path: str, prompt: str, styles: list[str], clip_names: list[str],
                   check: Callable[[Directive], str], pins: dict[str, str] | None = None,
-                  complete: Complete | None = None, tries: int = TRIES) -> tuple[Directive | None, list[dict]]:
+                  complete: Complete | None = None, tries: int = TRIES,
+                  tags: list[str] = ()) -> tuple[Directive | None, list[dict]]:
     """The model's directive for ``prompt`` (None when all ``tries`` answers were invalid or rejected by
     ``check``, which returns why a directive contradicts the prompt) and a record of every attempt.
-    ``pins`` fixes schema fields the prompt states plainly (see :func:`directive_schema`)."""
+    ``pins`` fixes schema fields the prompt states plainly (see :func:`directive_schema`); ``tags`` are the
+    footage's tags the answer may name."""
     complete = complete or model_complete(path)
-    schema = directive_schema(styles, clip_names, pins)
-    messages = _messages(prompt, styles, clip_names)
+    schema = directive_schema(styles, clip_names, pins, tags)
+    messages = _messages(prompt, styles, clip_names, tags)
     attempts = []
     for attempt in range(tries):
         start = time.perf_counter()
         text = ""
         try:
             text = complete(messages, schema, attempt)
-            directive = directive_from_json(text, styles, clip_names)
+            directive = directive_from_json(text, styles, clip_names, tags)
             problem = check(directive)
         except DirectiveError as err:
             directive, problem = None, str(err)

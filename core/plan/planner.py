@@ -11,11 +11,12 @@ import numpy as np
 from ..audio.hints import DEFAULT_BEAT_ENGINE
 from ..dialogue.phrases import dialogue_events, hold_end
 from ..errors import InputError
-from ..model import Clip, Cut, Marker, Music, Plan, Section
+from ..model import Clip, Cut, Marker, Music, Phase, Plan, Section
+from ..selects import ClipSelects, unmatched
 from ..timebase import Rate, nearest_standard
 from .arc import plan_arc
 from .directive import Directive
-from .selection import ShotPicker, source_frames_for
+from .selection import Preference, ShotPicker, source_frames_for
 from .styles import BEAT_LEVELS, DEFAULT_STYLE, Style, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.
@@ -44,6 +45,7 @@ class PlanSettings:
     size: tuple[int, int] | None = None  # output (width, height); default: dominant_size of the footage
     dialogue: str | None = None  # off, keep or isolate; None: the style's default
     separator_model: Path | None = None  # Demucs weights for ``isolate`` (else the user's cache)
+    phase_tags: tuple[tuple[Phase, tuple[str, ...]], ...] = ()  # --phase-tags: what each phase takes first
 
     def dialogue_mode(self, style: Style) -> str:
         """``dialogue`` when the editor set it, else ``style``'s default."""
@@ -148,14 +150,17 @@ def _usable_clips(clips: list[Clip], directive: Directive, warnings: list[str]) 
     return kept or clips
 
 
-def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, directive: Directive | None = None) -> Plan:
+def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, directive: Directive | None = None,
+                 selects: dict[Path, ClipSelects] | None = None) -> Plan:
     """Lay cuts on the beats of ``music`` between ``music_start`` and the end (or ``duration``).
 
     The timeline's frame 0 is the frame holding the first beat at or after ``music_start``; every
     cut starts on the frame that contains its beat (at ``beat_level``, moved by ``beat_offset_ms``). Cut length (in beats) follows the arc phase
     and the style; long cuts end on bar starts; no cut crosses a phase change. The montage ends on a bar
     start or the song's end (:func:`_end_time`), its last cut at least a beat long. A ``directive`` (from a
-    director) chooses the style and scales phase lengths and cut lengths, favours or avoids clips.
+    director) chooses the style and scales phase lengths and cut lengths, favours or avoids clips, and
+    says which material (clips, tags) each phase takes first. ``selects`` (the editor's marked ranges and
+    tags per clip path) limit each marked clip to its ranges.
     """
     if not clips:
         raise InputError(None, "no footage to cut")
@@ -185,7 +190,9 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
     walker = _GridWalker(rate, music_in, total, [b for b in beats[first:] if b < t_end], bars, sections)
     favour = frozenset(c.path for c in clips if c.name in directive.favour)
     picker = ShotPicker(_usable_clips(clips, directive, warnings), rate, settings.seed,
-                        directive.weights or style.weights, favour)
+                        directive.weights or style.weights, favour, selects or {}, frozenset(directive.favour_tags))
+    for miss in unmatched(directive.asked_tags(), clips, selects or {}):
+        warnings.append(f"tag {miss['tag']!r} ({miss['asked']}) matches no clip and no tag of the footage")
     dialogue = settings.dialogue_mode(style)
     cuts = walker.cuts(style, picker, directive, hold=dialogue != "off")
     for clip in {c.clip.path: c.clip for c in cuts}.values():
@@ -277,20 +284,22 @@ class _GridWalker:
             end = self.frames[j] if j < len(self.frames) else self.total
             if self.total - end < beat_len:
                 end = self.total  # a sliver of less than a beat joins the last cut
-            longest = picker.longest_record_frames()
+            pref = Preference(frozenset(directive.wanted(section.phase)),
+                              frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ()),
+                              frozenset(directive.shunned(section.phase)))
+            longest = picker.longest_record_frames(pref, min(beat_len, end - pos))
             if end - pos > longest:
                 fitting = [f for f in self.frames[i:j] if pos < f <= pos + longest]
                 end = fitting[-1] if fitting else pos + longest
-            avoid = frozenset({by_name[swaps[len(cuts)]]} if swaps.get(len(cuts)) in by_name else ())
-            p = picker.pick(end - pos, section.energy, avoid)
-            held = hold_end(p.clip, p.source_in, p.clip.shots[p.shot].end, pos, end, self.frames, self.rate,
+            p = picker.pick(end - pos, section.energy, pref)
+            held = hold_end(p.clip, p.source_in, p.limit, pos, end, self.frames, self.rate,
                             self.total, beat_len, self._next_phase(pos)) if hold else end
             if held != end:
                 end, p = held, picker.extend(p, source_frames_for(held - pos, p.clip.rate, self.rate))
             dissolve = min(self._dissolve(style, section.phase, i, on_beat, beat_len) if cuts else 0,
                            (end - pos) // 2, cuts[-1].record_frames // 2 if cuts else 0)
             cuts.append(Cut(len(cuts), p.clip, p.source_in, p.source_out, pos, end, round(t, 6), section.phase,
-                            on_beat, p.shot, p.why, dissolve))
+                            on_beat, p.shot, p.why, dissolve, p.tags, p.range_source))
             pos = end
             i = bisect.bisect_left(self.frames, pos)
         return cuts

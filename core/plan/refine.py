@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from ..model import Phase, Plan
+from ..model import Cut, Phase, Plan
+from ..selects import tag_matches
 from .directive import PACE, Directive
 from .evaluate import MIN_SHARE, Scores, evaluate, near_repeats, phase_shares, shot_of
 from .selection import SelectionWeights
@@ -27,8 +28,33 @@ class Proposal:
     directive: Directive
 
 
+def _asked(cut: Cut, d: Directive) -> bool:
+    """Whether the directive asked for ``cut``'s material: a favoured clip, or what its phase takes first."""
+    wanted = d.wanted(cut.phase)
+    return cut.clip.name in d.favour or (bool(wanted) and (cut.clip.name in wanted or any(
+        tag_matches(w, frozenset(cut.tags)) for w in wanted)))
+
+
+def shortfall(plan: Plan, first: Plan, d: Directive) -> str:
+    """What ``plan`` gives less of than the directive ``d`` asked ("" when nothing): a favoured clip's share
+    of cuts below both its share in ``first`` and 1.5x the average clip's, or a phase's share of the
+    material it takes first below its share in ``first``."""
+    def share(p: Plan, hit, phase: Phase | None = None) -> float:
+        cuts = [c for c in p.cuts if phase is None or c.phase is phase]
+        return sum(map(hit, cuts)) / len(cuts) if cuts else 1.0
+    for name in d.favour:
+        now, before = (share(p, lambda c: c.clip.name == name) for p in (plan, first))
+        if now < min(before, 1.5 / max(1, len(plan.clips))) - 1e-9:
+            return f"{name} in {now:.0%} of the cuts, asked for more"
+    for phase in d.material:
+        now, before = (share(p, lambda c: _asked(c, d), phase) for p in (plan, first))
+        if now < before - 1e-9:
+            return f"{phase} from the material asked for in {now:.0%} of its cuts (was {before:.0%})"
+    return ""
+
+
 def _swaps(plan: Plan, d: Directive) -> Proposal | None:
-    repeats = near_repeats(plan)[:MAX_SWAPS]
+    repeats = [i for i in near_repeats(plan) if not _asked(plan.cuts[i], d)][:MAX_SWAPS]
     if not repeats:
         return None
     swaps = dict(d.swaps) | {i: plan.cuts[i].clip.name for i in repeats}
@@ -64,10 +90,11 @@ def candidates(plan: Plan, scores: Scores, d: Directive) -> list[Proposal]:
         time = Counter({c.name: 0 for c in plan.clips})
         for c in plan.cuts:
             time[c.clip.name] += c.record_frames
-        least = tuple(n for n, _ in sorted(time.items(), key=lambda kv: (kv[1], kv[0]))[:2] if n not in d.avoid)
-        if least and set(least) != set(d.favour):
+        least = tuple(n for n, _ in sorted(time.items(), key=lambda kv: (kv[1], kv[0]))[:2]
+                      if n not in d.avoid and n not in d.favour)
+        if least:
             out.append((scores.variety, Proposal(f"favour the least used clips {', '.join(least)}",
-                                                 replace(d, favour=least))))
+                                                 replace(d, favour=(*d.favour, *least)))))
     return [p for _, p in sorted(out, key=lambda sp: sp[0])]
 
 
@@ -77,9 +104,11 @@ def rule_proposal(plan: Plan, scores: Scores, d: Directive, tried: set[str]) -> 
 
 def refine(plan: Plan, directive: Directive, replan: Callable[[Directive], Plan], rounds: int = DEFAULT_ROUNDS,
            propose=rule_proposal) -> tuple[Plan, Directive, list[dict]]:
-    """At most ``rounds`` proposals, each re-planned and kept only when the total score rises.
+    """At most ``rounds`` proposals, each re-planned and kept only when the total score rises and the plan
+    still gives what ``directive`` asked (:func:`shortfall`).
 
     Returns the best plan, its directive and the log (round 0 is the first plan)."""
+    first, asked = plan, directive
     scores = evaluate(plan)
     log = [{"round": 0, "proposal": "first plan", "scores": scores.as_dict(), "kept": True}]
     tried: set[str] = set()
@@ -91,9 +120,10 @@ def refine(plan: Plan, directive: Directive, replan: Callable[[Directive], Plan]
         tried.add(proposal.change)
         new = replan(proposal.directive)
         new_scores = evaluate(new)
-        kept = new_scores.total > scores.total + 1e-9
+        short = shortfall(new, first, asked)
+        kept = new_scores.total > scores.total + 1e-9 and not short
         log.append({"round": k, "proposal": proposal.change, "directive": proposal.directive.as_dict(),
-                    "scores": new_scores.as_dict(), "kept": kept})
+                    "scores": new_scores.as_dict(), "kept": kept, **({"breaks_directive": short} if short else {})})
         if kept:
             plan, scores, directive = new, new_scores, proposal.directive
     return plan, directive, log

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..model import Clip
+from ..selects import ClipSelects, SelectRange, tag, tag_matches
 from ..timebase import Rate, floored_split
 
 #: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
@@ -28,6 +30,14 @@ def _least_used(lo: int, hi: int, need: int, used: list[tuple[int, int]]) -> int
 
     starts = {lo, hi, *(min(max(x, lo), hi) for a, b in used for x in (a - need, a, b - need, b))}
     return min(starts, key=lambda start: (overlap(start), start))
+
+
+def _largest_gap(lo: int, hi: int, used: list[tuple[int, int]]) -> int:
+    """The longest stretch of ``[lo, hi)`` no ``used`` range covers."""
+    best, at = 0, lo
+    for a, b in sorted(used):
+        best, at = max(best, a - at), max(at, b)
+    return max(best, hi - at)
 
 
 def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
@@ -56,13 +66,36 @@ class SelectionWeights:
 
 @dataclass(frozen=True)
 class Pick:
-    """The chosen source range and why: ``why`` holds the shot's scores and how it fitted."""
+    """The chosen source range and why: ``why`` holds the shot's scores and how it fitted; ``limit`` is the
+    end of the usable part of the shot it lies in (the shot's end, or a marked range's); ``tags`` and
+    ``range_source`` are the editor's selects it came from."""
 
     clip: Clip
     shot: int
     source_in: int
     source_out: int
     why: dict
+    limit: int = 0
+    tags: tuple[str, ...] = ()
+    range_source: str = ""
+
+
+@dataclass(frozen=True)
+class Preference:
+    """What a phase asks of its material: ``prefer`` (clip names or tags) first while they have unused
+    material, ``avoid`` (clip paths) and ``avoid_tags`` only when nothing else fits."""
+
+    prefer: frozenset[str] = frozenset()
+    avoid: frozenset[Path] = frozenset()
+    avoid_tags: frozenset[str] = frozenset()
+
+
+def _segments(clip: Clip, selects: ClipSelects | None) -> list[tuple[int, int, int, SelectRange | None]]:
+    """``(shot, start, end, range)``: each shot, or each part of a shot inside a usable range of ``clip``."""
+    if selects is None:
+        return [(i, s.start, s.end, None) for i, s in enumerate(clip.shots)]
+    return [(i, max(s.start, r.start), min(s.end, r.end), r) for r in selects.usable(clip.frames)
+            for i, s in enumerate(clip.shots) if min(s.end, r.end) > max(s.start, r.start)]
 
 
 @dataclass
@@ -70,7 +103,9 @@ class ShotPicker:
     """Hands out source ranges for cuts, one shot each (a cut never straddles a shot boundary).
 
     Never returns a range past the end of its shot; deterministic for a ``seed``. Clips in ``favour``
-    are handed out about twice as often as the others. Every shot's state is a row of numpy arrays,
+    are handed out about twice as often as the others, and so are favourite ranges. With ``selects``
+    (the editor's marks and tags per clip path) a clip with marked ranges is used only inside them
+    (a row is the part of a shot inside a range). Every row's state is a row of numpy arrays,
     so a pick scores all candidates at once (500 clips over a 4-minute song plan in milliseconds).
     """
 
@@ -79,35 +114,66 @@ class ShotPicker:
     seed: int = 0
     weights: SelectionWeights = field(default_factory=SelectionWeights)
     favour: frozenset[Path] = frozenset()
+    selects: dict[Path, ClipSelects] = field(default_factory=dict)
+    favour_tags: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
-        rows = [(k, i) for k, c in enumerate(self.clips) for i in range(len(c.shots))]
-        shots = [self.clips[k].shots[i] for k, i in rows]
-        self._clip = np.array([k for k, _ in rows], dtype=int)  # index into clips
-        self._shot = np.array([i for _, i in rows], dtype=int)  # index into that clip's shots
+        rows = [(k, *seg) for k, c in enumerate(self.clips) for seg in _segments(c, self.selects.get(c.path))]
+        if not rows:
+            raise InputError(None, "no usable footage: every clip's marked ranges lie outside its frames")
+        shots = [self.clips[k].shots[i] for k, i, *_ in rows]
+        self._clip = np.array([k for k, *_ in rows], dtype=int)  # index into clips
+        self._shot = np.array([i for _, i, *_ in rows], dtype=int)  # index into that clip's shots
+        self._lo = np.array([lo for _, _, lo, _, _ in rows], dtype=int)  # usable source frames [lo, hi)
+        self._hi = np.array([hi for _, _, _, hi, _ in rows], dtype=int)
+        self._ranges: list[SelectRange | None] = [r for *_, r in rows]
+        clip_tags = [self.selects[c.path].tags if c.path in self.selects else frozenset() for c in self.clips]
+        self._tags = [r.tags if r is not None else clip_tags[k] for (k, *_), r in zip(rows, self._ranges)]
         motion = np.array([s.motion for s in shots], dtype=float)
         self._rank = np.empty(len(rows))  # motion percentile among all shots, 0 (stillest) .. 1
         self._rank[np.argsort(motion, kind="stable")] = np.arange(len(rows)) / max(1, len(rows) - 1)
         self._poor = np.array([s.quality < POOR_QUALITY for s in shots], dtype=bool)
         self._quality = np.array([s.quality for s in shots], dtype=float)
-        # the longest cut (timeline frames) each shot holds: N fits  <=>  ceil(N·m/t) <= frames
-        self._longest = np.array([math.floor(s.frames * self.rate.fps / self.clips[k].rate.fps)
-                                  for s, (k, _) in zip(shots, rows)], dtype=int)
-        self._share = np.array([0.5 if self.clips[k].path in self.favour else 1.0 for k, _ in rows])
+        # the longest cut (timeline frames) each row holds: N fits  <=>  ceil(N·m/t) <= frames
+        self._clip_fps = np.array([float(self.clips[k].rate.fps) for k in self._clip])
+        self._longest = self._timeline_frames(self._hi - self._lo)
+        self._remaining = self._longest.copy()  # the longest cut its largest unused part still holds
+        self._favourite = np.array([self.clips[k].path in self.favour or bool(r is not None and r.favourite)
+                                    for (k, *_), r in zip(rows, self._ranges)], dtype=bool)
+        self._masks: dict[tuple, np.ndarray] = {}
+        if self.favour_tags:
+            self._favourite |= self.matching(self.favour_tags)
+        self._share = np.where(self._favourite, 0.5, 1.0)
         self._uses = np.zeros(len(rows))
         self._clip_uses = np.zeros(len(self.clips))  # uses x share, per clip
-        self._cursor: list[int | None] = [None] * len(rows)  # where the next use of each shot continues
-        self._used: list[list[tuple[int, int]]] = [[] for _ in rows]  # source ranges each shot has played
+        self._cursor: list[int | None] = [None] * len(rows)  # where the next use of each row continues
+        self._used: list[list[tuple[int, int]]] = [[] for _ in rows]  # source ranges each row has played
         self._last: int | None = None  # row of the previous pick
         self._rates = sorted({c.rate for c in self.clips})
-        self._rate_row = np.array([self._rates.index(self.clips[k].rate) for k, _ in rows], dtype=int)
+        self._rate_row = np.array([self._rates.index(self.clips[k].rate) for k in self._clip], dtype=int)
 
     def _whole(self, record_frames: int) -> np.ndarray:
         """Rows whose clip fills ``record_frames`` exactly with whole frames where an NLE floors lengths
         (Resolve's append, through edits allowed; docs/resolve.md § "Exact append")."""
         exact = np.array([floored_split(record_frames, r, self.rate) is not None for r in self._rates])
         return exact[self._rate_row] if len(self._rate_row) else np.zeros(0, dtype=bool)
+
+    def _timeline_frames(self, source_frames: np.ndarray) -> np.ndarray:
+        return np.floor(source_frames * float(self.rate.fps) / self._clip_fps + 1e-9).astype(int)
+
+    def matching(self, material: frozenset[str]) -> np.ndarray:
+        """Rows whose clip is named in ``material`` or whose tags include one of it."""
+        key = tuple(sorted(material))
+        if key not in self._masks:
+            names = {tag(m) for m in material}
+            clip_hit = np.array([tag(c.name) in names or tag(c.path.stem) in names for c in self.clips], dtype=bool)
+            self._masks[key] = clip_hit[self._clip] | np.array(
+                [any(tag_matches(m, t) for m in material) for t in self._tags], dtype=bool)
+        return self._masks[key]
+
+    def tags(self) -> set[str]:
+        return {t for tags in self._tags for t in tags}
 
     def _pool(self, candidates: np.ndarray) -> tuple[str, np.ndarray]:
         """The most wanted non-empty group of ``candidates`` (a row mask) and why: a shot of another clip,
@@ -124,10 +190,29 @@ class ShotPicker:
                     return ("poor quality: no better shot fits" if poor else "best fitting shot") + note, mask
         raise ValueError("no candidate shot")
 
-    def longest_record_frames(self) -> int:
+    def _wanted(self, pref: Preference, frames: int) -> tuple[np.ndarray, np.ndarray, str]:
+        """Rows ``pref`` wants for a cut of at least ``frames`` timeline frames, the longest cut each holds,
+        and a note: avoided material only when nothing else fits; preferred material while it has an unused
+        part that long (the planner shortens a cut to it)."""
+        fits, room, note = self._longest >= frames, self._longest, ""
+        if pref.avoid or pref.avoid_tags:
+            bad = np.isin(self._clip, [k for k, c in enumerate(self.clips) if c.path in pref.avoid])
+            wanted = fits & ~(bad | self.matching(pref.avoid_tags) if pref.avoid_tags else bad)
+            fits = wanted if wanted.any() else fits
+        if pref.prefer:
+            wanted = fits & self.matching(pref.prefer) & (self._remaining >= frames)
+            if wanted.any():
+                fits, room, note = wanted, self._remaining, f"asked for: {', '.join(sorted(pref.prefer))}"
+        return fits, room, note
+
+    def longest_record_frames(self, pref: Preference = Preference(), shortest: int = 1) -> int:
         """The longest cut (timeline frames) the most wanted shots can fill (the planner shortens
-        cuts to it rather than use a poor shot or repeat a clip)."""
-        return int(self._longest[self._pool(np.ones(len(self._longest), dtype=bool))[1]].max())
+        cuts to it rather than use a poor shot or repeat a clip): of ``pref``'s preferred material when
+        some has an unused part of at least ``shortest`` frames."""
+        fits, room, _ = self._wanted(pref, shortest)
+        if not fits.any():
+            fits, room, _ = self._wanted(pref, 1)
+        return int(room[self._pool(fits)[1]].max())
 
     def _scores(self, rows: np.ndarray, energy: float) -> dict[str, np.ndarray]:
         """Each consideration (0..1) and the weighted ``total`` for the candidate ``rows``."""
@@ -139,34 +224,32 @@ class ShotPicker:
                  else np.ones(len(rows))}
         total = (w.motion * parts["motion_fit"] + w.quality * parts["quality"] + w.variety * parts["variety"]
                  + w.continuity * parts["continuity"] + JITTER * self._rng.random(len(rows)))
-        if self.favour:  # a favoured clip still short of its double share outranks every other consideration
-            parts["favoured"] = ((self._share[rows] < 1) & (clip_uses <= self._clip_uses.mean())).astype(float)
+        if self._favourite.any():  # a favoured clip still short of its double share outranks every other consideration
+            parts["favoured"] = (self._favourite[rows] & (clip_uses <= self._clip_uses.mean())).astype(float)
             total = total + parts["favoured"] * (w.motion + w.quality + w.variety + w.continuity + JITTER)
         return {**parts, "total": total}
 
     def _range(self, row: int, need: int, energy: float) -> tuple[int, str]:
         shot, cursor = self.clips[self._clip[row]].shots[self._shot[row]], self._cursor[row]
-        if cursor is not None and cursor + need <= shot.end:
+        lo, hi = int(self._lo[row]), int(self._hi[row])
+        if cursor is not None and cursor + need <= hi:
             return cursor, "continues the previous use"
         if cursor is not None:
-            return _least_used(shot.start, shot.end - need, need, self._used[row]), \
+            return _least_used(lo, hi - need, need, self._used[row]), \
                 "its least-used part (the rest of the shot is too short)"
         active = energy >= ACTIVE_ENERGY
-        window = (shot.active_window if active else shot.window) or (shot.start, shot.end)
-        centre = (window[0] + window[1]) // 2
-        start = min(max(shot.start, centre - need // 2), shot.end - need)
+        window = (shot.active_window if active else shot.window) or (lo, hi)
+        centre = min(max((window[0] + window[1]) // 2, lo), hi)
+        start = min(max(lo, centre - need // 2), hi - need)
         return start, "around its most active window" if active else "around its steadiest, sharpest window"
 
-    def pick(self, record_frames: int, energy: float = 0.5, avoid: frozenset[Path] = frozenset()) -> Pick:
-        """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1);
-        clips in ``avoid`` only when nothing else fits; among the rest, clips whose whole frames fill it exactly
-        where lengths are floored (Resolve) unless only a poor shot does."""
-        fits = self._longest >= record_frames
-        if not fits.any():
+    def pick(self, record_frames: int, energy: float = 0.5, pref: Preference = Preference()) -> Pick:
+        """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1),
+        as ``pref`` asks (see :meth:`_wanted`); among those, clips whose whole frames fill it exactly where
+        lengths are floored (Resolve) unless only a poor shot does."""
+        if not (self._longest >= record_frames).any():
             raise ValueError(f"no shot holds {record_frames} frames")
-        if avoid:
-            wanted = fits & ~np.isin(self._clip, [k for k, c in enumerate(self.clips) if c.path in avoid])
-            fits = wanted if wanted.any() else fits
+        fits, _, asked = self._wanted(pref, record_frames)
         exact = fits & self._whole(record_frames)
         if (exact & ~self._poor).any() or (exact.any() and not (fits & ~self._poor).any()):
             fits = exact  # a clip whose frames fill the cut exactly, unless only a poor shot would
@@ -178,18 +261,29 @@ class ShotPicker:
         clip, shot = self.clips[self._clip[row]], int(self._shot[row])
         need = source_frames_for(record_frames, clip.rate, self.rate)
         source_in, placed = self._range(row, need, energy)
-        self._cursor[row] = source_in + need
-        self._used[row].append((source_in, source_in + need))
+        self._use(row, source_in, source_in + need)
         self._uses[row] += 1
         self._clip_uses[self._clip[row]] += self._share[row]
         self._last = row
-        why = {"reason": reason, "candidates": len(rows), "energy": round(energy, 3), "range": placed,
+        selected = self._ranges[row]
+        why = {"reason": reason + (f"; {asked}" if asked else ""), "candidates": len(rows),
+               "energy": round(energy, 3), "range": placed,
                "fit": {k: round(float(v[best]), 3) for k, v in scores.items()}, "scores": clip.shots[shot].scores()}
-        return Pick(clip, shot, source_in, source_in + need, why)
+        return Pick(clip, shot, source_in, source_in + need, why, int(self._hi[row]), tuple(sorted(self._tags[row])),
+                    selected.source if selected is not None else "whole clip")
+
+    def _use(self, row: int, start: int, end: int, again: bool = False) -> None:
+        """Row ``row`` plays source frames ``[start, end)`` (``again``: instead of its last range)."""
+        self._cursor[row] = end
+        if again:
+            self._used[row][-1] = (start, end)
+        else:
+            self._used[row].append((start, end))
+        gap = _largest_gap(int(self._lo[row]), int(self._hi[row]), self._used[row])
+        self._remaining[row] = self._timeline_frames(np.array([gap]))[0]
 
     def extend(self, pick: Pick, need: int) -> Pick:
         """``pick`` (the last one) playing ``need`` source frames instead (a cut held to finish a phrase, or
-        ended before one): the shot's cursor follows. The caller keeps ``need`` inside the shot."""
-        self._cursor[self._last] = pick.source_in + need
-        self._used[self._last][-1] = (pick.source_in, pick.source_in + need)
+        ended before one): the shot's cursor follows. The caller keeps ``need`` inside ``pick.limit``."""
+        self._use(self._last, pick.source_in, pick.source_in + need, again=True)
         return replace(pick, source_out=pick.source_in + need, why={**pick.why, "held": "cut end moved off speech"})

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from montage_ai.audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, DEFAULT_BEAT_ENGINE, TEMPO_HINT_RANGE
-from montage_ai.model import Plan
+from montage_ai.model import Phase, Plan
 from montage_ai.pipeline import STAGES
 from montage_ai.dialogue.phrases import DIALOGUE_MODES
 from montage_ai.dialogue.speech import FALLBACK
 from montage_ai.plan.styles import load_styles
 from montage_ai.plugin.resolve.build import Build
+from montage_ai.selects import found_tags
 
 from .cut_strip import CutStrip
 from .resolve_actions import ResolveActions
@@ -86,6 +87,7 @@ class PanelWindow(QWidget):
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.plan_serial = 0  # tells thumbnails of the current plan from an earlier one's
         self.pool_items: dict[Path, Any] = {}
+        self.pool_selects = None  # the editor's marks and tags in the media pool bin (Selects)
         self.proxies: dict[str, str] = {}  # original -> proxy of the last Make proxies
         self.task: Task | None = None
         self.setWindowTitle("Montage AI" + (" — DaVinci Resolve" if session else ""))
@@ -207,6 +209,18 @@ class PanelWindow(QWidget):
         self.prompt_edit = QLineEdit()
         self.prompt_edit.setPlaceholderText("e.g. fast energetic travel edit")
         form.addRow("Prompt", self.prompt_edit)
+        self.phase_tag_boxes: dict[Phase, QComboBox] = {}
+        tags_row = QHBoxLayout()
+        for phase in Phase:
+            combo = QComboBox()
+            combo.setToolTip(f"Material the {phase.value.lower()} takes first: a tag found on the footage "
+                             "(selects, sub-folders, Resolve markers, flags, colours, keywords, bins)")
+            combo.addItem("")
+            combo.setEnabled(False)
+            tags_row.addWidget(QLabel(phase.value.title()))
+            tags_row.addWidget(combo, 1)
+            self.phase_tag_boxes[phase] = combo
+        form.addRow("Phase tags", tags_row)
         self.llm_edit = QLineEdit()
         self.llm_edit.setPlaceholderText("model.gguf for the LLM director (empty: rule director)")
         form.addRow("LLM model", self.llm_edit)
@@ -296,7 +310,9 @@ class PanelWindow(QWidget):
                             seed=self.seed_spin.value(), beat_offset_ms=self.offset_spin.value(),
                             beat_level=self.level_box.currentText(), **self.analysis_overrides(),
                             dialogue=None if self.dialogue_box.currentText() == STYLE_DIALOGUE
-                            else self.dialogue_box.currentText())
+                            else self.dialogue_box.currentText(),
+                            phase_tags=tuple((p, (b.currentText(),)) for p, b in self.phase_tag_boxes.items()
+                                             if b.currentText()))
 
     def analysis_overrides(self) -> dict:
         """The editor's tempo hint and beats per bar (None where left to the analysis), and the beat tracker."""
@@ -355,6 +371,7 @@ class PanelWindow(QWidget):
         from montage_ai.plugin.resolve.media_pool import read_folder
         contents = read_folder(self.session.media_pool)
         self.pool_items = dict(contents.items)
+        self.pool_selects = contents.selects
         self.add_footage([c.path for c in contents.clips])
         skipped = "; ".join(f"{n}: {why}" for n, why in contents.skipped[:5])
         self.status.setText(f"{len(contents.clips)} clips from the media pool" + (f" (skipped {skipped})" if skipped else ""))
@@ -440,12 +457,23 @@ class PanelWindow(QWidget):
         music, footage = self.music_edit.text().strip(), self.footage_paths()
         overrides = self.analysis_overrides()
         scheduler = self.scheduler_edit.text().strip() or None
+        pool_selects = self.pool_selects
 
         def work(progress, cancel: threading.Event):
             from montage_ai.pipeline import analyze_inputs
-            return analyze_inputs(music, footage, progress, cancel, **overrides, scheduler=scheduler)
+            return analyze_inputs(music, footage, progress, cancel, **overrides, scheduler=scheduler,
+                                  pool_selects=pool_selects)
 
         self._run("Analysing", work, self._analyzed)
+
+    def _list_tags(self, tags: list[str]) -> None:
+        """Offer ``tags`` (found on the analysed footage) to every phase; a choice still offered is kept."""
+        for box in self.phase_tag_boxes.values():
+            chosen = box.currentText()
+            box.clear()
+            box.addItems(["", *tags])
+            box.setCurrentText(chosen if chosen in tags else "")
+            box.setEnabled(bool(tags))
 
     def _clear_results(self) -> None:
         self.inputs, self.plan, self.details = None, None, {}
@@ -472,6 +500,7 @@ class PanelWindow(QWidget):
             item = QListWidgetItem(self._placeholder, f"{clip.name}   ({', '.join(notes)})")
             item.setToolTip("\n".join(_shot_line(clip, i, shot) for i, shot in enumerate(clip.shots)))
             self.clip_list.addItem(item)
+        self._list_tags(found_tags(inputs.clip_selects()))
         warnings = [*music.warnings, *self.inputs.warnings]
         warn = f"  ⚠ {'; '.join(warnings)}" if warnings else ""
         self.summary.setText(f"<b>{music.path.name}</b>: {music.duration:.1f} s, {music.tempo_bpm:g} BPM, "

@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("proxies", type=Path, help="the proxy folder (or its proxies.json)")
     link.add_argument("--unlink", action="store_true", help="unlink them instead")
     link.set_defaults(func=cmd_link_proxies)
+    from montage_ai.cli import _add_make_options
+    make = sub.add_parser("make", help="cut a media pool bin's clips to music: their In/Out marks and ranged "
+                          "markers are the ranges to use, markers, flags, colours, keywords and bins are tags")
+    make.add_argument("--music", required=True, type=Path, help="music file (WAV, MP3, M4A, FLAC...)")
+    make.add_argument("--bin", help="media pool bin, a name or a path like Footage/Day 1 (default: the current bin)")
+    _add_make_options(make)
+    make.add_argument("--quiet", action="store_true", help="no progress (the result and a warning summary still print)")
+    make.add_argument("--json", action="store_true", help="no progress; print a JSON summary on stdout")
+    make.set_defaults(func=cmd_make)
     push = sub.add_parser("push", help="create a timeline in the open Resolve project")
     record = sub.add_parser("record", help="push while recording every call to Resolve and its answer (JSON)")
     record.add_argument("transcript", type=Path, help="the JSON transcript to write")
@@ -88,6 +97,19 @@ def cmd_push(args: argparse.Namespace, resolve: object = None) -> None:
               "frames fills them at this timeline's rate; the next clip still starts on its frame):")
         for cut in result.short:
             print(f"  {cut}")
+
+
+def cmd_make(args: argparse.Namespace, resolve: object = None) -> None:
+    """``make`` over the clips of a media pool bin and the editor's logging on them."""
+    from montage_ai.cli import cmd_make as make
+
+    from .connect import connect
+    from .media_pool import read_folder
+    contents = read_folder(connect(resolve).media_pool, args.bin)
+    if not contents.clips:
+        raise InputError(None, f"no usable video clip in the media pool bin ({len(contents.skipped)} skipped)")
+    args.footage, args.selects, args.pool_selects = [], [], contents.selects
+    make(args)
 
 
 def cmd_link_proxies(args: argparse.Namespace, resolve: object = None) -> int:

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from montage_ai.errors import InputError
 from montage_ai.model import Clip, Shot
+from montage_ai.selects import Mark, Selects, tag
 from montage_ai.timebase import Rate
 
 VIDEO_TYPES = ("video", "video + audio")
@@ -31,11 +32,13 @@ SKIP_REASONS = {
 
 @dataclass
 class PoolContents:
-    """Video clips of a bin, the items skipped as ``(name, reason)``, and each clip's MediaPoolItem."""
+    """Video clips of a bin, the items skipped as ``(name, reason)``, each clip's MediaPoolItem, and the
+    editor's logging on them as :class:`~montage_ai.selects.Selects` (:func:`item_selects`)."""
 
     clips: list[Clip] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     items: dict[Path, Any] = field(default_factory=dict)
+    selects: Selects = field(default_factory=Selects)
 
 
 def path_key(path: str | Path) -> str:
@@ -57,9 +60,47 @@ def all_folders(media_pool: Any) -> list[Any]:
 
 
 def _items(folder: Any, recursive: bool) -> Iterator[Any]:
-    folders = [f for _, f in _folder_tree(folder)] if recursive else [folder]
-    for f in folders:
-        yield from f.GetClipList() or []
+    yield from (item for _, item in _items_in_bins(folder, recursive))
+
+
+def _items_in_bins(folder: Any, recursive: bool) -> Iterator[tuple[str, Any]]:
+    """``(bin path, item)`` for the items of ``folder`` (and the bins below it when ``recursive``)."""
+    for path, f in (_folder_tree(folder) if recursive else [(str(folder.GetName()), folder)]):
+        for item in f.GetClipList() or []:
+            yield path, item
+
+
+def _call(item: Any, method: str, *args) -> Any:
+    """``item.method(*args)``, or None when this Resolve build has no such call (older releases)."""
+    func = getattr(item, method, None)
+    return func(*args) if callable(func) else None
+
+
+def item_selects(item: Any, clip: Clip, bins: list[str]) -> Selects:
+    """The editor's logging on one source clip: In/Out (``GetMarkInOut``, out inclusive) and markers with a
+    duration are usable ranges (a marker's name, colour and note are its range's tags; a marker without
+    a duration tags the clip); flags (a flagged clip is a favourite), clip colour, keywords and the names
+    of the ``bins`` it sits in tag the clip. A call this build lacks is skipped."""
+    selects = Selects()
+    marks = (_call(item, "GetMarkInOut") or {}).get("video") or {}
+    if isinstance(marks, dict) and marks.get("in") is not None and marks.get("out") is not None:
+        selects.marks.append(Mark(clip.path, int(marks["in"]), int(marks["out"]) + 1, clip.rate, 0, frozenset(),
+                                  "resolve in/out"))
+    words: list[str] = []
+    for frame, marker in sorted((_call(item, "GetMarkers") or {}).items(), key=lambda fm: float(fm[0])):
+        said = [str(marker.get(k) or "") for k in ("name", "color", "note")]
+        duration = int(float(marker.get("duration") or 0))
+        if duration > 1:
+            selects.marks.append(Mark(clip.path, int(float(frame)), int(float(frame)) + duration, clip.rate, 0,
+                                      frozenset(t for t in map(tag, said) if t), "resolve marker"))
+        else:
+            words += said
+    flags = _call(item, "GetFlagList") or []
+    words += [*flags, *(["flagged"] if flags else []), str(_call(item, "GetClipColor") or "")]
+    words += str(_call(item, "GetMetadata", "Keywords") or "").split(",")
+    words += bins
+    selects.add_tags(clip.path, words, "resolve")
+    return selects
 
 
 def find_folder(media_pool: Any, spec: str | None = None) -> Any:
@@ -130,7 +171,9 @@ def _timecode_frames(tc: str, rate: Rate) -> int:
 def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = True) -> PoolContents:
     """Video clips of the current bin (or the bin ``folder``), including sub-bins when ``recursive``."""
     contents = PoolContents()
-    for item in _items(find_folder(media_pool, folder), recursive):
+    chosen = find_folder(media_pool, folder)
+    at_root = str(chosen.GetName()) == str(media_pool.GetRootFolder().GetName())  # the pool's root is no tag
+    for bin_path, item in _items_in_bins(chosen, recursive):
         name = str(item.GetName() or "?")
         try:
             clip = clip_from_properties(item.GetClipProperty() or {})
@@ -142,6 +185,8 @@ def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = Tr
             continue
         contents.clips.append(clip)
         contents.items[clip.path] = item
+        contents.selects = contents.selects.merged(item_selects(item, clip, bin_path.split("/")[at_root:]))
+        contents.selects.add_file(clip.path)
     return contents
 
 

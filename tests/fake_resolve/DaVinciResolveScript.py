@@ -72,7 +72,7 @@ PROFILES = {
 }
 PROFILE = PROFILES["lenient"]
 #: Methods that appear with a release (before it, getattr gives None like any unknown name).
-GATES = {"AddTrack": (18, 5)}
+GATES = {"AddTrack": (18, 5), "GetMarkInOut": (19, 1), "SetMarkInOut": (19, 1)}  # README "New in 19.1.0"
 
 
 def use_profile(name: str) -> Profile:
@@ -185,9 +185,57 @@ def still_props(path) -> dict:
 
 
 class MediaPoolItem(_Api):
+    """A source clip with the editor's logging: In/Out marks (``{"video": {"in", "out"}}``, frames from the
+    clip's first frame, out inclusive), markers (``{frame: {color, duration, name, note, customData}}``),
+    flags, clip colour and metadata (``Keywords``), as the API README describes them."""
+
     def __init__(self, props: dict) -> None:
         self.props = dict(props)
         self.uid = str(next(_ids))
+        self.marks: dict = {}
+        self.markers: dict = {}
+        self.flags: list = []
+        self.colour = ""
+        self.metadata: dict = {}
+
+    def GetMarkInOut(self):
+        return {k: dict(v) for k, v in self.marks.items()}
+
+    def SetMarkInOut(self, mark_in, mark_out, type="all"):  # noqa: A002 - the API's own name
+        for kind in (("video", "audio") if type == "all" else (type,)):
+            self.marks[kind] = {"in": int(mark_in), "out": int(mark_out)}
+        return True
+
+    def GetMarkers(self):
+        return {f: dict(m) for f, m in self.markers.items()}
+
+    def AddMarker(self, frameId, color, name, note, duration, customData=""):
+        if frameId in self.markers:
+            return False
+        self.markers[frameId] = {"color": color, "duration": duration, "name": name, "note": note,
+                                 "customData": customData}
+        return True
+
+    def GetFlagList(self):
+        return list(self.flags)
+
+    def AddFlag(self, color):
+        self.flags.append(color)
+        return True
+
+    def GetClipColor(self):
+        return self.colour
+
+    def SetClipColor(self, colorName):
+        self.colour = colorName
+        return True
+
+    def GetMetadata(self, metadataType=None):
+        return dict(self.metadata) if metadataType is None else self.metadata.get(metadataType, "")
+
+    def SetMetadata(self, metadataType, metadataValue):
+        self.metadata[metadataType] = metadataValue
+        return True
 
     def GetName(self):
         return self.props.get("Clip Name", "")
