@@ -83,14 +83,6 @@ def _watch_parent(parent: str) -> None:
     os._exit(1)
 
 
-def stop_pool(executor: Executor) -> None:
-    """Stop a process pool at once: queued tasks dropped, running workers terminated (an interrupted or
-    failed run does not wait for tasks whose results nobody will read)."""
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.terminate()
-
-
 def make_executor(workers: int | None = None) -> Executor:
     """A process pool of ``workers`` (default :func:`default_workers`); in-process for one worker.
 
@@ -107,9 +99,10 @@ def make_executor(workers: int | None = None) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=join_pool)
 
 
-def stop_pool(executor: Executor, finished: bool) -> None:
-    """Shut ``executor`` down: wait for it when the work ``finished``; else drop its queued work and, for a
-    process pool, kill its workers (their ffmpeg children die with them) instead of letting tasks run on."""
+def stop_pool(executor: Executor, finished: bool = False) -> None:
+    """Shut ``executor`` down: wait for it when the work ``finished``; else (an interrupted or failed run)
+    drop its queued work and, for a process pool, kill its workers (their ffmpeg children die with them)
+    instead of letting tasks whose results nobody will read run on."""
     if finished:
         executor.shutdown(wait=True)
         return
@@ -135,10 +128,7 @@ def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Execut
             finished = True
             return results
         finally:  # on cancel, error or a signal: drop queued work, stop running tasks
-            if finished:
-                own.shutdown(wait=True)
-            else:
-                stop_pool(own)
+            stop_pool(own, finished)
     results: list = [None] * len(items)
     # two tasks per pool worker in flight; an executor of unknown width (Dask's queues on its
     # scheduler, which knows the cluster) gets every task at once

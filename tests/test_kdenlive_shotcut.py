@@ -119,5 +119,7 @@ def test_off_rate_cuts_start_on_the_planned_source_frame(music, tmp_path, fps, o
         math.floor(Fraction(p) * c.clip.rate.fps / plan.rate.fps + Fraction(1, 2)) == c.source_in
         for p in range(c.source_in_nearest(plan.rate) - 2, c.source_in_nearest(plan.rate) + 3)) for c in plan.cuts]
     expected = [(c.source_in + (0 if ok else 1)) % 32 for c, ok in zip(plan.cuts, reachable)]
-    assert sum(c.clip.rate != plan.rate for c in plan.cuts) >= 3
+    # the planner prefers a clip whose whole frames fill a cut (Resolve's floored append): at 59.94 the 29.97
+    # clip takes the even-length cuts only
+    assert sum(c.clip.rate != plan.rate for c in plan.cuts) >= 2
     assert shown == expected

@@ -274,10 +274,13 @@ class _Push:
     def frame_items(self, timeline: Any) -> None:
         """Each reframed cut's Zoom and Pan/Tilt on its video items (one value per item: the API sets no
         keyframes; the window at the cut's middle). A property Resolve refuses is said in the notes."""
+        framed = [e for e in self.events if e.kind == "video" and e.framing]
+        if not framed:  # not a reframed set: no call to make
+            return
         items = sorted(timeline.GetItemListInTrack("video", 1) or [], key=lambda i: _as_int(i.GetStart()) or 0)
         start = _as_int(timeline.GetStartFrame()) or 0
         refused = 0
-        for e in (e for e in self.events if e.kind == "video" and e.framing):
+        for e in framed:
             for item in items:
                 if start + e.record_start <= (_as_int(item.GetStart()) or 0) < start + e.record_end:
                     refused += sum(1 for k, v in e.framing if not call(item, "SetProperty", k, v))
