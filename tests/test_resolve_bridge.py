@@ -336,3 +336,21 @@ def test_a_failed_reframed_push_puts_the_resolution_back(dvr, plan):
     with pytest.raises(InputError, match="did not place the clips exactly"):
         push_timeline(connect(), build_timeline(portrait))
     assert _snapshot(dvr.APP.project) == before  # the timeline resolution too
+
+
+def test_undo_puts_back_the_resolution_a_reframed_push_changed(dvr, plan):
+    from montage_ai.model import Aspect
+    from montage_ai.plan.reframe import reframe
+    from montage_ai.plugin.resolve.versions import undo_push
+    portrait = reframe(plan, Aspect(9, 16), {})
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    session = connect()
+    result = push_timeline(session, build_timeline(portrait))
+    assert (project.settings["timelineResolutionWidth"], project.settings["timelineResolutionHeight"]) == \
+        (str(portrait.width), str(portrait.height))
+    lines = undo_push(session, result)
+    assert project.timelines == []
+    assert (project.settings["timelineResolutionWidth"],
+            project.settings["timelineResolutionHeight"]) == ("1920", "1080")
+    assert "set the project's timeline resolution back to 1920x1080" in lines

@@ -1,6 +1,6 @@
 """Each push is a new timeline version and the last one can be undone: ``<name>``, ``<name> v2``, ``<name>
 v3``... (an existing timeline is never overwritten); :func:`undo_push` deletes the timeline a push created
-and gives the project back the frame rate that push changed."""
+and gives the project back the frame rate and timeline resolution that push changed."""
 from __future__ import annotations
 
 from typing import Any
@@ -23,7 +23,8 @@ def unique_timeline_name(project: Any, base: str) -> str:
 
 def undo_push(session: Any, result: Any) -> list[str]:
     """Undo the push that gave ``result`` (a :class:`~.writer.PushResult`): its timeline deleted, the project
-    frame rate it changed set back. Lines saying what was done, or what is left to do by hand."""
+    frame rate and timeline resolution it changed set back. Lines saying what was done, or what is left to do
+    by hand."""
     project, pool, timeline = session.project, session.media_pool, result.timeline
     lines = []
     if result.name not in timeline_names(project):
@@ -38,4 +39,12 @@ def undo_push(session: Any, result: Any) -> list[str]:
         else:
             lines.append(f"the project frame rate stays {project.GetSetting('timelineFrameRate')} (Resolve "
                          f"changes it only without timelines): set {result.previous_rate} by hand if wanted")
+    if result.previous_size:
+        keys, size = ("timelineResolutionWidth", "timelineResolutionHeight"), "x".join(result.previous_size)
+        if all([project.SetSetting(k, v) for k, v in zip(keys, result.previous_size)]):
+            lines.append(f"set the project's timeline resolution back to {size}")
+        else:
+            now = "x".join(str(project.GetSetting(k) or "?") for k in keys)
+            lines.append(f"the project's timeline resolution stays {now} (Resolve refused {size}): set {size} in "
+                         "Project Settings > Master Settings if wanted")
     return lines

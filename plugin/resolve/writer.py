@@ -48,6 +48,7 @@ class PushResult:
     notes: list[str] = field(default_factory=list)
     short: list["ShortCut"] = field(default_factory=list)
     previous_rate: str | None = None  # the project's frame rate before the push changed it
+    previous_size: tuple[str, str] | None = None  # the project's timeline resolution before the push changed it
 
 
 @dataclass(frozen=True)
@@ -265,10 +266,10 @@ class _Push:
         before = tuple(str(project.GetSetting(k) or "") for k in keys)
         if before == tuple(map(str, size)):
             return
+        self.previous_size = before  # before the calls: a width accepted and a height refused is undone too
         if not all(project.SetSetting(k, str(v)) for k, v in zip(keys, size)):
             raise InputError(None, f"Resolve refused the timeline resolution {size[0]}x{size[1]}: set it in Project "
                                    "Settings > Master Settings, then push again")
-        self.previous_size = before
         self.notes.append(f"set the project's timeline resolution to {size[0]}x{size[1]} (was {'x'.join(before)})")
 
     def frame_items(self, timeline: Any) -> None:
@@ -472,4 +473,5 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
         raise
     return PushResult(timeline=created, name=str(created.GetName() or title), route=route, clips=len(events),
                       markers=markers, imported_media=[Path(_file_path(i)) for i in push.imported], notes=push.notes,
-                      short=push.short, previous_rate=push.previous_rate)
+                      short=push.short, previous_rate=push.previous_rate,
+                      previous_size=push.previous_size)

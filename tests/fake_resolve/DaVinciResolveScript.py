@@ -640,6 +640,7 @@ class Project(_Api):
         self.name = name
         self.settings = {"timelineFrameRate": rate, "timelineResolutionWidth": "1920",
                          "timelineResolutionHeight": "1080"}
+        self.refused_settings: set[str] = set()  # settings SetSetting refuses (a test's locked project)
         self.timelines: list[Timeline] = []
         self.current: Timeline | None = None
         self.media_pool = MediaPool(self)
@@ -669,7 +670,7 @@ class Project(_Api):
         return dict(self.settings) if not settingName else self.settings.get(settingName, "")
 
     def SetSetting(self, settingName, settingValue):
-        if settingName not in self.settings or not isinstance(settingValue, str):
+        if settingName not in self.settings or settingName in self.refused_settings or not isinstance(settingValue, str):
             return False
         if settingName == "timelineFrameRate" and (self.timelines or settingValue.split(" DF")[0] not in RESOLVE_RATES):
             return False  # only before the project has timelines, and only a rate Resolve offers
