@@ -354,3 +354,16 @@ def test_undo_puts_back_the_resolution_a_reframed_push_changed(dvr, plan):
     assert (project.settings["timelineResolutionWidth"],
             project.settings["timelineResolutionHeight"]) == ("1920", "1080")
     assert "set the project's timeline resolution back to 1920x1080" in lines
+
+
+def test_a_half_applied_resolution_is_put_back(dvr, plan):
+    from montage_ai.model import Aspect
+    from montage_ai.plan.reframe import reframe
+    portrait = reframe(plan, Aspect(9, 16), {})
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    project.refused_settings = {"timelineResolutionHeight"}  # the width is accepted, the height refused
+    with pytest.raises(InputError, match="refused the timeline resolution"):
+        push_timeline(connect(), build_timeline(portrait))
+    assert (project.settings["timelineResolutionWidth"], project.settings["timelineResolutionHeight"]) == \
+        ("1920", "1080")

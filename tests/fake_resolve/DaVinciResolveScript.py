@@ -670,7 +670,9 @@ class Project(_Api):
         return dict(self.settings) if not settingName else self.settings.get(settingName, "")
 
     def SetSetting(self, settingName, settingValue):
-        if settingName not in self.settings or settingName in self.refused_settings or not isinstance(settingValue, str):
+        if settingName not in self.settings or not isinstance(settingValue, str):
+            return False
+        if settingName in self.refused_settings:
             return False
         if settingName == "timelineFrameRate" and (self.timelines or settingValue.split(" DF")[0] not in RESOLVE_RATES):
             return False  # only before the project has timelines, and only a rate Resolve offers
