@@ -367,3 +367,25 @@ def test_a_half_applied_resolution_is_put_back(dvr, plan):
         push_timeline(connect(), build_timeline(portrait))
     assert (project.settings["timelineResolutionWidth"], project.settings["timelineResolutionHeight"]) == \
         ("1920", "1080")
+
+
+def test_the_resolution_follows_the_sets_aspect_not_its_crops(dvr, plan):
+    from montage_ai.model import Aspect
+    from montage_ai.plan.reframe import reframe
+    stock_pool(dvr, plan)
+    project = dvr.APP.project
+    session = connect()
+
+    def size():
+        return project.settings["timelineResolutionWidth"], project.settings["timelineResolutionHeight"]
+    portrait = reframe(plan, Aspect(9, 16), {})
+    phone = build_timeline(portrait)
+    for clip in phone.find_clips():  # portrait phone footage: a 9:16 set with no crop
+        (clip.metadata.get("montage_ai") or {}).pop("crop", None)
+    push_timeline(session, phone)
+    assert size() == (str(portrait.width), str(portrait.height))
+    push_timeline(session, build_timeline(plan))  # then the 16:9 set: back to 16:9
+    assert size() == (str(plan.width), str(plan.height))
+    project.settings.update(timelineResolutionWidth="3840", timelineResolutionHeight="2160")
+    result = push_timeline(session, build_timeline(plan))  # a 1080p set into a UHD project changes nothing
+    assert size() == ("3840", "2160") and result.previous_size is None

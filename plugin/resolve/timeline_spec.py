@@ -102,10 +102,9 @@ def timeline_rate(timeline: otio.schema.Timeline) -> Rate:
 
 
 def timeline_size(timeline: otio.schema.Timeline) -> tuple[int, int] | None:
-    """The frame size Montage AI's metadata gives the timeline, when it is reframed (a crop on any clip)."""
+    """The frame size Montage AI's metadata gives the timeline (None without it)."""
     meta = timeline.metadata.get("montage_ai") or {}
-    reframed = any("crop" in (c.metadata.get("montage_ai") or {}) for c in timeline.find_clips())
-    return (int(meta["width"]), int(meta["height"])) if reframed and "width" in meta else None
+    return (int(meta["width"]), int(meta["height"])) if "width" in meta and "height" in meta else None
 
 
 def item_framing(crop: dict, size: tuple[int, int]) -> tuple[tuple[str, float], ...]:

@@ -257,14 +257,16 @@ class _Push:
         self.notes.append(f"set the project's timeline frame rate to {wanted} (the project had no timelines)")
 
     def match_resolution(self, size: tuple[int, int] | None) -> None:
-        """A reframed timeline's frame size (9:16...) as the project's timeline resolution, set before the
+        """The set's frame size as the project's timeline resolution when the project's aspect ratio differs
+        (a 9:16 set into a 16:9 project; a 1080p set into a UHD project changes nothing), set before the
         timeline is made (Resolve keeps one resolution per project; the previous one comes back on undo)."""
         if size is None:
             return
         project = self.session.project
         keys = ("timelineResolutionWidth", "timelineResolutionHeight")
         before = tuple(str(project.GetSetting(k) or "") for k in keys)
-        if before == tuple(map(str, size)):
+        width, height = (int(v) if v.isdigit() else 0 for v in before)
+        if width and height and width * size[1] == height * size[0]:  # the same aspect ratio: nothing to change
             return
         self.previous_size = before  # before the calls: a width accepted and a height refused is undone too
         if not all(project.SetSetting(k, str(v)) for k, v in zip(keys, size)):
