@@ -389,3 +389,14 @@ def test_the_resolution_follows_the_sets_aspect_not_its_crops(dvr, plan):
     project.settings.update(timelineResolutionWidth="3840", timelineResolutionHeight="2160")
     result = push_timeline(session, build_timeline(plan))  # a 1080p set into a UHD project changes nothing
     assert size() == ("3840", "2160") and result.previous_size is None
+
+
+def test_a_cuts_zoom_and_pan_are_its_window_at_the_middle_frame_not_the_middle_key():
+    from montage_ai.plugin.resolve.timeline_spec import item_framing
+    # a 200-frame cut panning for 48 frames then holding at x=300: the middle key (frame 32) is x=220
+    keys = [[0, 100.0, 0.0], [16, 150.0, 0.0], [32, 220.0, 0.0], [48, 300.0, 0.0], [199, 300.0, 0.0]]
+    crop = {"width": 607.5, "height": 1080.0, "keys": keys, "source_size": [1920, 1080]}
+    framing = dict(item_framing(crop, (1080, 1920), 200))
+    scale = 1080 / 607.5
+    assert framing["Pan"] == pytest.approx((960 - 300 - 607.5 / 2) * scale, abs=0.01)
+    assert framing["Tilt"] == 0 and framing["ZoomX"] == pytest.approx(scale / (1080 / 1920), abs=1e-4)

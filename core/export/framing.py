@@ -32,8 +32,3 @@ def centre_offset(plan: Plan, rect: tuple[float, float, float, float]) -> tuple[
     """The picture's centre minus the frame's, output pixels (x right, y down)."""
     left, top, w, h = rect
     return left + w / 2 - plan.width / 2, top + h / 2 - plan.height / 2
-
-
-def middle_window(cut: Cut, crop: Crop) -> tuple[float, float, float, float]:
-    """The window at the cut's middle frame: the one value per cut where a format has no keyframes."""
-    return crop.window(cut.record_frames / 2)

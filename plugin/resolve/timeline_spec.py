@@ -15,6 +15,7 @@ from urllib.request import url2pathname
 import opentimelineio as otio
 
 from montage_ai.errors import InputError
+from montage_ai.model import Crop
 from montage_ai.timebase import Rate
 
 TRACK_KINDS = {otio.schema.TrackKind.Video: "video", otio.schema.TrackKind.Audio: "audio"}
@@ -107,18 +108,19 @@ def timeline_size(timeline: otio.schema.Timeline) -> tuple[int, int] | None:
     return (int(meta["width"]), int(meta["height"])) if "width" in meta and "height" in meta else None
 
 
-def item_framing(crop: dict, size: tuple[int, int]) -> tuple[tuple[str, float], ...]:
+def item_framing(crop: dict, size: tuple[int, int], record_frames: int) -> tuple[tuple[str, float], ...]:
     """A cut's crop (OTIO metadata, docs/nle.md) as Resolve's Zoom and Pan/Tilt: one value per item (the
-    API sets no keyframes), the window at the cut's middle key. Resolve fits the source into the timeline
-    ("Scale entire image to fit"), so Zoom is the crop's scale over that fit; Pan/Tilt move the picture's
-    centre in timeline pixels (Pan right, Tilt up)."""
+    API sets no keyframes), the window at the middle frame of the cut's ``record_frames``. Resolve fits the
+    source into the timeline ("Scale entire image to fit"), so Zoom is the crop's scale over that fit;
+    Pan/Tilt move the picture's centre in timeline pixels (Pan right, Tilt up)."""
     width, height = size
     src_w, src_h = crop["source_size"]
-    frame, x, y = crop["keys"][len(crop["keys"]) // 2]
-    scale = width / crop["width"]
+    window = Crop(crop["width"], crop["height"], tuple((int(f), x, y) for f, x, y in crop["keys"]))
+    x, y, w, h = window.window(record_frames / 2)
+    scale = width / w
     zoom = scale / min(width / src_w, height / src_h)
-    pan = (src_w / 2 - x - crop["width"] / 2) * scale
-    tilt = -(src_h / 2 - y - crop["height"] / 2) * scale
+    pan = (src_w / 2 - x - w / 2) * scale
+    tilt = -(src_h / 2 - y - h / 2) * scale
     return (("ZoomX", round(zoom, 4)), ("ZoomY", round(zoom, 4)), ("Pan", round(pan, 2)), ("Tilt", round(tilt, 2)))
 
 
@@ -133,9 +135,10 @@ def _event(clip: otio.schema.Clip, kind: str, track: int, rate: float,
     media_rate = (avail or source).start_time.rate
     offset = _frames(avail.start_time, media_rate) if avail else 0
     crop = (clip.metadata.get("montage_ai") or {}).get("crop")
-    return Event(kind, track, media_path(ref.target_url), _frames(placed.start_time, rate),
-                 _frames(placed.end_time_exclusive(), rate), _frames(source.start_time, media_rate) - offset,
-                 Rate.parse(media_rate), item_framing(crop, size) if crop and size else ())
+    record_start, record_end = _frames(placed.start_time, rate), _frames(placed.end_time_exclusive(), rate)
+    return Event(kind, track, media_path(ref.target_url), record_start, record_end,
+                 _frames(source.start_time, media_rate) - offset, Rate.parse(media_rate),
+                 item_framing(crop, size, record_end - record_start) if crop and size else ())
 
 
 def clip_events(timeline: otio.schema.Timeline) -> list[Event]:
