@@ -215,8 +215,7 @@ def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | N
     _check(cancel)
     plans = [reframe(plan, a, tracks) for a in aspects]
     seconds = time.perf_counter() - start
-    for p in plans:
-        p.timings = {**plan.timings, "reframe": seconds}
+    plans = [replace(p, timings={**plan.timings, "reframe": seconds}) for p in plans]
     return [("" if i == 0 else a.folder, p) for i, (a, p) in enumerate(zip(aspects, plans))]
 
 

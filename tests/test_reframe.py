@@ -15,10 +15,10 @@ import pytest
 from montage_ai import ffmpeg_cmd
 from montage_ai.demo_media import SUBJECT_SIDE as SIDE, subject_clip as moving_subject
 from montage_ai.export.report import read_report
-from montage_ai.model import Aspect, Clip, Crop, Cut, Phase
+from montage_ai.model import Aspect, Clip, Cut, Phase
 from montage_ai.pipeline import make
 from montage_ai.plan.planner import PlanSettings
-from montage_ai.plan.reframe import (DEAD_ZONE, MAX_SPEED, crop_filter, crop_size, cut_crop, follow, frame_size)
+from montage_ai.plan.reframe import (DEAD_ZONE, MAX_SPEED, crop_size, cut_crop, follow, frame_size)
 from montage_ai.settings import parse_aspects
 from montage_ai.timebase import Rate
 from montage_ai.validate import validate
@@ -78,18 +78,6 @@ def test_a_cut_is_cropped_from_its_own_frames_only():
     assert crop.width == 405 and crop.height == 720
     assert all(x == 0 for _, x, _ in crop.keys)  # never pans toward what comes after the cut
     assert crop.window(1000) == (0, 0, 405, 720)
-
-
-def test_crop_filter_is_an_ffmpeg_crop_of_the_window(tmp_path):
-    crop = Crop(405.0, 720.0, ((0, 0.0, 0.0), (25, 100.0, 0.0), (50, 100.0, 0.0)))
-    src = moving_subject(tmp_path / "s.mp4", seconds=2.0)
-    raw = ffmpeg_cmd.run(["-i", str(src), "-vf", f"{crop_filter(crop, Fraction(25))},format=gray", "-f", "rawvideo",
-                          "-"], src)
-    frames = np.frombuffer(raw, np.uint8).reshape(-1, 720, 405)
-    assert len(frames) == 50
-    # the subject's left edge is at x=100 in the source: 100 px in at frame 0, at the window's edge by frame 25
-    assert frames[0, 350, 102:110].min() > 200 and frames[0, 350, 95] < 120
-    assert frames[30, 350, 0:5].mean() > 200
 
 
 def _visible(frame: np.ndarray, area: float) -> bool:

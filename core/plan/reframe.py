@@ -165,14 +165,3 @@ def needs_tracks(plan: Plan, aspects: tuple[Aspect, ...]) -> list[Path]:
     crop_aspects = [a for a in aspects if frame_size(plan.width, plan.height, a) != (plan.width, plan.height)]
     return [c.path for c in plan.clips if any(crop_size(c, a) is not None for a in crop_aspects)]
 
-
-def crop_filter(crop: Crop, fps: Fraction) -> str:
-    """The crop as an ffmpeg ``crop`` filter for the cut's frames alone (``t`` = seconds from the
-    cut's first frame, i.e. after ``trim`` and ``setpts=PTS-STARTPTS``), on the displayed picture."""
-    def expr(axis: int) -> str:
-        keys = [(k[0] / float(fps), k[axis]) for k in crop.keys]
-        out = f"{keys[-1][1]:.2f}"
-        for (t0, v0), (t1, v1) in reversed(list(zip(keys, keys[1:]))):
-            out = f"if(lt(t,{t1:.6f}),{v0:.2f}+({v1 - v0:.2f})*(t-{t0:.6f})/{t1 - t0:.6f},{out})"
-        return out
-    return f"crop=w={crop.width:.2f}:h={crop.height:.2f}:x='{expr(1)}':y='{expr(2)}':exact=1"
