@@ -50,6 +50,12 @@ def tag_matches(want: str, tags: frozenset[str] | set[str]) -> bool:
     return any(" ".join(_stem(w) for w in t.split()) == want for t in tags)
 
 
+def names_clip(words, clip: Clip) -> bool:
+    """Whether one of ``words`` (clip names or tags, any case) names ``clip``: its file name or its stem."""
+    names = {tag(w) for w in words}
+    return tag(clip.name) in names or tag(clip.path.stem) in names
+
+
 def path_key(path: str | Path) -> str:
     """One spelling of a media path (selects files, Resolve and the footage list may differ)."""
     try:

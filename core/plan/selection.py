@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Clip
-from ..selects import ClipSelects, SelectRange, tag, tag_matches
+from ..selects import ClipSelects, SelectRange, names_clip, tag_matches
 from ..timebase import Rate, floored_split
 
 #: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
@@ -166,8 +166,7 @@ class ShotPicker:
         """Rows whose clip is named in ``material`` or whose tags include one of it."""
         key = tuple(sorted(material))
         if key not in self._masks:
-            names = {tag(m) for m in material}
-            clip_hit = np.array([tag(c.name) in names or tag(c.path.stem) in names for c in self.clips], dtype=bool)
+            clip_hit = np.array([names_clip(material, c) for c in self.clips], dtype=bool)
             self._masks[key] = clip_hit[self._clip] | np.array(
                 [any(tag_matches(m, t) for m in material) for t in self._tags], dtype=bool)
         return self._masks[key]
