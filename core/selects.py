@@ -50,6 +50,12 @@ def tag_matches(want: str, tags: frozenset[str] | set[str]) -> bool:
     return any(" ".join(_stem(w) for w in t.split()) == want for t in tags)
 
 
+def names_clip(words, clip: Clip) -> bool:
+    """Whether one of ``words`` (clip names or tags, any case) names ``clip``: its file name or its stem."""
+    names = {tag(w) for w in words}
+    return tag(clip.name) in names or tag(clip.path.stem) in names
+
+
 def path_key(path: str | Path) -> str:
     """One spelling of a media path (selects files, Resolve and the footage list may differ)."""
     try:
@@ -104,15 +110,19 @@ class SelectRange:
 
 @dataclass(frozen=True)
 class ClipSelects:
-    """What the editor said of one clip: its tags and its usable ranges (empty: the whole clip)."""
+    """What the editor said of one clip: its tags and its usable ranges (empty: the whole clip, unless
+    ``marked``: the clip had marks, none holding a frame of it)."""
 
     tags: frozenset[str] = frozenset()
     ranges: tuple[SelectRange, ...] = ()
     source: str = ""
+    marked: bool = False
 
     def usable(self, frames: int) -> tuple[SelectRange, ...]:
-        """The ranges the planner may use: the marks, else the whole clip with the clip's tags."""
-        return self.ranges or (SelectRange(0, frames, self.tags, self.source or "whole clip"),)
+        """The ranges the planner may use: the marks, else (no marks at all) the whole clip with the clip's tags."""
+        if self.ranges or self.marked:
+            return self.ranges
+        return (SelectRange(0, frames, self.tags, self.source or "whole clip"),)
 
 
 @dataclass
@@ -149,13 +159,16 @@ class Selects:
 
     def for_clips(self, clips: list[Clip], warnings: list[str] | None = None) -> dict[Path, ClipSelects]:
         """Each clip's :class:`ClipSelects` (clips the selects do not name are absent). A mark that holds no
-        whole frame of its clip (outside it, or shorter than a frame) is dropped with a warning."""
+        whole frame of its clip (outside it, or shorter than a frame) is dropped with a warning; a clip whose
+        marks all are is not used."""
         by_key = {path_key(c.path): c for c in clips}
         ranges: dict[str, list[SelectRange]] = {}
+        marked: set[str] = set()
         for mark in self.marks:
             clip = by_key.get(path_key(mark.path))
             if clip is None:
                 continue
+            marked.add(path_key(clip.path))
             try:
                 start, end = mark.clip_frames(clip)
             except ValueError:  # an EDL timecode the clip's rate cannot hold
@@ -169,9 +182,11 @@ class Selects:
         out: dict[Path, ClipSelects] = {}
         for key, clip in by_key.items():
             tags = frozenset(self.clip_tags.get(key, ()))
-            if key in ranges or tags:
+            if key in marked or tags:
                 out[clip.path] = ClipSelects(tags, tuple(sorted(ranges.get(key, ()), key=lambda r: r.start)),
-                                             self.tag_sources.get(key, ""))
+                                             self.tag_sources.get(key, ""), key in marked)
+            if key in marked and key not in ranges and warnings is not None:
+                warnings.append(f"{clip.name}: none of its ranges holds a frame of the clip; the clip is not used")
         return out
 
     def all_tags(self) -> set[str]:

@@ -3,6 +3,7 @@ import json
 import shutil
 import statistics
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -11,15 +12,16 @@ import pytest
 from montage_ai.cli import main
 from montage_ai.errors import InputError
 from montage_ai.export.report import build_report
-from montage_ai.model import Phase
+from montage_ai.model import Clip, Cut, Phase
 from montage_ai.pipeline import Inputs, build_plan
 from montage_ai.plan.director import contradiction, direct, read_prompt
 from montage_ai.plan.directive import Directive, directive_from_json
 from montage_ai.plan.evaluate import evaluate
 from montage_ai.plan.llm import llm_directive
 from montage_ai.plan.planner import PlanSettings, plan_montage
-from montage_ai.plan.refine import refine
+from montage_ai.plan.refine import _asked, refine
 from montage_ai.plan.styles import get_style, load_styles
+from montage_ai.timebase import Rate
 
 STYLES = sorted(load_styles())
 
@@ -237,3 +239,13 @@ def test_a_named_part_overrides_the_overall_pace():
     assert d.style == "documentary" and d.pacing[Phase.OUTRO] < 1 < d.pacing[Phase.INTRO]
     d = read_prompt("fast sports edit with a long build", "dynamic", [], STYLES).directive
     assert all(v < 1 for v in d.pacing.values()) and d.arc[Phase.BUILD] > 1
+
+
+@pytest.mark.parametrize("word", ["a001.mov", "a001"])
+def test_refine_protects_a_clip_named_in_phase_tags_as_the_picker_reads_it(word):
+    """--phase-tags INTRO=A001.MOV arrives lower-cased ("a001.mov", or the bare stem "a001"): refine must see
+    the clip A001.MOV as asked for, as the shot picker does, and never swap it away."""
+    clip = Clip(Path("/m/A001.MOV"), Rate(Fraction(25)), 250, 1920, 1080)
+    cut = Cut(0, clip, 0, 25, 0, 25, 0.0, Phase.INTRO)
+    assert _asked(cut, Directive("dynamic", material={Phase.INTRO: (word,)}))
+    assert not _asked(cut, Directive("dynamic", material={Phase.INTRO: ("a002",)}))

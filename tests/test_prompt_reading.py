@@ -6,7 +6,7 @@ import pytest
 
 from montage_ai.model import Phase
 from montage_ai.plan.director import contradiction, direct, pins, read_prompt
-from montage_ai.plan.directive import Directive, directive_from_json, directive_schema
+from montage_ai.plan.directive import Directive, directive_from_json, directive_schema, material_words
 from montage_ai.plan.llm import llm_directive
 from montage_ai.plan.styles import load_styles
 
@@ -60,9 +60,25 @@ def test_tags_and_folder_words_are_favoured_avoided_or_kept_from_a_phase():
     assert read("without the Jonas interview").avoid == ("B002 Interview Jonas.mov",)
 
 
+def test_a_pinned_answer_is_always_one_the_parser_takes(monkeypatch):
+    """41 clips: the schema lists no clip name, so "open on A001" may not pin open to A001.mov (every model
+    answer was rejected as naming no tag or clip). The stand-in model answers the first word the schema
+    leaves it."""
+    clips, tags = [f"A{i:03d}.mov" for i in range(1, 42)], ["drone"]
+
+    def model(path, prompt, styles, names, check, pinned, tags):
+        schema = directive_schema(styles, names, pinned, tags)
+        text = json.dumps({k: v["enum"][0] for k, v in schema["properties"].items()})
+        return directive_from_json(text, styles, names, tags), [{"answer": text}]
+    monkeypatch.setattr("montage_ai.plan.llm.llm_directive", model)
+    directive, record = direct("open on A001", "dynamic", False, STYLES, clips, "model.gguf", tags)
+    assert record["director"] == "llm (model.gguf)"
+    assert directive.wanted(Phase.INTRO) == ("A001.mov",)  # the prompt's words, laid over the answer
+
+
 def test_the_model_fills_only_what_the_words_leave_open():
     reading = read_prompt("open on establishing shots, no fast cuts", "dynamic", CLIPS, STYLES, TAGS)
-    pinned = pins(reading, False, [*CLIPS, *TAGS])
+    pinned = pins(reading, False, material_words(CLIPS, TAGS))
     assert pinned["open"] == "establishing" and pinned["close"] == "none"
     assert all(pinned[p.value.lower()] == "slower" for p in Phase)
     schema = directive_schema(STYLES, CLIPS, pinned, TAGS)

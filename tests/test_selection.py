@@ -1,6 +1,7 @@
 """Shot selection: phase fit, quality first, shot boundaries, best windows, reasons, determinism."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,3 +103,25 @@ def test_a_shot_used_again_plays_its_least_used_part_not_its_start_again():
     assert second.why["range"] == third.why["range"] == "its least-used part (the rest of the shot is too short)"
     assert (third.source_in, third.source_out) == (0, 100)  # the earliest of the equally used parts
     assert (fourth.source_in, fourth.why["range"]) == (100, "continues the previous use")
+
+
+
+def _mixed_rates(rates: tuple[str, ...]) -> tuple[Rate, list[Clip]]:
+    """A 59.94 timeline and one long shot per clip at ``rates``: a 29.97 clip fills only even cuts with
+    whole frames (Resolve's floored append), a 59.94 clip every cut."""
+    return Rate.parse("59.94"), [Clip(Path(f"/footage/{chr(65 + i)}.mov"), Rate.parse(fps), 100_000, 1920, 1080,
+                                      shots=[Shot(0, 100_000)]) for i, fps in enumerate(rates)]
+
+
+def test_exact_fill_never_outranks_variety_or_a_favoured_clip():
+    """The whole-frame preference chooses within the most wanted group: a 31-frame cut after A goes to B
+    (29.97, it fits though not in whole frames), never A again; and a favoured B still gets its double
+    share when most cuts are odd."""
+    rate, clips = _mixed_rates(("59.94", "29.97"))
+    picker = ShotPicker(clips, rate)
+    names = [picker.pick(30 + i % 2).clip.name for i in range(20)]
+    assert all(a != b for a, b in zip(names, names[1:])), names
+    rate, clips = _mixed_rates(("59.94", "29.97", "59.94"))
+    favoured = ShotPicker(clips, rate, favour=frozenset({clips[1].path}))
+    uses = Counter(favoured.pick((31, 31, 30)[i % 3]).clip.name for i in range(30))
+    assert uses["B.mov"] >= 14, uses  # twice each other clip's share: half; the odd cuts alone left it a third

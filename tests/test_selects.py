@@ -16,7 +16,7 @@ from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.plan.selection import _largest_gap
 from montage_ai.plugin.resolve.connect import connect
 from montage_ai.plugin.resolve.media_pool import read_folder
-from montage_ai.selects import Selects, folder_tags, read_selects
+from montage_ai.selects import Mark, Selects, folder_tags, read_selects
 from montage_ai.settings import parse_phase_tags
 from montage_ai.timebase import Rate
 
@@ -170,6 +170,21 @@ def test_marked_ranges_are_hard_limits_and_phases_take_their_tags(tmp_path, musi
     assert not all("establishing" in c.tags for c in free.cuts if c.phase is Phase.INTRO)
     uses = Counter(c.clip.name for c in free.cuts)  # the range marked favourite is used most
     assert uses.most_common(1)[0][0] == "gradient_wash.mp4" and uses["gradient_wash.mp4"] >= 1.5 * len(free.cuts) / 5
+
+
+def test_a_clip_whose_marks_all_miss_it_is_not_used(music, clips):
+    """A selects file made against a transcode with another start timecode: its mark lies outside the clip.
+    The clip is then not used at all (never whole), and the editor is told."""
+    city, other = (next(c for c in clips if c.name == n) for n in ("city_lights.mp4", "cell_rain.mp4"))
+    selects = Selects([Mark(city.path, city.frames + 100, city.frames + 200, city.rate, 0, frozenset({"wide"}),
+                            "selects.otio")])
+    selects.add_tags(other.path, ["action"], "folder")
+    warnings: list[str] = []
+    by_clip = selects.for_clips(clips, warnings)
+    assert by_clip[city.path].usable(city.frames) == () and by_clip[other.path].usable(other.frames)
+    assert any("city_lights.mp4: none of its ranges" in w for w in warnings)
+    plan = plan_montage(music, clips, PlanSettings(), Directive("dynamic"), by_clip)
+    assert plan.cuts and not any(c.clip.name == "city_lights.mp4" for c in plan.cuts)
 
 
 def _make(tmp_path, song, out, *args) -> dict:

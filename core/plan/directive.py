@@ -118,7 +118,7 @@ class Directive:
         return replace(self, **{key: values})
 
 
-def _materials(clip_names: list[str], tags: list[str]) -> list[str]:
+def material_words(clip_names: list[str], tags: list[str]) -> list[str]:
     """The words an LLM may name as opening or closing material: tags, and clip names when few."""
     return [*tags, *(clip_names if len(clip_names) <= MAX_NAMED_CLIPS else ())][:MAX_NAMED_CLIPS * 2]
 
@@ -140,7 +140,7 @@ def directive_schema(styles: list[str], clip_names: list[str], pins: dict[str, s
                    "beat_level": word(("style", *BEAT_LEVELS))}
     if 0 < len(clip_names) <= MAX_NAMED_CLIPS:
         props["clip"] = word(("none", *(f"{w} {n}" for n in clip_names for w in ("favour", "avoid"))))
-    materials = _materials(clip_names, list(tags))
+    materials = material_words(clip_names, list(tags))
     if materials:
         props.update({"open": word(("none", *materials)), "close": word(("none", *materials))})
     props.update({k: word((v,)) for k, v in (pins or {}).items() if k in props})
@@ -160,7 +160,7 @@ def directive_from_json(text: str, styles: list[str], clip_names: list[str], tag
         if data.get("clip", "none") != "none":
             verb, name = data["clip"].split(" ", 1)
             clip[verb if verb in clip else "?"] = (name,)
-        materials = _materials(clip_names, list(tags))
+        materials = material_words(clip_names, list(tags))
         ends = {phase: data.get(key, "none") for key, phase in (("open", Phase.INTRO), ("close", Phase.OUTRO))}
         if any(w != "none" and w not in materials for w in ends.values()):
             raise ValueError(f"open/close names no tag or clip: {ends}")

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ..model import Phase
-from .directive import LENGTH, PACE, Directive, DirectiveError
+from .directive import LENGTH, PACE, Directive, DirectiveError, material_words
 
 #: Words that point to a style, checked in order (first style with a hit wins).
 STYLE_WORDS = {
@@ -326,7 +326,8 @@ def direct(prompt: str, style: str, style_given: bool, styles: list[str], clip_n
         try:
             answer, attempts = llm_directive(llm, prompt, styles, clip_names,
                                              lambda d: contradiction(d, reading, style_given),
-                                             pins(reading, style_given, [*clip_names, *tags]), tags=list(tags))
+                                             pins(reading, style_given, material_words(clip_names, list(tags))),
+                                             tags=list(tags))
             record["attempts"] = attempts
             if answer is not None:
                 directive = overlay(replace(answer, style=style) if style_given else answer, reading)

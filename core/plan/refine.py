@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..model import Cut, Phase, Plan
-from ..selects import tag_matches
+from ..selects import names_clip, tag_matches
 from .directive import PACE, Directive
 from .evaluate import MIN_SHARE, Scores, evaluate, near_repeats, phase_shares, shot_of
 from .selection import SelectionWeights
@@ -31,7 +31,7 @@ class Proposal:
 def _asked(cut: Cut, d: Directive) -> bool:
     """Whether the directive asked for ``cut``'s material: a favoured clip, or what its phase takes first."""
     wanted = d.wanted(cut.phase)
-    return cut.clip.name in d.favour or (bool(wanted) and (cut.clip.name in wanted or any(
+    return cut.clip.name in d.favour or (bool(wanted) and (names_clip(wanted, cut.clip) or any(
         tag_matches(w, frozenset(cut.tags)) for w in wanted)))
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Clip
-from ..selects import ClipSelects, SelectRange, tag, tag_matches
+from ..selects import ClipSelects, SelectRange, names_clip, tag_matches
 from ..timebase import Rate, floored_split
 
 #: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
@@ -166,8 +166,7 @@ class ShotPicker:
         """Rows whose clip is named in ``material`` or whose tags include one of it."""
         key = tuple(sorted(material))
         if key not in self._masks:
-            names = {tag(m) for m in material}
-            clip_hit = np.array([tag(c.name) in names or tag(c.path.stem) in names for c in self.clips], dtype=bool)
+            clip_hit = np.array([names_clip(material, c) for c in self.clips], dtype=bool)
             self._masks[key] = clip_hit[self._clip] | np.array(
                 [any(tag_matches(m, t) for m in material) for t in self._tags], dtype=bool)
         return self._masks[key]
@@ -225,9 +224,13 @@ class ShotPicker:
         total = (w.motion * parts["motion_fit"] + w.quality * parts["quality"] + w.variety * parts["variety"]
                  + w.continuity * parts["continuity"] + JITTER * self._rng.random(len(rows)))
         if self._favourite.any():  # a favoured clip still short of its double share outranks every other consideration
-            parts["favoured"] = (self._favourite[rows] & (clip_uses <= self._clip_uses.mean())).astype(float)
+            parts["favoured"] = self._short_favoured()[rows].astype(float)
             total = total + parts["favoured"] * (w.motion + w.quality + w.variety + w.continuity + JITTER)
         return {**parts, "total": total}
+
+    def _short_favoured(self) -> np.ndarray:
+        """Rows of a favoured clip or range whose clip is still short of its double share."""
+        return self._favourite & (self._clip_uses[self._clip] <= self._clip_uses.mean())
 
     def _range(self, row: int, need: int, energy: float) -> tuple[int, str]:
         shot, cursor = self.clips[self._clip[row]].shots[self._shot[row]], self._cursor[row]
@@ -245,15 +248,16 @@ class ShotPicker:
 
     def pick(self, record_frames: int, energy: float = 0.5, pref: Preference = Preference()) -> Pick:
         """The source range for a cut of ``record_frames`` timeline frames in a phase of ``energy`` (0..1),
-        as ``pref`` asks (see :meth:`_wanted`); among those, clips whose whole frames fill it exactly where
-        lengths are floored (Resolve) unless only a poor shot does."""
+        as ``pref`` asks (see :meth:`_wanted`) from the most wanted group (:meth:`_pool`: variety first);
+        within it, clips whose whole frames fill it exactly where lengths are floored (Resolve), and
+        favoured ones still short of their share."""
         if not (self._longest >= record_frames).any():
             raise ValueError(f"no shot holds {record_frames} frames")
         fits, _, asked = self._wanted(pref, record_frames)
-        exact = fits & self._whole(record_frames)
-        if (exact & ~self._poor).any() or (exact.any() and not (fits & ~self._poor).any()):
-            fits = exact  # a clip whose frames fill the cut exactly, unless only a poor shot would
         reason, pool = self._pool(fits)
+        exact = pool & self._whole(record_frames)
+        if exact.any():  # the group is all good or all poor shots: an exact one is as good as the rest
+            pool = exact | (pool & self._short_favoured())
         rows = np.flatnonzero(pool)
         scores = self._scores(rows, energy)
         best = int(np.argmax(scores["total"]))

@@ -5,14 +5,13 @@ Every value is parsed defensively: a clip that cannot be read is skipped, never 
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from montage_ai.errors import InputError
 from montage_ai.model import Clip, Shot
-from montage_ai.selects import Mark, Selects, tag
+from montage_ai.selects import Mark, Selects, path_key, tag
 from montage_ai.timebase import Rate
 
 VIDEO_TYPES = ("video", "video + audio")
@@ -33,17 +32,12 @@ SKIP_REASONS = {
 @dataclass
 class PoolContents:
     """Video clips of a bin, the items skipped as ``(name, reason)``, each clip's MediaPoolItem, and the
-    editor's logging on them as :class:`~montage_ai.selects.Selects` (:func:`item_selects`)."""
+    editor's logging on them as :class:`~montage_ai.selects.Selects` (:func:`add_item_selects`)."""
 
     clips: list[Clip] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     items: dict[Path, Any] = field(default_factory=dict)
     selects: Selects = field(default_factory=Selects)
-
-
-def path_key(path: str | Path) -> str:
-    """Comparable form of a media path (Resolve and OTIO may spell the same file differently)."""
-    return os.path.normcase(os.path.normpath(str(path)))
 
 
 def _folder_tree(folder: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -76,12 +70,11 @@ def _call(item: Any, method: str, *args) -> Any:
     return func(*args) if callable(func) else None
 
 
-def item_selects(item: Any, clip: Clip, bins: list[str]) -> Selects:
-    """The editor's logging on one source clip: In/Out (``GetMarkInOut``, out inclusive) and markers with a
+def add_item_selects(selects: Selects, item: Any, clip: Clip, bins: list[str]) -> None:
+    """Adds to ``selects`` the editor's logging on one source clip: In/Out (``GetMarkInOut``, out inclusive) and markers with a
     duration are usable ranges (a marker's name, colour and note are its range's tags; a marker without
     a duration tags the clip); flags (a flagged clip is a favourite), clip colour, keywords and the names
     of the ``bins`` it sits in tag the clip. A call this build lacks is skipped."""
-    selects = Selects()
     marks = (_call(item, "GetMarkInOut") or {}).get("video") or {}
     if isinstance(marks, dict) and marks.get("in") is not None and marks.get("out") is not None:
         selects.marks.append(Mark(clip.path, int(marks["in"]), int(marks["out"]) + 1, clip.rate, 0, frozenset(),
@@ -100,7 +93,6 @@ def item_selects(item: Any, clip: Clip, bins: list[str]) -> Selects:
     words += str(_call(item, "GetMetadata", "Keywords") or "").split(",")
     words += bins
     selects.add_tags(clip.path, words, "resolve")
-    return selects
 
 
 def find_folder(media_pool: Any, spec: str | None = None) -> Any:
@@ -173,6 +165,7 @@ def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = Tr
     contents = PoolContents()
     chosen = find_folder(media_pool, folder)
     at_root = str(chosen.GetName()) == str(media_pool.GetRootFolder().GetName())  # the pool's root is no tag
+    seen: set[str] = set()
     for bin_path, item in _items_in_bins(chosen, recursive):
         name = str(item.GetName() or "?")
         try:
@@ -180,13 +173,14 @@ def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = Tr
         except ValueError as why:
             contents.skipped.append((name, str(why)))
             continue
-        if clip.path in contents.items:
+        if path_key(clip.path) in seen:
             contents.skipped.append((name, "same file as another clip"))
             continue
+        seen.add(path_key(clip.path))
         contents.clips.append(clip)
         contents.items[clip.path] = item
-        contents.selects = contents.selects.merged(item_selects(item, clip, bin_path.split("/")[at_root:]))
-        contents.selects.add_file(clip.path)
+        add_item_selects(contents.selects, item, clip, bin_path.split("/")[at_root:])
+        contents.selects.files.append(clip.path)
     return contents
 
 
