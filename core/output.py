@@ -282,7 +282,7 @@ def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
 
 def committed(out_dir: Path) -> bool:
     """Whether this process has put a new set of files into ``out_dir``."""
-    return check_out_dir(out_dir) in _committed
+    return Path(out_dir).expanduser().absolute() in _committed
 
 
 def new_stage(out: Path) -> Path:

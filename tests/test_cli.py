@@ -186,3 +186,10 @@ def test_validate_reads_a_non_ascii_song_name_back_from_the_edl(song, footage, t
     assert "%C3%A5" in (out / "montage.edl").read_text()
     proc = run("validate", out)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_interrupted_with_a_file_as_out_says_nothing_written(tmp_path):
+    """Ctrl-C before the output folder is checked: ``--out`` naming a file gives the interrupted line, not a traceback."""
+    from montage_ai.output import committed
+    (tmp_path / "f").write_text("x")
+    assert committed(tmp_path / "f") is False
