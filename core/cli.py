@@ -46,8 +46,8 @@ class Parser(argparse.ArgumentParser):
 
     def parse_known_args(self, args=None, namespace=None):
         given = [str(a).split("=", 1)[0] for a in (sys.argv[1:] if args is None else args)]
-        for action, other in self.required_unless.items():
-            action.required = other not in given
+        for action, other in self.required_unless.items():  # argparse takes "--sel" for "--selects"
+            action.required = not any(len(g) > 2 and g.startswith("--") and other.startswith(g) for g in given)
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> None:
