@@ -539,11 +539,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _what_was_written(args: argparse.Namespace) -> str:
     """The end of the "interrupted" line: whether the output folder holds the new set or the old one."""
-    from .output import committed
+    from .output import committed, previous_set
     out = getattr(args, "out", None)
     if out is None or args.command == "proxies":
         return "; nothing written"
-    return f"; new set written to {shown(out)}" if committed(out) else "; nothing written, previous set kept"
+    return f"; new set written to {shown(out)}" if committed(out) else f"; nothing written, {previous_set(out)}"
 
 
 def _say(problem: str) -> None:

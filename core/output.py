@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import InputError, Interrupted
+from .errors import InputError, Interrupted, shown
 from .signals import STOP_SIGNALS
 
 try:
@@ -44,6 +44,8 @@ PREVIOUS = ".previous"
 _held: dict[Path, int] = {}
 #: Folders this process has put a new set into (what the CLI says when a signal comes after).
 _committed: set[Path] = set()
+#: Folders whose previous set this process could not wholly put back -> the folder holding the rest.
+_left_in: dict[Path, Path] = {}
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -97,7 +99,7 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
         except OSError:
             stamp = ""
         if stage.is_dir() and not pid_alive(stamp):
-            subs = [p for p in stage.iterdir() if p.is_dir() and not p.name.startswith(".")]
+            subs = _subs(stage)
             if not all([_roll_back(stage, out_dir), *(_roll_back(sub, out_dir / sub.name) for sub in subs)]):
                 continue  # keep what could not be put back
             shutil.rmtree(stage, ignore_errors=True)
@@ -208,8 +210,9 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
             os.replace(old, out_dir / old.name)
         except OSError:
             ok = False
-    with contextlib.suppress(OSError):
-        (stage / JOURNAL).unlink()
+    if ok:  # else kept, for the next run to finish
+        with contextlib.suppress(OSError):
+            (stage / JOURNAL).unlink()
     return ok
 
 
@@ -220,7 +223,7 @@ def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
     is a folder (nothing moved); OSError when a move fails."""
     for name in names:
         if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
-            raise InputError(out_dir / name, "is a folder, not a file; previous set kept")
+            raise InputError(out_dir / name, "is a folder, not a file")
     old = [n for n in dict.fromkeys([REPORT, *names, *_previous_outputs(out_dir)])
            if os.path.islink(out_dir / n) or (out_dir / n).is_file()]  # a folder of the user's is not ours
     new = [n for n in names if n != REPORT] + ([REPORT] if REPORT in names else [])
@@ -236,11 +239,17 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
     """Swap every ``(stage, folder, names)`` set for its staged one as one transaction (:func:`_swap`
     each, in order); any failure, or a stop signal meanwhile, moves every set back (a dead run's half-way
     commit is undone by the next run, see :func:`remove_stale_stages`). InputError (``previous set
-    kept``) when a target is a folder or a file cannot be moved; ``Interrupted`` on a signal."""
+    kept``, or where the rest of it is) when a target is a folder or a file cannot be moved; ``Interrupted``
+    on a signal. The last set is the main one, in the output folder."""
+    main = sets[-1][1]
+    _left_in.pop(main, None)
     swapped: list[tuple[Path, Path]] = []
 
-    def roll_back() -> bool:
-        return all([_roll_back(stage, out_dir) for stage, out_dir in reversed(swapped)])
+    def roll_back() -> str:
+        failed = [stage for stage, out_dir in reversed(swapped) if not _roll_back(stage, out_dir)]
+        if failed:
+            _left_in[main] = failed[0] / PREVIOUS
+        return previous_set(main)
 
     with _signals_held() as pending:
         try:
@@ -253,11 +262,10 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
                     (stage / JOURNAL).unlink()
                     _committed.add(out_dir)
                 return
-        except InputError:
-            roll_back()
-            raise
+        except InputError as err:
+            raise InputError(err.path, f"{err.problem}; {roll_back()}") from None
         except OSError as err:
-            kept = "previous set kept" if roll_back() else f"previous set partly restored from {sets[-1][0]}"
+            kept = roll_back()
             out_dir = swapped[-1][1]
             where = Path(err.filename) if err.filename else out_dir
             if where.parent != out_dir:
@@ -271,10 +279,15 @@ def _staged_files(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.is_file() and p.name != PID_FILE and not p.name.startswith(".")]
 
 
+def _subs(stage: Path) -> list[Path]:
+    """The other aspects' staged sets: the sub-folders of ``stage``."""
+    return sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
     """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
     when new) and then the main one."""
-    subs = sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith("."))
+    subs = _subs(stage)
     for sub in subs:
         (out / sub.name).mkdir(exist_ok=True)
     return [*((sub, out / sub.name, _staged_files(sub)) for sub in subs), (stage, out, _staged_files(stage))]
@@ -283,6 +296,13 @@ def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
 def committed(out_dir: Path) -> bool:
     """Whether this process has put a new set of files into ``out_dir``."""
     return Path(out_dir).expanduser().absolute() in _committed
+
+
+def previous_set(out_dir: Path) -> str:
+    """What became of ``out_dir``'s previous set when this process moved it back: kept, or where the
+    rest of it still is (kept for the next run to put back)."""
+    left = _left_in.get(Path(out_dir).expanduser().absolute())
+    return f"previous set partly restored, the rest is in {shown(left)}" if left else "previous set kept"
 
 
 def new_stage(out: Path) -> Path:
@@ -319,4 +339,5 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
                 raise
         finally:
             with _signals_held():  # a signal now must not leave half a staging folder behind
-                shutil.rmtree(stage, ignore_errors=True)
+                if not any((folder / JOURNAL).exists() for folder in (stage, *_subs(stage))):
+                    shutil.rmtree(stage, ignore_errors=True)  # else old files not put back: the next run does

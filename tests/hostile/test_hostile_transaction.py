@@ -1,6 +1,7 @@
 """The final move of ``make`` is a transaction: a target that cannot be replaced (a folder, an immutable
 file) or a stop signal while the set is swapped leaves the previous set exactly as it was, says so, and
 leaves no staging folder; a run killed half-way through the swap is undone by the next run."""
+import errno
 import json
 import os
 import signal
@@ -12,7 +13,8 @@ from contextlib import contextmanager
 import pytest
 from hostile_helpers import one_line, run_cli
 
-from montage_ai.output import JOURNAL, PREVIOUS, STAGE_PREFIX, remove_stale_stages
+from montage_ai.errors import InputError, Interrupted
+from montage_ai.output import JOURNAL, PREVIOUS, STAGE_PREFIX, previous_set, remove_stale_stages, staged_output
 
 
 def _files(out):
@@ -136,3 +138,77 @@ def test_every_aspect_set_is_kept_when_one_cannot_be_replaced(tiny_song, tiny_cl
     one_line(err, "montage.xml", "folder", "previous set kept")
     assert _files(out) == before and _files(out / "9x16") == sub_before
     assert not list(out.glob(STAGE_PREFIX + "*"))
+
+
+def _old_set(out, sub=None):
+    """``out`` (or its aspect sub-folder ``sub``) holding an old set: report.json listing a.otio."""
+    folder = out / sub if sub else out
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps({"outputs": ["a.otio", "report.json"]}))
+    (folder / "a.otio").write_text("old")
+    return _files(folder)
+
+
+def _write_new(stage, sub=None):
+    folder = stage / sub if sub else stage
+    folder.mkdir(exist_ok=True)
+    (folder / "a.otio").write_text("new")
+    (folder / "report.json").write_text(json.dumps({"outputs": ["a.otio", "report.json"]}))
+
+
+def _stages(out):
+    return list(out.glob(STAGE_PREFIX + "*"))
+
+
+def test_partial_rollback_says_where_the_old_files_are_and_keeps_them(tmp_path, monkeypatch):
+    """os.replace fails moving the new report.json in, then again putting the old a.otio back: the error
+    names the folder that holds it, which stays (journal and all) until a later run puts it back."""
+    out = tmp_path / "out"
+    before = _old_set(out)
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst) == str(out / "report.json") and STAGE_PREFIX in str(src) and PREVIOUS not in str(src):
+            raise OSError(errno.EIO, "I/O error", str(dst))
+        if str(src).endswith(f"{PREVIOUS}/a.otio") and str(dst) == str(out / "a.otio"):
+            raise OSError(errno.EIO, "I/O error", str(src))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(InputError) as caught:
+        with staged_output(out) as stage:
+            _write_new(stage)
+    monkeypatch.setattr(os, "replace", real)
+    assert "previous set partly restored, the rest is in" in str(caught.value)
+    assert f"{stage / PREVIOUS}" in str(caught.value) and "previous set kept" not in str(caught.value)
+    assert (stage / JOURNAL).exists() and (stage / PREVIOUS / "a.otio").read_text() == "old"
+    (stage / "pid").write_text("999999999")  # this run is over: the next one finishes the rollback
+    assert remove_stale_stages(out) == [stage]
+    assert _files(out) == before
+
+
+def test_stop_signal_with_a_partial_rollback_says_where_the_old_files_are(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _old_set(out)
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst) == str(out / "a.otio") and PREVIOUS not in str(src):
+            signal.raise_signal(signal.SIGTERM)  # held back while the set is swapped
+        if str(src).endswith(f"{PREVIOUS}/a.otio"):
+            raise OSError(errno.EIO, "I/O error", str(src))
+        return real(src, dst)
+
+    def stop(signum, frame):
+        raise Interrupted(signum)
+
+    monkeypatch.setattr(os, "replace", replace)
+    handler = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(Interrupted):
+            with staged_output(out) as stage:
+                _write_new(stage)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert previous_set(out) == f"previous set partly restored, the rest is in {stage / PREVIOUS}"
+    assert (stage / JOURNAL).exists() and (stage / PREVIOUS / "a.otio").read_text() == "old"
