@@ -100,6 +100,10 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
             stamp = ""
         if stage.is_dir() and not pid_alive(stamp):
             subs = _subs(stage)
+            if (stage / PREVIOUS).is_dir() and not (stage / JOURNAL).exists():
+                for sub in subs:  # the main journal goes first: its commit had finished
+                    with contextlib.suppress(OSError):
+                        (sub / JOURNAL).unlink()
             if not all([_roll_back(stage, out_dir), *(_roll_back(sub, out_dir / sub.name) for sub in subs)]):
                 continue  # keep what could not be put back
             shutil.rmtree(stage, ignore_errors=True)
@@ -210,7 +214,9 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
             os.replace(old, out_dir / old.name)
         except OSError:
             ok = False
-    if ok:  # else kept, for the next run to finish
+    if ok:  # else kept, for the next run to finish; a .previous left without a journal means a finished commit
+        with contextlib.suppress(OSError):
+            aside.rmdir()
         with contextlib.suppress(OSError):
             (stage / JOURNAL).unlink()
     return ok
@@ -258,7 +264,7 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
                 _swap(stage, out_dir, names)
             signum = pending()
             if signum is None:
-                for stage, out_dir in swapped:
+                for stage, out_dir in reversed(swapped):  # the main journal first: the commit point
                     (stage / JOURNAL).unlink()
                     _committed.add(out_dir)
                 return

@@ -187,6 +187,24 @@ def test_partial_rollback_says_where_the_old_files_are_and_keeps_them(tmp_path, 
     assert _files(out) == before
 
 
+def test_kill_between_journals_keeps_the_finished_commit(tmp_path):
+    """Killed after the main journal went (the commit point) but before the 9x16 one: the next run keeps
+    both new sets instead of undoing 9:16 alone."""
+    out = tmp_path / "out"
+    _old_set(out)
+    _old_set(out, "9x16")
+    stage = out / f"{STAGE_PREFIX}dead"
+    for folder, dest in ((stage / "9x16", out / "9x16"), (stage, out)):
+        (folder / PREVIOUS).mkdir(parents=True)
+        for name in ("a.otio", "report.json"):
+            os.replace(dest / name, folder / PREVIOUS / name)
+            (dest / name).write_text("new " + name)
+    (stage / "pid").write_text("999999999")
+    (stage / "9x16" / JOURNAL).write_text(json.dumps(["a.otio", "report.json"]))
+    assert remove_stale_stages(out) == [stage]
+    assert (out / "a.otio").read_text() == (out / "9x16" / "a.otio").read_text() == "new a.otio"
+
+
 def test_stop_signal_with_a_partial_rollback_says_where_the_old_files_are(tmp_path, monkeypatch):
     out = tmp_path / "out"
     _old_set(out)
