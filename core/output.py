@@ -199,8 +199,10 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
     moved in go back into ``stage``, the old set comes back from ``stage/.previous``. Whether it all went back."""
     try:
         names = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return True  # no journal: nothing was moved, or the commit had finished
+    except (OSError, ValueError):
+        names = []  # a journal cut short: the new names are unknown, the old set still comes back
     ok = True
     for name in names:
         if not (stage / name).exists() and (out_dir / name).is_file():
@@ -222,6 +224,15 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
     return ok
 
 
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
     """One set's half of the transaction: the old files (the new names and what the old report.json
     listed) moved aside into ``stage/.previous``, report.json first, then the new ones in, report.json
@@ -233,8 +244,12 @@ def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
     old = [n for n in dict.fromkeys([REPORT, *names, *_previous_outputs(out_dir)])
            if os.path.islink(out_dir / n) or (out_dir / n).is_file()]  # a folder of the user's is not ours
     new = [n for n in names if n != REPORT] + ([REPORT] if REPORT in names else [])
-    (stage / JOURNAL).write_text(json.dumps(new), encoding="utf-8")
+    with open(stage / JOURNAL, "w", encoding="utf-8") as journal:
+        journal.write(json.dumps(new))
+        journal.flush()
+        os.fsync(journal.fileno())
     (stage / PREVIOUS).mkdir()
+    _fsync_folder(stage)  # the journal and .previous on disk before anything moves
     for name in old:
         os.replace(out_dir / name, stage / PREVIOUS / name)
     for name in new:

@@ -205,6 +205,18 @@ def test_kill_between_journals_keeps_the_finished_commit(tmp_path):
     assert (out / "a.otio").read_text() == (out / "9x16" / "a.otio").read_text() == "new a.otio"
 
 
+def test_unreadable_journal_still_restores_the_previous_set(tmp_path):
+    out = tmp_path / "out"
+    before = _old_set(out)
+    stage = out / f"{STAGE_PREFIX}dead"
+    (stage / PREVIOUS).mkdir(parents=True)
+    (stage / "pid").write_text("999999999")
+    (stage / JOURNAL).write_text("[\"a.ot")  # cut short by a power cut
+    os.replace(out / "report.json", stage / PREVIOUS / "report.json")
+    assert remove_stale_stages(out) == [stage]
+    assert _files(out) == before
+
+
 def test_stop_signal_with_a_partial_rollback_says_where_the_old_files_are(tmp_path, monkeypatch):
     out = tmp_path / "out"
     _old_set(out)
