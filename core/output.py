@@ -287,10 +287,10 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
             raise InputError(err.path, f"{err.problem}; {roll_back()}") from None
         except OSError as err:
             kept = roll_back()
-            out_dir = swapped[-1][1]
+            stage, out_dir = swapped[-1]
             where = Path(err.filename) if err.filename else out_dir
-            if where.parent != out_dir:
-                where = out_dir / where.name
+            if where.is_relative_to(stage):  # a staged or moved-aside file: its name in the folder
+                where = out_dir if where.name.startswith(".") else out_dir / where.name
             raise InputError(where, f"cannot replace the output files ({err.strerror}); {kept}") from None
         roll_back()
     raise Interrupted(signum)  # when the released signal's handler did not stop the run itself

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from hostile_helpers import one_line, run_cli
@@ -214,6 +215,24 @@ def test_unreadable_journal_still_restores_the_previous_set(tmp_path):
     (stage / JOURNAL).write_text("[\"a.ot")  # cut short by a power cut
     os.replace(out / "report.json", stage / PREVIOUS / "report.json")
     assert remove_stale_stages(out) == [stage]
+    assert _files(out) == before
+
+
+def test_full_disk_names_the_output_folder_not_a_hidden_file(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    before = _old_set(out)
+    real = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self.name == PREVIOUS:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(InputError) as caught:
+        with staged_output(out) as stage:
+            _write_new(stage)
+    assert str(caught.value) == f"{out}: cannot replace the output files (No space left on device); previous set kept"
     assert _files(out) == before
 
 
