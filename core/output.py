@@ -237,7 +237,9 @@ def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
     """One set's half of the transaction: the old files (the new names and what the old report.json
     listed) moved aside into ``stage/.previous``, report.json first, then the new ones in, report.json
     last, with a journal (``stage/.commit``) that :func:`_roll_back` follows. InputError when a target
-    is a folder (nothing moved); OSError when a move fails."""
+    is a folder or ``out_dir`` a file (nothing moved); OSError when a move fails."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "is a file, not a folder")
     for name in names:
         if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
             raise InputError(out_dir / name, "is a folder, not a file")
@@ -265,9 +267,13 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
     main = sets[-1][1]
     _left_in.pop(main, None)
     swapped: list[tuple[Path, Path]] = []
+    created: list[Path] = []
 
     def roll_back() -> str:
         failed = [stage for stage, out_dir in reversed(swapped) if not _roll_back(stage, out_dir)]
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         if failed:
             _left_in[main] = failed[0] / PREVIOUS
         return previous_set(main)
@@ -276,6 +282,9 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
         try:
             for stage, out_dir, names in sets:
                 swapped.append((stage, out_dir))
+                if not out_dir.exists() and not out_dir.is_symlink():
+                    out_dir.mkdir()
+                    created.append(out_dir)
                 _swap(stage, out_dir, names)
             signum = pending()
             if signum is None:
@@ -308,10 +317,7 @@ def _subs(stage: Path) -> list[Path]:
 def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
     """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
     when new) and then the main one."""
-    subs = _subs(stage)
-    for sub in subs:
-        (out / sub.name).mkdir(exist_ok=True)
-    return [*((sub, out / sub.name, _staged_files(sub)) for sub in subs), (stage, out, _staged_files(stage))]
+    return [*((sub, out / sub.name, _staged_files(sub)) for sub in _subs(stage)), (stage, out, _staged_files(stage))]
 
 
 def committed(out_dir: Path) -> bool:

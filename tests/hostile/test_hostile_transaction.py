@@ -218,6 +218,21 @@ def test_unreadable_journal_still_restores_the_previous_set(tmp_path):
     assert _files(out) == before
 
 
+def test_aspect_folder_that_is_a_file_keeps_the_previous_set(tmp_path):
+    """OUT/9x16 is a file: one line naming it; a sub-folder this commit made (1x1) goes again."""
+    out = tmp_path / "out"
+    before = _old_set(out)
+    (out / "9x16").write_text("mine")
+    with pytest.raises(InputError) as caught:
+        with staged_output(out) as stage:
+            _write_new(stage)
+            _write_new(stage, "1x1")
+            _write_new(stage, "9x16")
+    assert str(caught.value) == f"{out / '9x16'}: is a file, not a folder; previous set kept"
+    assert not (out / "1x1").exists() and (out / "9x16").read_text() == "mine"
+    assert {n: b for n, b in _files(out).items() if n != "9x16"} == before and not _stages(out)
+
+
 def test_full_disk_names_the_output_folder_not_a_hidden_file(tmp_path, monkeypatch):
     out = tmp_path / "out"
     before = _old_set(out)
