@@ -7,9 +7,12 @@ inside it (same file system, so a writable folder under a read-only parent works
 (and the exports the previous ``report.json`` listed but the new one does not) are moved aside into
 the staging folder, the new ones moved in, ``report.json`` last; the other aspects' sets (sub-folders
 ``9x16``... of the staging folder and of the output folder) are swapped the same way in the same
-transaction, before the main set; a failure or a stop signal on the way puts every old set back
-exactly ("previous set kept"). A staging folder whose process is gone (killed, power cut) is removed
-by the next run, after it has undone that run's half-done swap.
+transaction, before the main set (an aspect's set in the output folder that this run does not write
+with an empty one); a failure or a stop signal on the way puts every old set back exactly ("previous
+set kept"); old files that cannot be put back stay in the staging folder, journal and all. A staging
+folder whose process is gone (killed, power cut) is removed by the next run, after it has undone that
+run's half-done swap (the main set's journal goes first when a commit ends: without it, the commit had
+finished).
 """
 from __future__ import annotations
 
@@ -316,7 +319,12 @@ def _subs(stage: Path) -> list[Path]:
 
 def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
     """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
-    when new) and then the main one."""
+    when new) and then the main one. An aspect's set in ``out`` that this run does not write gets an
+    empty one, so it goes too (an earlier run's ``--aspects``: a different edit)."""
+    from .settings import ASPECTS, parse_aspects
+    for aspect in parse_aspects(",".join(ASPECTS)):
+        if (out / aspect.folder / REPORT).is_file() and not (stage / aspect.folder).exists():
+            (stage / aspect.folder).mkdir()
     return [*((sub, out / sub.name, _staged_files(sub)) for sub in _subs(stage)), (stage, out, _staged_files(stage))]
 
 

@@ -206,6 +206,25 @@ def test_kill_between_journals_keeps_the_finished_commit(tmp_path):
     assert (out / "a.otio").read_text() == (out / "9x16" / "a.otio").read_text() == "new a.otio"
 
 
+def test_a_later_make_replaces_an_earlier_aspect_set(tmp_path):
+    """OUT/9x16 from an earlier ``--aspects 16:9,9:16`` goes with the next set that has no 9:16 (a
+    different edit); kept when that set cannot be put in."""
+    out = tmp_path / "out"
+    _old_set(out)
+    sub_before = _old_set(out, "9x16")
+    (out / "b.otio").mkdir()  # the new main set cannot go in
+    with pytest.raises(InputError, match="previous set kept"):
+        with staged_output(out) as stage:
+            _write_new(stage)
+            (stage / "b.otio").write_text("new")
+    assert _files(out / "9x16") == sub_before
+    (out / "b.otio").rmdir()
+    with staged_output(out) as stage:
+        _write_new(stage)
+    assert _files(out / "9x16") == {} and (out / "a.otio").read_text() == "new"
+    assert not _stages(out)
+
+
 def test_unreadable_journal_still_restores_the_previous_set(tmp_path):
     out = tmp_path / "out"
     before = _old_set(out)
