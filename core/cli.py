@@ -46,8 +46,8 @@ class Parser(argparse.ArgumentParser):
 
     def parse_known_args(self, args=None, namespace=None):
         given = [str(a).split("=", 1)[0] for a in (sys.argv[1:] if args is None else args)]
-        for action, other in self.required_unless.items():
-            action.required = other not in given
+        for action, other in self.required_unless.items():  # argparse takes "--sel" for "--selects"
+            action.required = not any(len(g) > 2 and g.startswith("--") and other.startswith(g) for g in given)
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> None:
@@ -539,11 +539,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _what_was_written(args: argparse.Namespace) -> str:
     """The end of the "interrupted" line: whether the output folder holds the new set or the old one."""
-    from .output import committed
+    from .output import committed, previous_set
     out = getattr(args, "out", None)
     if out is None or args.command == "proxies":
         return "; nothing written"
-    return f"; new set written to {shown(out)}" if committed(out) else "; nothing written, previous set kept"
+    return f"; new set written to {shown(out)}" if committed(out) else f"; nothing written, {previous_set(out)}"
 
 
 def _say(problem: str) -> None:

@@ -7,9 +7,12 @@ inside it (same file system, so a writable folder under a read-only parent works
 (and the exports the previous ``report.json`` listed but the new one does not) are moved aside into
 the staging folder, the new ones moved in, ``report.json`` last; the other aspects' sets (sub-folders
 ``9x16``... of the staging folder and of the output folder) are swapped the same way in the same
-transaction, before the main set; a failure or a stop signal on the way puts every old set back
-exactly ("previous set kept"). A staging folder whose process is gone (killed, power cut) is removed
-by the next run, after it has undone that run's half-done swap.
+transaction, before the main set (an aspect's set in the output folder that this run does not write
+with an empty one); a failure or a stop signal on the way puts every old set back exactly ("previous
+set kept"); old files that cannot be put back stay in the staging folder, journal and all. A staging
+folder whose process is gone (killed, power cut) is removed by the next run, after it has undone that
+run's half-done swap (the main set's journal goes first when a commit ends: without it, the commit had
+finished).
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import InputError, Interrupted
+from .errors import InputError, Interrupted, shown
 from .signals import STOP_SIGNALS
 
 try:
@@ -44,6 +47,8 @@ PREVIOUS = ".previous"
 _held: dict[Path, int] = {}
 #: Folders this process has put a new set into (what the CLI says when a signal comes after).
 _committed: set[Path] = set()
+#: Folders whose previous set this process could not wholly put back -> the folder holding the rest.
+_left_in: dict[Path, Path] = {}
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -97,7 +102,11 @@ def remove_stale_stages(out_dir: Path) -> list[Path]:
         except OSError:
             stamp = ""
         if stage.is_dir() and not pid_alive(stamp):
-            subs = [p for p in stage.iterdir() if p.is_dir() and not p.name.startswith(".")]
+            subs = _subs(stage)
+            if (stage / PREVIOUS).is_dir() and not (stage / JOURNAL).exists():
+                for sub in subs:  # the main journal goes first: its commit had finished
+                    with contextlib.suppress(OSError):
+                        (sub / JOURNAL).unlink()
             if not all([_roll_back(stage, out_dir), *(_roll_back(sub, out_dir / sub.name) for sub in subs)]):
                 continue  # keep what could not be put back
             shutil.rmtree(stage, ignore_errors=True)
@@ -193,8 +202,10 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
     moved in go back into ``stage``, the old set comes back from ``stage/.previous``. Whether it all went back."""
     try:
         names = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return True  # no journal: nothing was moved, or the commit had finished
+    except (OSError, ValueError):
+        names = []  # a journal cut short: the new names are unknown, the old set still comes back
     ok = True
     for name in names:
         if not (stage / name).exists() and (out_dir / name).is_file():
@@ -208,24 +219,42 @@ def _roll_back(stage: Path, out_dir: Path) -> bool:
             os.replace(old, out_dir / old.name)
         except OSError:
             ok = False
-    with contextlib.suppress(OSError):
-        (stage / JOURNAL).unlink()
+    if ok:  # else kept, for the next run to finish; a .previous left without a journal means a finished commit
+        with contextlib.suppress(OSError):
+            aside.rmdir()
+        with contextlib.suppress(OSError):
+            (stage / JOURNAL).unlink()
     return ok
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _swap(stage: Path, out_dir: Path, names: list[str]) -> None:
     """One set's half of the transaction: the old files (the new names and what the old report.json
     listed) moved aside into ``stage/.previous``, report.json first, then the new ones in, report.json
     last, with a journal (``stage/.commit``) that :func:`_roll_back` follows. InputError when a target
-    is a folder (nothing moved); OSError when a move fails."""
+    is a folder or ``out_dir`` a file (nothing moved); OSError when a move fails."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "is a file, not a folder")
     for name in names:
         if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
-            raise InputError(out_dir / name, "is a folder, not a file; previous set kept")
+            raise InputError(out_dir / name, "is a folder, not a file")
     old = [n for n in dict.fromkeys([REPORT, *names, *_previous_outputs(out_dir)])
            if os.path.islink(out_dir / n) or (out_dir / n).is_file()]  # a folder of the user's is not ours
     new = [n for n in names if n != REPORT] + ([REPORT] if REPORT in names else [])
-    (stage / JOURNAL).write_text(json.dumps(new), encoding="utf-8")
+    with open(stage / JOURNAL, "w", encoding="utf-8") as journal:
+        journal.write(json.dumps(new))
+        journal.flush()
+        os.fsync(journal.fileno())
     (stage / PREVIOUS).mkdir()
+    _fsync_folder(stage)  # the journal and .previous on disk before anything moves
     for name in old:
         os.replace(out_dir / name, stage / PREVIOUS / name)
     for name in new:
@@ -236,32 +265,44 @@ def _commit(sets: list[tuple[Path, Path, list[str]]]) -> None:
     """Swap every ``(stage, folder, names)`` set for its staged one as one transaction (:func:`_swap`
     each, in order); any failure, or a stop signal meanwhile, moves every set back (a dead run's half-way
     commit is undone by the next run, see :func:`remove_stale_stages`). InputError (``previous set
-    kept``) when a target is a folder or a file cannot be moved; ``Interrupted`` on a signal."""
+    kept``, or where the rest of it is) when a target is a folder or a file cannot be moved; ``Interrupted``
+    on a signal. The last set is the main one, in the output folder."""
+    main = sets[-1][1]
+    _left_in.pop(main, None)
     swapped: list[tuple[Path, Path]] = []
+    created: list[Path] = []
 
-    def roll_back() -> bool:
-        return all([_roll_back(stage, out_dir) for stage, out_dir in reversed(swapped)])
+    def roll_back() -> str:
+        failed = [stage for stage, out_dir in reversed(swapped) if not _roll_back(stage, out_dir)]
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if failed:
+            _left_in[main] = failed[0] / PREVIOUS
+        return previous_set(main)
 
     with _signals_held() as pending:
         try:
             for stage, out_dir, names in sets:
                 swapped.append((stage, out_dir))
+                if not out_dir.exists() and not out_dir.is_symlink():
+                    out_dir.mkdir()
+                    created.append(out_dir)
                 _swap(stage, out_dir, names)
             signum = pending()
             if signum is None:
-                for stage, out_dir in swapped:
+                for stage, out_dir in reversed(swapped):  # the main journal first: the commit point
                     (stage / JOURNAL).unlink()
                     _committed.add(out_dir)
                 return
-        except InputError:
-            roll_back()
-            raise
+        except InputError as err:
+            raise InputError(err.path, f"{err.problem}; {roll_back()}") from None
         except OSError as err:
-            kept = "previous set kept" if roll_back() else f"previous set partly restored from {sets[-1][0]}"
-            out_dir = swapped[-1][1]
+            kept = roll_back()
+            stage, out_dir = swapped[-1]
             where = Path(err.filename) if err.filename else out_dir
-            if where.parent != out_dir:
-                where = out_dir / where.name
+            if where.is_relative_to(stage):  # a staged or moved-aside file: its name in the folder
+                where = out_dir if where.name.startswith(".") else out_dir / where.name
             raise InputError(where, f"cannot replace the output files ({err.strerror}); {kept}") from None
         roll_back()
     raise Interrupted(signum)  # when the released signal's handler did not stop the run itself
@@ -271,18 +312,32 @@ def _staged_files(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.is_file() and p.name != PID_FILE and not p.name.startswith(".")]
 
 
+def _subs(stage: Path) -> list[Path]:
+    """The other aspects' staged sets: the sub-folders of ``stage``."""
+    return sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
     """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
-    when new) and then the main one."""
-    subs = sorted(p for p in stage.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for sub in subs:
-        (out / sub.name).mkdir(exist_ok=True)
-    return [*((sub, out / sub.name, _staged_files(sub)) for sub in subs), (stage, out, _staged_files(stage))]
+    when new) and then the main one. An aspect's set in ``out`` that this run does not write gets an
+    empty one, so it goes too (an earlier run's ``--aspects``: a different edit)."""
+    from .settings import ASPECTS, parse_aspects
+    for aspect in parse_aspects(",".join(ASPECTS)):
+        if (out / aspect.folder / REPORT).is_file() and not (stage / aspect.folder).exists():
+            (stage / aspect.folder).mkdir()
+    return [*((sub, out / sub.name, _staged_files(sub)) for sub in _subs(stage)), (stage, out, _staged_files(stage))]
 
 
 def committed(out_dir: Path) -> bool:
     """Whether this process has put a new set of files into ``out_dir``."""
-    return check_out_dir(out_dir) in _committed
+    return Path(out_dir).expanduser().absolute() in _committed
+
+
+def previous_set(out_dir: Path) -> str:
+    """What became of ``out_dir``'s previous set when this process moved it back: kept, or where the
+    rest of it still is (kept for the next run to put back)."""
+    left = _left_in.get(Path(out_dir).expanduser().absolute())
+    return f"previous set partly restored, the rest is in {shown(left)}" if left else "previous set kept"
 
 
 def new_stage(out: Path) -> Path:
@@ -319,4 +374,5 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
                 raise
         finally:
             with _signals_held():  # a signal now must not leave half a staging folder behind
-                shutil.rmtree(stage, ignore_errors=True)
+                if not any((folder / JOURNAL).exists() for folder in (stage, *_subs(stage))):
+                    shutil.rmtree(stage, ignore_errors=True)  # else old files not put back: the next run does

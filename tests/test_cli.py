@@ -186,3 +186,17 @@ def test_validate_reads_a_non_ascii_song_name_back_from_the_edl(song, footage, t
     assert "%C3%A5" in (out / "montage.edl").read_text()
     proc = run("validate", out)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_selects_abbreviated_makes_footage_optional():
+    """argparse takes ``--sel`` for ``--selects``; footage is optional then too."""
+    from montage_ai.cli import build_parser
+    args = build_parser().parse_args(["make", "--music", "m.wav", "--sel", "x.otio", "--out", "o"])
+    assert [str(p) for p in args.selects] == ["x.otio"] and not args.footage
+
+
+def test_interrupted_with_a_file_as_out_says_nothing_written(tmp_path):
+    """Ctrl-C before the output folder is checked: ``--out`` naming a file gives the interrupted line, not a traceback."""
+    from montage_ai.output import committed
+    (tmp_path / "f").write_text("x")
+    assert committed(tmp_path / "f") is False
