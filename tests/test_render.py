@@ -10,12 +10,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from colour_media import colour_clips, expected_codes, frame_codes
 
+from montage_ai.cluster import Failed
 from montage_ai.errors import Cancelled, InputError
 from montage_ai.pipeline import write_outputs
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -258,3 +260,30 @@ def test_a_worker_killed_mid_render_does_not_stop_it(coded_plan, few_segments):
     assert report["frames"] == plan.frames and len(report["tasks"]) == 4
     colours, numbers = frame_codes(out / "master.mp4")
     assert np.array_equal(colours, expected_codes(plan)[0]) and np.array_equal(numbers, expected_codes(plan)[1])
+
+
+def test_a_gpu_failing_on_a_segment_is_tested_again_and_a_bad_source_is_not_retried(coded_plan, tmp_path,
+                                                                                     monkeypatch):
+    """NVENC passes its (cached) test, then fails on the segment: it is test-encoded again and the segment
+    renders in software; a source that fails to decode fails the segment at once, naming the source."""
+    from montage_ai.render import segments as seg
+    plan, _ = coded_plan
+    monkeypatch.setenv("PATH", f"{fake_ffmpeg(tmp_path / 'gpu', 'debian12_ffmpeg5.1_nogpu.txt', 'fails mid-task')}:"
+                               f"{os.environ['PATH']}")
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "nvenc")
+    first = seg.segments(plan, [(0, 2)], tmp_path, (plan.width, plan.height), "h264", "auto")[0]
+    tests = []
+    monkeypatch.setattr("montage_ai.encoders.trial_encode", lambda e: tests.append(e.codec))
+    result = seg.render_segment(first)
+    assert tests == ["h264_nvenc", "h264_nvenc"] and result.encoder == "libx264" and result.out.is_file()
+    assert "CUDA_ERROR_LAUNCH_FAILED" in result.retried and "passed its test again" in result.retried
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not video")
+    cuts = [replace(c, clip=replace(c.clip, path=bad)) for c in first.plan.cuts]
+    encodes = []
+    real = seg._encode
+    monkeypatch.setattr(seg, "_encode", lambda s, e: encodes.append(e.codec) or real(s, e))
+    failed = seg.render_segment(replace(first, plan=replace(first.plan, cuts=cuts)))
+    assert isinstance(failed, Failed) and failed.path == str(bad) and encodes == ["h264_nvenc"]
+
