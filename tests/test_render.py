@@ -287,3 +287,18 @@ def test_a_gpu_failing_on_a_segment_is_tested_again_and_a_bad_source_is_not_retr
     failed = seg.render_segment(replace(first, plan=replace(first.plan, cuts=cuts)))
     assert isinstance(failed, Failed) and failed.path == str(bad) and encodes == ["h264_nvenc"]
 
+
+def test_loudness_that_does_not_converge_keeps_the_last_measured_gain_and_ceiling(monkeypatch, tmp_path):
+    """Five rounds under the limiter never reach the target: the master gets the gain and ceiling of the
+    last measurement, and ``expected`` is what that measurement found."""
+    filters = []
+
+    def measure(path, chain=""):
+        filters.append(chain)
+        return (-30.0, 0.0) if not chain else (-17.0 - len(filters), -0.5)  # loud peaks; limited: always short
+
+    monkeypatch.setattr(loudness, "measure", measure)
+    done = loudness.normalise(tmp_path / "mix.wav", -16.0)
+    assert len(filters) == 1 + loudness.ROUNDS
+    assert loudness.gain_filter(done["gain_db"], done["ceiling_db"]) == filters[-1]
+    assert done["expected"] == [-17.0 - len(filters), -0.5]
