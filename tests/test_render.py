@@ -2,6 +2,7 @@
 mix at the target loudness, and leaves nothing behind on bad input or cancel."""
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -302,3 +303,21 @@ def test_loudness_that_does_not_converge_keeps_the_last_measured_gain_and_ceilin
     assert len(filters) == 1 + loudness.ROUNDS
     assert loudness.gain_filter(done["gain_db"], done["ceiling_db"]) == filters[-1]
     assert done["expected"] == [-17.0 - len(filters), -0.5]
+
+
+def test_the_editors_own_hwaccel_is_not_sent_to_other_machines(coded_plan, monkeypatch, tmp_path):
+    """The editor's FFMPEG_HWACCEL=videotoolbox (a Mac) is no requirement for workers elsewhere: they get
+    auto and fall back from that preference when it fails on them; an explicit --hwaccel is sent as named."""
+    import montage_ai.render.segments as seg
+    plan, out = coded_plan
+    sent = []
+    real = seg.node_encoder
+    monkeypatch.setattr(seg, "node_encoder", lambda s: sent.append(s.hwaccel) or real(s))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "videotoolbox")
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    master = render_master(out, executor=concurrent.futures.ThreadPoolExecutor(1))
+    assert set(sent) == {"auto"} and "this node's FFMPEG_HWACCEL: --hwaccel videotoolbox" in master.report["tasks"][0]["why"]
+    sent.clear()
+    with pytest.raises(InputError, match="videotoolbox"):
+        render_master(out, hwaccel="videotoolbox", executor=concurrent.futures.ThreadPoolExecutor(1))
+    assert set(sent) == {"videotoolbox"}

@@ -115,7 +115,7 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
     if codec not in CODECS:
         raise InputError(None, f"--codec {codec!r}: choose one of {', '.join(CODECS)}")
     loudness.check_target(target)
-    hwaccel = requested(hwaccel)
+    choice = requested(hwaccel)
     out = Path(out_dir).expanduser().absolute()
     report_path = out / REPORT
     if not out.is_dir():
@@ -136,8 +136,10 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
                     ranges = split(plan, SEGMENTS_PER_WORKER * width)
                     mapping = (path_map if path_map is not None else configured_path_map()) if where == "dask" \
                         else path_map or PathMap()
+                    # other machines get only an explicit backend; else each its own preference (select_on_node)
+                    node_choice = choice if hwaccel or where == "local pool" else "auto"
                     results = tasks.map_with_progress(
-                        partial(render_segment, paths=mapping), segments(plan, ranges, stage, frame, codec, hwaccel),
+                        partial(render_segment, paths=mapping), segments(plan, ranges, stage, frame, codec, node_choice),
                         run_on, (lambda f: progress("render", f)) if progress else None, cancel)
                 sound_file, normalised = sound.result()
             failed = next((r for r in results if isinstance(r, Failed)), None)
