@@ -17,6 +17,7 @@ import re
 import subprocess
 import threading
 import time
+import uuid
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -241,14 +242,20 @@ def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], canc
                 on_frames(min(frames, int(line[6:].strip() or 0)))
 
 
-_PARTIAL = re.compile(r"^\..+\.(\d+)\.partial\.[^.]+$")
+def partial_path(target: Path) -> Path:
+    """The temporary name ``target`` is written under: ``.<name>.<node>.<pid>.<random>.partial.<ext>`` (workers
+    on different machines or pods may share a pid)."""
+    return target.with_name(f".{target.stem}.{platform.node()}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial"
+                            f"{target.suffix}")
 
 
 def remove_dead_partials(folder: Path) -> list[Path]:
-    """Delete half-written proxies (``.<name>.<pid>.partial.<ext>``) whose writing process is gone."""
+    """Delete half-written proxies (:func:`partial_path`) of this machine whose writing process is gone
+    (another machine's process table says nothing of its writers)."""
+    mine = re.compile(rf"^\..+\.{re.escape(platform.node())}\.(\d+)\.[0-9a-f]{{8}}\.partial\.[^.]+$")
     removed = []
     for path in folder.rglob(".*.partial.*") if folder.is_dir() else []:
-        m = _PARTIAL.match(path.name)
+        m = mine.match(path.name)
         if m and not pid_alive(m.group(1)):
             path.unlink(missing_ok=True)
             removed.append(path)
@@ -356,7 +363,7 @@ def _encode_partial(source: Source, target: Path, profile: Profile, encoder: Enc
                     on_frames: Callable[[int], None], cancel: threading.Event | None) -> Path | ProxyResult:
     """Encode ``source``'s proxy under a temporary name beside ``target``; that name, or the failed result."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    partial = partial_path(target)
     try:
         _encode(encode_command(source, partial, profile, encoder), source.frames, on_frames, cancel, source.path)
     except BaseException as err:
