@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from . import ffmpeg_cmd, tasks
-from .cluster import PathMap, path_map as configured_path_map
+from .cluster import PathMap, worker_paths
 from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder, select_on_node
 from .errors import Cancelled, InputError
 from .output import pid_alive, write_atomic
@@ -335,8 +335,8 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
 
     if executor is not None:
         jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, hwaccel) for f in files]
-        mapping = mapping if mapping is not None else configured_path_map()
-        results = tasks.map_with_progress(partial(run_proxy_job, paths=mapping), jobs_, executor,
+        task = partial(run_proxy_job, paths=worker_paths(executor, mapping))
+        results = tasks.map_with_progress(task, jobs_, executor,
                                           (lambda f: progress("proxies", f)) if progress else None, cancel)
         return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
     workers = max(1, jobs or (2 if selection.hardware else 1))

@@ -321,3 +321,11 @@ def test_the_editors_own_hwaccel_is_not_sent_to_other_machines(coded_plan, monke
     with pytest.raises(InputError, match="videotoolbox"):
         render_master(out, hwaccel="videotoolbox", executor=concurrent.futures.ThreadPoolExecutor(1))
     assert set(sent) == {"videotoolbox"}
+
+
+def test_a_given_executor_sees_the_files_through_the_configured_path_map(coded_plan, monkeypatch, tmp_path):
+    """Workers of a given executor are other machines as a scheduler's are: the configured map applies."""
+    _, out = coded_plan
+    monkeypatch.setenv("MONTAGE_AI_PATH_MAP", f"{out}={tmp_path / 'on-the-workers'}")
+    with pytest.raises(InputError, match="not visible on worker"):
+        render_master(out, codec="prores", executor=concurrent.futures.ThreadPoolExecutor(1))
