@@ -286,14 +286,16 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
     if profile not in PROFILES:
         raise InputError(None, f"--profile {profile!r}: choose one of {', '.join(PROFILES)}")
     chosen = PROFILES[profile]
-    hwaccel = requested(hwaccel)
+    choice = requested(hwaccel)
     out = Path(out_dir).expanduser().resolve()
     if out.exists() and not out.is_dir():
         raise InputError(out, "output path exists and is not a folder")
     files = [f for f in discover_footage(paths) if out not in f.parents]
     if not files:
         raise InputError(out, "the only footage found is inside the output folder")
-    selection = select_encoder(hwaccel) if chosen.h264 else Selection(SOFTWARE, f"{chosen.name}: software encoder")
+    software = Selection(SOFTWARE, f"{chosen.name}: software encoder")
+    # on a cluster each node chooses its own (select_on_node), this machine's GPU or none aside
+    selection = select_encoder(choice) if chosen.h264 and executor is None else software
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -334,10 +336,14 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
         return result
 
     if executor is not None:
-        jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, hwaccel) for f in files]
+        node_choice = choice if hwaccel else "auto"  # not this machine's $FFMPEG_HWACCEL: each node's own
+        jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, node_choice) for f in files]
         task = partial(run_proxy_job, paths=worker_paths(executor, mapping))
         results = tasks.map_with_progress(task, jobs_, executor,
                                           (lambda f: progress("proxies", f)) if progress else None, cancel)
+        if chosen.h264:
+            used = ", ".join(sorted({r.encoder for r in results if r.encoder})) or "none"
+            selection = Selection(Encoder("per node", used), f"chosen on each node for --hwaccel {node_choice}: {used}")
         return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
     workers = max(1, jobs or (2 if selection.hardware else 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy") as pool, \
