@@ -514,7 +514,7 @@ def cmd_render(args: argparse.Namespace) -> None:
     _use_hwaccel(args.hwaccel, encodes=False)  # each node tests its encoder itself (the cluster's may have GPUs)
     with console_progress(quiet=args.quiet or args.json) as progress:
         master = render_master(args.dir, args.codec, args.size, args.loudness, args.scheduler, args.path_map,
-                               progress=progress)
+                               args.hwaccel, progress=progress)
     r = master.report
     if args.json:
         print(json.dumps(r))

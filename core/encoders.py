@@ -269,11 +269,11 @@ def cached_selection(choice: str | None, listing: str, parse: Callable[[str], se
 def retest(selection: Selection, why: str) -> Selection:
     """``selection``'s hardware encoder passed its test (maybe on another day: a cached verdict) but
     failed in a run (``why``): its verdict is dropped and it is tested again; the run goes on in
-    software either way, the note saying why."""
-    codec = selection.encoder.codec
+    software (of the encoder's family) either way, the note saying why."""
+    codec, software = selection.encoder.codec, SOFTWARE_BY_FAMILY[selection.encoder.family]
     verdict = test_again("-encoders", codec, trial_encode, selection.encoder)
     again = "failed its test again" if verdict else "passed its test again"
-    return Selection(SOFTWARE, f"software encoder libx264 ({codec} failed in this run: {why}; {again})",
+    return Selection(software, f"software encoder {software.codec} ({codec} failed in this run: {why}; {again})",
                      {**selection.verdicts, codec: verdict or f"failed in this run: {why}"})
 
 

@@ -17,6 +17,7 @@ import re
 import subprocess
 import threading
 import time
+import uuid
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -27,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from . import ffmpeg_cmd, tasks
-from .cluster import PathMap, path_map as configured_path_map
+from .cluster import PathMap, worker_paths
 from .encoders import SOFTWARE, Encoder, Selection, requested, select_encoder, select_on_node
 from .errors import Cancelled, InputError
 from .output import pid_alive, write_atomic
@@ -241,14 +242,20 @@ def _encode(args: list[str], frames: int, on_frames: Callable[[int], None], canc
                 on_frames(min(frames, int(line[6:].strip() or 0)))
 
 
-_PARTIAL = re.compile(r"^\..+\.(\d+)\.partial\.[^.]+$")
+def partial_path(target: Path) -> Path:
+    """The temporary name ``target`` is written under: ``.<name>.<node>.<pid>.<random>.partial.<ext>`` (workers
+    on different machines or pods may share a pid)."""
+    return target.with_name(f".{target.stem}.{platform.node()}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial"
+                            f"{target.suffix}")
 
 
 def remove_dead_partials(folder: Path) -> list[Path]:
-    """Delete half-written proxies (``.<name>.<pid>.partial.<ext>``) whose writing process is gone."""
+    """Delete half-written proxies (:func:`partial_path`) of this machine whose writing process is gone
+    (another machine's process table says nothing of its writers)."""
+    mine = re.compile(rf"^\..+\.{re.escape(platform.node())}\.(\d+)\.[0-9a-f]{{8}}\.partial\.[^.]+$")
     removed = []
     for path in folder.rglob(".*.partial.*") if folder.is_dir() else []:
-        m = _PARTIAL.match(path.name)
+        m = mine.match(path.name)
         if m and not pid_alive(m.group(1)):
             path.unlink(missing_ok=True)
             removed.append(path)
@@ -279,14 +286,16 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
     if profile not in PROFILES:
         raise InputError(None, f"--profile {profile!r}: choose one of {', '.join(PROFILES)}")
     chosen = PROFILES[profile]
-    hwaccel = requested(hwaccel)
+    choice = requested(hwaccel)
     out = Path(out_dir).expanduser().resolve()
     if out.exists() and not out.is_dir():
         raise InputError(out, "output path exists and is not a folder")
     files = [f for f in discover_footage(paths) if out not in f.parents]
     if not files:
         raise InputError(out, "the only footage found is inside the output folder")
-    selection = select_encoder(hwaccel) if chosen.h264 else Selection(SOFTWARE, f"{chosen.name}: software encoder")
+    software = Selection(SOFTWARE, f"{chosen.name}: software encoder")
+    # on a cluster each node chooses its own (select_on_node), this machine's GPU or none aside
+    selection = select_encoder(choice) if chosen.h264 and executor is None else software
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -327,10 +336,14 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
         return result
 
     if executor is not None:
-        jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, hwaccel) for f in files]
-        mapping = mapping if mapping is not None else configured_path_map()
-        results = tasks.map_with_progress(partial(run_proxy_job, paths=mapping), jobs_, executor,
+        node_choice = choice if hwaccel else "auto"  # not this machine's $FFMPEG_HWACCEL: each node's own
+        jobs_ = [ProxyJob(f, sources[f], targets[f], chosen.name, node_choice) for f in files]
+        task = partial(run_proxy_job, paths=worker_paths(executor, mapping))
+        results = tasks.map_with_progress(task, jobs_, executor,
                                           (lambda f: progress("proxies", f)) if progress else None, cancel)
+        if chosen.h264:
+            used = ", ".join(sorted({r.encoder for r in results if r.encoder})) or "none"
+            selection = Selection(Encoder("per node", used), f"chosen on each node for --hwaccel {node_choice}: {used}")
         return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
     workers = max(1, jobs or (2 if selection.hardware else 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proxy") as pool, \
@@ -356,7 +369,7 @@ def _encode_partial(source: Source, target: Path, profile: Profile, encoder: Enc
                     on_frames: Callable[[int], None], cancel: threading.Event | None) -> Path | ProxyResult:
     """Encode ``source``'s proxy under a temporary name beside ``target``; that name, or the failed result."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    partial = partial_path(target)
     try:
         _encode(encode_command(source, partial, profile, encoder), source.frames, on_frames, cancel, source.path)
     except BaseException as err:

@@ -9,7 +9,7 @@ from colour_media import clip_index_per_frame, colour_clips, expected_codes, exp
 
 from montage_ai.encoders import Encoder, Selection
 from montage_ai.errors import Cancelled, InputError
-from montage_ai.export.preview import plan_reads, preview_size, render_preview
+from montage_ai.export.preview import plan_reads, preview_size, render_preview, write_frames
 from montage_ai.model import Shot
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate
@@ -101,3 +101,22 @@ def test_a_failing_encoder_leaves_no_preview(plan, tmp_path):
     with pytest.raises(InputError, match="ffmpeg failed"):
         render_preview(plan, out, quality="draft", encoder=broken)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_variable_rate_clip_keeps_its_frames_after_a_gap(plan, tmp_path):
+    """A 30 fps phone clip missing frames 20-40: analysis numbers its frames on the conformed 30 fps grid,
+    so a read of (10, 12) and (55, 56) shows frames 10, 11 and 55, not the 76th frame the file holds."""
+    path = tmp_path / "gap.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=black:s=64x64:r=30:d=2,geq=lum=N*4:cb=128:cr=128",
+                    "-vf", "select='not(between(n,20,40))'", "-fps_mode", "passthrough", "-c:v", "libx264", "-qp", "0",
+                    "-pix_fmt", "yuv420p", str(path)], check=True)
+    clip = replace(plan.cuts[0].clip, path=path, rate=Rate.parse("30"), frames=60, width=64, height=64,
+                   variable_rate=True, rotation=0)
+    cut = plan.cuts[0]
+    cuts = [replace(cut, index=0, clip=clip, source_in=10, source_out=12, record_start=0, record_end=2, dissolve=0),
+            replace(cut, index=1, clip=clip, source_in=55, source_out=56, record_start=2, record_end=3, dissolve=0)]
+    short = replace(plan, rate=Rate.parse("30"), cuts=cuts, frames=3, width=64, height=64, crops=())
+    frames = []
+    write_frames(short, (64, 64), frames.append)
+    lumas = [np.frombuffer(f, np.uint8)[:64 * 64].mean() / 4 for f in frames]
+    assert np.round(lumas).tolist() == [10, 11, 55]

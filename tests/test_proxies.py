@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 
 from montage_ai.errors import InputError
-from montage_ai.proxies import check_proxy, describe, make_proxies, proxy_size, read_manifest
+from montage_ai.proxies import (check_proxy, describe, make_proxies, partial_path, proxy_size, read_manifest,
+                                remove_dead_partials)
 from montage_ai.video.timing import frame_times
 
 #: name -> (lavfi size, rate, seconds, timecode, audio channels, rotation tag)
@@ -214,3 +216,40 @@ def test_proxies_on_a_dask_cluster_equal_the_local_ones(footage, tmp_path):
                 (mine.rate, mine.frames, mine.timecode, mine.audio_channels, mine.rotation, mine.width, mine.height)
     assert set(read_manifest(tmp_path / "cluster")) == set(read_manifest(tmp_path / "local"))
     assert not list((tmp_path / "cluster").rglob(".*partial*"))
+
+
+def test_only_this_machines_dead_partials_are_removed(tmp_path):
+    """Dask workers on other pods often have the pid of a process gone here: their partials are left alone."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    mine = partial_path(tmp_path / "a_Proxy.mov")
+    dead_here = mine.with_name(mine.name.replace(f".{os.getpid()}.", f".{dead.pid}."))
+    elsewhere = dead_here.with_name(dead_here.name.replace(f".{platform.node()}.", ".worker-pod-7."))
+    for p in (mine, dead_here, elsewhere):
+        p.write_bytes(b"")
+    assert mine != partial_path(tmp_path / "a_Proxy.mov")  # two tasks of one pid never share a name
+    assert remove_dead_partials(tmp_path) == [dead_here]
+    assert mine.exists() and elsewhere.exists()
+
+
+def test_a_cluster_chooses_encoders_on_its_nodes_not_here(tmp_path, monkeypatch):
+    """``proxies --scheduler … --hwaccel nvenc`` on a laptop without a GPU: the nodes test NVENC, the laptop
+    does not; without --hwaccel the laptop's own FFMPEG_HWACCEL stays home and the nodes get auto."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import montage_ai.proxies as proxies
+    from montage_ai.encoders import SOFTWARE, Selection
+
+    def no_gpu_here(choice, family="h264"):
+        raise InputError(None, f"--hwaccel {choice}: this ffmpeg has no h264_nvenc encoder")
+
+    asked = []
+    monkeypatch.setattr(proxies, "select_encoder", no_gpu_here)
+    monkeypatch.setattr(proxies, "select_on_node", lambda choice: asked.append(choice) or Selection(SOFTWARE, "node"))
+    make_clip(tmp_path / "in" / "a.mov", "320x180", "25", 0.4, None, 0, 0)
+    monkeypatch.setenv("FFMPEG_HWACCEL", "videotoolbox")
+    for hwaccel, sent in (("nvenc", "nvenc"), (None, "auto")):
+        with ThreadPoolExecutor(1) as executor:
+            batch = make_proxies([tmp_path / "in"], tmp_path / f"out-{sent}", hwaccel=hwaccel, executor=executor)
+        assert asked.pop() == sent and batch.results[0].status == "made"
+        assert batch.selection.encoder.codec == "libx264" and f"--hwaccel {sent}" in batch.selection.note

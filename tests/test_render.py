@@ -2,6 +2,7 @@
 mix at the target loudness, and leaves nothing behind on bad input or cancel."""
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -10,12 +11,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from colour_media import colour_clips, expected_codes, frame_codes
 
+from montage_ai.cluster import Failed
 from montage_ai.errors import Cancelled, InputError
 from montage_ai.pipeline import write_outputs
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -258,3 +261,71 @@ def test_a_worker_killed_mid_render_does_not_stop_it(coded_plan, few_segments):
     assert report["frames"] == plan.frames and len(report["tasks"]) == 4
     colours, numbers = frame_codes(out / "master.mp4")
     assert np.array_equal(colours, expected_codes(plan)[0]) and np.array_equal(numbers, expected_codes(plan)[1])
+
+
+def test_a_gpu_failing_on_a_segment_is_tested_again_and_a_bad_source_is_not_retried(coded_plan, tmp_path,
+                                                                                     monkeypatch):
+    """NVENC passes its (cached) test, then fails on the segment: it is test-encoded again and the segment
+    renders in software; a source that fails to decode fails the segment at once, naming the source."""
+    from montage_ai.render import segments as seg
+    plan, _ = coded_plan
+    monkeypatch.setenv("PATH", f"{fake_ffmpeg(tmp_path / 'gpu', 'debian12_ffmpeg5.1_nogpu.txt', 'fails mid-task')}:"
+                               f"{os.environ['PATH']}")
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "nvenc")
+    first = seg.segments(plan, [(0, 2)], tmp_path, (plan.width, plan.height), "h264", "auto")[0]
+    tests = []
+    monkeypatch.setattr("montage_ai.encoders.trial_encode", lambda e: tests.append(e.codec))
+    result = seg.render_segment(first)
+    assert tests == ["h264_nvenc", "h264_nvenc"] and result.encoder == "libx264" and result.out.is_file()
+    assert "CUDA_ERROR_LAUNCH_FAILED" in result.retried and "passed its test again" in result.retried
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not video")
+    cuts = [replace(c, clip=replace(c.clip, path=bad)) for c in first.plan.cuts]
+    encodes = []
+    real = seg._encode
+    monkeypatch.setattr(seg, "_encode", lambda s, e: encodes.append(e.codec) or real(s, e))
+    failed = seg.render_segment(replace(first, plan=replace(first.plan, cuts=cuts)))
+    assert isinstance(failed, Failed) and failed.path == str(bad) and encodes == ["h264_nvenc"]
+
+
+def test_loudness_that_does_not_converge_keeps_the_last_measured_gain_and_ceiling(monkeypatch, tmp_path):
+    """Five rounds under the limiter never reach the target: the master gets the gain and ceiling of the
+    last measurement, and ``expected`` is what that measurement found."""
+    filters = []
+
+    def measure(path, chain=""):
+        filters.append(chain)
+        return (-30.0, 0.0) if not chain else (-17.0 - len(filters), -0.5)  # loud peaks; limited: always short
+
+    monkeypatch.setattr(loudness, "measure", measure)
+    done = loudness.normalise(tmp_path / "mix.wav", -16.0)
+    assert len(filters) == 1 + loudness.ROUNDS
+    assert loudness.gain_filter(done["gain_db"], done["ceiling_db"]) == filters[-1]
+    assert done["expected"] == [-17.0 - len(filters), -0.5]
+
+
+def test_the_editors_own_hwaccel_is_not_sent_to_other_machines(coded_plan, monkeypatch, tmp_path):
+    """The editor's FFMPEG_HWACCEL=videotoolbox (a Mac) is no requirement for workers elsewhere: they get
+    auto and fall back from that preference when it fails on them; an explicit --hwaccel is sent as named."""
+    import montage_ai.render.segments as seg
+    plan, out = coded_plan
+    sent = []
+    real = seg.node_encoder
+    monkeypatch.setattr(seg, "node_encoder", lambda s: sent.append(s.hwaccel) or real(s))
+    monkeypatch.setenv("FFMPEG_HWACCEL", "videotoolbox")
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    master = render_master(out, executor=concurrent.futures.ThreadPoolExecutor(1))
+    assert set(sent) == {"auto"} and "this node's FFMPEG_HWACCEL: --hwaccel videotoolbox" in master.report["tasks"][0]["why"]
+    sent.clear()
+    with pytest.raises(InputError, match="videotoolbox"):
+        render_master(out, hwaccel="videotoolbox", executor=concurrent.futures.ThreadPoolExecutor(1))
+    assert set(sent) == {"videotoolbox"}
+
+
+def test_a_given_executor_sees_the_files_through_the_configured_path_map(coded_plan, monkeypatch, tmp_path):
+    """Workers of a given executor are other machines as a scheduler's are: the configured map applies."""
+    _, out = coded_plan
+    monkeypatch.setenv("MONTAGE_AI_PATH_MAP", f"{out}={tmp_path / 'on-the-workers'}")
+    with pytest.raises(InputError, match="not visible on worker"):
+        render_master(out, codec="prores", executor=concurrent.futures.ThreadPoolExecutor(1))

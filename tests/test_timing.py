@@ -63,3 +63,10 @@ def test_chosen_rate_prefers_the_declared_then_the_steady_average():
     assert chosen_rate(29.99, 24.0, Rate.parse("30000/1001").fps) == Rate.parse("30000/1001")  # drops: not steady
     assert chosen_rate(29.99, 24.0, None) == Rate.parse("30")
     assert chosen_rate(10.47, 10.4, None) == Rate.parse("21/2")
+
+
+def test_a_clip_with_frames_half_a_minute_apart_is_conformed_to_one_fps(tmp_path):
+    """Frames at 0, 30, 90 and 150 s measure 1/30 fps: the clip is placed at 1 fps, not at a rate of 0."""
+    assert chosen_rate(1 / 30, 4 / 180, None) == Rate.parse("1")
+    path = timed_clip(tmp_path / "sparse.mp4", 4, "gt(N,0)*30+gt(N,1)*60+gt(N,2)*60", *PHONE, seconds=1)
+    assert probe_clip(path).rate == Rate.parse("1")

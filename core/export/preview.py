@@ -133,7 +133,8 @@ def _decode_args(read: _Read, size: tuple[int, int], whole: bool = False) -> lis
     keep = "+".join(f"between(n,{a - read.start},{b - 1 - read.start})" for a, b in read.ranges)
     fit = f"scale={w}:{h}" if whole else \
         f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"
-    vf = f"select='{keep}',{fit},setsar=1,format=yuv420p"
+    conform = f"fps={read.clip.rate}," if read.clip.variable_rate else ""  # count frames as analysis did
+    vf = f"{conform}select='{keep}',{fit},setsar=1,format=yuv420p"
     total = sum(b - a for a, b in read.ranges)
     return ["-ss", f"{seek:.6f}", "-i", str(read.clip.path), "-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough",
             "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]

@@ -21,7 +21,7 @@ TRUE_PEAK = -1.0
 AIM = TRUE_PEAK - 0.5
 #: ``--loudness`` range (LUFS).
 TARGET_RANGE = (-70.0, -5.0)
-#: Measurements of the limited sound at most (each corrects gain and ceiling).
+#: Measurements of the limited sound at most (each but the last corrects gain and ceiling).
 ROUNDS = 5
 #: dB of gain per LU missing under the limiter (about half of each dB comes out on the demo's drum mix).
 LIMITED_STEP = 2.0
@@ -78,9 +78,9 @@ def normalise(path: Path, target: float) -> dict:
     after = (target, peak + gain)
     if peak + gain > AIM:
         ceiling = AIM - 0.5
-        for _ in range(ROUNDS):
+        for done in range(1, ROUNDS + 1):
             after = measure(path, gain_filter(gain, ceiling))
-            if abs(after[0] - target) <= 0.3 and after[1] <= AIM:
+            if abs(after[0] - target) <= 0.3 and after[1] <= AIM or done == ROUNDS:  # keep the measured pair
                 break
             gain += LIMITED_STEP * (target - after[0])  # the limiter takes back part of each dB given
             ceiling -= max(0.0, after[1] - AIM)

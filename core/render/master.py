@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import ffmpeg_cmd, tasks
-from ..cluster import Failed, PathMap, executor_for, executor_width, path_map as configured_path_map
+from ..cluster import Failed, PathMap, executor_for, executor_width, worker_paths
 from ..dialogue.mix import mix_dialogue
 from ..encoders import requested
 from ..errors import InputError
@@ -109,13 +109,14 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
     """Render the plan of ``out_dir``'s report.json to ``master.mp4`` (``.mov`` for ``codec="prores"``).
 
     Segments run on ``executor``, else :func:`.cluster.executor_for` ``(scheduler)`` (this machine's pool
-    without one; a Dask cluster sees the files through ``path_map``, default :func:`.cluster.path_map`).
+    without one); other workers than that pool's see the files through :func:`.cluster.worker_paths`
+    (``path_map``, default the configured one).
     ``progress("render", f)`` follows the segments done, ``progress("join", f)`` the join. InputError for
     bad input; :class:`~montage_ai.errors.Cancelled` when ``cancel`` is set; nothing is left behind either way."""
     if codec not in CODECS:
         raise InputError(None, f"--codec {codec!r}: choose one of {', '.join(CODECS)}")
     loudness.check_target(target)
-    hwaccel = requested(hwaccel)
+    choice = requested(hwaccel)
     out = Path(out_dir).expanduser().absolute()
     report_path = out / REPORT
     if not out.is_dir():
@@ -134,10 +135,11 @@ def render_master(out_dir: str | Path, codec: str = "h264", size: str = "source"
                 sound = sound_pool.submit(_sound, plan, stage, target)
                 with _segment_executor(executor, scheduler) as (run_on, width, where):
                     ranges = split(plan, SEGMENTS_PER_WORKER * width)
-                    mapping = (path_map if path_map is not None else configured_path_map()) if where == "dask" \
-                        else path_map or PathMap()
+                    mapping = worker_paths(None if where == "local pool" else run_on, path_map)
+                    # other machines get only an explicit backend; else each its own preference (select_on_node)
+                    node_choice = choice if hwaccel or where == "local pool" else "auto"
                     results = tasks.map_with_progress(
-                        partial(render_segment, paths=mapping), segments(plan, ranges, stage, frame, codec, hwaccel),
+                        partial(render_segment, paths=mapping), segments(plan, ranges, stage, frame, codec, node_choice),
                         run_on, (lambda f: progress("render", f)) if progress else None, cancel)
                 sound_file, normalised = sound.result()
             failed = next((r for r in results if isinstance(r, Failed)), None)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import ffmpeg_cmd
 from ..cluster import Failed, PathMap
-from ..encoders import SOFTWARE_BY_FAMILY, Encoder, Selection, select_on_node
+from ..encoders import Encoder, Selection, retest, select_on_node
 from ..errors import InputError
 from ..export.preview import write_frames
 from ..model import Plan
@@ -177,10 +177,11 @@ def render_segment(segment: Segment, paths: PathMap = PathMap()) -> SegmentResul
         try:
             _encode(mapped, selection.encoder)
         except InputError as err:
-            if not selection.hardware:
+            if not selection.hardware or err.path != str(mapped.out):  # a source's failure is no encoder's
                 raise
-            retried = f"{selection.encoder.codec} failed on this node ({err.problem}); rendered again in software"
-            selection = Selection(SOFTWARE_BY_FAMILY[selection.encoder.family], selection.note)
+            fallback = retest(selection, err.problem)
+            retried = fallback.note
+            selection = replace(fallback, note=selection.note)
             _encode(mapped, selection.encoder)
     except InputError as err:
         return Failed(paths.to_editor(err.path) if err.path else str(segment.out), err.problem)

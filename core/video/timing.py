@@ -26,6 +26,9 @@ CLUSTER_FRACTION = 0.04
 BAND_FRACTION = 0.3
 #: A common interval this close (ratio) to a camera rate's is that rate.
 SNAP_FRACTION = 0.015
+#: The slowest rate a clip is conformed to: timecode counts round(fps) frames a second, so a slower one
+#: (a time-lapse with a frame every 30 s) would count none; such a clip is shown at 1 fps, frames repeated.
+MIN_FPS = Fraction(1)
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,11 @@ def chosen_rate(common: float, average: float, declared: Fraction | None) -> Rat
     """The camera rate of a ``common`` interval's rate: of the camera rates within
     :data:`SNAP_FRACTION`, the ``declared`` one, else the one nearest the ``average`` when that is
     steady (within the same reach: 29.97 and 30 differ by 0.1 %), else the nearest to ``common``.
-    A rate no camera uses (a slowed low-light clip) is kept as measured, to 1/10 fps."""
+    A rate no camera uses (a slowed low-light clip) is kept as measured, to 1/10 fps, and at least
+    :data:`MIN_FPS`."""
     near = [r for r in CAMERA_RATES if abs(np.log(float(r.fps) / common)) <= SNAP_FRACTION]
     if not near:
-        return Rate(Fraction(round(common * 10), 10))
+        return Rate(max(MIN_FPS, Fraction(round(common * 10), 10)))
     if declared is not None and Rate(declared) in near:
         return Rate(declared)
     steady = abs(np.log(average / common)) <= SNAP_FRACTION
