@@ -222,6 +222,10 @@ class Aspect:
         return cls(width // g, height // g)
 
 
+#: The shapes a deliverable can take (``make --aspects``), each other than the first in its own sub-folder.
+ASPECTS: tuple[Aspect, ...] = (Aspect(16, 9), Aspect(9, 16), Aspect(1, 1), Aspect(4, 5))
+
+
 @dataclass(frozen=True)
 class Crop:
     """The part of a cut's source picture a reframed deliverable shows: a window of ``width`` x

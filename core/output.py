@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import InputError, Interrupted, shown
+from .model import ASPECTS
 from .signals import STOP_SIGNALS
 
 try:
@@ -321,8 +322,7 @@ def _staged_sets(stage: Path, out: Path) -> list[tuple[Path, Path, list[str]]]:
     """The sets to swap: each other aspect's (a sub-folder of ``stage``; its folder in ``out`` made
     when new) and then the main one. An aspect's set in ``out`` that this run does not write gets an
     empty one, so it goes too (an earlier run's ``--aspects``: a different edit)."""
-    from .settings import ASPECTS, parse_aspects
-    for aspect in parse_aspects(",".join(ASPECTS)):
+    for aspect in ASPECTS:
         if (out / aspect.folder / REPORT).is_file() and not (stage / aspect.folder).exists():
             (stage / aspect.folder).mkdir()
     return [*((sub, out / sub.name, _staged_files(sub)) for sub in _subs(stage)), (stage, out, _staged_files(stage))]

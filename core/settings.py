@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from .audio.hints import BEAT_ENGINES
 from .errors import InputError, shown
-from .model import Aspect, Phase
+from .model import ASPECTS as DELIVERABLE_SHAPES, Aspect, Phase
 from .plan.planner import PlanSettings
 from .selects import tag
 from .timebase import STANDARD_RATES, Rate
@@ -100,7 +100,7 @@ def parse_out(text: str) -> Path:
 
 
 #: Deliverable shapes ``--aspects`` takes (the platforms' frames: web, Reels/Shorts/TikTok, feeds).
-ASPECTS = ("16:9", "9:16", "1:1", "4:5")
+ASPECTS = tuple(a.name for a in DELIVERABLE_SHAPES)
 
 
 def parse_aspects(text: str) -> tuple[Aspect, ...]:
