@@ -433,9 +433,8 @@ def validate(folder: str | Path) -> list[Check]:
     if exp.reframed:
         checks.append(_run_check("report.json", "crop windows inside the source",
                                  lambda: (len(exp.cuts), crop_problems(folder))))
-    if first_set_problems(folder, exp) is not None:
-        checks.append(_run_check("report.json", "same cuts as ../report.json",
-                                 lambda: (len(exp.cuts), first_set_problems(folder, exp))))
+    if (problems := first_set_problems(folder, exp)) is not None:
+        checks.append(_run_check("report.json", "same cuts as ../report.json", lambda: (len(exp.cuts), problems)))
     for name, readers in READERS.items():
         if not (folder / name).exists():
             continue
