@@ -40,14 +40,15 @@ def tag(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A word without a plural s (tags and prompts match singular and plural)."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def tag_matches(want: str, tags: frozenset[str] | set[str]) -> bool:
     """Whether the asked tag ``want`` is among ``tags`` (singular and plural alike: "faces" finds "face")."""
-    want = " ".join(_stem(w) for w in tag(want).split())
-    return any(" ".join(_stem(w) for w in t.split()) == want for t in tags)
+    want = " ".join(stem(w) for w in tag(want).split())
+    return any(" ".join(stem(w) for w in t.split()) == want for t in tags)
 
 
 def names_clip(words, clip: Clip) -> bool:
@@ -165,17 +166,18 @@ class Selects:
         ranges: dict[str, list[SelectRange]] = {}
         marked: set[str] = set()
         for mark in self.marks:
-            clip = by_key.get(path_key(mark.path))
+            key = path_key(mark.path)
+            clip = by_key.get(key)
             if clip is None:
                 continue
-            marked.add(path_key(clip.path))
+            marked.add(key)
             try:
                 start, end = mark.clip_frames(clip)
             except ValueError:  # an EDL timecode the clip's rate cannot hold
                 start, end = 0, 0
-            clip_tags = frozenset(self.clip_tags.get(path_key(clip.path), ()))
+            clip_tags = frozenset(self.clip_tags.get(key, ()))
             if end > start:
-                ranges.setdefault(path_key(clip.path), []).append(SelectRange(start, end, mark.tags | clip_tags,
+                ranges.setdefault(key, []).append(SelectRange(start, end, mark.tags | clip_tags,
                                                                               mark.source))
             elif warnings is not None:
                 warnings.append(f"{clip.name}: a range from {mark.source} holds no frame of the clip; ignored")

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ..model import Phase
+from ..selects import stem
 from .directive import LENGTH, PACE, Directive, DirectiveError, material_words
 
 #: Words that point to a style, checked in order (first style with a hit wins).
@@ -104,10 +105,6 @@ def _fuzzy(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.85)
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
 def _without(text: str, words) -> str:
     for w in words:
         text = re.sub(rf"(?<![\w-]){re.escape(w)}s?(?![\w-])", " ", text)
@@ -133,18 +130,18 @@ def named_material(clause: str, clip_names: list[str], tags: list[str]) -> tuple
             re.search(rf"(?<![\w-]){re.escape(w)}", said) for w in ws))]
     if strong:
         return strong, []
-    stemmed = " ".join(_stem(w) for w in said.replace("_", " ").split())
+    stemmed = " ".join(stem(w) for w in said.replace("_", " ").split())
     found_tags = [t for t in tags if _words(t) and re.search(
-        rf"(?<![\w-]){re.escape(' '.join(_stem(w) for w in _words(t)))}(?![\w-])", stemmed)]
-    rest = [w for w in _without(stemmed, [" ".join(_stem(x) for x in _words(t)) for t in found_tags]).split()
+        rf"(?<![\w-]){re.escape(' '.join(stem(w) for w in _words(t)))}(?![\w-])", stemmed)]
+    rest = [w for w in _without(stemmed, [" ".join(stem(x) for x in _words(t)) for t in found_tags]).split()
             if w not in COMMON]
     counts = Counter(w for ws in words.values() for w in set(ws))
     own = {n: [w for w in ws if counts[w] == 1 and w not in COMMON and len(w) >= 3 and not w.isdigit()]
            for n, ws in words.items()}
-    exact = {x for x in rest if any(_stem(w) == x for ws in own.values() for w in ws)}
-    weak = [n for n, ws in own.items() if any(_stem(w) == x or (x not in exact and _fuzzy(_stem(w), x))
+    exact = {x for x in rest if any(stem(w) == x for ws in own.values() for w in ws)}
+    weak = [n for n, ws in own.items() if any(stem(w) == x or (x not in exact and _fuzzy(stem(w), x))
                                              for w in ws for x in rest)]
-    described = {t for t in found_tags for n in weak if set(map(_stem, _words(t))) <= set(map(_stem, words[n]))}
+    described = {t for t in found_tags for n in weak if set(map(stem, _words(t))) <= set(map(stem, words[n]))}
     return weak, [t for t in found_tags if t not in described]
 
 

@@ -642,10 +642,6 @@ class PanelWindow(QWidget):
                             f"{r['loudness']['output']:.1f} LUFS).")
         self.rendered.emit(str(master.path))
 
-    def push_to_resolve(self) -> None:
-        """Create the plan as a new timeline (version) in the open Resolve project."""
-        self.resolve_actions.push()
-
     # ----- Proxies ------------------------------------------------------------------------------
     def _proxies_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Proxies folder", self.settings.proxy_dir)

@@ -161,7 +161,7 @@ def status() -> list[str]:
     app = module.scriptapp("Resolve")
     build = detect(app)
     try:
-        session = connect(app) if app is not None else connect()
+        session = connect(app)
     except InputError as err:
         reached = f"reachable ({build}): " if build.reached else ""
         return [*lines, f"Resolve: {reached}{err}", f"edition: {'free: ' if build.reached and not build.studio else ''}{EDITION_LIMITS}",

@@ -173,10 +173,11 @@ def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = Tr
         except ValueError as why:
             contents.skipped.append((name, str(why)))
             continue
-        if path_key(clip.path) in seen:
+        key = path_key(clip.path)
+        if key in seen:
             contents.skipped.append((name, "same file as another clip"))
             continue
-        seen.add(path_key(clip.path))
+        seen.add(key)
         contents.clips.append(clip)
         contents.items[clip.path] = item
         add_item_selects(contents.selects, item, clip, bin_path.split("/")[at_root:])
