@@ -111,7 +111,8 @@ def parse_aspects(text: str) -> tuple[Aspect, ...]:
         raise ValueError(f"{text!r}: choose from {', '.join(ASPECTS)} (comma-separated)")
     if len(set(names)) != len(names):
         raise ValueError(f"{text!r} names an aspect twice")
-    return tuple(Aspect(*map(int, n.split(":"))) for n in names)
+    shapes = {a.name: a for a in DELIVERABLE_SHAPES}
+    return tuple(shapes[n] for n in names)
 
 
 def parse_model(text: str) -> Path:

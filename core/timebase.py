@@ -157,7 +157,7 @@ def timecode_to_frames(tc: str, rate: Rate) -> int:
 def floored_length(media_frames: int | float | Fraction, media_rate: Rate, timeline_rate: Rate) -> int:
     """Timeline frames that ``media_frames`` frames of media at ``media_rate`` span where the length is floored
     into timeline frames, as Resolve's ``AppendToTimeline`` does: ``floor(L·t/m)``."""
-    return math.floor(Fraction(media_frames) * timeline_rate.fps / media_rate.fps)
+    return media_rate.rescale(media_frames, timeline_rate)
 
 
 def floored_count(record_frames: int, media_rate: Rate, timeline_rate: Rate) -> int | None:

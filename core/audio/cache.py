@@ -10,12 +10,12 @@ import hashlib
 import json
 import math
 from dataclasses import asdict
-from statistics import median
 from pathlib import Path
 
 from ..cache import cache_root, read_json, write_json
 from ..errors import InputError
 from ..model import Music, Phase, Section
+from .beats import tempo_bpm
 from .hints import BEATS_PER_BAR_RANGE
 
 #: Bump whenever analysis output for the same audio would change.
@@ -58,10 +58,6 @@ def _times(values: object, duration: float) -> list[float]:
     return times
 
 
-def _diffs(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
-
-
 def _music(data: dict, path: Path) -> Music:
     """The :class:`Music` a cache entry describes; ValueError/KeyError/TypeError when anything is off."""
     duration = _number(data["duration"])
@@ -75,14 +71,14 @@ def _music(data: dict, path: Path) -> Music:
             or not all(isinstance(w, str) for w in data["warnings"])):
         raise ValueError("inconsistent entry")
     tempo, meter = _number(data["tempo_bpm"]), data["beats_per_bar"]
-    if len(beats) < 2 and tempo != 0 or len(beats) >= 2 and abs(tempo - 60 / median(_diffs(beats))) > 0.5:
+    if len(beats) < 2 and tempo != 0 or len(beats) >= 2 and abs(tempo - tempo_bpm(beats)) > 0.5:
         raise ValueError(f"tempo {tempo:g} BPM does not match the beats")
     if not isinstance(meter, int) or not BEATS_PER_BAR_RANGE[0] <= meter <= BEATS_PER_BAR_RANGE[1]:
         raise ValueError(f"{meter!r} beats per bar")
     if _number(data["sample_rate"]) <= 0:
         raise ValueError("sample rate not positive")
     return Music(path=path, duration=duration, sample_rate=int(_number(data["sample_rate"])),
-                 tempo_bpm=_number(data["tempo_bpm"]), beats=beats, downbeats=downbeats, sections=sections,
+                 tempo_bpm=tempo, beats=beats, downbeats=downbeats, sections=sections,
                  energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
                  beats_per_bar=int(_number(data["beats_per_bar"])),
                  overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()},

@@ -3,6 +3,7 @@ starts and the metre (:mod:`.bar_pointer`)."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,7 @@ def track(bands: OnsetBands, tempo_hint: float | None = None,
     return decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES)
 
 
+@lru_cache(maxsize=1)
 def weights_digest() -> str:
     """A short digest of the shipped weights (part of the analysis cache key)."""
     return hashlib.blake2b(WEIGHTS.read_bytes(), digest_size=6).hexdigest()
