@@ -134,9 +134,15 @@ class Selects:
     clip_tags: dict[str, set[str]] = field(default_factory=dict)  # path_key -> tags
     tag_sources: dict[str, str] = field(default_factory=dict)  # path_key -> where its tags came from
     files: list[Path] = field(default_factory=list)  # media named by the selects, in order
+    _file_keys: set[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._file_keys = {path_key(p) for p in self.files}
 
     def add_file(self, path: Path) -> None:
-        if path_key(path) not in {path_key(p) for p in self.files}:
+        key = path_key(path)
+        if key not in self._file_keys:
+            self._file_keys.add(key)
             self.files.append(path)
 
     def add_tags(self, path: Path, tags, source: str) -> None:
@@ -243,6 +249,25 @@ def _media_path(clip, selects_file: Path, names: dict[str, Path]) -> Path | None
     return None
 
 
+#: A timecode with a drop-frame separator (``;``, ``,`` or ``.`` before the frames), as an EDL writes it.
+_DROP_FRAME_TC = re.compile(r"\b(\d\d:\d\d:\d\d)[;,.](\d\d)\b")
+
+
+def _edl_text(path: Path) -> tuple[str, bool]:
+    """An EDL's text with drop-frame timecodes written with ``:`` (OpenTimelineIO's reader refuses ``;`` at
+    any rate but 29.97/59.94, and the labels are read here at one rate for all media), and whether it used
+    drop-frame: its ``FCM: DROP FRAME`` line or a ``;`` in an event's timecodes. The labels are re-read at
+    each media's own rate, as drop-frame where the EDL said so (:meth:`Mark.clip_frames`)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    drop = bool(re.search(r"^\s*FCM:\s*DROP\s+FRAME", text, re.I | re.M)) or bool(_DROP_FRAME_TC.search(text))
+    return _DROP_FRAME_TC.sub(r"\1:\2", text), drop
+
+
+def _drop_frame_label(tc: str, drop_frame: bool) -> str:
+    """``tc`` (HH:MM:SS:FF) with the drop-frame separator when ``drop_frame``."""
+    return f"{tc[:8]};{tc[9:]}" if drop_frame else tc
+
+
 def read_selects(path: Path, footage_files: list[Path] = ()) -> Selects:
     """The marks of a selects timeline (OTIO, FCP7 XML or CMX3600 EDL): each clip on it is a usable range of
     its media in the media's own timecode as NLEs write it; marker names and colours, clip colours and track
@@ -255,9 +280,15 @@ def read_selects(path: Path, footage_files: list[Path] = ()) -> Selects:
         raise InputError(path, f"not a selects timeline; use one of {', '.join(sorted(ADAPTERS))}")
     if not path.is_file():
         raise InputError(path, "file not found")
+    drop_frame = False
     try:
-        kwargs = {"rate": _EDL_READ_RATE} if adapter == "cmx_3600" else {}
-        timeline = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
+        if adapter == "cmx_3600":
+            text, drop_frame = _edl_text(path)
+            # the record side is not used: its durations only match the source's at the timeline's own rate
+            timeline = otio.adapters.read_from_string(text, adapter_name=adapter, rate=_EDL_READ_RATE,
+                                                      ignore_timecode_mismatch=True)
+        else:
+            timeline = otio.adapters.read_from_file(str(path), adapter_name=adapter)
     except Exception as err:  # noqa: BLE001 - the adapters raise many types for unreadable input
         raise InputError(path, f"not a readable selects timeline ({type(err).__name__}: {err})") from None
     names = {tag(f.name): f for f in footage_files} | {tag(f.stem): f for f in footage_files}
@@ -279,7 +310,8 @@ def read_selects(path: Path, footage_files: list[Path] = ()) -> Selects:
             rng = clip.source_range or clip.trimmed_range()
             start, end = rng.start_time, rng.end_time_exclusive()
             if adapter == "cmx_3600":
-                tcs = tuple(otio.opentime.to_timecode(t, _EDL_READ_RATE) for t in (start, end))
+                tcs = tuple(_drop_frame_label(otio.opentime.to_timecode(t, _EDL_READ_RATE), drop_frame)
+                            for t in (start, end))
                 selects.marks.append(Mark(media, 0, 0, None, None, tags, path.name, tcs))
             else:
                 rate = Rate.parse(Fraction(start.rate).limit_denominator(1001))

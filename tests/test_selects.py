@@ -9,7 +9,7 @@ import pytest
 
 from fake_resolve.harness import clip_props, dvr  # noqa: F401 (fixture)
 from montage_ai.cli import main
-from montage_ai.model import Phase
+from montage_ai.model import Clip, Phase
 from montage_ai.pipeline import Inputs, analyze_inputs, build_plan
 from montage_ai.plan.directive import Directive
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -122,6 +122,23 @@ def test_fcp7_xml_and_edl_selects_give_the_same_ranges(tmp_path, clips):
     selects = read_selects(tmp_path / "selects.edl", [city.path])
     (r,) = selects.for_clips(clips)[city.path].ranges
     assert (r.start, r.end) == (12, 12 + 240) and "establishing" in r.tags
+
+
+def test_a_drop_frame_edl_is_read_at_each_clip_rate(tmp_path):
+    """Premiere and Avid write 29.97 selects in drop-frame timecode (``;``); the marks land on the same frames
+    as the non-drop labels of the same instants, and a 25 fps clip in the same EDL is read as it is."""
+    ntsc = Clip(tmp_path / "ntsc.mp4", Rate.parse("30000/1001"), 600, 320, 180, start_frame=1770, drop_frame=True)
+    pal = Clip(tmp_path / "pal.mp4", Rate.parse("25"), 500, 320, 180, start_frame=90000)
+    edl = ("TITLE: selects\nFCM: DROP FRAME\n\n"
+           "001  AX       V     C        00:00:59;15 00:01:01;02 00:00:00;00 00:00:01;17\n"
+           "* FROM CLIP NAME: ntsc.mp4\n"
+           "002  AX       V     C        01:00:02:00 01:00:04:00 00:00:01;17 00:00:03;17\n"
+           "* FROM CLIP NAME: pal.mp4\n")
+    (tmp_path / "selects.edl").write_text(edl)
+    got = read_selects(tmp_path / "selects.edl", [ntsc.path, pal.path]).for_clips([ntsc, pal])
+    # 00:01:01;02 is frame 61*30+2-2 = 1830 (labels ;00 and ;01 of minute 1 do not exist); 1770 is the start
+    assert [(r.start, r.end) for r in got[ntsc.path].ranges] == [(15, 60)]
+    assert [(r.start, r.end) for r in got[pal.path].ranges] == [(50, 100)]
 
 
 def test_a_selects_file_that_cannot_be_read_is_one_line(tmp_path, song, capsys):
