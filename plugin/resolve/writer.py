@@ -26,9 +26,10 @@ from montage_ai.timebase import Rate
 
 from .calls import MEDIA_TYPES, as_int, call, file_path, parse_resolve_rate, resolve_rate_text, resolve_version
 from .connect import Session
+from .finishing import add_markers, frame_items
 from .media_pool import all_folders, index_by_path, path_key
 from .placement import Piece, honours_fractions
-from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate, timeline_size
+from .timeline_spec import Event, clip_events, marker_specs, resolve_shaped, timeline_rate, timeline_size
 from .verify import Expected, ShortCut, appended_items, imported_items, short_cut, verify
 from .versions import unique_timeline_name
 
@@ -117,23 +118,6 @@ class _Push:
             raise InputError(None, f"Resolve refused the timeline resolution {size[0]}x{size[1]}: set it in Project "
                                    "Settings > Master Settings, then push again")
         self.notes.append(f"set the project's timeline resolution to {size[0]}x{size[1]} (was {'x'.join(before)})")
-
-    def frame_items(self, timeline: Any) -> None:
-        """Each reframed cut's Zoom and Pan/Tilt on its video items (one value per item: the API sets no
-        keyframes; the window at the cut's middle). A property Resolve refuses is said in the notes."""
-        framed = [e for e in self.events if e.kind == "video" and e.framing]
-        if not framed:  # not a reframed set: no call to make
-            return
-        items = sorted(timeline.GetItemListInTrack("video", 1) or [], key=lambda i: as_int(i.GetStart()) or 0)
-        start = as_int(timeline.GetStartFrame()) or 0
-        refused = 0
-        for e in framed:
-            for item in items:
-                if start + e.record_start <= (as_int(item.GetStart()) or 0) < start + e.record_end:
-                    refused += sum(1 for k, v in e.framing if not call(item, "SetProperty", k, v))
-        if refused:
-            self.notes.append(f"Resolve refused {refused} Zoom/Pan/Tilt values; the crops are in montage.otio's "
-                              "clip metadata")
 
     def media_items(self, given: dict | None) -> dict[str, Any]:
         """Pool items by :func:`path_key` for every event: ``given``, else found in the pool, else imported."""
@@ -235,19 +219,6 @@ class _Push:
                     raise InputError(None, f"DaVinci Resolve could not add {kind} track {need}")
         return timeline
 
-    def add_markers(self, timeline: Any, specs: list[MarkerSpec]) -> int:
-        """Markers by frame from the timeline start; one already at a frame (e.g. imported) is replaced."""
-        existing = {as_int(f) for f in (timeline.GetMarkers() or {})}
-        added = 0
-        for m in specs:
-            if m.frame in existing and not timeline.DeleteMarkerAtFrame(m.frame):
-                self.notes.append(f"kept Resolve's marker at frame {m.frame} instead of {m.name!r}")
-            elif timeline.AddMarker(m.frame, m.color, m.name, m.note, 1, m.custom_data):
-                added += 1
-            else:
-                self.notes.append(f"DaVinci Resolve refused the marker {m.name!r} at frame {m.frame}")
-        return added
-
     def _discard(self, rename: str) -> str | None:
         """Delete the timeline this push created; when Resolve refuses, rename it to ``rename`` (unique) and
         return that name; :class:`InputError` when it can do neither."""
@@ -310,8 +281,8 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
             created = push.append(unique_timeline_name(session.project, title), items)
         elif not session.project.SetCurrentTimeline(created):
             push.notes.append("open the new timeline from the media pool (Resolve did not switch to it)")
-        push.frame_items(created)
-        markers = push.add_markers(created, marker_specs(timeline))
+        frame_items(created, events, push.notes)
+        markers = add_markers(created, marker_specs(timeline), push.notes)
     except BaseException as err:
         left = push.undo()
         if left and isinstance(err, InputError):
