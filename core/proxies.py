@@ -53,7 +53,6 @@ def proxy_paths(sources: list[Path], out_dir: Path, profile: Profile) -> dict[Pa
             for src, target in plain.items()}
 
 
-
 @dataclass
 class ProxyBatch:
     """Every original's outcome, the encoder selection, and the manifest written."""
@@ -146,7 +145,6 @@ def make_proxies(paths: list[str | Path], out_dir: str | Path, profile: str = DE
     if cancel is not None and cancel.is_set():
         raise Cancelled()
     return ProxyBatch(results, selection, _write_manifest(out, chosen, results))
-
 
 
 def read_manifest(path: Path) -> dict[str, str]:

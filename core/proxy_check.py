@@ -74,7 +74,6 @@ def _has_timecode(info: dict) -> bool:
     return any("timecode" in (s.get("tags") or {}) for s in [info.get("format", {}), *info.get("streams", [])])
 
 
-
 def timing_difference(source: Source, proxy: Path) -> str | None:
     """What differs between the frame timestamps of a variable-rate ``source`` and its ``proxy`` (each from its
     first frame), None when every frame sits within :data:`TIMING_TOLERANCE` of a frame interval of the original's."""

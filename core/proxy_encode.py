@@ -64,7 +64,6 @@ def proxy_size(width: int, height: int, short_side: int) -> tuple[int, int]:
     return 2 * round(width * scale / 2), 2 * round(height * scale / 2)
 
 
-
 def encode_command(source: Source, target: Path, profile: Profile, encoder: Encoder) -> list[str]:
     """The ffmpeg arguments that write ``source``'s proxy to ``target`` (progress on stdout)."""
     width, height = proxy_size(source.width, source.height, profile.short_side)
@@ -130,7 +129,6 @@ def remove_dead_partials(folder: Path) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
 
 
 def needs_no_encode(src: Path, source: Source | InputError, target: Path) -> ProxyResult | None:

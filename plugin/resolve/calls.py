@@ -6,6 +6,7 @@ from typing import Any
 
 from montage_ai.timebase import Rate
 
+#: Track kinds and their ``mediaType`` numbers in ``AppendToTimeline``'s clipInfo.
 MEDIA_TYPES = {"video": 1, "audio": 2}
 
 
@@ -21,8 +22,6 @@ def parse_resolve_rate(text: Any) -> Rate | None:
         return Rate.parse(words[0]) if words else None
     except (ValueError, ZeroDivisionError):
         return None
-
-
 
 
 def file_path(item: Any) -> str:

@@ -53,7 +53,6 @@ class PushResult:
     previous_size: tuple[str, str] | None = None  # the project's timeline resolution before the push changed it
 
 
-
 def _clip_info(e: Expected, item: Any, piece: Piece, start: int, end_shift: int) -> dict:
     """``AppendToTimeline`` clipInfo: media frames at the item's own rate, absolute record frame."""
     return {"mediaPoolItem": item, "startFrame": piece.start, "endFrame": piece.end - end_shift,
