@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,8 +24,11 @@ import librosa
 import mir_eval
 import numpy as np
 
-from montage_ai.audio.analyze import analyze_music
-from montage_ai.demo_media import SynthSong, click_track, drifting_beats, synth_song
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from montage_ai.audio.analyze import analyze_music  # noqa: E402
+from montage_ai.demo_media import SynthSong, synth_song  # noqa: E402
+from music_media import click_track, drifting_beats  # noqa: E402
 
 WINDOW = 0.07
 LONG_ARC = (("intro", 4, 0.25), ("build", 8, 0.55), ("climax", 8, 1.0), ("sustain", 6, 0.7), ("outro", 4, 0.3))

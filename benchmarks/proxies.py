@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 from montage_ai.encoders import select_encoder
-from montage_ai.proxies import PROFILES, describe, encode_command, make_proxies
+from montage_ai.proxies import make_proxies
+from montage_ai.proxy_check import describe
+from montage_ai.proxy_encode import PROFILES, encode_command
 
 #: (rate, timecode, audio channels, rotation) of the generated clips, repeated to 20.
 KINDS = (("24000/1001", None, 2, 0), ("25", "10:00:00:00", 2, 0), ("30000/1001", "01:00:00;00", 1, 0),

@@ -25,13 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from montage_ai import ffmpeg_cmd  # noqa: E402
-from montage_ai.demo_media import SUBJECT_SIDE, subject_clip, subject_x, synth_song  # noqa: E402
+from montage_ai.demo_media import synth_song  # noqa: E402
 from montage_ai.pipeline import make  # noqa: E402
 from montage_ai.plan.planner import PlanSettings  # noqa: E402
 from montage_ai.plan.reframe import MAX_SPEED  # noqa: E402
 from montage_ai.settings import parse_aspects  # noqa: E402
 from montage_ai.video.footage import analyze_file  # noqa: E402
 from montage_ai.video.subject import track_subject  # noqa: E402
+from tests.subject_media import SUBJECT_SIDE, subject_clip, subject_x  # noqa: E402
 
 
 def inside_from_plan(report: dict, speeds: dict[str, float], centre: bool) -> float:

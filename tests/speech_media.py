@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from montage_ai import demo_media
+from montage_ai.audio import wav
 
 RATE = 16000
 SENTENCES = ("Hello, this is a short test of the dialogue track.", "We keep what people say.",
@@ -98,7 +98,7 @@ def speech_track(seconds: float, placements: list[tuple[float, str]], voice: str
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
-    demo_media.write_wav(path, samples, rate)
+    wav.write_wav(path, samples, rate)
     return path
 
 

@@ -8,7 +8,8 @@ import pytest
 from montage_ai import ffmpeg_cmd
 from montage_ai.audio import analyze
 from montage_ai.audio.analyze import analyze_music
-from montage_ai.demo_media import synth_song, write_wav
+from montage_ai.audio.wav import write_wav
+from montage_ai.demo_media import synth_song
 from montage_ai.errors import InputError
 
 SHORT_ARC = (("intro", 2, 0.4), ("build", 4, 0.7), ("climax", 6, 1.0), ("outro", 2, 0.5))

@@ -2,10 +2,10 @@
 import mir_eval
 import numpy as np
 import pytest
+from music_media import click_track, soft_song
 
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.bars import choose_meter
-from montage_ai.demo_media import click_track, soft_song
 
 
 @pytest.mark.parametrize("meter, accent, bpm", [(4, "loud", 96), (4, "pitch", 150), (3, "loud", 172),

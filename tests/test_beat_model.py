@@ -7,7 +7,7 @@ import pytest
 
 from montage_ai.audio.analyze import analyze_music
 from montage_ai.audio.beat_model import WEIGHTS, activations, forward, load_weights, reach
-from montage_ai.demo_media import write_wav
+from montage_ai.audio.wav import write_wav
 
 FIXTURE = Path(__file__).parent / "data" / "beat_model_fixture.npz"
 

@@ -3,6 +3,7 @@ level, the tracker's calibrated lag, refinement of beats without an attack, user
 import librosa
 import numpy as np
 import pytest
+from music_media import drifting_beats, soft_song
 
 from montage_ai.audio import refine
 from montage_ai.audio.analyze import analyze_music
@@ -11,7 +12,8 @@ from montage_ai.audio.decode import ANALYSIS_RATE, stream_mono
 from montage_ai.audio.grid import dp_beats, viterbi
 from montage_ai.audio.onsets import HOP, onset_bands
 from montage_ai.audio.tempo import block_tempogram, tempo_curve
-from montage_ai.demo_media import drifting_beats, soft_song, synth_song, write_wav
+from montage_ai.audio.wav import write_wav
+from montage_ai.demo_media import synth_song
 from montage_ai.plan.planner import PlanSettings, plan_montage
 
 SHORT_ARC = (("intro", 2, 0.3), ("build", 4, 0.6), ("climax", 6, 1.0), ("outro", 2, 0.4))

@@ -187,7 +187,7 @@ def test_cancel_stops_handing_out_cluster_tasks(files):
 def test_subject_tracks_run_on_the_cluster_through_the_path_map(tmp_path, monkeypatch):
     """Reframing's subject tracking is a batch on the same executor: on a LocalCluster, through a path
     mapping, the track equals the one made here, under the editor's path."""
-    from montage_ai.demo_media import subject_clip
+    from subject_media import subject_clip
     from montage_ai.video.subject import subject_tracks, track_subject
 
     monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))

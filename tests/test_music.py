@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from montage_ai.audio.analyze import analyze_music
-from montage_ai.demo_media import write_wav
+from montage_ai.audio.wav import write_wav
 from montage_ai.errors import InputError
 from montage_ai.export.report import build_report
 from montage_ai.model import Phase

@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetricsF  # noqa: E402
 
 from fake_resolve.harness import clip_props, dvr  # noqa: E402,F401  (fixture)
 from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE  # noqa: E402
-from montage_ai.demo_media import write_wav  # noqa: E402
+from montage_ai.audio.wav import write_wav  # noqa: E402
 from montage_ai.model import Music, Phase, Section  # noqa: E402
 from montage_ai.plugin.panel.settings import PanelSettings  # noqa: E402
 from montage_ai.plugin.panel.waveform import WaveformView  # noqa: E402

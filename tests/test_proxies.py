@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from montage_ai.errors import InputError
-from montage_ai.proxies import (check_proxy, describe, make_proxies, partial_path, proxy_size, read_manifest,
-                                remove_dead_partials)
+from montage_ai.proxies import make_proxies, read_manifest
+from montage_ai.proxy_check import check_proxy, describe
+from montage_ai.proxy_encode import partial_path, proxy_size, remove_dead_partials
 from montage_ai.video.timing import frame_times
 
 #: name -> (lavfi size, rate, seconds, timecode, audio channels, rotation tag)
@@ -238,6 +239,7 @@ def test_a_cluster_chooses_encoders_on_its_nodes_not_here(tmp_path, monkeypatch)
     from concurrent.futures import ThreadPoolExecutor
 
     import montage_ai.proxies as proxies
+    import montage_ai.proxy_encode as proxy_encode
     from montage_ai.encoders import SOFTWARE, Selection
 
     def no_gpu_here(choice, family="h264"):
@@ -245,7 +247,7 @@ def test_a_cluster_chooses_encoders_on_its_nodes_not_here(tmp_path, monkeypatch)
 
     asked = []
     monkeypatch.setattr(proxies, "select_encoder", no_gpu_here)
-    monkeypatch.setattr(proxies, "select_on_node", lambda choice: asked.append(choice) or Selection(SOFTWARE, "node"))
+    monkeypatch.setattr(proxy_encode, "select_on_node", lambda choice: asked.append(choice) or Selection(SOFTWARE, "node"))
     make_clip(tmp_path / "in" / "a.mov", "320x180", "25", 0.4, None, 0, 0)
     monkeypatch.setenv("FFMPEG_HWACCEL", "videotoolbox")
     for hwaccel, sent in (("nvenc", "nvenc"), (None, "auto")):

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import opentimelineio as otio
 import pytest
+from subject_media import SUBJECT_SIDE as SIDE, subject_clip as moving_subject
 
 from montage_ai import ffmpeg_cmd
-from montage_ai.demo_media import SUBJECT_SIDE as SIDE, subject_clip as moving_subject
 from montage_ai.export.report import read_report
 from montage_ai.model import Aspect, Clip, Cut, Phase
 from montage_ai.pipeline import make

@@ -5,10 +5,10 @@ import sys
 import numpy as np
 import librosa
 import pytest
+from music_media import click_track
 
 from montage_ai.audio import spectral
 from montage_ai.audio.onsets import FLUX_DELAY, HOP, N_FFT, N_MELS, onset_bands
-from montage_ai.demo_media import click_track
 
 SR = 22050
 

@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from .. import ffmpeg_cmd
-from ..demo_media import write_wav
+from ..audio.wav import write_wav
 from ..errors import InputError
 
 #: Demucs's published htdemucs weights: the file ``demucs`` caches under ``<torch hub>/checkpoints``.

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import ffmpeg_cmd
-from ..demo_media import write_wav
+from ..audio.wav import write_wav
 from ..model import Plan
 from .ducking import duck_points, gain_db
 

@@ -13,7 +13,7 @@ import opentimelineio as otio
 from montage_ai.model import Plan
 
 from .timeline_spec import resolve_shaped
-from .writer import call, resolve_version
+from .calls import call, resolve_version
 
 FREE_NO_EXTERNAL = (19, 1)  # free builds from here: no external scripting
 FREE_NO_MENU = (21, 1)  # free builds from here: no Python in Workspace > Scripts

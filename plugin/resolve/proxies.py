@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .media_pool import index_by_path, path_key
-from .writer import call
+from .calls import call
 
 REFUSED = "Resolve refused the proxy (it links only a proxy with the clip's frame rate, timecode and length)"
 

@@ -24,15 +24,17 @@ import opentimelineio as otio
 from montage_ai.errors import InputError
 from montage_ai.timebase import Rate
 
+from .calls import MEDIA_TYPES, as_int, call, file_path, parse_resolve_rate, resolve_rate_text, resolve_version
 from .connect import Session
+from .finishing import add_markers, frame_items
 from .media_pool import all_folders, index_by_path, path_key
-from .placement import Piece, honours_fractions, place
-from .timeline_spec import Event, MarkerSpec, clip_events, marker_specs, resolve_shaped, timeline_rate, timeline_size
+from .placement import Piece, honours_fractions
+from .timeline_spec import Event, clip_events, marker_specs, resolve_shaped, timeline_rate, timeline_size
+from .verify import Expected, ShortCut, appended_items, imported_items, short_cut, verify
 from .versions import unique_timeline_name
 
 ROUTE_IMPORT = "import"
 ROUTE_APPEND = "append"
-MEDIA_TYPES = {"video": 1, "audio": 2}
 
 
 @dataclass
@@ -49,164 +51,6 @@ class PushResult:
     short: list["ShortCut"] = field(default_factory=list)
     previous_rate: str | None = None  # the project's frame rate before the push changed it
     previous_size: tuple[str, str] | None = None  # the project's timeline resolution before the push changed it
-
-
-@dataclass(frozen=True)
-class ShortCut:
-    """A clip placed one frame short of its plan (the next one still on its frame): ``number`` counts the
-    clips of its track from 1, record frames from the timeline start."""
-
-    kind: str
-    track: int
-    number: int
-    record_start: int
-    frames: int
-    path: Path
-
-    def __str__(self) -> str:
-        track = "V" if self.kind == "video" else "A"
-        return (f"{track}{self.track} clip {self.number} ({self.path.name}) at frame {self.record_start}: "
-                f"{self.frames - 1} of {self.frames} frames")
-
-
-def resolve_rate_text(rate: Rate) -> str:
-    """A rate as Resolve's project setting spells it: ``"23.976"``, ``"25"``, ``"29.97"``."""
-    return f"{float(rate.fps):.3f}".rstrip("0").rstrip(".")
-
-
-def parse_resolve_rate(text: Any) -> Rate | None:
-    """``"23.976"``, ``"29.97 DF"``, ``24.0`` -> Rate; None when empty or unreadable."""
-    words = str(text or "").split()
-    try:
-        return Rate.parse(words[0]) if words else None
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-def _file_path(item: Any) -> str:
-    return str(item.GetClipProperty("File Path") or "")
-
-
-def _as_int(value: Any) -> int | None:
-    return None if value is None else round(float(value))
-
-
-def call(obj: Any, method: str, *args: Any) -> Any:
-    """``obj.method(*args)``, or None when Resolve has no such method (it reads as None, never raises)."""
-    func = getattr(obj, method, None)
-    return func(*args) if callable(func) else None
-
-
-def resolve_version(app: Any) -> tuple[int, ...]:
-    """``GetVersion()`` as a tuple of ints (``(19, 1, 3, 7)``); ``()`` when unreadable."""
-    fields = call(app, "GetVersion") or []
-    return tuple(int(f) for f in fields[:4] if isinstance(f, (int, float)) or str(f).isdigit())
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One item the new timeline must hold: record frames ``[start, end)`` from the timeline start, media
-    ``path``, and its first media frame ``source`` at ``item_rate`` (None: not checked)."""
-
-    kind: str
-    track: int
-    start: int
-    end: int
-    path: Path
-    source: int | None
-    item_rate: Rate
-
-
-def _left_offsets(e: Expected, rate: Rate) -> set[int]:
-    """What ``GetLeftOffset`` may report for ``e``: media frames (video) or timeline frames (audio)."""
-    return {e.source, e.item_rate.rescale(e.source, rate)}
-
-
-def offline_count(timeline: Any) -> tuple[int, int]:
-    """``(offline, total)`` items over every video and audio track (offline: no MediaPoolItem)."""
-    items = [i for kind in MEDIA_TYPES for n in range(1, (call(timeline, "GetTrackCount", kind) or 0) + 1)
-             for i in timeline.GetItemListInTrack(kind, n) or []]
-    return sum(1 for i in items if not i.GetMediaPoolItem()), len(items)
-
-
-def verify(timeline: Any, expected: list[Expected], rate: Rate, short: list[Expected] | None = None) -> str | None:
-    """None when ``timeline`` holds exactly ``expected`` (rate, record frames, linked media, source in), else
-    the first problem. Items are read back from the tracks: what an append returns is not proof. With a
-    ``short`` list, an item ending one frame early (its start and the next item's on plan) is accepted and
-    added to it."""
-    actual = parse_resolve_rate(timeline.GetSetting("timelineFrameRate"))
-    if actual is not None and actual != rate:
-        return f"the timeline runs at {resolve_rate_text(actual)} fps, not {resolve_rate_text(rate)}"
-    offline, total = offline_count(timeline)
-    if offline:
-        return f"{offline} of {total} clips are offline (not linked to the media pool)"
-    start = _as_int(timeline.GetStartFrame()) or 0
-    tracks: dict[tuple[str, int], list[Expected]] = {}
-    for e in expected:
-        tracks.setdefault((e.kind, e.track), []).append(e)
-    for (kind, track), wanted in tracks.items():
-        if (call(timeline, "GetTrackCount", kind) or 0) < track:
-            return f"{kind} track {track} is missing"
-        items = sorted(timeline.GetItemListInTrack(kind, track) or [], key=lambda i: _as_int(i.GetStart()) or 0)
-        if len(items) != len(wanted):
-            return f"{kind} track {track} holds {len(items)} of {len(wanted)} clips"
-        for n, (item, e) in enumerate(zip(items, wanted), 1):
-            where = f"{kind} track {track} clip {n} ({e.path.name})"
-            placed = (_as_int(item.GetStart()), _as_int(item.GetEnd()))
-            if short is not None and placed == (start + e.start, start + e.end - 1):
-                short.append(e)
-            elif placed != (start + e.start, start + e.end):
-                return f"{where} sits at frames {placed}, expected {(start + e.start, start + e.end)}"
-            if path_key(_file_path(item.GetMediaPoolItem())) != path_key(e.path):
-                return f"{where} is linked to other media"
-            left = _as_int(call(item, "GetLeftOffset"))
-            if e.source is not None and left is not None and left not in _left_offsets(e, rate):
-                return f"{where} starts at source frame {left}, expected {e.source}"
-    return None
-
-
-def _item_rate(e: Event, item: Any) -> Rate:
-    return parse_resolve_rate(item.GetClipProperty("FPS")) or e.media_rate
-
-
-def imported_items(events: list[Event], items: dict[str, Any]) -> list[Expected]:
-    """What an OTIO import must give: one item per event, its in-point at the item's rate."""
-    out = []
-    for e in events:
-        rate = _item_rate(e, items[path_key(e.path)])
-        out.append(Expected(e.kind, e.track, e.record_start, e.record_end, e.path,
-                            e.media_rate.rescale(e.source_in, rate), rate))
-    return out
-
-
-def short_cut(e: Event, events: list[Event]) -> ShortCut:
-    """``e`` as a :class:`ShortCut` (numbered among the clips of its track)."""
-    number = 1 + sum(1 for o in events if (o.kind, o.track) == (e.kind, e.track) and o.record_start < e.record_start)
-    return ShortCut(e.kind, e.track, number, e.record_start, e.record_end - e.record_start, e.path)
-
-
-def appended_items(events: list[Event], items: dict[str, Any], rate: Rate, floats: bool,
-                   short: list[Event] | None = None) -> list[tuple[Expected, Any]]:
-    """What to append for each event (pieces Resolve places exactly, see :mod:`.placement`) with its item;
-    an event whole frames place only one frame short goes into ``short`` too; :class:`InputError` naming
-    the first cut no append can place within a frame."""
-    out = []
-    for e in events:
-        item = items[path_key(e.path)]
-        item_rate = _item_rate(e, item)
-        found = place(e.record_end - e.record_start, e.media_rate.rescale(e.source_in, item_rate), item_rate,
-                      rate, floats)
-        if found is None:
-            raise InputError(e.path, f"a {e.record_end - e.record_start}-frame cut of this "
-                                     f"{resolve_rate_text(item_rate)} fps media cannot be placed within a frame "
-                                     f"on a {resolve_rate_text(rate)} fps timeline: remake the montage at the "
-                                     "media's rate")
-        if sum(p.frames for p in found) < e.record_end - e.record_start and short is not None:
-            short.append(e)
-        for p in found:
-            out.append((Expected(e.kind, e.track, e.record_start + p.record, e.record_start + p.record + p.frames,
-                                 e.path, p.start, item_rate), (item, p)))
-    return out
 
 
 def _clip_info(e: Expected, item: Any, piece: Piece, start: int, end_shift: int) -> dict:
@@ -274,23 +118,6 @@ class _Push:
                                    "Settings > Master Settings, then push again")
         self.notes.append(f"set the project's timeline resolution to {size[0]}x{size[1]} (was {'x'.join(before)})")
 
-    def frame_items(self, timeline: Any) -> None:
-        """Each reframed cut's Zoom and Pan/Tilt on its video items (one value per item: the API sets no
-        keyframes; the window at the cut's middle). A property Resolve refuses is said in the notes."""
-        framed = [e for e in self.events if e.kind == "video" and e.framing]
-        if not framed:  # not a reframed set: no call to make
-            return
-        items = sorted(timeline.GetItemListInTrack("video", 1) or [], key=lambda i: _as_int(i.GetStart()) or 0)
-        start = _as_int(timeline.GetStartFrame()) or 0
-        refused = 0
-        for e in framed:
-            for item in items:
-                if start + e.record_start <= (_as_int(item.GetStart()) or 0) < start + e.record_end:
-                    refused += sum(1 for k, v in e.framing if not call(item, "SetProperty", k, v))
-        if refused:
-            self.notes.append(f"Resolve refused {refused} Zoom/Pan/Tilt values; the crops are in montage.otio's "
-                              "clip metadata")
-
     def media_items(self, given: dict | None) -> dict[str, Any]:
         """Pool items by :func:`path_key` for every event: ``given``, else found in the pool, else imported."""
         items = {path_key(p): item for p, item in (given or {}).items()}
@@ -306,7 +133,7 @@ class _Push:
                 raise InputError(path, "media file not found and not in the Resolve media pool: "
                                        "relink or restore it, then push again")
         self.imported = list(self.pool.ImportMedia([str(p) for p in missing.values()]) or [])
-        new = {path_key(_file_path(i)): i for i in self.imported}
+        new = {path_key(file_path(i)): i for i in self.imported}
         for key, path in missing.items():
             if key not in new:
                 raise InputError(path, "DaVinci Resolve could not import this media file")
@@ -352,7 +179,7 @@ class _Push:
         problems = []
         for end_shift in (0, 1):
             timeline = self._new_timeline(name)
-            start = _as_int(timeline.GetStartFrame()) or 0
+            start = as_int(timeline.GetStartFrame()) or 0
             self.pool.AppendToTimeline([_clip_info(e, item, p, start, end_shift) for e, (item, p) in planned])
             found: list[Expected] = []
             problem = verify(timeline, expected, self.rate, found)
@@ -390,19 +217,6 @@ class _Push:
                 if not added:
                     raise InputError(None, f"DaVinci Resolve could not add {kind} track {need}")
         return timeline
-
-    def add_markers(self, timeline: Any, specs: list[MarkerSpec]) -> int:
-        """Markers by frame from the timeline start; one already at a frame (e.g. imported) is replaced."""
-        existing = {_as_int(f) for f in (timeline.GetMarkers() or {})}
-        added = 0
-        for m in specs:
-            if m.frame in existing and not timeline.DeleteMarkerAtFrame(m.frame):
-                self.notes.append(f"kept Resolve's marker at frame {m.frame} instead of {m.name!r}")
-            elif timeline.AddMarker(m.frame, m.color, m.name, m.note, 1, m.custom_data):
-                added += 1
-            else:
-                self.notes.append(f"DaVinci Resolve refused the marker {m.name!r} at frame {m.frame}")
-        return added
 
     def _discard(self, rename: str) -> str | None:
         """Delete the timeline this push created; when Resolve refuses, rename it to ``rename`` (unique) and
@@ -466,14 +280,14 @@ def push_timeline(session: Session, timeline: otio.schema.Timeline, name: str | 
             created = push.append(unique_timeline_name(session.project, title), items)
         elif not session.project.SetCurrentTimeline(created):
             push.notes.append("open the new timeline from the media pool (Resolve did not switch to it)")
-        push.frame_items(created)
-        markers = push.add_markers(created, marker_specs(timeline))
+        frame_items(created, events, push.notes)
+        markers = add_markers(created, marker_specs(timeline), push.notes)
     except BaseException as err:
         left = push.undo()
         if left and isinstance(err, InputError):
             raise InputError(err.path, f"{err.problem}; also, by hand: {', '.join(left)}") from None
         raise
     return PushResult(timeline=created, name=str(created.GetName() or title), route=route, clips=len(events),
-                      markers=markers, imported_media=[Path(_file_path(i)) for i in push.imported], notes=push.notes,
+                      markers=markers, imported_media=[Path(file_path(i)) for i in push.imported], notes=push.notes,
                       short=push.short, previous_rate=push.previous_rate,
                       previous_size=push.previous_size)

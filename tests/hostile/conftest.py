@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from hostile_helpers import lavfi_clip
-
-from montage_ai.demo_media import click_track
+from music_media import click_track
 
 
 @pytest.fixture(scope="session")
