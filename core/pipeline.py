@@ -9,7 +9,6 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from .audio.analyze import analyze_music
 from .audio.decode import require_audio
@@ -28,18 +27,14 @@ from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
+from .progress import STAGES, Progress  # noqa: F401 (STAGES: the panel imports it from here)
 from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
 from .video.subject import subject_tracks
 from .video.probe import probe_audio
 
-#: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
-Progress = Callable[[str, float], None]
-#: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
-STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
-          "plan": "Planning cuts", "reframe": "Following subjects", "export": "Writing exports",
-          "preview": "Rendering preview", "proxies": "Making proxies", "render": "Rendering master", "join": "Joining master"}
+
 
 
 @dataclass
