@@ -13,10 +13,9 @@ What it offers:
   ``DIALOGUE_MODES``, ``BEAT_ENGINES``, ``DEFAULT_BEAT_ENGINE``, ``BEAT_LEVELS``, ``TEMPO_HINT_RANGE``,
   ``BEATS_PER_BAR_RANGE``, ``RATES``, :func:`formats` (name -> file name) and ``DEFAULT_FORMATS``,
   ``ASPECTS``, ``STAGES`` (stage -> words), ``DEFAULT_REFINE_ROUNDS``, ``HWACCEL_CHOICES``,
-  ``PREVIEW_QUALITIES``, ``RENDER_CODECS``, ``RENDER_SIZES``, ``DEFAULT_LOUDNESS``, ``PROXY_PROFILES``,
-  ``DEFAULT_PROXY_PROFILE``.
-- **The verbs:** :func:`analyze` (music + footage -> :class:`Inputs`), :func:`plan` (-> plan and the
-  details of its making), :func:`write` (exports, preview, reports into a folder, all or nothing),
+  ``PREVIEW_QUALITIES``, ``RENDER_CODECS``, ``RENDER_SIZES``, ``DEFAULT_LOUDNESS``, :func:`proxy_profiles`.
+- **The verbs:** :func:`analyze` (music + footage -> :class:`Inputs`), :func:`plan` (-> plan and its
+  :class:`Run` record: warnings, timings, details of its making), :func:`write` (exports, preview, reports into a folder, all or nothing),
   :func:`make` (the three), :func:`analyze_music`, :func:`analyze_footage`, :func:`proxies`, :func:`render`,
   :func:`validate` (+ :func:`validation_table`), :func:`demo`, :func:`tags` (the tags found on analysed
   footage), :func:`thumbnail` + :func:`file_key`, :func:`timeline` (the plan as an OTIO timeline, what the
@@ -27,7 +26,7 @@ What it offers:
   :func:`warning_kind`; report.json keeps its ``warnings`` list of strings.
 - **One JSON conversion of the model:** :func:`to_json` (a plan: report.json's content; music:
   ``analyze-music --json``; a footage result: ``analyze-footage --json``; sections alike in all).
-- **Types:** ``Plan``, ``Music``, ``Clip``, ``Section``, ``Phase``, ``Rate``, ``Aspect``, ``PlanSettings``,
+- **Types:** ``Plan``, ``Run``, ``Music``, ``Clip``, ``Section``, ``Phase``, ``Rate``, ``Aspect``, ``PlanSettings``,
   ``Inputs``, ``Outputs``, ``Progress``; errors ``InputError``, ``Cancelled``, ``Interrupted``.
 
 Heavy parts (analysis, export, render) are imported when a verb runs, so importing this module stays quick.
@@ -48,7 +47,7 @@ from .dialogue.phrases import DIALOGUE_MODES
 from .encoders import HWACCEL_CHOICES
 from .errors import WARNING_KINDS, Cancelled, InputError, Interrupted, Warning, warning_kind, shown
 from .export import DEFAULT_FORMATS, FORMATS
-from .model import Aspect, Clip, Music, Phase, Plan, Section
+from .model import Aspect, Clip, Music, Phase, Plan, Run, Section
 from .output import write_atomic
 from .plan.planner import PlanSettings
 from .plan.refine import DEFAULT_ROUNDS as DEFAULT_REFINE_ROUNDS
@@ -64,13 +63,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASPECTS", "BEAT_ENGINES", "BEAT_LEVELS", "BEATS_PER_BAR_RANGE", "DEFAULT_BEAT_ENGINE", "DEFAULT_FORMATS",
-    "DEFAULT_LOUDNESS", "DEFAULT_PROXY_PROFILE", "DEFAULT_REFINE_ROUNDS", "DEFAULT_STYLE", "DIALOGUE_MODES",
-    "HWACCEL_CHOICES", "PARSERS", "PREVIEW_QUALITIES", "PROXY_PROFILES", "RATES", "RENDER_CODECS", "RENDER_SIZES",
+    "DEFAULT_LOUDNESS", "DEFAULT_REFINE_ROUNDS", "DEFAULT_STYLE", "DIALOGUE_MODES",
+    "HWACCEL_CHOICES", "PARSERS", "PREVIEW_QUALITIES", "RATES", "RENDER_CODECS", "RENDER_SIZES",
     "STAGES", "TEMPO_HINT_RANGE", "WARNING_KINDS",
     "Aspect", "Cancelled", "Clip", "InputError", "Interrupted", "Job", "Music", "Phase", "Plan", "PlanSettings",
-    "Progress", "Rate", "Section", "StyleChoice", "Warning",
+    "Progress", "Rate", "Run", "Section", "StyleChoice", "Warning",
     "analyze", "analyze_footage", "analyze_music", "check_pool_settings", "config_dir", "demo", "file_key",
-    "formats", "job", "make", "output_committed", "parse_aspects", "plan", "previous_set", "proxies", "render",
+    "formats", "job", "make", "output_committed", "parse_aspects", "plan", "previous_set", "proxies",
+    "proxy_profiles", "render",
     "shown", "stop_work", "styles", "tags", "thumbnail", "timeline", "to_json", "use_hwaccel", "validate",
     "validation_table", "warning_kind", "write", "write_atomic",
 ]
@@ -81,9 +81,6 @@ PREVIEW_QUALITIES = ("full", "draft")
 RENDER_CODECS = ("h264", "hevc", "prores")
 RENDER_SIZES = ("source", "1080p", "2160p")
 DEFAULT_LOUDNESS = -14.0
-#: ``proxies --profile``.
-PROXY_PROFILES = ("h264-540p", "h264-720p", "prores-proxy", "dnxhr-lb")
-DEFAULT_PROXY_PROFILE = "h264-540p"
 
 #: Option -> parser of its text (ValueError with the problem in words): what :func:`job` and the CLI check.
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -238,19 +235,20 @@ def analyze(job: Job, progress: Progress | None = None, cancel: threading.Event 
                           job.scheduler, job.path_map, s.beat_engine, list(job.selects), job.pool_selects)
 
 
-def plan(inputs: Inputs, job: Job) -> tuple[Plan, dict]:
-    """The plan of analysed ``inputs`` for ``job`` and the details of its making (director, refine rounds,
-    selects) for the reports: :func:`.pipeline.build_plan`."""
+def plan(inputs: Inputs, job: Job) -> tuple[Plan, Run]:
+    """The plan of analysed ``inputs`` for ``job`` and its :class:`Run` record (warnings, timings, and in
+    ``details`` the director's record, directive, selects and refine rounds): :func:`.pipeline.build_plan`."""
     from .pipeline import build_plan
     return build_plan(inputs, job.settings, job.prompt, job.style_given, job.llm, job.refine_rounds)
 
 
-def write(plan: Plan, out: str | Path, job: Job, details: dict | None = None, progress: Progress | None = None,
+def write(plan: Plan, run: Run, out: str | Path, job: Job, progress: Progress | None = None,
           cancel: threading.Event | None = None, preview_file: Path | None = None) -> Outputs:
-    """``job``'s exports, preview and reports of ``plan`` into ``out``, all or nothing (``preview_file``: a
-    preview.mp4 rendered before for this plan, copied): :func:`.pipeline.write_outputs`."""
+    """``job``'s exports, preview and reports of ``plan`` and its ``run`` into ``out``, all or nothing
+    (``preview_file``: a preview.mp4 rendered before for this plan, copied); neither plan nor run changes, so
+    writing them again gives the same files: :func:`.pipeline.write_outputs`."""
     from .pipeline import write_outputs
-    return write_outputs(plan, out, job.formats, job.preview, details, progress, cancel, job.preview_quality,
+    return write_outputs(plan, out, job.formats, job.preview, run, progress, cancel, job.preview_quality,
                          preview_file, job.settings.separator_model, job.aspects, job.scheduler, job.path_map)
 
 
@@ -289,17 +287,24 @@ def analyze_footage(paths: list[str | Path], progress: Progress | None = None, u
     return results, skipped
 
 
-def proxies(paths: list[str | Path], out: str | Path, profile: str = DEFAULT_PROXY_PROFILE, hwaccel: str | None = None,
+def proxy_profiles() -> tuple[str, ...]:
+    """``proxies --profile`` names, the default first."""
+    from .proxies import DEFAULT_PROFILE, PROFILES
+    return (DEFAULT_PROFILE, *(p for p in PROFILES if p != DEFAULT_PROFILE))
+
+
+def proxies(paths: list[str | Path], out: str | Path, profile: str | None = None, hwaccel: str | None = None,
             jobs: int | None = None, progress: Progress | None = None, cancel: threading.Event | None = None,
             scheduler: str | None = None, path_map: PathMap | None = None):
     """Proxies of the footage in ``paths`` into ``out`` (valid ones kept; on ``scheduler`` when given): the
-    batch (``results``, ``selection``, ``manifest``). InputError for ``jobs`` under 1."""
+    batch (``results``, ``selection``, ``manifest``); ``profile``: one of :func:`proxy_profiles` (default the
+    first). InputError for ``jobs`` under 1."""
     from .cluster import executor_for
-    from .proxies import make_proxies
+    from .proxies import DEFAULT_PROFILE, make_proxies
     if jobs is not None and jobs < 1:
         raise InputError(None, f"--jobs {jobs}: must be 1 or more")
     with executor_for(scheduler) as executor:
-        return make_proxies(paths, out, profile, hwaccel, jobs, progress=progress, cancel=cancel,
+        return make_proxies(paths, out, profile or DEFAULT_PROFILE, hwaccel, jobs, progress=progress, cancel=cancel,
                             executor=executor, mapping=path_map)
 
 
@@ -377,10 +382,11 @@ def timeline(plan: Plan):
     return build_timeline(plan)
 
 
-def stop_work() -> None:
-    """Ends every ffmpeg child of this process and refuses new ones (a window closing, a stop signal)."""
+def stop_work(refuse_new: bool = True) -> None:
+    """Ends every ffmpeg child of this process; ``refuse_new``: and refuses new ones (a window closing, a stop
+    signal)."""
     from .ffmpeg_cmd import stop_all
-    stop_all(refuse_new=True)
+    stop_all(refuse_new=refuse_new)
 
 
 def output_committed(out: str | Path) -> bool:

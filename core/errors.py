@@ -69,3 +69,11 @@ WARNING_KINDS = {"mixed_rate": "mixed frame rates", "variable_rate": "variable f
 def warning_kind(warning: str) -> str:
     """``warning``'s kind (``other`` for a plain string)."""
     return getattr(warning, "kind", "other")
+
+
+def with_kinds(texts: list[str], kinds: object) -> list[str]:
+    """Warnings read back from where they were stored as text (caches) with their ``kinds`` beside them, a list of
+    :func:`warning_kind` values; plain text where the kinds are missing or do not fit."""
+    if not isinstance(kinds, list) or len(kinds) != len(texts):
+        return list(texts)
+    return [Warning(k, t) if k in WARNING_KINDS else t for t, k in zip(texts, kinds)]
