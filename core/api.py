@@ -402,25 +402,20 @@ def previous_set(out: str | Path) -> str:
 
 
 # ----- JSON -------------------------------------------------------------------------------------------
-def _section(s: Section) -> dict:
-    return {"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
-            "energy": s.energy}
-
-
 def to_json(value: Any, details: dict | None = None, thumbnails: bool = False) -> Any:
     """The JSON-ready form of a model value: a :class:`Plan` -> report.json's content (with ``details``);
     :class:`Music` -> ``analyze-music --json``; a footage result -> ``analyze-footage --json`` (``thumbnails``:
     each shot's thumbnail written into the cache); a :class:`Section` -> its dict; lists element-wise."""
+    from .export.report import build_report, section_entry
     if isinstance(value, Plan):
-        from .export.report import build_report
         return build_report(value, details)
     if isinstance(value, Music):
         return {"duration": value.duration, "tempo_bpm": value.tempo_bpm, "beats": value.beats,
                 "downbeats": value.downbeats, "beats_per_bar": value.beats_per_bar, "overrides": value.overrides,
-                "beat_engine": value.beat_engine, "sections": [_section(s) for s in value.sections],
+                "beat_engine": value.beat_engine, "sections": [section_entry(s) for s in value.sections],
                 "warnings": value.warnings}
     if isinstance(value, Section):
-        return _section(value)
+        return section_entry(value)
     if isinstance(value, (list, tuple)):
         return [to_json(v, details, thumbnails) for v in value]
     from .video.footage import FootageResult, result_json

@@ -1,4 +1,5 @@
 """The front door (montage_ai.api): the CLI and the api give the same defaults and the same errors."""
+import json
 import os
 import subprocess
 import sys
@@ -69,3 +70,11 @@ def test_choices_and_warnings():
     assert api.warning_kind(w) == "no_beat" and api.warning_kind("plain text") == "other" and w == "song.wav: no steady beat found"
     with pytest.raises(ValueError):
         api.Warning("made_up", "text")
+
+
+def test_one_json_form_of_the_model(music):
+    data = api.to_json(music)
+    assert json.loads(json.dumps(data)) == data and data["tempo_bpm"] == music.tempo_bpm
+    assert data["sections"] == api.to_json(music.sections) and data["sections"][0]["phase"] == music.sections[0].phase.value
+    with pytest.raises(TypeError):
+        api.to_json(object())

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError
 from ..dialogue.ducking import ATTACK_MS, DUCK_DB, RELEASE_MS, duck_keyframes
-from ..model import AudioFormat, Clip, Crop, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
+from ..model import AudioFormat, Clip, Crop, Cut, DialogueEvent, Marker, Music, Phase, Plan, Section, Shot
 from ..timebase import Rate, floored_split
 
 REPORT_VERSION = 1
@@ -61,6 +61,12 @@ def _dialogue_entry(plan: Plan) -> dict:
                         "keyframes": [{"frame": f, "gain_db": g} for f, g in duck_keyframes(plan)]}}
 
 
+def section_entry(section: Section) -> dict:
+    """A stretch of music as report.json and ``analyze-music --json`` write it."""
+    return {"start": round(float(section.start), 6), "end": round(float(section.end), 6),
+            "phase": section.phase.value, "energy": section.energy}
+
+
 def build_report(plan: Plan, details: dict | None = None) -> dict:
     """The report as a JSON-ready dict; ``details`` (prompt, director reason, outputs...) are merged in."""
     music = plan.music
@@ -102,8 +108,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             **_shot_entry(c),
             **_crop_entry(plan.crop(c)),
         } for c in plan.cuts],
-        "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
-                      "energy": s.energy} for s in plan.sections],
+        "sections": [section_entry(s) for s in plan.sections],
         "markers": [{"frame": m.frame, "name": m.name, "kind": m.kind, "phase": m.phase.value} for m in plan.markers],
         "clips": [_clip_entry(c) for c in plan.clips],
         "dialogue": _dialogue_entry(plan),
