@@ -78,3 +78,13 @@ def test_one_json_form_of_the_model(music):
     assert data["sections"] == api.to_json(music.sections) and data["sections"][0]["phase"] == music.sections[0].phase.value
     with pytest.raises(TypeError):
         api.to_json(object())
+
+
+def test_cli_options_make_the_same_job_as_the_api(monkeypatch):
+    from montage_ai.cli import build_parser, make_job
+    monkeypatch.setenv("TARGET_DURATION", "12.5")
+    args = build_parser().parse_args(["make", "--music", "a.wav", "--footage", "b.mov", "--out", "o", "--fps", "25",
+                                      "--phase-tags", "INTRO=x", "--aspects", "9:16", "--refine", "0"])
+    job = api.job(music="a.wav", footage=["b.mov"], out="o", fps="25", phase_tags="INTRO=x", aspects="9:16",
+                  refine="0")
+    assert make_job(args) == job and job.settings.duration == 12.5 and job.refine_rounds == 0
