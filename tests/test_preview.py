@@ -86,7 +86,8 @@ def test_source_shorter_than_probed_holds_its_last_frame(music, tmp_path):
     short = colour_clips(tmp_path, ["25"], seconds=1, coded=True)[0]
     promised = replace(short, frames=short.frames * 4, shots=[Shot(0, short.frames * 4)])
     plan = plan_montage(music, [promised], PlanSettings(fps=Rate.parse("25"), music_start=8, duration=3.5))
-    plan.cuts = [replace(plan.cuts[0], source_in=0, source_out=plan.frames, record_start=0, record_end=plan.frames)]
+    plan = replace(plan, cuts=[replace(plan.cuts[0], source_in=0, source_out=plan.frames, record_start=0,
+                                       record_end=plan.frames)])
     out = tmp_path / "preview.mp4"
     render_preview(plan, out, quality="draft")
     _, numbers = frame_codes(out)

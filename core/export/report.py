@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError
 from ..dialogue.ducking import ATTACK_MS, DUCK_DB, RELEASE_MS, duck_keyframes
-from ..model import AudioFormat, Clip, Crop, Cut, DialogueEvent, Marker, Music, Phase, Plan, Shot
+from ..model import AudioFormat, Clip, Crop, Cut, DialogueEvent, Marker, Music, Phase, Plan, Section, Shot
 from ..timebase import Rate, floored_split
 
 REPORT_VERSION = 1
@@ -61,6 +61,12 @@ def _dialogue_entry(plan: Plan) -> dict:
                         "keyframes": [{"frame": f, "gain_db": g} for f, g in duck_keyframes(plan)]}}
 
 
+def section_entry(section: Section) -> dict:
+    """A stretch of music as report.json and ``analyze-music --json`` write it."""
+    return {"start": round(float(section.start), 6), "end": round(float(section.end), 6),
+            "phase": section.phase.value, "energy": section.energy}
+
+
 def build_report(plan: Plan, details: dict | None = None) -> dict:
     """The report as a JSON-ready dict; ``details`` (prompt, director reason, outputs...) are merged in."""
     music = plan.music
@@ -102,13 +108,12 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
             **_shot_entry(c),
             **_crop_entry(plan.crop(c)),
         } for c in plan.cuts],
-        "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "phase": s.phase.value,
-                      "energy": s.energy} for s in plan.sections],
+        "sections": [section_entry(s) for s in plan.sections],
         "markers": [{"frame": m.frame, "name": m.name, "kind": m.kind, "phase": m.phase.value} for m in plan.markers],
         "clips": [_clip_entry(c) for c in plan.clips],
         "dialogue": _dialogue_entry(plan),
         "warnings": [*music.warnings, *plan.warnings],
-        "timings": report_timings(plan),
+        "timings": {},  # the run's (pipeline), not the plan's
         "resolve_one_frame_short": floor_short_cuts(plan),
     }
     report.update(details or {})
@@ -122,9 +127,9 @@ def floor_short_cuts(plan: Plan) -> list[int]:
             if floored_split(c.record_end - c.record_start, c.clip.rate, plan.rate) is None]
 
 
-def report_timings(plan: Plan) -> dict[str, float]:
-    """The plan's stage timings as report.json keeps them (seconds, to the millisecond)."""
-    return {k: round(v, 3) for k, v in plan.timings.items()}
+def report_timings(timings: dict[str, float]) -> dict[str, float]:
+    """A run's stage timings as report.json keeps them (seconds, to the millisecond)."""
+    return {k: round(v, 3) for k, v in timings.items()}
 
 
 def save_report(report: dict, path: Path) -> None:
