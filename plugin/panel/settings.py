@@ -17,12 +17,12 @@ def config_path() -> Path:
 
 
 @dataclass
-class PanelSettings:
+class Remembered:
+    """The form's choices kept between runs (see :class:`.controller.Choices` for their meaning)."""
+
     music: str = ""
     footage: list[str] = field(default_factory=list)
-    export_dir: str = ""
-    proxy_dir: str = ""
-    style: str = ""
+    style: str = ""  # "" = from the prompt
     duration: float = 0.0
     music_start: float = 0.0
     music_end: float = 0.0
@@ -35,6 +35,12 @@ class PanelSettings:
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules
     scheduler: str = ""  # Dask scheduler for footage analysis, proxies and renders; "" = this machine's process pool
+
+
+@dataclass
+class PanelSettings(Remembered):
+    export_dir: str = ""
+    proxy_dir: str = ""
     notes: list[str] = field(default_factory=list, compare=False)  # what load ignored; never saved
 
     @classmethod

@@ -15,6 +15,12 @@ from montage_ai.video.cache import identity_key
 from montage_ai.video.thumbnail import thumbnail_bytes
 
 
+def best_frame(clip) -> int:
+    """The representative frame of the clip's best shot (its middle when unanalysed)."""
+    best = max(clip.shots, key=lambda s: s.quality, default=None)
+    return best.thumbnail if best is not None and best.thumbnail is not None else clip.frames // 2
+
+
 class _Job(QRunnable):
     def __init__(self, loader: "ThumbnailLoader", generation: int, tag: Any, args: tuple) -> None:
         super().__init__()
