@@ -89,8 +89,7 @@ def cut_ends(tmp: Path) -> None:
     music = analyze_music(song.path)
     talk = [speech_clip(tmp / f"t{k}.mov", 11, [(0.5 + k * 0.7, SENTENCES[k]), (6.0, SENTENCES[k + 2])], "noise", 12,
                         seed=k) for k in range(3)]
-    clips = [probe_clip(c.path) for c in talk]
-    find_speech(clips)
+    clips = find_speech([probe_clip(c.path) for c in talk], {})
     for mode in ("off", "keep"):
         plan = plan_montage(music, clips, PlanSettings(style="documentary", dialogue=mode))
         inside = sum(speaking_at(c.clip, float(c.source_in / c.clip.rate.fps + c.record_frames / plan.rate.fps))

@@ -62,9 +62,9 @@ def main() -> None:
     music, clips = song(args.minutes), footage(args.clips)
     inputs = Inputs(music, clips)
     first, plan = timed(lambda: plan_montage(music, clips, PlanSettings()), args.repeat)
-    full, (refined, details) = timed(lambda: build_plan(inputs, PlanSettings(), "slow start, explode at the drop",
+    full, (refined, run) = timed(lambda: build_plan(inputs, PlanSettings(), "slow start, explode at the drop",
                                                         style_given=False), args.repeat)
-    rounds = details["refine"]["rounds"]
+    rounds = run.details["refine"]["rounds"]
     print(f"{args.clips} clips, {args.minutes:g}-minute song, median of {args.repeat}")
     print(f"  plan_montage (one plan):             {first * 1000:7.1f} ms, {len(plan.cuts)} cuts")
     print(f"  build_plan (rules + refine {len(rounds) - 1} rounds):  {full * 1000:7.1f} ms, {len(refined.cuts)} cuts, "

@@ -38,3 +38,42 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
         self.name = signal.Signals(signum).name
         super().__init__(self.name)
+
+
+class Warning(str):  # noqa: A001 (the run's warning, not Python's warnings category)
+    """A warning of the run: its text (it *is* the string report.json lists and the console prints) and
+    its ``kind``, set where it is raised, which the edges count and test instead of searching the text
+    (kinds: ``WARNING_KINDS``; a plain string counts as ``other``)."""
+
+    kind: str
+
+    def __new__(cls, kind: str, text: str) -> "Warning":
+        if kind not in WARNING_KINDS:
+            raise ValueError(f"unknown warning kind {kind!r}")
+        made = super().__new__(cls, text)
+        made.kind = kind
+        return made
+
+    def __reduce__(self):  # crosses process boundaries (process pools, Dask workers) with its kind
+        return type(self), (self.kind, str(self))
+
+
+#: Warning kinds -> the words the console summary counts them under.
+WARNING_KINDS = {"mixed_rate": "mixed frame rates", "variable_rate": "variable frame rate",
+                 "no_beat": "no beat found", "music_range": "music range", "unusable_footage": "unusable footage",
+                 "damaged_footage": "damaged footage", "dialogue_fallback": "dialogue isolation failed",
+                 "llm_fallback": "LLM director fell back to rules", "tag_unmatched": "tag matches nothing",
+                 "selects": "selects", "cache": "cache not used", "decoder": "hardware decoding", "other": "other"}
+
+
+def warning_kind(warning: str) -> str:
+    """``warning``'s kind (``other`` for a plain string)."""
+    return getattr(warning, "kind", "other")
+
+
+def with_kinds(texts: list[str], kinds: object) -> list[str]:
+    """Warnings read back from where they were stored as text (caches) with their ``kinds`` beside them, a list of
+    :func:`warning_kind` values; plain text where the kinds are missing or do not fit."""
+    if not isinstance(kinds, list) or len(kinds) != len(texts):
+        return list(texts)
+    return [Warning(k, t) if k in WARNING_KINDS else t for t, k in zip(texts, kinds)]

@@ -110,7 +110,7 @@ class Shot:
         return {n: round(float(getattr(self, n)), 3) for n in names}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Clip:
     """A piece of source footage as probed.
 
@@ -131,7 +131,9 @@ class Clip:
     rotation: int = 0  # degrees players turn the picture by (90 and 270 swap width and height)
     audio: AudioFormat | None = None  # the first audio stream, when ``has_audio``
     marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # "black"/"flash"/"frozen" -> [start, end)
-    speech: list[tuple[float, float]] = field(default_factory=list)  # speech regions (s), when dialogue is on
+    #: speech regions (s): an analysis result (``Inputs.speech``) given to the clips a plan is made of when
+    #: dialogue is on, never filled in afterwards
+    speech: tuple[tuple[float, float], ...] = ()
     measured_fps: float = 0.0  # frames per second the file delivers on average (0: not measured)
     common_fps: float = 0.0  # 1 / the interval between most frames (``rate`` is chosen from it when variable)
 
@@ -277,9 +279,11 @@ class Marker:
     phase: Phase
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
-    """The montage: cuts on a timeline at ``rate``, over music starting at ``music_in`` (timeline-rate frames)."""
+    """The montage: cuts on a timeline at ``rate``, over music starting at ``music_in`` (timeline-rate frames).
+    Made once by the planner and never changed: what a run adds (warnings of the other steps, stage timings,
+    voice isolation) goes into its :class:`Run` beside it. ``warnings``: the planner's own."""
 
     name: str
     rate: Rate
@@ -293,7 +297,6 @@ class Plan:
     drop_frame: bool = False
     seed: int = 0
     warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)  # the arc over the timeline's music range
     width: int = 1920  # output frame size of every export (and, scaled, the preview)
     height: int = 1080
@@ -325,3 +328,14 @@ class Plan:
     def music_start_time(self) -> float:
         """Music time (seconds) at the timeline's first frame."""
         return float(self.rate.seconds(self.music_in))
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run recorded beside its plan (which stays as the planner made it): every warning of the run so
+    far (analysis, selects, planning; writing adds voice isolation's to its report), the stage timings
+    (seconds) and the details of the plan's making for the reports (director, directive, selects, refine)."""
+
+    warnings: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)

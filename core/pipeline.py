@@ -1,6 +1,7 @@
-"""The one place that wires analysis, planning and export. CLI and panel both call these functions.
+"""The one place that wires analysis, planning and export; the edges reach it through :mod:`.api`.
 
-``make`` = ``analyze_inputs`` -> ``build_plan`` -> ``write_outputs``; each step is timed into the plan.
+``make`` = ``analyze_inputs`` -> ``build_plan`` -> ``write_outputs``. The plan is made once and never
+changed; each step's warnings and timings go into the :class:`~.model.Run` beside it.
 """
 from __future__ import annotations
 
@@ -9,18 +10,17 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from .audio.analyze import analyze_music
 from .audio.decode import require_audio
 from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
-from .errors import Cancelled, InputError
+from .errors import Cancelled, InputError, warning_kind
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
 from .export.preview import render_preview
 from .export.report import build_report, report_timings, save_report
 from .export.report_html import write_report_html
-from .model import Aspect, Clip, Music, Plan
+from .model import Aspect, Clip, Music, Plan, Run
 from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
 from .plan.director import direct
@@ -28,18 +28,14 @@ from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
+from .progress import STAGES, Progress  # noqa: F401 (STAGES: the panel imports it from here)
 from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
 from .video.subject import subject_tracks
 from .video.probe import probe_audio
 
-#: ``progress(stage, fraction)`` with fraction in 0..1 of that stage.
-Progress = Callable[[str, float], None]
-#: The stages ``progress`` names, in order, with the words the CLI and the panel show for them.
-STAGES = {"probe_footage": "Reading footage", "analyze_footage": "Analysing footage", "analyze_music": "Analysing music",
-          "plan": "Planning cuts", "reframe": "Following subjects", "export": "Writing exports",
-          "preview": "Rendering preview", "proxies": "Making proxies", "render": "Rendering master", "join": "Joining master"}
+
 
 
 @dataclass
@@ -49,6 +45,8 @@ class Inputs:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # clips skipped, conformed or cut short
     selects: Selects = field(default_factory=Selects)  # the editor's marked ranges and tags
+    #: speech regions (s) per clip path, found when a plan first needs them (dialogue on) and kept for the next
+    speech: dict[Path, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     def clip_selects(self, warnings: list[str] | None = None) -> dict[Path, ClipSelects]:
         """Each clip's marked ranges and tags (clips without any are absent)."""
@@ -56,11 +54,13 @@ class Inputs:
 
 
 class Outputs(list):
-    """The files :func:`write_outputs` wrote (a list of paths) and ``report``, what it wrote into report.json."""
+    """The files :func:`write_outputs` wrote (a list of paths), ``report``, what it wrote into report.json,
+    and ``warnings``, the run's (with voice isolation's), each with its kind."""
 
-    def __init__(self, paths: list[Path], report: dict) -> None:
+    def __init__(self, paths: list[Path], report: dict, warnings: list[str]) -> None:
         super().__init__(paths)
         self.report = report
+        self.warnings = warnings
 
 
 def _check(cancel: threading.Event | None) -> None:
@@ -117,7 +117,7 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
         progress("analyze_music", 0.0)
     music = analyze_music(music_path, progress=(lambda f: progress("analyze_music", f)) if progress else None,
                           tempo_hint=tempo_hint, beats_per_bar=beats_per_bar, beat_engine=beat_engine)
-    music.audio = probe_audio(music_path)
+    music = replace(music, audio=probe_audio(music_path))
     timings["analyze_music"] = time.perf_counter() - start
     if progress:
         progress("analyze_music", 1.0)
@@ -125,12 +125,13 @@ def analyze_inputs(music_path: str | Path, footage: list[str | Path], progress: 
 
 
 def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None,
-               style_given: bool = True, llm: str = "", refine_rounds: int = DEFAULT_ROUNDS) -> tuple[Plan, dict]:
+               style_given: bool = True, llm: str = "", refine_rounds: int = DEFAULT_ROUNDS) -> tuple[Plan, Run]:
     """Plan the montage: the director turns ``prompt`` into a directive (the LLM at path ``llm`` when
     given, else rules; the style is the director's when none was given), the planner lays the cuts, and
     the refine loop improves them for up to ``refine_rounds`` rounds.
 
-    Returns the plan and the director's record and the refine rounds for the report.
+    Returns the plan and its :class:`Run`: the warnings so far (music, footage, selects, planning), the
+    timings, and the director's record, the directive, the selects and the refine rounds for the report.
     """
     start = time.perf_counter()
     warnings = list(inputs.warnings)
@@ -140,19 +141,17 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     if settings.phase_tags:
         directive = directive.with_material("material", dict(settings.phase_tags))
         record["directive"] = directive.as_dict()
+    clips = inputs.clips
     if settings.dialogue_mode(get_style(directive.style)) != "off":
-        find_speech(inputs.clips)
-    plan = plan_montage(inputs.music, inputs.clips, settings, directive, selects)
-    plan, directive, rounds = refine(plan, directive,
-                                     lambda d: plan_montage(inputs.music, inputs.clips, settings, d, selects),
+        clips = find_speech(clips, inputs.speech)
+    plan = plan_montage(inputs.music, clips, settings, directive, selects)
+    plan, directive, rounds = refine(plan, directive, lambda d: plan_montage(inputs.music, clips, settings, d, selects),
                                      refine_rounds)
     check_cut_lengths(plan)
-    plan.warnings[:0] = warnings
-    plan.timings.update(inputs.timings)
-    plan.timings["direct"] = record["seconds"]
-    plan.timings["plan"] = time.perf_counter() - start
-    return plan, {"director": record, "directive": directive.as_dict(), "selects": selects_summary(selects, directive, inputs.clips),
-                  "refine": {"director": "rules", "max_rounds": refine_rounds, "rounds": rounds}}
+    timings = {**inputs.timings, "direct": record["seconds"], "plan": time.perf_counter() - start}
+    return plan, Run((*inputs.music.warnings, *warnings, *plan.warnings), timings, {
+        "director": record, "directive": directive.as_dict(), "selects": selects_summary(selects, directive, clips),
+        "refine": {"director": "rules", "max_rounds": refine_rounds, "rounds": rounds}})
 
 
 def selects_summary(selects: dict[Path, ClipSelects], directive, clips: list[Clip]) -> dict:
@@ -163,7 +162,7 @@ def selects_summary(selects: dict[Path, ClipSelects], directive, clips: list[Cli
 
 
 def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DEFAULT_FORMATS, preview: bool = True,
-                  details: dict | None = None, progress: Progress | None = None,
+                  run: Run | None = None, progress: Progress | None = None,
                   cancel: threading.Event | None = None, preview_quality: str = "full",
                   preview_file: Path | None = None, separator_model: Path | None = None,
                   aspects: tuple[Aspect, ...] = (), scheduler: str | None = None,
@@ -174,35 +173,41 @@ def write_outputs(plan: Plan, out_dir: str | Path, formats: tuple[str, ...] = DE
     ``aspects`` (default: the plan's own frame): one such set per aspect, the first in ``out_dir``, the others in
     its sub-folders (``9x16``...), each cut's crop following its subject (:mod:`.plan.reframe`; subjects
     tracked where footage is analysed: ``scheduler``, ``path_map`` as for :func:`analyze_inputs`).
-    Returns the first set's files and report."""
+    ``run``: the plan's run record (:func:`build_plan`; default: the plan's own warnings); neither is changed,
+    so the same plan and run write the same files again. Returns the first set's files and report."""
     out_dir = Path(out_dir)
-    names, details = [], dict(details or {})
+    run = run or Run((*plan.music.warnings, *plan.warnings))
+    names, details, warnings = [], dict(run.details), list(run.warnings)
     with staged_output(out_dir) as stage:
         if plan.dialogue_mode == "isolate" and plan.dialogue:  # the exports play the isolated voices
             isolation = isolate_dialogue(plan, stage, out_dir.resolve(), separator_model)
             names += isolation.files
             details["isolation"] = isolation.report
-            plan = replace(plan, dialogue=isolation.dialogue, warnings=[*plan.warnings, *isolation.warnings])
-        sets = deliverables(plan, aspects, progress, cancel, scheduler, path_map)
+            warnings += isolation.warnings
+            plan = replace(plan, dialogue=isolation.dialogue)
+        details.update(warnings=warnings, warning_kinds=[warning_kind(w) for w in warnings])
+        timings = dict(run.timings)
+        sets = deliverables(plan, aspects, progress, cancel, scheduler, path_map, timings)
         for n, (folder, deliverable) in enumerate(sets):
             def share(stage_name: str, fraction: float, n: int = n) -> None:
                 progress(stage_name, (n + fraction) / len(sets))
             (stage / folder).mkdir(exist_ok=True)
             own = preview_file if deliverable.crops == () and deliverable.width == plan.width else None
-            written, report = _write_set(deliverable, stage / folder, formats, preview, details,
+            written, report = _write_set(deliverable, stage / folder, formats, preview, details, dict(timings),
                                          share if progress else None, cancel, preview_quality, own,
                                          [] if folder else names)
             if not folder:
                 names, first = written, report
-    return Outputs([out_dir.resolve() / n for n in names], first)
+    return Outputs([out_dir.resolve() / n for n in names], first, warnings)
 
 
 def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | None = None,
                  cancel: threading.Event | None = None, scheduler: str | None = None,
-                 path_map: PathMap | None = None) -> list[tuple[str, Plan]]:
+                 path_map: PathMap | None = None, timings: dict[str, float] | None = None) -> list[tuple[str, Plan]]:
     """``(sub-folder, plan)`` per aspect: the first in the output folder itself (""), the others in
     ``9x16``, ``1x1``...; the plan itself when no aspect is asked for. Subject tracks of the clips an
-    aspect crops are looked up or made on the task executor first (stage ``reframe``)."""
+    aspect crops are looked up or made on the task executor first (stage ``reframe``, its seconds into
+    ``timings``)."""
     if not aspects:
         return [("", plan)]
     start = time.perf_counter()
@@ -214,15 +219,16 @@ def deliverables(plan: Plan, aspects: tuple[Aspect, ...], progress: Progress | N
                                     path_map)
     _check(cancel)
     plans = [reframe(plan, a, tracks) for a in aspects]
-    seconds = time.perf_counter() - start
-    plans = [replace(p, timings={**plan.timings, "reframe": seconds}) for p in plans]
+    if timings is not None:
+        timings["reframe"] = time.perf_counter() - start
     return [("" if i == 0 else a.folder, p) for i, (a, p) in enumerate(zip(aspects, plans))]
 
 
 def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool, details: dict,
-               progress: Progress | None, cancel: threading.Event | None, preview_quality: str,
-               preview_file: Path | None, names: list[str]) -> tuple[list[str], dict]:
-    """One deliverable's files into ``folder`` (after ``names`` already there); its names and report."""
+               timings: dict[str, float], progress: Progress | None, cancel: threading.Event | None,
+               preview_quality: str, preview_file: Path | None, names: list[str]) -> tuple[list[str], dict]:
+    """One deliverable's files into ``folder`` (after ``names`` already there; its stage timings added to
+    ``timings``); its names and report."""
     names, not_written, encoder = list(names), {}, {}
     start = time.perf_counter()
     for i, fmt in enumerate(formats):
@@ -238,7 +244,7 @@ def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool
     write_report_html(plan, folder / "report.html", report,
                       (lambda f: progress("export", (len(formats) + f) / (len(formats) + 1))) if progress else None)
     names.append("report.html")
-    plan.timings["export"] = time.perf_counter() - start
+    timings["export"] = time.perf_counter() - start
     if preview:
         start = time.perf_counter()
         if progress:
@@ -248,12 +254,12 @@ def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool
         else:
             encoder = render_preview(plan, folder / "preview.mp4", preview_quality, cancel=cancel,
                                      progress=(lambda f: progress("preview", f)) if progress else None).summary()
-        plan.timings["preview"] = time.perf_counter() - start
+        timings["preview"] = time.perf_counter() - start
         names.append("preview.mp4")
     _check(cancel)
     names.append("report.json")
-    plan.timings["total"] = sum(v for k, v in plan.timings.items() if k != "total")
-    report.update(timings=report_timings(plan), outputs=names, not_written=not_written,
+    timings["total"] = sum(v for k, v in timings.items() if k != "total")
+    report.update(timings=report_timings(timings), outputs=names, not_written=not_written,
                   **({"preview_encoder": encoder} if encoder else {}))
     save_report(report, folder / "report.json")
     return names, report
@@ -273,9 +279,9 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
                                 scheduler, path_map, settings.beat_engine, selects, pool_selects)
         _check(cancel)
-        plan, details = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
+        plan, run = build_plan(inputs, settings, prompt, style_given, llm, refine_rounds)
         if progress:
             progress("plan", 1.0)
-        return plan, write_outputs(plan, out_dir, formats, preview, details, progress, cancel, preview_quality,
+        return plan, write_outputs(plan, out_dir, formats, preview, run, progress, cancel, preview_quality,
                                    separator_model=settings.separator_model, aspects=aspects, scheduler=scheduler,
                                    path_map=path_map)

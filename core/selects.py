@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, Warning
 from .model import Clip
 from .timebase import Rate
 
@@ -180,7 +180,8 @@ class Selects:
                 ranges.setdefault(key, []).append(SelectRange(start, end, mark.tags | clip_tags,
                                                                               mark.source))
             elif warnings is not None:
-                warnings.append(f"{clip.name}: a range from {mark.source} holds no frame of the clip; ignored")
+                warnings.append(Warning("selects",
+                                        f"{clip.name}: a range from {mark.source} holds no frame of the clip; ignored"))
         out: dict[Path, ClipSelects] = {}
         for key, clip in by_key.items():
             tags = frozenset(self.clip_tags.get(key, ()))
@@ -188,7 +189,8 @@ class Selects:
                 out[clip.path] = ClipSelects(tags, tuple(sorted(ranges.get(key, ()), key=lambda r: r.start)),
                                              self.tag_sources.get(key, ""), key in marked)
             if key in marked and key not in ranges and warnings is not None:
-                warnings.append(f"{clip.name}: none of its ranges holds a frame of the clip; the clip is not used")
+                warnings.append(Warning("selects", f"{clip.name}: none of its ranges holds a frame of the clip; "
+                                                   "the clip is not used"))
         return out
 
     def all_tags(self) -> set[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .audio.hints import BEAT_ENGINES
+from .audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, TEMPO_HINT_RANGE
 from .errors import InputError, shown
 from .model import ASPECTS as DELIVERABLE_SHAPES, Aspect, Phase
 from .plan.planner import PlanSettings
@@ -143,6 +143,95 @@ def parse_phase_tags(text: str) -> dict[Phase, tuple[str, ...]]:
     if not out:
         raise ValueError("no PHASE=TAG given (e.g. INTRO=establishing,CLIMAX=action)")
     return out
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """An output frame size ``WxH``: even width and height from 16 to 16384."""
+    try:
+        width, height = (int(v) for v in str(text).lower().split("x"))
+    except ValueError:
+        raise ValueError(f"not a frame size: {text!r} (WxH, e.g. 1920x1080)") from None
+    if not (16 <= width <= 16384 and 16 <= height <= 16384) or width % 2 or height % 2:
+        raise ValueError(f"frame size {text!r}: width and height must be even, 16 to 16384")
+    return width, height
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """Comma-separated export names of ``export.FORMATS``, at least one."""
+    from .export import FORMATS
+    chosen = tuple(f.strip() for f in str(text).split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def parse_tempo_hint(text: str) -> float:
+    """A tempo in BPM within ``TEMPO_HINT_RANGE``."""
+    try:
+        bpm = float(text)
+    except ValueError:
+        bpm = float("nan")
+    if not TEMPO_HINT_RANGE[0] <= bpm <= TEMPO_HINT_RANGE[1]:
+        raise ValueError(f"{text!r} is not a tempo in BPM from {TEMPO_HINT_RANGE[0]:g} to {TEMPO_HINT_RANGE[1]:g}")
+    return bpm
+
+
+def parse_beats_per_bar(text: str) -> int:
+    """A whole number of beats within ``BEATS_PER_BAR_RANGE``."""
+    if not str(text).strip().isdigit() or not BEATS_PER_BAR_RANGE[0] <= int(text) <= BEATS_PER_BAR_RANGE[1]:
+        raise ValueError(f"{text!r} is not a whole number of beats from {BEATS_PER_BAR_RANGE[0]} "
+                         f"to {BEATS_PER_BAR_RANGE[1]}")
+    return int(text)
+
+
+def parse_style(text: str) -> str:
+    """A style name of ``plan.styles.load_styles`` (any case), lower-cased; the styles' own errors too."""
+    from .plan.styles import load_styles
+    try:
+        names = sorted(load_styles())
+    except InputError as err:
+        raise ValueError(str(err)) from None
+    if str(text).lower() not in names:
+        raise ValueError(f"unknown style {text!r}; choose from {', '.join(names)}")
+    return str(text).lower()
+
+
+def parse_rounds(text: str) -> int:
+    """Refine rounds: a whole number from 0 (off)."""
+    if not str(text).isdigit():
+        raise ValueError(f"not a number of rounds: {text!r} (0 turns refining off)")
+    return int(text)
+
+
+def parse_scheduler(text: str) -> str:
+    """``tcp://HOST:PORT`` (or ``tls://``) or ``local:N``."""
+    from .cluster import parse_scheduler as parse
+    try:
+        parse(text)
+    except InputError as err:
+        raise ValueError(err.problem.removeprefix("--scheduler ")) from None
+    return str(text).strip()
+
+
+def parse_path_map(text: str):
+    """``EDITOR=WORKER[;...]`` as a :class:`~montage_ai.cluster.PathMap`."""
+    from .cluster import PathMap
+    try:
+        return PathMap.parse(text)
+    except InputError as err:
+        raise ValueError(err.problem) from None
+
+
+def parse_loudness(text: str) -> float:
+    """A master's loudness target in LUFS within ``render.loudness.TARGET_RANGE``."""
+    from .render.loudness import check_target
+    try:
+        return check_target(float(text))
+    except ValueError:
+        raise ValueError(f"not a loudness in LUFS: {text!r}") from None
+    except InputError as err:
+        raise ValueError(err.problem.removeprefix("--loudness ")) from None
 
 
 def from_env(name: str, parse: Callable[[str], T], env: Mapping[str, str] | None = None) -> T | None:

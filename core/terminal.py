@@ -1,6 +1,6 @@
 """``make``'s progress on the console, from the pipeline's ``progress(stage, fraction)`` calls.
 
-On a terminal: one bar per stage (:data:`~montage_ai.pipeline.STAGES`, the panel's stage names) with
+On a terminal: one bar per stage (:data:`~montage_ai.progress.STAGES`, the panel's stage names) with
 percent, elapsed time and an estimate, redrawn four times a second (rich), on stderr. When stderr is
 not a terminal (logs, pipes): a plain line on stdout when a stage starts and when it ends, so stderr
 keeps to what went wrong (one line for bad input).
@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, TextIO
 
-from .pipeline import STAGES, Progress
+from .progress import STAGES, Progress
 
 
 def _label(stage: str) -> str:

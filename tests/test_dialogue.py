@@ -47,8 +47,7 @@ def talk(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def talk_clips(talk):
-    clips = [probe_clip(c.path) for c in talk]
-    find_speech(clips)
+    clips = find_speech([probe_clip(c.path) for c in talk], {})
     return clips
 
 
@@ -227,7 +226,7 @@ def test_resolve_push_puts_dialogue_on_audio_track_2(dvr, song, talk_clips, tmp_
     plan = plan_montage(analyze_music(song.path), talk_clips, PlanSettings(style="documentary", dialogue="keep"))
     voice = tmp_path / "dialogue_01_talk0.wav"
     FfmpegDenoise().isolate(talk_clips[0].path, voice)
-    plan.dialogue = [replace(e, path=voice) if e.path == talk_clips[0].path else e for e in plan.dialogue]
+    plan = replace(plan, dialogue=[replace(e, path=voice) if e.path == talk_clips[0].path else e for e in plan.dialogue])
     register_media(dvr, plan)
     dvr.LIBRARY[str(voice)] = dvr.audio_props(voice, 11.0)
     timeline = push_timeline(connect(), build_timeline(plan)).timeline

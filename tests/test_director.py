@@ -34,8 +34,8 @@ def config_dir(tmp_path, monkeypatch) -> Path:
 
 
 def _report(inputs, settings=PlanSettings(), prompt="", style_given=True, **kw) -> dict:
-    plan, details = build_plan(inputs, settings, prompt, style_given, **kw)
-    report = build_report(plan, details)
+    plan, run = build_plan(inputs, settings, prompt, style_given, **kw)
+    report = build_report(plan, run.details)
     report.pop("timings")
     report["director"].pop("seconds")
     return report

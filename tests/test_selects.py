@@ -216,10 +216,10 @@ def test_make_with_selects_and_phase_tags_and_the_same_said_in_words(tmp_path, s
 
 
 def test_more_of_a_clip_survives_refine(music, clips):
-    plan, details = build_plan(Inputs(music, clips), PlanSettings(), "more of city_lights.mp4", True)
+    plan, run = build_plan(Inputs(music, clips), PlanSettings(), "more of city_lights.mp4", True)
     uses = Counter(c.clip.name for c in plan.cuts)
     assert uses["city_lights.mp4"] >= 1.5 * len(plan.cuts) / len(uses), uses
-    assert details["directive"]["favour"][:1] == ["city_lights.mp4"]
+    assert run.details["directive"]["favour"][:1] == ["city_lights.mp4"]
 
 
 def _pool_like_selects(dvr, clips):

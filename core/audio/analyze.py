@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, Warning
 from ..model import Music
 from . import beats as beat_mod
 from . import cache, learned
@@ -115,8 +115,8 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     music = _analyze(path, progress or (lambda fraction: None), seconds, overrides, beat_engine)
     cache.store(key, music)
     if doubts:  # said in this run's report, not stored with the analysis
-        music = replace(music, warnings=[*music.warnings, f"{path.name}: cached analysis not used ({doubts[0]}); "
-                                                          "analysed again"])
+        music = replace(music, warnings=[*music.warnings, Warning("cache", f"{path.name}: cached analysis not used "
+                                                                            f"({doubts[0]}); analysed again")])
     return music
 
 
@@ -135,8 +135,8 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float, over
     progress(TRACK_DONE)
     beats = complete(grid, *_refine(path, grid, features.signal))
     if len(beats) == 0:
-        warnings.append(f"{path.name}: no steady beat found; cuts fall on a time grid instead of beats "
-                        "(--tempo-hint BPM tracks beats near a tempo you give)")
+        warnings.append(Warning("no_beat", f"{path.name}: no steady beat found; cuts fall on a time grid instead of "
+                                           "beats (--tempo-hint BPM tracks beats near a tempo you give)"))
     if engine == "learned":
         bars = _nearest(beats, grid[bar_index])
     else:

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..cache import cache_root, read_json, write_json
-from ..errors import InputError
+from ..errors import InputError, warning_kind, with_kinds
 from ..model import Music, Phase, Section
 from .beats import tempo_bpm
 from .hints import BEATS_PER_BAR_RANGE
@@ -79,7 +79,8 @@ def _music(data: dict, path: Path) -> Music:
         raise ValueError("sample rate not positive")
     return Music(path=path, duration=duration, sample_rate=int(_number(data["sample_rate"])),
                  tempo_bpm=tempo, beats=beats, downbeats=downbeats, sections=sections,
-                 energy_times=energy_times, energy=energy, warnings=list(data["warnings"]),
+                 energy_times=energy_times, energy=energy,
+                 warnings=with_kinds(data["warnings"], data.get("warning_kinds")),
                  beats_per_bar=int(_number(data["beats_per_bar"])),
                  overrides={str(k): _number(v) for k, v in data.get("overrides", {}).items()},
                  beat_engine=str(data.get("beat_engine", "dsp")))
@@ -108,6 +109,7 @@ def store(key: str, music: Music) -> None:
     """Write the analysis atomically; a cache that cannot be written is skipped silently (no temp file left)."""
     data = asdict(music)
     data["path"] = str(music.path)
+    data["warning_kinds"] = [warning_kind(w) for w in music.warnings]
     data["sections"] = [{**asdict(s), "start": float(s.start), "end": float(s.end), "phase": s.phase.value}
                         for s in music.sections]
     data = json.loads(json.dumps(data))  # the checksum covers exactly what a reader will parse

@@ -8,20 +8,23 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..errors import Warning
 from ..model import Clip, DialogueEvent, Plan
 from .engines import IsolationFailed, choose_engine
 from .verify import verify_isolation
 from .vad import speech_regions
 
-#: The phrase every isolation warning carries (the CLI's warning summary counts them by it).
+#: The words every isolation warning ends on (its kind: ``dialogue_fallback``).
 FALLBACK = "using the original audio"
 
 
-def find_speech(clips: list[Clip]) -> None:
-    """Set ``speech`` of every clip that has sound."""
+def find_speech(clips: list[Clip], found: dict[Path, tuple[tuple[float, float], ...]]) -> list[Clip]:
+    """``clips`` with their speech regions (those with sound), each clip's regions looked up in ``found`` (the
+    analysis' results, keyed by path) or found and added there."""
     for clip in clips:
-        if clip.has_audio and not clip.speech:
-            clip.speech = speech_regions(clip.path)
+        if clip.has_audio and clip.path not in found:
+            found[clip.path] = tuple(speech_regions(clip.path))
+    return [replace(clip, speech=found[clip.path]) if clip.path in found else clip for clip in clips]
 
 
 def _file_name(k: int, clip: Clip) -> str:
@@ -63,6 +66,7 @@ def isolate_dialogue(plan: Plan, stage: Path, out_dir: Path, model: Path | None 
             names.append(name)
         else:
             (stage / name).unlink(missing_ok=True)
-            warnings.append(f"{clip.name}: voice isolation ({engine.name}) failed: {problem}; {FALLBACK}")
+            warnings.append(Warning("dialogue_fallback",
+                                    f"{clip.name}: voice isolation ({engine.name}) failed: {problem}; {FALLBACK}"))
     return Isolation(names, {"engine": engine.name, "clips": entries},
                      [replace(e, path=used.get(e.path, e.path)) for e in plan.dialogue], warnings)

@@ -108,7 +108,7 @@ def build_report(plan: Plan, details: dict | None = None) -> dict:
         "clips": [_clip_entry(c) for c in plan.clips],
         "dialogue": _dialogue_entry(plan),
         "warnings": [*music.warnings, *plan.warnings],
-        "timings": report_timings(plan),
+        "timings": {},  # the run's (pipeline), not the plan's
         "resolve_one_frame_short": floor_short_cuts(plan),
     }
     report.update(details or {})
@@ -122,9 +122,9 @@ def floor_short_cuts(plan: Plan) -> list[int]:
             if floored_split(c.record_end - c.record_start, c.clip.rate, plan.rate) is None]
 
 
-def report_timings(plan: Plan) -> dict[str, float]:
-    """The plan's stage timings as report.json keeps them (seconds, to the millisecond)."""
-    return {k: round(v, 3) for k, v in plan.timings.items()}
+def report_timings(timings: dict[str, float]) -> dict[str, float]:
+    """A run's stage timings as report.json keeps them (seconds, to the millisecond)."""
+    return {k: round(v, 3) for k, v in timings.items()}
 
 
 def save_report(report: dict, path: Path) -> None:

@@ -104,7 +104,7 @@ def segments(plan: Plan, ranges: list[tuple[int, int]], folder: Path, size: tupl
     for index, (first, last) in enumerate(ranges):
         cuts = plan.cuts[first:last]
         part = replace(plan, cuts=cuts, frames=sum(c.record_frames for c in cuts), markers=[], dialogue=[],
-                       sections=[], warnings=[], timings={})
+                       sections=[], warnings=[])
         out.append(Segment(index, first, last, part, folder / f"segment-{index:04d}{CODECS[codec].extension}", size,
                            codec, hwaccel))
     return out

@@ -8,6 +8,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from ..cache import cache_root, read_json, write_json
+from ..errors import warning_kind, with_kinds
 from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 
@@ -43,7 +44,7 @@ def clip_from_json(data: dict, path: Path) -> Clip:
     marks = {k: [tuple(r) for r in v] for k, v in data.get("marks", {}).items()}
     audio = AudioFormat(**data["audio"]) if data.get("audio") else None
     return Clip(**{**data, "path": path, "rate": Rate.parse(data["rate"]), "shots": shots, "marks": marks,
-                   "audio": audio})
+                   "audio": audio, "speech": tuple(tuple(r) for r in data.get("speech", ()))})
 
 
 #: Shot scores that are shares (0..1); the others must be finite and not negative.
@@ -103,7 +104,7 @@ def load(path: Path, key: str, doubts: list[str] | None = None) -> tuple[Clip, l
     if data is None:
         return None
     try:
-        clip, warnings = clip_from_json(data["clip"], path), list(data["warnings"])
+        clip, warnings = clip_from_json(data["clip"], path), with_kinds(data["warnings"], data.get("warning_kinds"))
         problem = doubt(clip) or (None if all(isinstance(w, str) for w in warnings) else "warnings not text")
     except (TypeError, KeyError, ValueError, AttributeError, ZeroDivisionError) as err:
         problem = f"unreadable ({type(err).__name__}: {err})"
@@ -115,4 +116,5 @@ def load(path: Path, key: str, doubts: list[str] | None = None) -> tuple[Clip, l
 
 
 def store(key: str, clip: Clip, warnings: list[str]) -> None:
-    write_json(cache_dir(), key, {"clip": clip_to_json(clip), "warnings": warnings})
+    write_json(cache_dir(), key, {"clip": clip_to_json(clip), "warnings": warnings,
+                                  "warning_kinds": [warning_kind(w) for w in warnings]})
