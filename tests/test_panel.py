@@ -76,9 +76,10 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]
     saved = json.loads((tmp_path / "config" / "panel.json").read_text())
     assert saved["music"] == str(song.path) and saved["duration"] == 20  # settings remembered
-    window.form.aspects_edit.setText("21:9")  # not an aspect: said, nothing written
-    window.export(tmp_path / "never")
-    assert "Aspects" in window.error.text() and not (tmp_path / "never").exists()
+    window.form.aspects_edit.setText("21:9")  # not an aspect: said as the CLI says it, nothing written
+    with qtbot.waitSignal(window.failed, timeout=WAIT_MS):
+        window.export(tmp_path / "never")
+    assert window.error.text().startswith("--aspects: '21:9': choose from") and not (tmp_path / "never").exists()
     window.form.aspects_edit.setText("16:9,1:1")  # one set per aspect, the same cuts, the square one reframed
     with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
         window.export(tmp_path / "sets")
@@ -194,14 +195,13 @@ def test_bad_music_shows_one_line_error(window, qtbot, footage, tmp_path):
 
 
 def test_tempo_hint_beats_per_bar_and_engine_fields_reach_the_analysis_and_plan(window):
-    assert window.analysis_overrides() == {"tempo_hint": None, "beats_per_bar": None,  # "analysed"
-                                           "beat_engine": DEFAULT_BEAT_ENGINE}
+    settings = window.plan_settings()
+    assert (settings.tempo_hint, settings.beats_per_bar, settings.beat_engine) == (None, None, DEFAULT_BEAT_ENGINE)
     window.form.tempo_spin.setValue(96)
     window.form.meter_spin.setValue(3)
     window.form.engine_box.setCurrentText("learned")
-    assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3, "beat_engine": "learned"}
     settings = window.plan_settings()
-    assert settings.tempo_hint == 96 and settings.beats_per_bar == 3 and settings.beat_engine == "learned"
+    assert (settings.tempo_hint, settings.beats_per_bar, settings.beat_engine) == (96, 3, "learned")
 
 
 def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_path, monkeypatch):

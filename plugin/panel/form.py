@@ -10,10 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox)
 
-from montage_ai.audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, DEFAULT_BEAT_ENGINE, TEMPO_HINT_RANGE
-from montage_ai.dialogue.phrases import DIALOGUE_MODES
-from montage_ai.model import Phase
-from montage_ai.plan.styles import load_styles
+from montage_ai import api
 
 from .controller import Choices
 from .settings import PanelSettings, Remembered
@@ -73,7 +70,7 @@ class InputsForm(QGroupBox):
         self.unlink_btn.setVisible(in_resolve)
         form.addRow("Proxies", _row(self.proxies_btn, self.unlink_btn))
         self.style_box = QComboBox()
-        self.style_box.addItems([AUTO_STYLE, *sorted(load_styles())])
+        self.style_box.addItems([AUTO_STYLE, *(s.name for s in api.styles())])
         form.addRow("Style", self.style_box)
         self.prompt_edit = QLineEdit()
         self.prompt_edit.setPlaceholderText("e.g. fast energetic travel edit")
@@ -90,9 +87,9 @@ class InputsForm(QGroupBox):
         self._beats_and_dialogue(form)
 
     def _phase_tags(self) -> QHBoxLayout:
-        self.phase_tag_boxes: dict[Phase, QComboBox] = {}
+        self.phase_tag_boxes: dict[api.Phase, QComboBox] = {}
         row = QHBoxLayout()
-        for phase in Phase:
+        for phase in api.Phase:
             combo = QComboBox()
             combo.setToolTip(f"Material the {phase.value.lower()} takes first: a tag found on the footage "
                              "(selects, sub-folders, Resolve markers, flags, colours, keywords, bins)")
@@ -119,10 +116,10 @@ class InputsForm(QGroupBox):
 
     def _beats_and_dialogue(self, form: QFormLayout) -> None:
         self.level_box = QComboBox()
-        self.level_box.addItems(["half", "beat", "double"])
+        self.level_box.addItems(api.BEAT_LEVELS)
         form.addRow("Beat level", self.level_box)
         self.dialogue_box = QComboBox()
-        self.dialogue_box.addItems([STYLE_DIALOGUE, *DIALOGUE_MODES])
+        self.dialogue_box.addItems([STYLE_DIALOGUE, *api.DIALOGUE_MODES])
         self.dialogue_box.setToolTip("the footage's speech on its own track (A2), whole phrases, music ducked under "
                                      "it; isolate separates the voice first and checks it")
         form.addRow("Dialogue", self.dialogue_box)
@@ -131,17 +128,18 @@ class InputsForm(QGroupBox):
         self.aspects_edit.setToolTip("Export: one set per aspect, e.g. 16:9,9:16,1:1,4:5 (the first in the folder, "
                                      "the others in its sub-folders 9x16, 1x1, 4x5), each cut's crop following its subject")
         form.addRow("Aspects", self.aspects_edit)
-        self.tempo_spin = _spin(TEMPO_HINT_RANGE[1], " BPM", 1)
+        low, high = api.TEMPO_HINT_RANGE
+        self.tempo_spin = _spin(high, " BPM", 1)
         self.tempo_spin.setSpecialValueText("analysed")
-        self.tempo_spin.setToolTip(f"the tempo as you count it ({TEMPO_HINT_RANGE[0]:g}-{TEMPO_HINT_RANGE[1]:g} BPM); "
+        self.tempo_spin.setToolTip(f"the tempo as you count it ({low:g}-{high:g} BPM); "
                                    "beats are tracked near it, also where none were found")
         form.addRow("Tempo hint", self.tempo_spin)
         self.meter_spin = QSpinBox()
-        self.meter_spin.setRange(0, BEATS_PER_BAR_RANGE[1])
+        self.meter_spin.setRange(0, api.BEATS_PER_BAR_RANGE[1])
         self.meter_spin.setSpecialValueText("analysed")
         form.addRow("Beats per bar", self.meter_spin)
         self.engine_box = QComboBox()
-        self.engine_box.addItems(BEAT_ENGINES)
+        self.engine_box.addItems(api.BEAT_ENGINES)
         self.engine_box.setToolTip("beat tracker: learned (neural network) or dsp (signal processing)")
         form.addRow("Beat tracker", self.engine_box)
         self.seed_spin = QSpinBox()
@@ -176,7 +174,7 @@ class InputsForm(QGroupBox):
         self.level_box.setCurrentText(s.beat_level)
         self.tempo_spin.setValue(s.tempo_hint)
         self.meter_spin.setValue(s.beats_per_bar)
-        self.engine_box.setCurrentText(s.beat_engine if s.beat_engine in BEAT_ENGINES else DEFAULT_BEAT_ENGINE)
+        self.engine_box.setCurrentText(s.beat_engine if s.beat_engine in api.BEAT_ENGINES else api.DEFAULT_BEAT_ENGINE)
         self.seed_spin.setValue(s.seed)
 
     def store(self, s: PanelSettings) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from montage_ai.plugin.resolve.build import Build, import_steps
+from montage_ai import api
+from montage_ai.plugin.resolve.bridge import Build, import_steps
 
 from . import messages
 
@@ -20,8 +21,8 @@ PUSH, EXPORT = "Create timeline in Resolve", "Export for Resolve import"
 class ResolveActions:
     """Drives ``window.resolve_btn`` and ``window.undo_btn`` for the ``build`` the panel was opened with."""
 
-    def __init__(self, window: Any, build: Build) -> None:
-        self.window, self.build = window, build
+    def __init__(self, window: Any, build: Build | None = None) -> None:
+        self.window, self.build = window, build or Build()
         self.last = None  # the PushResult of the last push, until undone
         window.resolve_btn.clicked.connect(self.clicked)
         window.undo_btn.clicked.connect(self.undo)
@@ -49,11 +50,10 @@ class ResolveActions:
 
     def push(self) -> None:
         """The plan as a new timeline (version) in the open Resolve project."""
-        from montage_ai.errors import InputError
         w = self.window
         try:
             result = w.controller.push()
-        except InputError as err:
+        except api.InputError as err:
             w._show_error(str(err))
             w.failed.emit(str(err))
             return

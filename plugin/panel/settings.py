@@ -6,14 +6,12 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE
-from montage_ai.config import config_dir
-from montage_ai.output import write_atomic
+from montage_ai import api
 
 
 def config_path() -> Path:
     """``panel.json`` in the user config dir (``$MONTAGE_AI_CONFIG_DIR`` or the platform's)."""
-    return config_dir() / "panel.json"
+    return api.config_dir() / "panel.json"
 
 
 @dataclass
@@ -30,7 +28,7 @@ class Remembered:
     beat_level: str = "beat"
     tempo_hint: float = 0.0  # BPM; 0 = analysed
     beats_per_bar: int = 0  # 0 = analysed
-    beat_engine: str = DEFAULT_BEAT_ENGINE  # audio.hints.BEAT_ENGINES
+    beat_engine: str = api.DEFAULT_BEAT_ENGINE  # api.BEAT_ENGINES
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules
@@ -70,7 +68,7 @@ class PanelSettings(Remembered):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             saved = {k: v for k, v in asdict(self).items() if k != "notes"}
-            write_atomic(path, json.dumps(saved, indent=2))
+            api.write_atomic(path, json.dumps(saved, indent=2))
         except OSError:
             pass  # settings are a convenience; never fail the panel over them
 

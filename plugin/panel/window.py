@@ -10,10 +10,7 @@ from PySide6.QtCore import Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from montage_ai.dialogue.speech import FALLBACK
-from montage_ai.pipeline import STAGES
-from montage_ai.plugin.resolve.build import Build
-from montage_ai.selects import found_tags
+from montage_ai import api
 
 from . import messages
 from .controller import Controller
@@ -28,7 +25,6 @@ from .thumbnails import ThumbnailLoader
 from .waveform import WaveformView
 from .workers import Task
 
-CUT_THUMB_HEIGHT = 60
 CLOSE_WAIT_MS = 10_000  # how long closing waits for cancelled work to stop
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".aif", ".aiff", ".ogg"}
 
@@ -51,15 +47,13 @@ class PanelWindow(QWidget):
         super().__init__()
         self.controller = Controller(session)
         self.settings = settings or PanelSettings.load()
-        self.thumbnails = ThumbnailLoader(self)
-        self.thumbnails.ready.connect(self._thumbnail_ready)
-        self.plan_serial = 0  # tells thumbnails of the current plan from an earlier one's
+        self.thumbnails = ThumbnailLoader(self)  # the footage list's and the cut strip's
         self.task: Task | None = None
         self.setWindowTitle("Montage AI" + (" — DaVinci Resolve" if session else ""))
         self.setAcceptDrops(True)
         self.resize(1280, 760)
         self._build()
-        self.resolve_actions = ResolveActions(self, build or Build())  # the Resolve and Undo buttons
+        self.resolve_actions = ResolveActions(self, build)  # the Resolve and Undo buttons
         self.proxy_actions = ProxyActions(self)  # Make proxies, Unlink proxies
         self.form.load(self.settings)
         self._refresh_buttons()
@@ -82,8 +76,7 @@ class PanelWindow(QWidget):
         root.addLayout(right, 1)
         self.waveform = WaveformView()
         self.waveform.range_changed.connect(self.form.set_range)
-        self.strip = CutStrip()
-        self.strip.thumbnail_needed.connect(self._cut_thumbnail_needed)
+        self.strip = CutStrip(self.thumbnails)
         right.addWidget(QLabel("Music: loudness, beats (thin), bar starts (bright), arc phases; drag the yellow "
                                "handles to choose the range"))
         right.addWidget(self.waveform)
@@ -124,12 +117,10 @@ class PanelWindow(QWidget):
         return buttons
 
     # ----- inputs -------------------------------------------------------------------------------
-    def plan_settings(self):
-        """The job options the form's choices give (what Generate plans with)."""
-        return self.controller.plan_settings(self.form.choices())
-
-    def analysis_overrides(self) -> dict:
-        return self.controller.analysis_overrides(self.form.choices())
+    def plan_settings(self) -> api.PlanSettings:
+        """The plan settings of the job the form's choices give (what Generate plans with); InputError as
+        the CLI's for a bad choice."""
+        return self.controller.job(self.form.choices()).settings
 
     def add_footage(self, paths: list[str | Path]) -> None:
         self.form.add_footage(paths)
@@ -173,7 +164,7 @@ class PanelWindow(QWidget):
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.progress.setValue(int(fraction * 1000))
-        self.status.setText(f"{STAGES.get(stage, stage)}… {fraction:.0%}")
+        self.status.setText(f"{api.STAGES.get(stage, stage)}… {fraction:.0%}")
 
     def _finish(self, on_done: Callable[[Any], None], result: Any) -> None:
         self.task = None
@@ -235,11 +226,11 @@ class PanelWindow(QWidget):
         self._refresh_buttons()
 
     def _analyzed(self, inputs) -> None:
-        self.controller.analyzed(inputs)
+        tags = self.controller.analyzed(inputs)
         self.waveform.set_music(inputs.music)
         self.waveform.set_range(self.form.start_spin.value(), self.form.end_spin.value())
         self.clip_list.set_clips(inputs.clips)
-        self.form.list_tags(found_tags(inputs.clip_selects()))
+        self.form.list_tags(tags)
         self.summary.setText(messages.analysis_summary(inputs))
         self.status.setText("Analysed. Adjust the range or settings, then Generate.")
         self.analyzed.emit()
@@ -252,25 +243,15 @@ class PanelWindow(QWidget):
     def _generated(self, result) -> None:
         warnings = self.controller.generated(result)
         plan = self.plan
-        self.plan_serial += 1
         self.strip.set_plan(plan)
         self.waveform.set_sections(plan.sections)
-        self.summary.setText(messages.plan_summary(plan, self.controller.details, warnings))
+        self.summary.setText(messages.plan_summary(plan, self.controller.run.details, warnings))
         self.status.setText(f"Generated in {self.controller.out}. Play the preview, export, or send to Resolve.")
-        if failed := [w for w in warnings if FALLBACK in w]:
-            self.status.setText(messages.isolation_failed(len(failed)))
+        if failed := self.controller.isolation_failures(warnings):
+            self.status.setText(messages.isolation_failed(failed))
         self.generated.emit()
 
     # ----- thumbnails (made in the loader's threads as they are painted) ------------------------------
-    def _cut_thumbnail_needed(self, index: int) -> None:
-        cut = self.plan.cuts[index]
-        self.thumbnails.request(("cut", self.plan_serial, index), cut.clip.path, cut.source_in, cut.clip.rate,
-                                CUT_THUMB_HEIGHT)
-
-    def _thumbnail_ready(self, tag: tuple, jpeg: bytes) -> None:
-        if tag[0] == "cut" and tag[1] == self.plan_serial:
-            self.strip.set_thumbnail(tag[2], jpeg)
-
     @property
     def clip_thumbnails(self) -> set[int]:
         """Rows of the footage list showing their thumbnail (no longer the placeholder)."""
@@ -290,15 +271,12 @@ class PanelWindow(QWidget):
             self.export(folder)
 
     def export(self, folder: str | Path) -> None:
-        """Write every NLE export, the preview Generate rendered and report.json into ``folder``."""
-        try:
-            aspects = self.controller.aspects(self.form.choices())
-        except ValueError as err:
-            self._show_error(f"Aspects: {err}")
-            return
+        """Write every NLE export, the preview Generate rendered and report.json into ``folder`` (a set per
+        aspect asked for; a bad one is said in the red line, nothing written)."""
         self.settings.export_dir = str(folder)
         self._store_settings()
-        self._run("Exporting", self.controller.export_job(folder, aspects), lambda files: self._exported(folder, files))
+        self._run("Exporting", self.controller.export_job(folder, self.form.choices()),
+                  lambda files: self._exported(folder, files))
 
     def _exported(self, folder, files) -> None:
         self.status.setText(messages.exported(folder, files))
