@@ -79,3 +79,8 @@ def test_jobs_run_without_a_window(controller, song, footage, tmp_path):
     assert steps  # progress reached the callback
     controller.clear()
     assert controller.plan is None and controller.inputs is None and not controller.out.exists()
+
+
+def test_analyze_without_music_is_one_line(controller, footage):
+    with pytest.raises(InputError, match="^--music: no music file chosen$"):
+        controller.analyze_job(Choices(footage=[str(footage[0])]))(lambda *_: None, threading.Event())
