@@ -126,7 +126,8 @@ class InputsForm(QGroupBox):
         self.aspects_edit = QLineEdit()
         self.aspects_edit.setPlaceholderText("the footage's frame")
         self.aspects_edit.setToolTip("Export: one set per aspect, e.g. 16:9,9:16,1:1,4:5 (the first in the folder, "
-                                     "the others in its sub-folders 9x16, 1x1, 4x5), each cut's crop following its subject")
+                                     "the others in its sub-folders 9x16, 1x1, 4x5), each cut's crop following its "
+                                     "subject")
         form.addRow("Aspects", self.aspects_edit)
         low, high = api.TEMPO_HINT_RANGE
         self.tempo_spin = _spin(high, " BPM", 1)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from montage_ai import api
 
 from . import messages
 from .controller import Controller
+from .export_actions import ExportActions
 from .cut_strip import CutStrip
 from .footage_list import FootageList
 from .form import InputsForm
@@ -55,6 +56,7 @@ class PanelWindow(QWidget):
         self._build()
         self.resolve_actions = ResolveActions(self, build)  # the Resolve and Undo buttons
         self.proxy_actions = ProxyActions(self)  # Make proxies, Unlink proxies
+        self.export_actions = ExportActions(self)  # Play preview, Export, Render master
         self.form.load(self.settings)
         self._refresh_buttons()
 
@@ -108,11 +110,10 @@ class PanelWindow(QWidget):
         self.render_btn.setToolTip("Exports and master.mp4 (full quality, -14 LUFS) into a folder; on the "
                                    "Scheduler's cluster when one is set")
         for b, slot in ((self.analyze_btn, self.analyze), (self.generate_btn, self.generate),
-                        (self.cancel_btn, self.cancel), (self.preview_btn, self.play_preview),
-                        (self.export_btn, self._export_clicked), (self.resolve_btn, None), (self.undo_btn, None),
-                        (self.render_btn, self._render_clicked)):
-            if slot:
-                b.clicked.connect(slot)
+                        (self.cancel_btn, self.cancel)):
+            b.clicked.connect(slot)
+        for b in (self.analyze_btn, self.generate_btn, self.cancel_btn, self.preview_btn, self.export_btn,
+                  self.resolve_btn, self.undo_btn, self.render_btn):
             buttons.addWidget(b)
         return buttons
 
@@ -257,47 +258,15 @@ class PanelWindow(QWidget):
         """Rows of the footage list showing their thumbnail (no longer the placeholder)."""
         return self.clip_list.with_thumbnails
 
-    # ----- Send ---------------------------------------------------------------------------------
-    def play_preview(self) -> None:
-        preview = self.controller.preview
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(preview)))
-        self.status.setText(f"Opened {preview.name} in the system player.")
-
-    def _ask_folder(self, title: str, start: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title, start)
-
-    def _export_clicked(self) -> None:
-        if folder := self._ask_folder("Export to folder", self.settings.export_dir):
-            self.export(folder)
-
+    # ----- Send and proxies (their buttons' classes do the work) --------------------------------------
     def export(self, folder: str | Path) -> None:
-        """Write every NLE export, the preview Generate rendered and report.json into ``folder`` (a set per
-        aspect asked for; a bad one is said in the red line, nothing written)."""
-        self.settings.export_dir = str(folder)
-        self._store_settings()
-        self._run("Exporting", self.controller.export_job(folder, self.form.choices()),
-                  lambda files: self._exported(folder, files))
-
-    def _exported(self, folder, files) -> None:
-        self.status.setText(messages.exported(folder, files))
-        self.exported.emit(str(folder))
-
-    def _render_clicked(self) -> None:
-        if folder := self._ask_folder("Render master into folder", self.settings.export_dir):
-            self.render(folder)
+        """Every NLE export, the preview and report.json into ``folder`` (see :class:`.ExportActions`)."""
+        self.export_actions.export(folder)
 
     def render(self, folder: str | Path) -> None:
-        """Write the exports into ``folder`` as Export does, then render ``master.mp4`` there from them
-        (progress per segment; Cancel leaves no partial master)."""
-        self.settings.export_dir = str(folder)
-        self._store_settings()
-        self._run("Rendering", self.controller.render_job(folder, self.form.choices()), self._rendered)
+        """The exports and master.mp4 into ``folder`` (see :class:`.ExportActions`)."""
+        self.export_actions.render(folder)
 
-    def _rendered(self, master) -> None:
-        self.status.setText(messages.rendered(master))
-        self.rendered.emit(str(master.path))
-
-    # ----- Proxies ------------------------------------------------------------------------------
     def make_proxies(self, folder: str | Path) -> None:
         """Proxies of the footage in ``folder`` (a worker thread; valid ones kept), then, in Resolve,
         each linked to its media pool clip."""
