@@ -228,8 +228,11 @@ def job(*, music: str | Path | None = None, footage=(), selects=(), out: str | P
 
 # ----- verbs -------------------------------------------------------------------------------------------
 def analyze(job: Job, progress: Progress | None = None, cancel: threading.Event | None = None) -> Inputs:
-    """The job's music and footage (and selects) analysed: :func:`.pipeline.analyze_inputs`."""
+    """The job's music and footage (and selects) analysed: :func:`.pipeline.analyze_inputs`. InputError
+    when the job names no music (an edge without a required ``--music``: the panel's empty field)."""
     from .pipeline import analyze_inputs
+    if job.music is None:
+        raise InputError("--music", "no music file chosen")
     s = job.settings
     return analyze_inputs(job.music, list(job.footage), progress, cancel, s.tempo_hint, s.beats_per_bar,
                           job.scheduler, job.path_map, s.beat_engine, list(job.selects), job.pool_selects)

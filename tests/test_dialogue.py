@@ -251,8 +251,8 @@ def test_panel_dialogue_control_and_loud_fallback(qtbot, tmp_path, monkeypatch, 
     qtbot.addWidget(window)
     window.set_music(song.path)
     window.add_footage([talk[0].path])
-    window.style_box.setCurrentText("documentary")
-    window.dialogue_box.setCurrentText("isolate")
+    window.form.style_box.setCurrentText("documentary")
+    window.form.dialogue_box.setCurrentText("isolate")
     assert window.plan_settings().dialogue == "isolate"
     with qtbot.waitSignal(window.analyzed, timeout=120_000):
         window.analyze_btn.click()

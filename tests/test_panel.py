@@ -44,8 +44,8 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     shot(window, "empty")
     window.set_music(song.path)
     window.add_footage(footage)
-    window.duration_spin.setValue(20)
-    window.start_spin.setValue(10)
+    window.form.duration_spin.setValue(20)
+    window.form.start_spin.setValue(10)
     with qtbot.waitSignal(window.analyzed, timeout=WAIT_MS):
         window.analyze_btn.click()
     assert window.clip_list.count() == len(footage)
@@ -76,17 +76,18 @@ def test_analyze_generate_export(window, qtbot, song, footage, tmp_path):
     assert [c["record_start_frame"] for c in report["cuts"]] == [c.record_start for c in plan.cuts]
     saved = json.loads((tmp_path / "config" / "panel.json").read_text())
     assert saved["music"] == str(song.path) and saved["duration"] == 20  # settings remembered
-    window.aspects_edit.setText("21:9")  # not an aspect: said, nothing written
-    window.export(tmp_path / "never")
-    assert "Aspects" in window.error.text() and not (tmp_path / "never").exists()
-    window.aspects_edit.setText("16:9,1:1")  # one set per aspect, the same cuts, the square one reframed
+    window.form.aspects_edit.setText("21:9")  # not an aspect: said as the CLI says it, nothing written
+    with qtbot.waitSignal(window.failed, timeout=WAIT_MS):
+        window.export(tmp_path / "never")
+    assert window.error.text().startswith("--aspects: '21:9': choose from") and not (tmp_path / "never").exists()
+    window.form.aspects_edit.setText("16:9,1:1")  # one set per aspect, the same cuts, the square one reframed
     with qtbot.waitSignal(window.exported, timeout=WAIT_MS):
         window.export(tmp_path / "sets")
     square = json.loads((tmp_path / "sets" / "1x1" / "report.json").read_text())
     assert square["aspect"] == "1:1" and square["width"] == square["height"]
     assert [c["record_start_frame"] for c in square["cuts"]] == [c.record_start for c in plan.cuts]
     assert all(c["crop"]["width"] == c["crop"]["height"] for c in square["cuts"])
-    window.aspects_edit.setText("")
+    window.form.aspects_edit.setText("")
 
     bad = tmp_path / "not a song.mp3"  # a failed Analyze leaves nothing of the previous song
     bad.write_bytes(b"garbage" * 10)
@@ -194,14 +195,13 @@ def test_bad_music_shows_one_line_error(window, qtbot, footage, tmp_path):
 
 
 def test_tempo_hint_beats_per_bar_and_engine_fields_reach_the_analysis_and_plan(window):
-    assert window.analysis_overrides() == {"tempo_hint": None, "beats_per_bar": None,  # "analysed"
-                                           "beat_engine": DEFAULT_BEAT_ENGINE}
-    window.tempo_spin.setValue(96)
-    window.meter_spin.setValue(3)
-    window.engine_box.setCurrentText("learned")
-    assert window.analysis_overrides() == {"tempo_hint": 96, "beats_per_bar": 3, "beat_engine": "learned"}
     settings = window.plan_settings()
-    assert settings.tempo_hint == 96 and settings.beats_per_bar == 3 and settings.beat_engine == "learned"
+    assert (settings.tempo_hint, settings.beats_per_bar, settings.beat_engine) == (None, None, DEFAULT_BEAT_ENGINE)
+    window.form.tempo_spin.setValue(96)
+    window.form.meter_spin.setValue(3)
+    window.form.engine_box.setCurrentText("learned")
+    settings = window.plan_settings()
+    assert (settings.tempo_hint, settings.beats_per_bar, settings.beat_engine) == (96, 3, "learned")
 
 
 def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_path, monkeypatch):
@@ -230,7 +230,7 @@ def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_p
     w.load_media_pool()
     steps = []
     w.progress.valueChanged.connect(steps.append)
-    assert w.proxies_btn.isEnabled() and not w.unlink_btn.isEnabled()
+    assert w.form.proxies_btn.isEnabled() and not w.form.unlink_btn.isEnabled()
     with qtbot.waitSignal(w.proxies_done, timeout=WAIT_MS) as done:
         w.make_proxies(tmp_path / "proxies")
     report = done.args[0]
@@ -243,6 +243,6 @@ def test_make_proxies_links_them_in_resolve_and_names_refusals(qtbot, dvr, tmp_p
     w.details_btn.setChecked(True)
     shot(w, "proxies")
     with qtbot.waitSignal(w.proxies_done, timeout=WAIT_MS) as done:
-        w.unlink_btn.click()
+        w.form.unlink_btn.click()
     assert "Resolve: 2 unlinked" in done.args[0]
     assert not any(i.GetClipProperty("Proxy Media Path") for i in items.values())

@@ -21,12 +21,12 @@ def test_panel_offers_the_bins_tags_per_phase(qtbot, dvr, song, clips, tmp_path,
     w = PanelWindow(session=connect(dvr.APP), settings=PanelSettings())
     qtbot.addWidget(w)
     w.show()
-    assert not w.phase_tag_boxes[Phase.INTRO].isEnabled()
+    assert not w.form.phase_tag_boxes[Phase.INTRO].isEnabled()
     w.load_media_pool()
     w.set_music(song.path)
     with qtbot.waitSignal(w.analyzed, timeout=WAIT_MS):
         w.analyze_btn.click()
-    intro = w.phase_tag_boxes[Phase.INTRO]
+    intro = w.form.phase_tag_boxes[Phase.INTRO]
     offered = [intro.itemText(i) for i in range(intro.count())]
     assert {"establishing", "action", "faces", "flagged", "selects"} <= set(offered) and offered[0] == ""
     intro.setCurrentText("establishing")

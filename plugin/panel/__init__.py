@@ -26,14 +26,13 @@ def launch(resolve: Any = None, block: bool | None = None):
         app = QApplication(["montage-ai"])
     run = block if block is not None else owns_app
     stopper = install(lambda signum: _stop(app)) if run else None
-    from montage_ai.plugin.resolve.build import detect
+    from montage_ai import api
+    from montage_ai.plugin.resolve.bridge import connect, detect
     session, problem, build = None, "", detect(resolve)
     if resolve is not None:
-        from montage_ai.errors import InputError
-        from montage_ai.plugin.resolve.connect import connect
         try:
             session = connect(resolve)
-        except InputError as err:
+        except api.InputError as err:
             problem = str(err)
     window = PanelWindow(session=session, build=build)
     if problem:
@@ -59,10 +58,10 @@ def launch(resolve: Any = None, block: bool | None = None):
 def _stop(app) -> None:
     """A stop signal: cancel the work, kill ffmpeg children, close every window (each saves its settings and
     removes its temporary folder), leave the event loop."""
-    from montage_ai import ffmpeg_cmd
+    from montage_ai import api
     for window in list(_open_windows):
         window.cancel()
-    ffmpeg_cmd.stop_all(refuse_new=True)
+    api.stop_work()
     for window in list(_open_windows):
         window.close()
     app.quit()

@@ -12,15 +12,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_panel(args: argparse.Namespace) -> int:
     """The window until it is closed: 0, or 128 + the signal that ended it (SIGTERM, SIGINT, SIGHUP)."""
-    from montage_ai.errors import InputError
+    from montage_ai import api
     try:
         from . import launch
         import PySide6  # noqa: F401
     except ImportError as err:
-        raise InputError(None, f"the panel needs PySide6 ({err}): run {sys.executable} -m pip install "
+        raise api.InputError(None, f"the panel needs PySide6 ({err}): run {sys.executable} -m pip install "
                                f"PySide6-Essentials (see docs/install.md)") from None
     from .display import display_problem
     if problem := display_problem():
-        raise InputError(None, problem)
+        raise api.InputError(None, problem)
     window = launch()
     return 128 + window.signum if window.signum else 0

@@ -1,38 +1,42 @@
 """The plan under the waveform: one tile per cut at its music time, coloured by phase, with a thumbnail
-(asked for with ``thumbnail_needed`` when a tile without one is painted)."""
+of its first frame (asked of the :class:`.thumbnails.ThumbnailLoader` when a tile without one is painted)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from montage_ai.model import Plan
+from montage_ai import api
 
+from .thumbnails import ThumbnailLoader
 from .waveform import BACKGROUND, PHASE_COLOURS, TimeAxis
 
 PHASE_BAR = 6  # px of phase colour under each tile
+THUMB_HEIGHT = 60
 
 
 class CutStrip(QWidget):
     """Tiles share the waveform's time axis, so each cut sits exactly under its beat."""
 
-    thumbnail_needed = Signal(int)  # cut index
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(70)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.plan: Plan | None = None
+        self.plan: api.Plan | None = None
+        self.serial = 0  # tells thumbnails of the current plan from an earlier one's
         self.thumbnails: dict[int, QImage] = {}
+        self.loader = loader
+        loader.ready.connect(self._thumbnail_ready)
 
-    def set_plan(self, plan: Plan | None) -> None:
+    def set_plan(self, plan: api.Plan | None) -> None:
         self.plan, self.thumbnails = plan, {}
+        self.serial += 1
         self.update()
 
-    def set_thumbnail(self, cut_index: int, jpeg: bytes) -> None:
+    def _thumbnail_ready(self, tag: tuple, jpeg: bytes) -> None:
         image = QImage.fromData(jpeg)
-        if not image.isNull():
-            self.thumbnails[cut_index] = image
+        if tag[:2] == ("cut", self.serial) and not image.isNull():
+            self.thumbnails[tag[2]] = image
             self.update()
 
     def cut_rect(self, index: int) -> QRectF:
@@ -63,7 +67,8 @@ class CutStrip(QWidget):
                 p.drawImage(QRectF(tile.x(), tile.y(), src.width(), tile.height()), scaled, src)
             else:
                 p.fillRect(tile, QColor("#2c3038"))
-                self.thumbnail_needed.emit(cut.index)
+                self.loader.request(("cut", self.serial, cut.index), cut.clip.path, cut.source_in, cut.clip.rate,
+                                    THUMB_HEIGHT)
             colour = PHASE_COLOURS[cut.phase]
             p.fillRect(QRectF(rect.x(), rect.bottom() - PHASE_BAR, rect.width(), PHASE_BAR), colour)
             p.setPen(QPen(colour, 1))

@@ -10,7 +10,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from montage_ai.plugin.resolve.build import Build, export_for_import, import_steps
+from montage_ai import api
+from montage_ai.plugin.resolve.bridge import Build, import_steps
+
+from . import messages
 
 PUSH, EXPORT = "Create timeline in Resolve", "Export for Resolve import"
 
@@ -18,8 +21,8 @@ PUSH, EXPORT = "Create timeline in Resolve", "Export for Resolve import"
 class ResolveActions:
     """Drives ``window.resolve_btn`` and ``window.undo_btn`` for the ``build`` the panel was opened with."""
 
-    def __init__(self, window: Any, build: Build) -> None:
-        self.window, self.build = window, build
+    def __init__(self, window: Any, build: Build | None = None) -> None:
+        self.window, self.build = window, build or Build()
         self.last = None  # the PushResult of the last push, until undone
         window.resolve_btn.clicked.connect(self.clicked)
         window.undo_btn.clicked.connect(self.undo)
@@ -47,29 +50,21 @@ class ResolveActions:
 
     def push(self) -> None:
         """The plan as a new timeline (version) in the open Resolve project."""
-        from montage_ai.errors import InputError
-        from montage_ai.export.otio_export import build_timeline
-        from montage_ai.plugin.resolve.writer import push_timeline
         w = self.window
         try:
-            result = push_timeline(w.session, build_timeline(w.plan), media_items=w.pool_items or None)
-        except InputError as err:
+            result = w.controller.push()
+        except api.InputError as err:
             w._show_error(str(err))
             w.failed.emit(str(err))
             return
         self.last = result
-        notes = f" ({'; '.join(result.notes)})" if result.notes else ""
-        short = (f" {len(result.short)} clips one frame short (whole frames cannot fill them): "
-                 f"{'; '.join(map(str, result.short))}." if result.short else "")
-        w.status.setText(f"Created timeline “{result.name}” in Resolve: {result.clips} clips, "
-                         f"{result.markers} markers, via {result.route}.{notes}{short}")
+        w.status.setText(messages.pushed(result))
         w._refresh_buttons()
         w.pushed.emit(result.name)
 
     def undo(self) -> None:
         """Undo the last push: its timeline deleted, the project frame rate it changed set back."""
-        from montage_ai.plugin.resolve.versions import undo_push
-        lines = undo_push(self.window.session, self.last)
+        lines = self.window.controller.undo_push(self.last)
         self.last = None
         self.window.status.setText("Undo: " + "; ".join(lines) + ".")
         self.window._refresh_buttons()
@@ -78,12 +73,8 @@ class ResolveActions:
         """The Resolve-shaped OTIO and FCP7 XML into ``folder`` (a worker thread), then the menu steps."""
         w = self.window
         w.settings.export_dir = str(folder)
-        plan = w.plan
-
-        def work(progress, cancel):
-            return export_for_import(plan, Path(folder))
-
-        w._run("Exporting for Resolve", work, lambda files: self._exported(folder, files))
+        w._run("Exporting for Resolve", w.controller.export_for_import_job(folder),
+               lambda files: self._exported(folder, files))
 
     def _exported(self, folder: str | Path, files: list[Path]) -> None:
         self.window.status.setText(import_steps(files))

@@ -6,23 +6,21 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from montage_ai.audio.hints import DEFAULT_BEAT_ENGINE
-from montage_ai.config import config_dir
-from montage_ai.output import write_atomic
+from montage_ai import api
 
 
 def config_path() -> Path:
     """``panel.json`` in the user config dir (``$MONTAGE_AI_CONFIG_DIR`` or the platform's)."""
-    return config_dir() / "panel.json"
+    return api.config_dir() / "panel.json"
 
 
 @dataclass
-class PanelSettings:
+class Remembered:
+    """The form's choices kept between runs (see :class:`.controller.Choices` for their meaning)."""
+
     music: str = ""
     footage: list[str] = field(default_factory=list)
-    export_dir: str = ""
-    proxy_dir: str = ""
-    style: str = ""
+    style: str = ""  # "" = from the prompt
     duration: float = 0.0
     music_start: float = 0.0
     music_end: float = 0.0
@@ -30,11 +28,17 @@ class PanelSettings:
     beat_level: str = "beat"
     tempo_hint: float = 0.0  # BPM; 0 = analysed
     beats_per_bar: int = 0  # 0 = analysed
-    beat_engine: str = DEFAULT_BEAT_ENGINE  # audio.hints.BEAT_ENGINES
+    beat_engine: str = api.DEFAULT_BEAT_ENGINE  # api.BEAT_ENGINES
     seed: int = 0
     prompt: str = ""
     llm: str = ""  # GGUF model for the LLM director; "" = rules
     scheduler: str = ""  # Dask scheduler for footage analysis, proxies and renders; "" = this machine's process pool
+
+
+@dataclass
+class PanelSettings(Remembered):
+    export_dir: str = ""
+    proxy_dir: str = ""
     notes: list[str] = field(default_factory=list, compare=False)  # what load ignored; never saved
 
     @classmethod
@@ -64,7 +68,7 @@ class PanelSettings:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             saved = {k: v for k, v in asdict(self).items() if k != "notes"}
-            write_atomic(path, json.dumps(saved, indent=2))
+            api.write_atomic(path, json.dumps(saved, indent=2))
         except OSError:
             pass  # settings are a convenience; never fail the panel over them
 

@@ -9,10 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from montage_ai.errors import InputError
-from montage_ai.timebase import Rate
-from montage_ai.video.cache import identity_key
-from montage_ai.video.thumbnail import thumbnail_bytes
+from montage_ai import api
+
+
+def best_frame(clip) -> int:
+    """The representative frame of the clip's best shot (its middle when unanalysed)."""
+    best = max(clip.shots, key=lambda s: s.quality, default=None)
+    return best.thumbnail if best is not None and best.thumbnail is not None else clip.frames // 2
 
 
 class _Job(QRunnable):
@@ -23,8 +26,8 @@ class _Job(QRunnable):
     def run(self) -> None:
         path, frame, rate, height = self.args
         try:
-            jpeg = thumbnail_bytes(path, frame, rate, height, self.loader.key)
-        except (InputError, OSError):
+            jpeg = api.thumbnail(path, frame, rate, height, self.loader.key)
+        except (api.InputError, OSError):
             jpeg = b""  # no thumbnail; the tile stays plain
         self.loader.made.emit(self.generation, self.tag, jpeg)
 
@@ -45,7 +48,7 @@ class ThumbnailLoader(QObject):
         self.keys: dict[Path, str] = {}  # each file's identity key, read once until reset
         self.made.connect(self._made)
 
-    def request(self, tag: Any, path: Path, frame: int, rate: Rate, height: int) -> None:
+    def request(self, tag: Any, path: Path, frame: int, rate: api.Rate, height: int) -> None:
         """Make the thumbnail for ``tag`` unless it was asked for already."""
         if tag not in self.requested:
             self.requested.add(tag)
@@ -54,7 +57,7 @@ class ThumbnailLoader(QObject):
     def key(self, path: Path) -> str:
         """``path``'s identity key (it reads the file's first MiB: once per file, not per thumbnail);
         OSError when the file cannot be read. Called from the loader's threads."""
-        return self.keys.get(path) or self.keys.setdefault(path, identity_key(path))
+        return self.keys.get(path) or self.keys.setdefault(path, api.file_key(path))
 
     def reset(self) -> None:
         self.pool.clear()

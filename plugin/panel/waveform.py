@@ -8,10 +8,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from montage_ai.model import Music, Phase, Section
+from montage_ai import api
 
-PHASE_COLOURS = {Phase.INTRO: QColor("#3b6fd8"), Phase.BUILD: QColor("#1fa5b8"), Phase.CLIMAX: QColor("#e0413a"),
-                 Phase.SUSTAIN: QColor("#f08a24"), Phase.OUTRO: QColor("#8c4fd0")}
+PHASE_COLOURS = {api.Phase.INTRO: QColor("#3b6fd8"), api.Phase.BUILD: QColor("#1fa5b8"),
+                 api.Phase.CLIMAX: QColor("#e0413a"), api.Phase.SUSTAIN: QColor("#f08a24"),
+                 api.Phase.OUTRO: QColor("#8c4fd0")}
 BACKGROUND = QColor("#1d1f24")
 HANDLE_GRAB_PX = 8
 LABEL_ROWS = 2  # rows of phase labels above the beat lines
@@ -65,19 +66,19 @@ class WaveformView(QWidget):
         super().__init__(parent)
         self.setMinimumHeight(150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.music: Music | None = None
-        self.sections: list[Section] = []
+        self.music: api.Music | None = None
+        self.sections: list[api.Section] = []
         self.start, self.end = 0.0, 0.0
         self._drag: str | None = None
         self.labels: list[tuple[int, float, int, str]] = []  # as last painted: (section, x, row, text)
 
-    def set_music(self, music: Music | None) -> None:
+    def set_music(self, music: api.Music | None) -> None:
         self.music = music
         self.sections = list(music.sections) if music else []
         self.start, self.end = 0.0, music.duration if music else 0.0
         self.update()
 
-    def set_sections(self, sections: list[Section]) -> None:
+    def set_sections(self, sections: list[api.Section]) -> None:
         """Phases to colour (the plan's arc over the chosen range, or the whole song's)."""
         self.sections = list(sections)
         self.update()

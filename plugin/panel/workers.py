@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from montage_ai.errors import Cancelled, InputError
+from montage_ai import api
 
 
 class _Signals(QObject):
@@ -29,9 +29,9 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn(self.signals.progress.emit, self.cancel)
-        except Cancelled:
+        except api.Cancelled:
             self.signals.cancelled.emit()
-        except InputError as err:
+        except api.InputError as err:
             self.signals.failed.emit(str(err), "")
         except Exception as err:  # shown in the window with details, never a crash of the host app
             self.signals.failed.emit(f"{type(err).__name__}: {err}", traceback.format_exc())
