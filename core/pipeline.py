@@ -28,7 +28,7 @@ from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
-from .progress import STAGES, Progress  # noqa: F401 (STAGES: the panel imports it from here)
+from .progress import Progress
 from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
