@@ -16,7 +16,7 @@ from .audio.decode import require_audio
 from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
 from .errors import Cancelled, InputError
-from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
+from .export import DEFAULT_FORMATS, FORMATS, NotWritten
 from .export.preview import render_preview
 from .export.report import build_report, report_timings, save_report
 from .export.report_html import write_report_html
@@ -227,9 +227,9 @@ def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool
     start = time.perf_counter()
     for i, fmt in enumerate(formats):
         _check(cancel)
-        name = FORMATS[fmt][0]
+        name = FORMATS[fmt].file_name
         try:
-            names += [p.name for p in writer(fmt)(plan, folder / name) or [folder / name]]
+            names += [p.name for p in FORMATS[fmt].write(plan, folder / name) or [folder / name]]
         except NotWritten as why:
             not_written[name] = str(why)
         if progress:
