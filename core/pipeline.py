@@ -17,9 +17,7 @@ from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
 from .errors import Cancelled, InputError
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten
-from .export.preview import render_preview
 from .export.report import build_report, report_timings, save_report
-from .export.report_html import write_report_html
 from .model import Aspect, Clip, Music, Plan
 from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
@@ -28,6 +26,8 @@ from .plan.planner import PlanSettings, check_cut_lengths, plan_montage
 from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
+from .render.preview import render_preview
+from .render.report_html import write_report_html
 from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage

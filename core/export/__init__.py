@@ -5,7 +5,8 @@ readers, sync check, written by default or not); this package only collects them
 CLI lists them and ``validate`` checks them. A writer may return the files it wrote (an EDL of more
 than 999 events is several files), and raises :class:`NotWritten` when the format cannot carry this
 plan (an EDL or AAF of a mixed-rate edit): the other formats are still written and ``report.json``
-says why the file is absent. ``report.json`` (:mod:`.report`) is written beside them.
+says why the file is absent. ``report.json`` (:mod:`.report`) is written beside them; what reads
+media to draw or render (report.html, preview.mp4) is in :mod:`montage_ai.render`.
 """
 from __future__ import annotations
 
