@@ -12,7 +12,6 @@ report.json lists must exist.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -43,12 +42,6 @@ def edl_source_frame(source_in: int, clip_rate: Rate, clip_start: int, rate: Rat
     return frame if clip_rate == rate else clip_rate.rescale(frame, rate)
 
 
-def mlt_position(source_in: int, clip_rate: Rate, rate: Rate) -> int:
-    """The first timeline-grid position at which MLT's avformat producer, which shows source frame
-    ``floor(position / fps x clip fps + 0.5)``, shows ``source_in`` (or the next frame it can show)."""
-    return max(0, math.floor((Fraction(source_in) - Fraction(1, 2)) * rate.fps / clip_rate.fps) + 1)
-
-
 def load_expected(folder: Path) -> Expected:
     path = folder / "report.json"
     try:
@@ -59,9 +52,8 @@ def load_expected(folder: Path) -> Expected:
                         [(c["record_start_frame"], c["record_end_frame"], c["source_path"], c["source_in_frame"])
                          for c in data["cuts"]],
                         [edl_source_frame(c["source_in_frame"], *clips[c["source_path"]], rate) for c in data["cuts"]],
-                        [math.ceil(Fraction(c["source_in_frame"]) * rate.fps / clips[c["source_path"]][0].fps)
-                         for c in data["cuts"]],
-                        [mlt_position(c["source_in_frame"], clips[c["source_path"]][0], rate) for c in data["cuts"]],
+                        [clips[c["source_path"]][0].rescale_up(c["source_in_frame"], rate) for c in data["cuts"]],
+                        [clips[c["source_path"]][0].first_rounding_to(c["source_in_frame"], rate) for c in data["cuts"]],
                         int(data["frames"]), int(data["music"]["in_frame"]), str(data["music"]["path"]),
                         [str(n) for n in data.get("outputs", [])], [int(c["source_out_frame"]) for c in data["cuts"]],
                         any(c.get("crop") for c in data["cuts"]))

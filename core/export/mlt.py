@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..dialogue.ducking import duck_keyframes
 from ..model import Cut, Plan
+from ..timebase import Rate
 from .format import MLT, Expected, Format, Reader, SyncCheck, music_problems
 from .framing import crop_keys
 
@@ -68,7 +69,7 @@ def media_length(plan: Plan, path: Path) -> int:
     clip = next((c for c in plan.clips if c.path == path), None) or \
         next((plan.cuts[e.cut].clip for e in plan.dialogue if e.path == path), None)  # an isolated voice
     seconds = Fraction(plan.music.duration) if clip is None else clip.rate.seconds(clip.frames)
-    return math.ceil(seconds * plan.rate.fps)
+    return plan.rate.frames_covering(seconds)
 
 
 def media_producer(parent: ET.Element, id: str, path: Path, plan: Plan,
@@ -184,18 +185,18 @@ def write_mlt(plan: Plan, path: Path) -> None:
     write_xml(build_mlt(plan), path)
 
 
-def _mlt_frames(value: str, fps: Fraction) -> int:
+def _mlt_frames(value: str, rate: Rate) -> int:
     """An MLT position: a frame count, or a clock ``HH:MM:SS.mmm`` (how Shotcut and Kdenlive save)."""
     if ":" not in value:
         return int(value)
     h, m, sec = value.replace(",", ".").split(":")
-    return round((int(h) * 3600 + int(m) * 60 + Fraction(sec)) * fps)
+    return rate.frames_in(int(h) * 3600 + int(m) * 60 + Fraction(sec))
 
 
-def _profile_rate(root: ET.Element) -> Fraction:
+def _profile_rate(root: ET.Element) -> Rate:
     """The frame rate of an MLT document's profile (its timeline rate)."""
     profile = root.find("profile")
-    return Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
+    return Rate(Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den"))))
 
 
 def _resources(root: ET.Element) -> dict[str | None, str | None]:
@@ -221,7 +222,7 @@ def read_mlt(path: Path, exp: Expected):
     return out
 
 
-def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Fraction]:
+def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Rate]:
     """The entries on the audio track of an MLT, Shotcut or Kdenlive document (playlists marked
     ``shotcut:audio`` or ``kdenlive:audio_track``; the music is the one entry) and the profile's rate."""
     entries = [e for p in root.iter("playlist") for e in p.findall("entry")
