@@ -49,7 +49,7 @@ from montage_ai import ffmpeg_cmd  # noqa: E402
 from montage_ai.audio.analyze import analyze_music  # noqa: E402
 from montage_ai.demo_media import synth_song  # noqa: E402
 from montage_ai.encoders import select_encoder  # noqa: E402
-from montage_ai.export.preview import (  # noqa: E402
+from montage_ai.render.preview import (  # noqa: E402
     QUALITIES, _decode_args, _encode_args, plan_reads, preview_size, render_preview)
 from montage_ai.plan.planner import PlanSettings, plan_montage  # noqa: E402
 from montage_ai.timebase import Rate  # noqa: E402

@@ -188,14 +188,14 @@ class Cut:
         after the start of source frame ``source_in``; exactly ``source_in`` when the clip runs at ``rate``.
         Premiere and Resolve read in-points of FCP7 clipitems on the timeline's grid (MLT rounds:
         :meth:`source_in_nearest`)."""
-        return math.ceil(Fraction(self.source_in) * rate.fps / self.clip.rate.fps)
+        return self.clip.rate.rescale_up(self.source_in, rate)
 
     def source_in_nearest(self, rate: Rate) -> int:
         """The in-point on ``rate``'s grid for readers that round to the nearest source frame, as MLT's
         avformat producer does (source frame = floor(position / fps x clip fps + 0.5)): the first grid
         position showing ``source_in``, or the frame after it when the clip has more frames per second
         than ``rate`` and no position shows it. Exactly ``source_in`` when the clip runs at ``rate``."""
-        return max(0, math.floor((Fraction(self.source_in) - Fraction(1, 2)) * rate.fps / self.clip.rate.fps) + 1)
+        return self.clip.rate.first_rounding_to(self.source_in, rate)
 
 
 @dataclass(frozen=True)

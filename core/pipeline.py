@@ -16,10 +16,8 @@ from .audio.decode import require_audio
 from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
 from .errors import Cancelled, InputError, warning_kind
-from .export import DEFAULT_FORMATS, FORMATS, NotWritten, writer
-from .export.preview import render_preview
+from .export import DEFAULT_FORMATS, FORMATS, NotWritten
 from .export.report import build_report, report_timings, save_report
-from .export.report_html import write_report_html
 from .model import Aspect, Clip, Music, Plan, Run
 from .dialogue.speech import find_speech, isolate_dialogue
 from .output import output_folder, staged_output
@@ -29,6 +27,8 @@ from .plan.reframe import needs_tracks, reframe
 from .plan.refine import DEFAULT_ROUNDS, refine
 from .plan.styles import get_style, load_styles
 from .progress import Progress
+from .render.preview import render_preview
+from .render.report_html import write_report_html
 from .selects import ClipSelects, Selects, folder_tags, found_tags, read_selects, unmatched
 from .video.discover import discover_footage, require_nameable, resolve_input
 from .video.footage import analyze_footage
@@ -233,9 +233,9 @@ def _write_set(plan: Plan, folder: Path, formats: tuple[str, ...], preview: bool
     start = time.perf_counter()
     for i, fmt in enumerate(formats):
         _check(cancel)
-        name = FORMATS[fmt][0]
+        name = FORMATS[fmt].file_name
         try:
-            names += [p.name for p in writer(fmt)(plan, folder / name) or [folder / name]]
+            names += [p.name for p in FORMATS[fmt].write(plan, folder / name) or [folder / name]]
         except NotWritten as why:
             not_written[name] = str(why)
         if progress:

@@ -1,14 +1,18 @@
-"""Rational frame rates, frame <-> time conversion and SMPTE timecode.
+"""Rational frame rates, frame <-> time conversion, frames at one rate <-> frames at another, SMPTE timecode.
 
 Every planned time in Montage AI is an integer frame count at a :class:`Rate`.
-Seconds appear only inside analysis; this module is the one place that converts.
+Seconds appear only inside analysis; this module is the one place that converts, as small pure
+functions and :class:`Rate` methods (the way librosa keeps its unit conversions in one module).
 """
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+import numpy as np
 
 
 _NTSC_NOMINAL = {24, 30, 48, 60, 120}
@@ -73,6 +77,10 @@ class Rate:
         """Nearest whole number of frames in a duration of ``seconds``."""
         return round(Fraction(seconds) * self.fps)
 
+    def frames_covering(self, seconds: float | Fraction) -> int:
+        """Whole frames that cover a duration of ``seconds`` (the count rounded up)."""
+        return math.ceil(Fraction(seconds) * self.fps)
+
     def inner_frames(self, start: float | Fraction, end: float | Fraction) -> tuple[int, int]:
         """``[first, last)``: the frames that lie wholly inside ``[start, end)`` seconds."""
         return math.ceil(Fraction(start) * self.fps), math.floor(Fraction(end) * self.fps)
@@ -82,8 +90,20 @@ class Rate:
         return Fraction(frames) / self.fps
 
     def rescale(self, frames: int, other: "Rate") -> int:
-        """Frame at ``other`` rate that contains the start of ``frames`` at this rate."""
+        """Frame at ``other`` rate that contains the start of ``frames`` at this rate: ``floor(frames·o/s)``."""
         return math.floor(Fraction(frames) * other.fps / self.fps)
+
+    def rescale_up(self, frames: int, other: "Rate") -> int:
+        """The first frame at ``other`` rate starting at or after the start of ``frames`` at this rate:
+        ``ceil(frames·o/s)``; exactly ``frames`` when the rates are equal."""
+        return math.ceil(Fraction(frames) * other.fps / self.fps)
+
+    def first_rounding_to(self, frames: int, other: "Rate") -> int:
+        """The first frame at ``other`` rate that a reader rounding to the nearest frame at this rate
+        (frame ``floor(p·s/o + ½)`` at position ``p``, as MLT's avformat producer) shows as ``frames``, or
+        as the frame after it when this rate is the faster and no position shows it; past an exact tie,
+        which the reader's floating point may round down; exactly ``frames`` when the rates are equal."""
+        return max(0, math.floor((Fraction(frames) - Fraction(1, 2)) * other.fps / self.fps) + 1)
 
     def timecode(self, frames: int, drop_frame: bool = False, wrap: bool = True) -> str:
         """SMPTE timecode label of an absolute frame number (``;`` separator when drop-frame)."""
@@ -160,10 +180,28 @@ def floored_length(media_frames: int | float | Fraction, media_rate: Rate, timel
     return media_rate.rescale(media_frames, timeline_rate)
 
 
+def floored_lengths(media_frames: np.ndarray, rates: Sequence[Rate], which: np.ndarray, timeline_rate: Rate) -> np.ndarray:
+    """:func:`floored_length` of ``media_frames[i]`` frames at ``rates[which[i]]``, for a whole array at once
+    (exact, in integers; a single count is taken for every ``which``)."""
+    num = np.array([timeline_rate.fps.numerator * r.fps.denominator for r in rates], dtype=np.int64)
+    den = np.array([timeline_rate.fps.denominator * r.fps.numerator for r in rates], dtype=np.int64)
+    return np.asarray(media_frames, dtype=np.int64) * num[which] // den[which]
+
+
+def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
+    """Media frames (at ``clip_rate``) a cut of ``record_frames`` timeline frames uses: ``ceil(N·m/t)``.
+
+    The frames that start while the cut plays in real time, and the smallest count ``L`` whose
+    Resolve-appended length ``floor(L·t/m)`` reaches ``N``; that length is exactly ``N`` whenever any
+    count can give it (always when ``m ≥ t``), see docs/resolve.md § "Exact append". The one
+    source-length rule of the planner, the shot picker and the dialogue track."""
+    return timeline_rate.rescale_up(record_frames, clip_rate)
+
+
 def floored_count(record_frames: int, media_rate: Rate, timeline_rate: Rate) -> int | None:
     """The whole media-frame count whose floored length is exactly ``record_frames``, or None when none is:
     the smallest count reaching it, ``ceil(N·m/t)``, is the only candidate."""
-    count = math.ceil(Fraction(record_frames) * media_rate.fps / timeline_rate.fps)
+    count = source_frames_for(record_frames, media_rate, timeline_rate)
     return count if count > 0 and floored_length(count, media_rate, timeline_rate) == record_frames else None
 
 
@@ -208,7 +246,7 @@ def whole_frame_pieces(record_frames: int, media_rate: Rate,
         if lengths is not None:
             pieces, record = [], 0
             for n in lengths:
-                pieces.append((record, n, math.ceil(Fraction(record) * media_rate.fps / timeline_rate.fps),
+                pieces.append((record, n, timeline_rate.rescale_up(record, media_rate),
                                floored_count(n, media_rate, timeline_rate)))
                 record += n
             return frames, pieces

@@ -10,7 +10,7 @@ import pytest
 from montage_ai.export.fcp7 import build_xmeml
 from montage_ai.export.mlt import build_mlt
 from montage_ai.export.otio_export import build_timeline
-from montage_ai.export.preview import preview_size
+from montage_ai.render.preview import preview_size
 from montage_ai.plan.planner import PlanSettings, dominant_size, plan_montage
 from montage_ai.video.probe import probe_clip
 

@@ -9,13 +9,13 @@ import subprocess
 import pycmx
 import pytest
 
-from montage_ai.export.edl import write_edl
+from montage_ai.export.edl import edl_parts, write_edl
 from montage_ai.export import FORMATS
 from montage_ai.model import Music
 from montage_ai.pipeline import make
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate
-from montage_ai.validate import edl_parts, format_table, validate
+from montage_ai.validate import format_table, validate
 from montage_ai.video.probe import probe_clip
 
 RATES = ["24000/1001", "24", "25", "30000/1001", "30", "50", "60000/1001", "60"]

@@ -9,7 +9,7 @@ from colour_media import clip_index_per_frame, colour_clips, expected_codes, exp
 
 from montage_ai.encoders import Encoder, Selection
 from montage_ai.errors import Cancelled, InputError
-from montage_ai.export.preview import plan_reads, preview_size, render_preview, write_frames
+from montage_ai.render.preview import plan_reads, preview_size, render_preview, write_frames
 from montage_ai.model import Shot
 from montage_ai.plan.planner import PlanSettings, plan_montage
 from montage_ai.timebase import Rate

@@ -5,9 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from montage_ai.plan.selection import source_frames_for
 from montage_ai.plugin.resolve.placement import place
-from montage_ai.timebase import Rate, floored_length as appended_length
+from montage_ai.timebase import Rate, floored_length as appended_length, source_frames_for
 
 RATES = [Rate.parse(r) for r in ("23.976", "24", "25", "29.97", "30", "50", "59.94", "60")]
 PAIRS = list(itertools.product(RATES, RATES))

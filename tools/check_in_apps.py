@@ -89,11 +89,13 @@ def _save(env: dict, main: str, project: Path, before: float) -> Path | None:
 
 def _saved(app: str, path: Path) -> tuple[list[tuple[int, int]], tuple[int, int]]:
     """Record frames of every cut, and (music in-point, length) of the music, in the project an application saved."""
-    from montage_ai import validate
-    exp = validate.load_expected(path.parent)
-    reader = validate.read_kdenlive if app == "kdenlive" else validate.read_mlt
+    from montage_ai.export.kdenlive import read_kdenlive
+    from montage_ai.export.mlt import read_mlt, read_mlt_music
+    from montage_ai.validate import load_expected
+    exp = load_expected(path.parent)
+    reader = read_kdenlive if app == "kdenlive" else read_mlt
     cuts = [(a, b) for a, b, _, _ in reader(path, exp)]
-    return cuts, validate.read_mlt_music(path)
+    return cuts, read_mlt_music(path)
 
 
 def _framing(path: Path) -> tuple[tuple[int, int], int]:

@@ -7,13 +7,11 @@ it even where no beat could free the cut end.
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from ..intervals import merge_close
 from ..model import Clip, Cut, DialogueEvent
-from ..plan.selection import source_frames_for
-from ..timebase import Rate
+from ..timebase import Rate, source_frames_for
 
 DIALOGUE_MODES = ("off", "keep", "isolate")
 #: A cut end moves at most this far (either way) to leave speech.
@@ -29,7 +27,7 @@ def speaking_at(clip: Clip, seconds: float) -> bool:
 
 def _source_seconds(clip: Clip, source_in: int, rate: Rate, pos: int, frame: int) -> Fraction:
     """Clip time (s) playing at the end of timeline frame ``frame - 1`` of a cut at ``pos``."""
-    return Fraction(source_in) / clip.rate.fps + Fraction(frame - pos) / rate.fps
+    return clip.rate.seconds(source_in) + rate.seconds(frame - pos)
 
 
 def hold_end(clip: Clip, source_in: int, shot_end: int, pos: int, end: int, beats: list[int], rate: Rate, total: int,
@@ -69,10 +67,10 @@ def dialogue_events(cuts: list[Cut], rate: Rate) -> list[DialogueEvent]:
         clip = cut.clip
         if not clip.speech:
             continue
-        t0 = Fraction(cut.source_in) / clip.rate.fps
-        for a, b in _phrases(clip, float(t0), float(t0 + Fraction(cut.record_frames) / rate.fps)):
-            start = cut.record_start + math.floor((Fraction(a) - t0) * rate.fps)
-            end = min(cut.record_end, cut.record_start + math.ceil((Fraction(b) - t0) * rate.fps))
-            source_in = cut.source_in + math.floor(Fraction(start - cut.record_start) * clip.rate.fps / rate.fps)
+        t0 = clip.rate.seconds(cut.source_in)
+        for a, b in _phrases(clip, float(t0), float(t0 + rate.seconds(cut.record_frames))):
+            start = cut.record_start + rate.frame_at(Fraction(a) - t0)
+            end = min(cut.record_end, cut.record_start + rate.frames_covering(Fraction(b) - t0))
+            source_in = cut.source_in + rate.rescale(start - cut.record_start, clip.rate)
             events.append(DialogueEvent(cut.index, start, end, clip.path, source_in, clip.rate))
     return events

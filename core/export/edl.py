@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..model import Clip, Crop, Plan
 from ..timebase import Rate
+from .format import EDL, Expected, Format, Reader, SyncCheck, music_problems
+from .otio_read import frames, otio_cuts, read_timeline, timecode_frame
 
 MAX_EVENTS = 999
 REEL_CHARS = 8
@@ -131,3 +133,63 @@ def write_edl(plan: Plan, path: Path) -> list[Path]:
         part_path(path, k).write_text(text, encoding="ascii")
         written.append(part_path(path, k))
     return written
+
+
+def edl_parts(path: Path) -> list[Path]:
+    """``montage.edl`` and the parts that continue it (``montage_part2.edl``, ...), in order."""
+    parts, k = [path], 2
+    while (more := part_path(path, k)).exists():
+        parts.append(more)
+        k += 1
+    return parts
+
+
+def read_edl_otio(path: Path, exp: Expected):
+    """Video clips of every part as OTIO's cmx_3600 reader places them (record timecode absolute)."""
+    rate, cuts = float(exp.rate.fps), []
+    for part in edl_parts(path):
+        tl = read_timeline(part, "cmx_3600", rate=rate)
+        # the reader starts each track at its first record timecode, kept as minus the track's start
+        offset = -frames(tl.video_tracks()[0].source_range.start_time, rate) - exp.start_tc
+        cuts += [(a + offset, b + offset, unquote(name), src)
+                 for a, b, name, src in otio_cuts(tl, exp, timecode_frame)]
+    return cuts
+
+
+def read_edl_pycmx(path: Path, exp: Expected):
+    """Video edits of every part as read by pycmx, source in-points as EDL (timeline-rate) frame numbers.
+    A part of more than 999 events (CMX3600's three-digit event numbers) is an error."""
+    import pycmx
+    tc, cuts = exp.rate.parse_timecode, []
+    for part in edl_parts(path):
+        with open(part, encoding="ascii") as f:
+            edl = pycmx.parse_cmx3600(f)
+        events = list(edl.events)
+        if len(events) > MAX_EVENTS:
+            raise ValueError(f"{part.name} has {len(events)} events; CMX3600 allows {MAX_EVENTS}")
+        cuts += [(tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc, unquote(e.source_file or e.clip_name or ""),
+                  tc(e.source_in)) for event in events for e in event.edits if e.channels.video]
+    return cuts
+
+
+def sync_edl(path: Path, exp: Expected) -> list[str]:
+    """Source durations equal record durations; the ``AA`` music event where and from where planned."""
+    import pycmx
+    with open(path, encoding="utf-8") as f:
+        edits = [e for event in pycmx.parse_cmx3600(f).events for e in event.edits]
+    tc, problems = exp.rate.parse_timecode, []
+    for n, e in enumerate(edits):
+        if tc(e.source_out) - tc(e.source_in) != tc(e.record_out) - tc(e.record_in):
+            problems.append(f"edit {n + 1}: source {e.source_in}-{e.source_out} does not span record "
+                            f"{e.record_in}-{e.record_out}")
+    music = [e for e in edits if not e.channels.video and set(e.channels.channels) <= {1, 2}]  # A3: dialogue
+    if len(music) != 1:
+        return problems + [f"{len(music)} music events, planned 1"]
+    e = music[0]
+    return problems + music_problems((tc(e.record_in) - exp.start_tc, tc(e.record_out) - exp.start_tc),
+                                     tc(e.source_in), e.source_file and unquote(e.source_file), exp)
+
+
+FORMAT = Format("edl", "montage.edl", write_edl,
+                (Reader("pycmx", read_edl_pycmx, EDL), Reader("otio cmx_3600", read_edl_otio, EDL)),
+                SyncCheck("pycmx: music, source out", sync_edl))

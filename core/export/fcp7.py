@@ -24,11 +24,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 from ..dialogue.ducking import duck_keyframes
 from ..model import AudioFormat, Clip, Cut, Plan
+from .format import GRID, Expected, Format, Reader, SyncCheck, music_problems
 from .framing import centre_offset, crop_keys
+from .otio_read import media_offset, otio_cuts, read_timeline
 from ..timebase import Rate
 
 AUDIO_RATE = 48000
@@ -272,3 +274,36 @@ def write_fcp7(plan: Plan, path: Path) -> None:
     with open(path, "wb") as f:
         f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n')
         tree.write(f, encoding="utf-8", xml_declaration=False)
+
+
+def read_fcp7(path: Path, exp: Expected):
+    return otio_cuts(read_timeline(path, "fcp_xml"), exp, media_offset)
+
+
+def sync_fcp7(path: Path, exp: Expected) -> list[str]:
+    """Sequence start timecode; each clipitem's in/out spans its start/end; the music clipitem."""
+    seq = ET.parse(path).getroot().find("sequence")
+    problems = []
+    start = seq.findtext("timecode/frame")
+    if start is None or int(start) != exp.start_tc:
+        problems.append(f"sequence timecode frame {start}, planned {exp.start_tc}")
+    for item in seq.iter("clipitem"):
+        a, b, i, o = (int(item.findtext(k)) for k in ("start", "end", "in", "out"))
+        if o - i != b - a:
+            problems.append(f"{item.get('id')}: in/out {i}-{o} does not span start/end {a}-{b}")
+    music = [i for i in seq.findall("media/audio/track/clipitem")  # one per channel track (Premiere's stereo layout)
+             if not i.get("id", "").startswith("dialogue-")]
+    if not music:
+        return problems + ["no music clipitem, planned one per channel"]
+    urls = {f.get("id"): f.findtext("pathurl") for f in seq.iter("file") if f.findtext("pathurl")}
+    for item in music:
+        ref = item.find("file")
+        url = "" if ref is None else ref.findtext("pathurl") or urls.get(ref.get("id"), "")
+        found = music_problems((int(item.findtext("start")), int(item.findtext("end"))),
+                               int(item.findtext("in")), unquote(urlparse(url).path) or None, exp)
+        problems += [f"{item.get('id')}: {p}" for p in found]
+    return problems
+
+
+FORMAT = Format("fcp7", "montage.xml", write_fcp7, (Reader("otio fcp_xml", read_fcp7, GRID),),
+                SyncCheck("ElementTree: music, start, out", sync_fcp7))

@@ -14,14 +14,18 @@ Positions are MLT frames (see :mod:`.mlt`): the same entries ``melt`` renders fr
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import zlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..model import Phase, Plan
+from .format import MLT, Expected, Format, Reader
 from .mlt import (black, crop_filter, cut_entry, document, element, entry, media_ids, media_length, media_producer, mix, props,
                   write_xml)
+from .otio_read import otio_cuts, read_timeline, timecode_frame
 
 DOC_VERSION = "1.04"
 #: Kdenlive's default guide categories (0 purple, 1 blue, 2 cyan, 3 green, 4 yellow, 5 orange, 6 red, ...).
@@ -95,3 +99,13 @@ def build_kdenlive(plan: Plan) -> ET.Element:
 
 def write_kdenlive(plan: Plan, path: Path) -> None:
     write_xml(build_kdenlive(plan), path)
+
+
+def read_kdenlive(path: Path, exp: Expected):
+    """V1 of a Kdenlive document as the Kdenlive community's OTIO adapter reads it."""
+    with contextlib.redirect_stdout(io.StringIO()):  # the adapter prints a banner on every read
+        tl = read_timeline(path, "kdenlive")
+    return otio_cuts(tl, exp, timecode_frame)
+
+
+FORMAT = Format("kdenlive", "montage.kdenlive", write_kdenlive, (Reader("otio kdenlive adapter", read_kdenlive, MLT),))

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from ..dialogue.ducking import duck_keyframes
 from ..model import Cut, Plan
+from ..timebase import Rate
+from .format import MLT, Expected, Format, Reader, SyncCheck, music_problems
 from .framing import crop_keys
 
 #: MLT version written into documents (Debian 12's melt / Shotcut 22.12 / Kdenlive 22.12 run 7.12).
@@ -67,7 +69,7 @@ def media_length(plan: Plan, path: Path) -> int:
     clip = next((c for c in plan.clips if c.path == path), None) or \
         next((plan.cuts[e.cut].clip for e in plan.dialogue if e.path == path), None)  # an isolated voice
     seconds = Fraction(plan.music.duration) if clip is None else clip.rate.seconds(clip.frames)
-    return math.ceil(seconds * plan.rate.fps)
+    return plan.rate.frames_covering(seconds)
 
 
 def media_producer(parent: ET.Element, id: str, path: Path, plan: Plan,
@@ -181,3 +183,70 @@ def write_xml(root: ET.Element, path: Path) -> None:
 
 def write_mlt(plan: Plan, path: Path) -> None:
     write_xml(build_mlt(plan), path)
+
+
+def _mlt_frames(value: str, rate: Rate) -> int:
+    """An MLT position: a frame count, or a clock ``HH:MM:SS.mmm`` (how Shotcut and Kdenlive save)."""
+    if ":" not in value:
+        return int(value)
+    h, m, sec = value.replace(",", ".").split(":")
+    return rate.frames_in(int(h) * 3600 + int(m) * 60 + Fraction(sec))
+
+
+def _profile_rate(root: ET.Element) -> Rate:
+    """The frame rate of an MLT document's profile (its timeline rate)."""
+    profile = root.find("profile")
+    return Rate(Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den"))))
+
+
+def _resources(root: ET.Element) -> dict[str | None, str | None]:
+    """The media file (``resource``) of each producer and chain of an MLT document, by id."""
+    return {p.get("id"): p.findtext("property[@name='resource']") for p in root if p.tag in ("producer", "chain")}
+
+
+def read_mlt(path: Path, exp: Expected):
+    """The V1 playlist (``shotcut:video``) of an MLT/Shotcut document, blanks counted."""
+    root = ET.parse(path).getroot()
+    fps = _profile_rate(root)
+    playlist = next(p for p in root.iter("playlist") if p.findtext("property[@name='shotcut:video']") == "1")
+    resources = _resources(root)
+    out, pos = [], 0
+    for item in playlist:
+        if item.tag == "blank":
+            pos += _mlt_frames(item.get("length"), fps)
+        elif item.tag == "entry":
+            start = _mlt_frames(item.get("in"), fps)
+            length = _mlt_frames(item.get("out"), fps) - start + 1
+            out.append((pos, pos + length, resources[item.get("producer")], start))
+            pos += length
+    return out
+
+
+def mlt_music(root: ET.Element) -> tuple[list[ET.Element], Rate]:
+    """The entries on the audio track of an MLT, Shotcut or Kdenlive document (playlists marked
+    ``shotcut:audio`` or ``kdenlive:audio_track``; the music is the one entry) and the profile's rate."""
+    entries = [e for p in root.iter("playlist") for e in p.findall("entry")
+               if "1" in (p.findtext("property[@name='shotcut:audio']"), p.findtext("property[@name='kdenlive:audio_track']"))
+               and p.findtext("property[@name='montage_ai:dialogue']") != "1"]
+    return entries, _profile_rate(root)
+
+
+def read_mlt_music(path: Path) -> tuple[int, int]:
+    """(in-point, length) in frames of the music of an MLT, Shotcut or Kdenlive document."""
+    entries, fps = mlt_music(ET.parse(path).getroot())
+    start = _mlt_frames(entries[0].get("in"), fps)
+    return start, _mlt_frames(entries[0].get("out"), fps) - start + 1
+
+
+def sync_mlt(path: Path, exp: Expected) -> list[str]:
+    root = ET.parse(path).getroot()
+    resources = _resources(root)
+    entries, fps = mlt_music(root)
+    if len(entries) != 1:
+        return [f"{len(entries)} music entries, planned 1"]
+    first, last = _mlt_frames(entries[0].get("in"), fps), _mlt_frames(entries[0].get("out"), fps)
+    return music_problems((0, last - first + 1), first, resources.get(entries[0].get("producer")), exp)
+
+
+FORMAT = Format("mlt", "montage.mlt", write_mlt, (Reader("ElementTree", read_mlt, MLT),),
+                SyncCheck("ElementTree: music", sync_mlt))

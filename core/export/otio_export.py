@@ -10,28 +10,30 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-
-import opentimelineio as otio
+from typing import TYPE_CHECKING
 
 from ..dialogue.ducking import duck_keyframes
 from ..model import Phase, Plan
+from .format import CLIP, Expected, Format, Reader, SyncCheck, music_problems
+from .otio_read import frames, media_name, media_offset, otio_cuts, read_timeline
 
-PHASE_COLORS = {
-    Phase.INTRO: otio.schema.MarkerColor.BLUE,
-    Phase.BUILD: otio.schema.MarkerColor.CYAN,
-    Phase.CLIMAX: otio.schema.MarkerColor.RED,
-    Phase.SUSTAIN: otio.schema.MarkerColor.ORANGE,
-    Phase.OUTRO: otio.schema.MarkerColor.PURPLE,
-}
-DOWNBEAT_COLOR = otio.schema.MarkerColor.GREEN
+if TYPE_CHECKING:
+    import opentimelineio as otio
+
+#: Marker colours (``otio.schema.MarkerColor`` values).
+PHASE_COLORS = {Phase.INTRO: "BLUE", Phase.BUILD: "CYAN", Phase.CLIMAX: "RED", Phase.SUSTAIN: "ORANGE",
+                Phase.OUTRO: "PURPLE"}
+DOWNBEAT_COLOR = "GREEN"
 
 
 def _rt(value: int | Fraction, fps: Fraction) -> otio.opentime.RationalTime:
+    import opentimelineio as otio
     return otio.opentime.RationalTime(float(value), float(fps))
 
 
 def build_timeline(plan: Plan) -> otio.schema.Timeline:
     """The plan as an OTIO timeline (read-only use of the plan)."""
+    import opentimelineio as otio
     fps = plan.rate.fps
     timeline = otio.schema.Timeline(name=plan.name, global_start_time=_rt(plan.start_timecode, fps))
     timeline.metadata["montage_ai"] = {"style": plan.style, "fps": str(plan.rate), "seed": plan.seed,
@@ -80,6 +82,7 @@ def build_timeline(plan: Plan) -> otio.schema.Timeline:
 def dialogue_track(plan: Plan) -> otio.schema.Track:
     """A2: each dialogue event at its record frames (gaps between), from the clip itself (its timecode
     space, as on V1) or from its isolated voice (a WAV counted from 0 at the clip's rate)."""
+    import opentimelineio as otio
     fps = plan.rate.fps
     track = otio.schema.Track(name="A2", kind=otio.schema.TrackKind.Audio)
     at = 0
@@ -101,4 +104,31 @@ def dialogue_track(plan: Plan) -> otio.schema.Track:
 
 
 def write_otio(plan: Plan, path: Path) -> None:
+    import opentimelineio as otio
     otio.adapters.write_to_file(build_timeline(plan), str(path), adapter_name="otio_json")
+
+
+def read_otio(path: Path, exp: Expected):
+    return otio_cuts(read_timeline(path), exp, media_offset)
+
+
+def sync_otio(path: Path, exp: Expected) -> list[str]:
+    """The timeline's start timecode; the one music clip where and from where planned."""
+    timeline = read_timeline(path)
+    rate = float(exp.rate.fps)
+    problems = []
+    start = frames(timeline.global_start_time, rate) if timeline.global_start_time else 0
+    if start != exp.start_tc:
+        problems.append(f"timeline starts at {exp.rate.timecode(start)}, planned {exp.rate.timecode(exp.start_tc)}")
+    music = [c for track in timeline.audio_tracks() for c in track.find_clips()
+             if "dialogue_of_cut" not in (c.metadata.get("montage_ai") or {})]
+    if len(music) != 1:
+        return problems + [f"{len(music)} music clips, planned 1"]
+    clip = music[0]
+    span = clip.range_in_parent()
+    return problems + music_problems((frames(span.start_time, rate), frames(span.end_time_exclusive(), rate)),
+                                     frames(clip.source_range.start_time, rate), media_name(clip), exp)
+
+
+FORMAT = Format("otio", "montage.otio", write_otio, (Reader("opentimelineio", read_otio, CLIP),),
+                SyncCheck("opentimelineio: music, start", sync_otio))

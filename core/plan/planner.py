@@ -13,10 +13,10 @@ from ..dialogue.phrases import dialogue_events, hold_end
 from ..errors import InputError, Warning
 from ..model import Clip, Cut, Marker, Music, Phase, Plan, Section
 from ..selects import ClipSelects, unmatched
-from ..timebase import Rate, nearest_standard
+from ..timebase import Rate, nearest_standard, source_frames_for
 from .arc import plan_arc
 from .directive import Directive
-from .selection import Preference, ShotPicker, source_frames_for
+from .selection import Preference, ShotPicker
 from .styles import BEAT_LEVELS, DEFAULT_STYLE, Style, get_style
 
 #: Beat spacing (seconds) of the time grid used when the music has no detectable beat.

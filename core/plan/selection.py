@@ -2,7 +2,6 @@
 variety and continuity, weighed by :class:`SelectionWeights`; poor shots only when nothing else fits."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import numpy as np
 from ..errors import InputError
 from ..model import Clip
 from ..selects import ClipSelects, SelectRange, names_clip, tag_matches
-from ..timebase import Rate, floored_split
+from ..timebase import Rate, floored_lengths, floored_split, source_frames_for
 
 #: A shot below this quality (blurred, black, badly exposed, frozen) is used only when no better one fits.
 POOR_QUALITY = 0.35
@@ -38,15 +37,6 @@ def _largest_gap(lo: int, hi: int, used: list[tuple[int, int]]) -> int:
     for a, b in sorted(used):
         best, at = max(best, a - at), max(at, b)
     return max(best, hi - at)
-
-
-def source_frames_for(record_frames: int, clip_rate: Rate, timeline_rate: Rate) -> int:
-    """Media frames (at ``clip_rate``) a cut of ``record_frames`` timeline frames uses: ``ceil(N·m/t)``.
-
-    The frames that start while the cut plays in real time, and the smallest count ``L`` whose
-    Resolve-appended length ``floor(L·t/m)`` reaches ``N``; that length is exactly ``N`` whenever any
-    count can give it (always when ``m ≥ t``), see docs/resolve.md § "Exact append"."""
-    return math.ceil(record_frames * clip_rate.fps / timeline_rate.fps)
 
 
 @dataclass(frozen=True)
@@ -136,7 +126,8 @@ class ShotPicker:
         self._poor = np.array([s.quality < POOR_QUALITY for s in shots], dtype=bool)
         self._quality = np.array([s.quality for s in shots], dtype=float)
         # the longest cut (timeline frames) each row holds: N fits  <=>  ceil(N·m/t) <= frames
-        self._clip_fps = np.array([float(self.clips[k].rate.fps) for k in self._clip])
+        self._rates = sorted({c.rate for c in self.clips})
+        self._rate_row = np.array([self._rates.index(self.clips[k].rate) for k in self._clip], dtype=int)
         self._longest = self._timeline_frames(self._hi - self._lo)
         self._remaining = self._longest.copy()  # the longest cut its largest unused part still holds
         self._favourite = np.array([self.clips[k].path in self.favour or bool(r is not None and r.favourite)
@@ -150,8 +141,6 @@ class ShotPicker:
         self._cursor: list[int | None] = [None] * len(rows)  # where the next use of each row continues
         self._used: list[list[tuple[int, int]]] = [[] for _ in rows]  # source ranges each row has played
         self._last: int | None = None  # row of the previous pick
-        self._rates = sorted({c.rate for c in self.clips})
-        self._rate_row = np.array([self._rates.index(self.clips[k].rate) for k in self._clip], dtype=int)
 
     def _whole(self, record_frames: int) -> np.ndarray:
         """Rows whose clip fills ``record_frames`` exactly with whole frames where an NLE floors lengths
@@ -160,7 +149,7 @@ class ShotPicker:
         return exact[self._rate_row] if len(self._rate_row) else np.zeros(0, dtype=bool)
 
     def _timeline_frames(self, source_frames: np.ndarray) -> np.ndarray:
-        return np.floor(source_frames * float(self.rate.fps) / self._clip_fps + 1e-9).astype(int)
+        return floored_lengths(source_frames, self._rates, self._rate_row, self.rate)
 
     def matching(self, material: frozenset[str]) -> np.ndarray:
         """Rows whose clip is named in ``material`` or whose tags include one of it."""

@@ -7,7 +7,7 @@ encoders join); :mod:`.master` joins them without re-encoding. Each worker choos
 the same test encode as the local choice (:func:`montage_ai.encoders.select_encoder`, verdicts cached per
 node and ffmpeg build) and, when the hardware encoder fails mid-task, renders the segment again in
 software on the same node. The frames come from the preview's renderer
-(:func:`montage_ai.export.preview.write_frames`): decoders that seek once and serve every later cut.
+(:func:`.preview.write_frames`): decoders that seek once and serve every later cut.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .. import ffmpeg_cmd
 from ..cluster import Failed, PathMap
 from ..encoders import Encoder, Selection, retest, select_on_node
 from ..errors import InputError
-from ..export.preview import write_frames
+from .preview import write_frames
 from ..model import Plan
 
 

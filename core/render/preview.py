@@ -22,7 +22,6 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
@@ -66,8 +65,7 @@ def preview_size(plan: Plan, quality: str = "full") -> tuple[int, int]:
 
 def shown_frames(cut: Cut, plan: Plan) -> list[int]:
     """For each timeline frame of ``cut``, the source frame it shows, counted from ``cut.source_in``."""
-    ratio = Fraction(cut.clip.rate.fps) / plan.rate.fps
-    return [math.floor(k * ratio) for k in range(cut.record_frames)]
+    return [plan.rate.rescale(k, cut.clip.rate) for k in range(cut.record_frames)]
 
 
 @dataclass
