@@ -113,7 +113,7 @@ def styles() -> list[StyleChoice]:
 
 def formats() -> dict[str, str]:
     """Export name -> the file it writes, in the order they are written."""
-    return {name: entry[0] for name, entry in FORMATS.items()}
+    return {name: f.file_name for name, f in FORMATS.items()}
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,6 @@ def cmd_render(args: argparse.Namespace) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     checks = api.validate(args.dir)
     if not checks:
-        raise api.InputError(args.dir, "no exports to validate (montage.otio/.edl/.xml/.csv/.mlt/.kdenlive/.aaf)")
+        raise api.InputError(args.dir, f"no exports to validate ({', '.join(api.formats().values())})")
     print(api.validation_table(checks))
     return 0 if all(c.ok for c in checks) else 1
