@@ -1,0 +1,40 @@
+"""A generated long-GOP camera take (never committed): two hand-held views joined by one hard cut, sensor
+grain, and a small bright element shrinking smoothly across the cut; HEVC 10-bit with a key frame every
+``gop`` frames and no extra key frame at the cut (as a camera writes it, so the cut sits inside a GOP).
+The benchmark renders it at 3840x2160; the tests at a small size."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.footage_media import ffmpeg
+
+
+def long_take(path: Path, size: tuple[int, int] = (3840, 2160), seconds: float = 20.0, cut: int = 311,
+              gop: int = 30, rate: int = 30) -> Path:
+    """Render the take into ``path`` (reused when it exists); its one boundary is frame ``cut``."""
+    if path.exists():
+        return path
+    w, h = size
+    ww, wh = w + w // 8, h + h // 8  # the world each view films: room for the hand-held shake
+    s = f"{ww // 4}x{wh // 4}"  # drawn small, scaled up, then detailed with a grid
+    views = []
+    for k, view in enumerate((f"mandelbrot=s={s}:start_scale=1.5,hue=h=40",
+                              f"cellauto=s={s}:rule=110:random_seed=3,hue=h=200:s=2")):
+        views.append(path.with_name(f"{path.stem}.view{k}.png"))
+        ffmpeg("-filter_complex", f"{view},scale={ww}:{wh}:flags=bicubic,drawgrid=w={w // 24}:h={h // 12}:t=2"
+               f":c=white@0.5,format=rgb24", "-frames:v", 1, views[-1])
+    frames = round(seconds * rate)
+    box = (max(8, w // 12), max(6, h // 12))
+    shake = f"x='{w // 16}+{w / 160:.1f}*sin(t*5)+{w / 320:.1f}*sin(t*13)':y='{h // 16}+{h / 180:.1f}*cos(t*7)'"
+    graph = [f"[{k}:v]format=yuv420p,crop={w}:{h}:{shake},trim=end_frame={n},setpts=N/({rate}*TB)[v{k}]"
+             for k, n in enumerate((cut, frames - cut))]
+    graph.append(f"[v0][v1]concat=n=2[c];color=c=white:s={box[0]}x{box[1]}:r={rate},"
+                 f"scale=w='max(2,{box[0]}*(1-clip((t-2)/14,0,1)))':h='max(2,{box[1]}*(1-clip((t-2)/14,0,1)))'"
+                 f":eval=frame[e];[c][e]overlay=x=(W-w)/2:y=(H-h)/3:shortest=1,noise=alls=5:allf=t[v]")
+    inputs = [a for v in views for a in ("-loop", 1, "-framerate", rate, "-i", v)]
+    part = path.with_suffix(".part.mp4")
+    ffmpeg(*inputs, "-filter_complex", ";".join(graph), "-map", "[v]", "-frames:v", frames, "-r", rate,
+           "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-tag:v", "hvc1",
+           "-x265-params", f"log-level=error:keyint={gop}:min-keyint={gop}:scenecut=0", part)
+    part.replace(path)
+    return path
