@@ -1,6 +1,6 @@
 """A generated long-GOP camera take (never committed): two hand-held views joined by one hard cut, sensor
-grain, and a small bright element shrinking smoothly across the cut; HEVC 10-bit with a key frame every
-``gop`` frames and no extra key frame at the cut (as a camera writes it, so the cut sits inside a GOP).
+grain, and a small bright element shrinking smoothly across the cut; HEVC 10-bit at a camera's bit rate
+with a key frame every ``gop`` frames and no extra key frame at the cut (so the cut sits inside a GOP).
 The benchmark renders it at 3840x2160; the tests at a small size."""
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from pathlib import Path
 
 from tests.footage_media import ffmpeg
 
+#: Bits per second of a 4K 30p HEVC camera recording (consumer cameras and phones write 40-100 Mbit/s).
+CAMERA_BITS = 50_000_000
+
 
 def long_take(path: Path, size: tuple[int, int] = (3840, 2160), seconds: float = 20.0, cut: int = 311,
               gop: int = 30, rate: int = 30) -> Path:
-    """Render the take into ``path`` (reused when it exists); its one boundary is frame ``cut``."""
+    """Render the take into ``path`` (reused when it exists); its one boundary is frame ``cut``. The bit rate
+    is a 4K camera's (:data:`CAMERA_BITS` per second at 3840x2160, in proportion to the pixels below), so the
+    grain is coded in every frame, not in the key frames alone."""
     if path.exists():
         return path
     w, h = size
@@ -26,15 +31,16 @@ def long_take(path: Path, size: tuple[int, int] = (3840, 2160), seconds: float =
     frames = round(seconds * rate)
     box = (max(8, w // 12), max(6, h // 12))
     shake = f"x='{w // 16}+{w / 160:.1f}*sin(t*5)+{w / 320:.1f}*sin(t*13)':y='{h // 16}+{h / 180:.1f}*cos(t*7)'"
-    graph = [f"[{k}:v]format=yuv420p,crop={w}:{h}:{shake},trim=end_frame={n},setpts=N/({rate}*TB)[v{k}]"
-             for k, n in enumerate((cut, frames - cut))]
+    graph = [f"[{k}:v]format=yuv420p,loop=loop={n - 1}:size=1,setpts=N/({rate}*TB),crop={w}:{h}:{shake}[v{k}]"
+             for k, n in enumerate((cut, frames - cut))]  # each view decoded once, repeated in memory
     graph.append(f"[v0][v1]concat=n=2[c];color=c=white:s={box[0]}x{box[1]}:r={rate},"
                  f"scale=w='max(2,{box[0]}*(1-clip((t-2)/14,0,1)))':h='max(2,{box[1]}*(1-clip((t-2)/14,0,1)))'"
                  f":eval=frame[e];[c][e]overlay=x=(W-w)/2:y=(H-h)/3:shortest=1,noise=alls=5:allf=t[v]")
-    inputs = [a for v in views for a in ("-loop", 1, "-framerate", rate, "-i", v)]
+    inputs = [a for v in views for a in ("-i", v)]
     part = path.with_suffix(".part.mp4")
     ffmpeg(*inputs, "-filter_complex", ";".join(graph), "-map", "[v]", "-frames:v", frames, "-r", rate,
            "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-tag:v", "hvc1",
+           "-b:v", round(CAMERA_BITS * w * h / (3840 * 2160)),
            "-x265-params", f"log-level=error:keyint={gop}:min-keyint={gop}:scenecut=0", part)
     part.replace(path)
     return path

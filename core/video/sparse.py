@@ -8,9 +8,9 @@ the frames. A file worth it (:func:`worth_scanning`: at least :data:`MIN_PIXELS`
    and key flag; only the key frames are decoded (``-skip_frame nokey``), at analysis size, and every
    measure runs over them as one sequence;
 2. a GOP (a key frame to the next) is a candidate when its two key frames do not show the same view
-   (the layout and colour cues of :mod:`.verify`, :data:`SCAN_SAME_LAYOUT`), or when one of its frames is :data:`SIZE_RATIO` times
-   larger than the largest frames of the GOPs around it (an encoder spends its bits where the picture
-   changes: a cut that comes and goes inside one GOP). Every frame of each candidate GOP is decoded (from
+   (the layout and colour cues of :mod:`.verify`, :data:`SCAN_SAME_LAYOUT`), or when one of its frames is
+   :data:`SIZE_RATIO` times larger than the largest frames of the GOPs around it and about as large as a
+   key frame (an encoder codes the first frame after a cut anew: a cut that comes and goes inside one GOP). Every frame of each candidate GOP is decoded (from
    its key frame, so nothing is decoded twice), with :func:`margin` frames after it, every measure runs
    there, and the verified boundaries inside the GOP are kept (:func:`.shots.verified`): frame-exact, as
    from a full decode.
@@ -42,10 +42,12 @@ MIN_GOP = 12
 #: DIFFERENT_COLOURS or more may hold a boundary between them. Lower than verification's SAME_LAYOUT: single
 #: frames a GOP apart, in a moving hand-held take, correlate less than the windows verification compares.
 SCAN_SAME_LAYOUT = 0.75
-#: A frame this many times larger than the largest frames of the GOPs around makes its GOP a candidate...
+#: A frame this many times larger than the largest frames of the GOPs around (SIZE_GOPS either side) and at
+#: least KEY_FRACTION of its GOP's key frame (mostly coded anew, as the first frame after a cut) makes its GOP
+#: a candidate.
 SIZE_RATIO = 3.0
-#: ...those being this many GOPs either side.
 SIZE_GOPS = 2
+KEY_FRACTION = 0.5
 #: Motion features, measured between key frames, that grow with the frames between them.
 _PER_FRAME = ("shift_x", "shift_y", "luma_diff", "residual")
 
@@ -87,7 +89,8 @@ def candidate_gops(key_features: dict[str, np.ndarray], scan: Scan) -> np.ndarra
     ends = np.append(scan.keys[1:], scan.frames)
     peaks = np.array([np.max(scan.sizes[a + 1: b], initial=0) for a, b in zip(scan.keys, ends)], np.float64)
     around = rolling(peaks, SIZE_GOPS, np.median) if n > 1 else peaks
-    return np.flatnonzero(changed | (peaks > SIZE_RATIO * around))
+    grown = (peaks > SIZE_RATIO * around) & (peaks >= KEY_FRACTION * scan.sizes[scan.keys])
+    return np.flatnonzero(changed | grown)
 
 
 def windows(gops: np.ndarray, scan: Scan, fps: float) -> list[tuple[int, int, int]]:
