@@ -13,10 +13,11 @@ CAMERA_BITS = 50_000_000
 
 
 def long_take(path: Path, size: tuple[int, int] = (3840, 2160), seconds: float = 20.0, cut: int = 311,
-              gop: int = 30, rate: int = 30) -> Path:
-    """Render the take into ``path`` (reused when it exists); its one boundary is frame ``cut``. The bit rate
-    is a 4K camera's (:data:`CAMERA_BITS` per second at 3840x2160, in proportion to the pixels below), so the
-    grain is coded in every frame, not in the key frames alone."""
+              gop: int = 30, rate: int = 30, back: int | None = None) -> Path:
+    """Render the take into ``path`` (reused when it exists); its boundary is frame ``cut`` (and frame ``back``,
+    where the first view comes back, when given). The bit rate is a 4K camera's (:data:`CAMERA_BITS` per
+    second at 3840x2160, in proportion to the pixels below), so the grain is coded in every frame, not in
+    the key frames alone."""
     if path.exists():
         return path
     w, h = size
@@ -31,9 +32,12 @@ def long_take(path: Path, size: tuple[int, int] = (3840, 2160), seconds: float =
     frames = round(seconds * rate)
     box = (max(8, w // 12), max(6, h // 12))
     shake = f"x='{w // 16}+{w / 160:.1f}*sin(t*5)+{w / 320:.1f}*sin(t*13)':y='{h // 16}+{h / 180:.1f}*cos(t*7)'"
-    graph = [f"[{k}:v]format=yuv420p,loop=loop={n - 1}:size=1,setpts=N/({rate}*TB),crop={w}:{h}:{shake}[v{k}]"
-             for k, n in enumerate((cut, frames - cut))]  # each view decoded once, repeated in memory
-    graph.append(f"[v0][v1]concat=n=2[c];color=c=white:s={box[0]}x{box[1]}:r={rate},"
+    edges = [0, cut, *([back] if back else []), frames]
+    parts = len(edges) - 1
+    graph = [f"[{k % 2}:v]format=yuv420p,loop=loop={b - a - 1}:size=1,setpts=N/({rate}*TB),crop={w}:{h}:{shake}[v{k}]"
+             for k, (a, b) in enumerate(zip(edges, edges[1:]))]  # each view decoded once, repeated in memory
+    graph.append(f"{''.join(f'[v{k}]' for k in range(parts))}concat=n={parts}[c];"
+                 f"color=c=white:s={box[0]}x{box[1]}:r={rate},"
                  f"scale=w='max(2,{box[0]}*(1-clip((t-2)/14,0,1)))':h='max(2,{box[1]}*(1-clip((t-2)/14,0,1)))'"
                  f":eval=frame[e];[c][e]overlay=x=(W-w)/2:y=(H-h)/3:shortest=1,noise=alls=5:allf=t[v]")
     inputs = [a for v in views for a in ("-i", v)]

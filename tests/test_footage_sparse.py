@@ -38,3 +38,17 @@ def test_short_gop_and_variable_rate_files_are_read_whole(tmp_path, monkeypatch)
     monkeypatch.setattr(sparse, "MIN_PIXELS", 0)
     path = long_take(tmp_path / "short gop.mp4", size=(640, 360), seconds=2, cut=30, gop=6)
     assert sparse.worth_scanning(probe_clip(path, check_end=False)) is None
+
+
+def test_a_cut_and_back_inside_one_gop_is_found_by_the_frame_sizes(tmp_path, monkeypatch):
+    """Both key frames around the insert show the first view: only the size of the frame after the cut
+    (coded anew) makes that GOP a candidate."""
+    path = long_take(tmp_path / "insert.mp4", size=(640, 360), seconds=6, cut=95, back=112, gop=30)
+    full = analyze_file(path).clip
+    assert [s.start for s in full.shots] == [0, 95, 112]
+    monkeypatch.setattr(sparse, "MIN_PIXELS", 0)
+    clip = probe_clip(path, check_end=False)
+    scan = sparse.worth_scanning(clip)
+    count, keyed = run_measures(read_frames(clip, keys_only=True), [StructureMeasure()])
+    assert 3 in sparse.candidate_gops(keyed, scan)  # frames 90..119
+    assert [(s.start, s.end) for s in analyze_file(path).clip.shots] == [(s.start, s.end) for s in full.shots]

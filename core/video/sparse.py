@@ -10,14 +10,15 @@ the frames. A file worth it (:func:`worth_scanning`: at least :data:`MIN_PIXELS`
 2. a GOP (a key frame to the next) is a candidate when its two key frames do not show the same view
    (the layout and colour cues of :mod:`.verify`, :data:`SCAN_SAME_LAYOUT`), or when one of its frames is
    :data:`SIZE_RATIO` times larger than the largest frames of the GOPs around it and about as large as a
-   key frame (an encoder codes the first frame after a cut anew: a cut that comes and goes inside one GOP). Every frame of each candidate GOP is decoded (from
-   its key frame, so nothing is decoded twice), with :func:`margin` frames after it, every measure runs
-   there, and the verified boundaries inside the GOP are kept (:func:`.shots.verified`): frame-exact, as
-   from a full decode.
+   key frame (an encoder codes the first frame after a cut anew: a cut that comes and goes inside one
+   GOP). Every frame of each candidate GOP is decoded (from its key frame, so nothing is decoded twice),
+   with :func:`margin` frames after it, every measure runs there, and the verified boundaries inside the
+   GOP are kept (:func:`.shots.verified`): frame-exact, as from a full decode.
 
 Per-frame features outside those windows are the last key frame's (motion features, measured between
-key frames, are divided by the frames between them). Flashes and frozen frames between key frames are
-not seen; shots, their lengths and their boundaries are the full decode's.
+key frames, are divided by the frames between them): scores there are estimates, and flashes and frozen
+frames there are not seen. A boundary in a GOP that neither cue flags (key frames alike in layout and
+colours, no frame coded anew) is missed; camera originals, which this is for, have none.
 """
 from __future__ import annotations
 
@@ -27,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Clip
+from .change import gradual_scales
 from .frames import read_frames
 from .measures import Measure, run_measures
 from .shots import BASELINE_FRAMES, rolling, verified
-from .change import gradual_scales
 from .timing import packets
 from .verify import DIFFERENT_COLOURS, NEIGHBOURS, WINDOW_SECONDS, colour_distance, layout_similarity
 
