@@ -10,17 +10,22 @@ are not boundaries. The held-out set uses sources the detector was never tuned o
 
 ``--takes`` adds generated single camera takes (``tests/take_media.py``: whip pan, exposure and
 white-balance jumps and ramps, focus hunting, fire and LED flicker, a flash, moving objects, a
-counter, a shrinking element), where every boundary found is false: false boundaries per minute.
+counter, a shrinking element), where every boundary found is false: false boundaries per 10 minutes.
 ``--real DIR`` adds real footage fetched by ``benchmarks/real_footage/fetch.py`` into ``DIR``
 (sources, commits and licences in ``sources.json``), annotated by eye in
 ``benchmarks/real_footage/annotations.json`` (``{"file": {"cuts": [first frame of each new shot],
 "gradual": [[first, last], ...], "single_take": bool}}``), and the edits ``fetch.py`` makes of those
-takes (``DIR/edits.json``): edited clips count in P/R/F1, single takes in false boundaries per minute.
+takes (``DIR/edits.json``): edited clips count in P/R/F1, single takes in false boundaries per 10 minutes.
 
-PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs with its
-default ContentDetector and AdaptiveDetector. Speed is frames per second of wall time and of CPU
-time (ours: the Python process and its ffmpeg child), after one untimed warm-up run of each detector
-(imports, ffmpeg's hardware-decoder listing, OpenCV's set-up). A last row times ffmpeg decoding every frame and
+PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs as ``scenedetect.detect(path,
+detector)`` with its default ContentDetector (threshold 27, min_scene_len 15) and AdaptiveDetector
+(adaptive_threshold 3, window 2, min_content_val 15): OpenCV's decoder in the same process, every frame,
+downscaled to about 256 px wide before its detector (its auto_downscale). Ours is the whole
+``analyze_file``: probe (ffprobe), one ffmpeg decode at ~160x90, every measure (change, structure, motion,
+quality), boundaries, verification and per-shot scores, i.e. everything ``analyze-footage`` reports. Speed is
+frames per second of wall time and of CPU time (ours: the Python process and its ffmpeg children), after one
+untimed warm-up run of each detector (imports, ffmpeg's hardware-decoder listing, OpenCV's set-up); the
+detectors take turns file by file, so a change of load on the machine hits them alike. A last row times ffmpeg decoding every frame and
 doing nothing else (full size, its default threads): the floor for any detector that looks at every
 frame with this machine's software decoder.
 """
@@ -227,28 +232,31 @@ def _seconds(path: Path) -> float:
 
 
 def compare(cases: list[tuple[Path, list[Boundary], int, bool]], detectors: dict) -> None:
-    """P/R/F1 over the edited cases, false boundaries per minute over the single takes, speed over all."""
+    """P/R/F1 over the edited cases, false boundaries per 10 minutes of single takes, speed over all."""
     minutes = sum(_seconds(p) for p, *_, single in cases if single) / 60
-    print(f"{'detector':<24} {'P':>6} {'R':>6} {'F1':>6} {'false/min':>9} {'fps wall':>9} {'fps cpu':>8}")
+    print(f"{'detector':<24} {'P':>6} {'R':>6} {'F1':>6} {'false/10m':>9} {'fps wall':>9} {'fps cpu':>8}")
     speed: dict[str, tuple[float, float, float]] = {}  # F1, fps wall, fps CPU
-    for name, detect in detectors.items():
+    for detect in detectors.values():
         detect(cases[0][0])  # untimed warm-up: imports, caches and one-time set-up of each detector
-        tp = fp = fn = false = 0
-        wall = cpu = 0.0
-        for path, truth, frames, single in cases:
+    counts = {name: [0, 0, 0, 0, 0.0, 0.0] for name in detectors}  # tp, fp, fn, false, wall, CPU
+    for path, truth, frames, single in cases:  # file by file, every detector in turn: load changes hit all alike
+        for name, detect in detectors.items():
             t0, c0 = time.perf_counter(), _cpu()
             found = detect(path)
-            wall, cpu = wall + time.perf_counter() - t0, cpu + _cpu() - c0
+            counts[name][4] += time.perf_counter() - t0
+            counts[name][5] += _cpu() - c0
             if single:
-                false += len(found)
-                continue
-            a, b, c = score(found, truth)
-            tp, fp, fn = tp + a, fp + b, fn + c
+                counts[name][3] += len(found)
+            else:
+                for k, v in enumerate(score(found, truth)):
+                    counts[name][k] += v
+    for name, detect in detectors.items():
+        tp, fp, fn, false, wall, cpu = counts[name]
         p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
         f1 = 2 * p * r / max(1e-9, p + r)
         total = sum(f for *_, f, _ in cases)
         speed[name] = (f1, total / wall, total / cpu)
-        rate = f"{false / minutes:9.2f}" if minutes else f"{'-':>9}"
+        rate = f"{10 * false / minutes:9.2f}" if minutes else f"{'-':>9}"
         if detect is decode_only:
             print(f"{name:<24} {'-':>6} {'-':>6} {'-':>6} {'-':>9} {total / wall:9.0f} {total / cpu:8.0f}")
         else:

@@ -1,7 +1,9 @@
 """Footage analysis: shots, motion and quality of each file, cached, over a batch of files in parallel.
 
 One file: probe, one decode pass at analysis size feeding every measure (:mod:`.change`,
-:mod:`.motion`, :mod:`.quality`), shot boundaries (:mod:`.shots`), per-shot scores (:mod:`.scores`).
+:mod:`.motion`, :mod:`.quality`, :mod:`.structure`), shot boundaries (:mod:`.shots`), per-shot scores
+(:mod:`.scores`); a long long-GOP file is scanned at its key frames first and decoded whole only where a
+boundary may be (:mod:`.sparse`).
 A batch looks each file up in the cache (:mod:`.cache`) and analyses only the rest, on the task
 executor (:mod:`montage_ai.tasks`). A file that cannot be analysed is skipped with a warning.
 """
@@ -24,12 +26,13 @@ from ..model import Clip
 from . import cache
 from .change import ChangeMeasure
 from .frames import analysis_size, read_frames
-from .measures import run_measures
+from . import sparse
+from .measures import Measure, run_measures
 from .motion import MotionMeasure
 from .probe import probe_clip, usable_frames
 from .quality import QualityMeasure
 from .scores import frame_scores, marks, score_shot
-from .shots import boundaries
+from .shots import boundaries, spaced
 from .structure import StructureMeasure
 from .thumbnail import shot_thumbnail
 
@@ -56,14 +59,21 @@ def analyze_clip(clip: Clip) -> tuple[Clip, list[str]]:
     """
     size = analysis_size(clip.width, clip.height)
     fps = clip.rate.fps
-    measures = [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure(), StructureMeasure()]
-    count, f = run_measures(read_frames(clip, size), measures)
+
+    def measures() -> list[Measure]:
+        return [ChangeMeasure(float(fps)), MotionMeasure(), QualityMeasure(), StructureMeasure()]
+
+    scan = sparse.worth_scanning(clip)
+    count, f, found = sparse.analyse(clip, size, scan, measures) if scan else (0, {}, {})
+    if count == 0:  # read whole (a short or short-GOP file, or key frames other than the container lists)
+        count, f = run_measures(read_frames(clip, size), measures())
+        found = None
     if count == 0:
         raise InputError(clip.path, "no video frame decodes")
     frames, problem = usable_frames(clip.path, clip.frames, count, clip.rate)
     problems = [problem] if problem else []
     f = {k: v[:frames] for k, v in f.items()}
-    cuts = boundaries(f, frames, float(fps))
+    cuts = boundaries(f, frames, float(fps)) if found is None else spaced(found, frames)
     for b in cuts:
         for k in _ACROSS_CUTS:
             if b + 1 < frames:

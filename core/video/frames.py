@@ -42,8 +42,12 @@ def analysis_size(width: int, height: int) -> tuple[int, int]:
     return w, h
 
 
-def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
-    """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``.
+def decode_args(clip: Clip, size: tuple[int, int], start: int = 0, count: int | None = None,
+                keys_only: bool = False) -> list[str]:
+    """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``: every frame, or
+    ``count`` frames from frame ``start`` (an input seek: ffmpeg decodes from the key frame at or before
+    it and drops the frames before ``start``), or ``keys_only`` (``-skip_frame nokey``: the key frames
+    alone, nothing else decoded).
 
     Hardware decoding where a test decode proved it works (:func:`montage_ai.decoders.decode_args`).
     Rotation metadata is ignored (measures do not depend on orientation); variable-rate footage
@@ -54,18 +58,24 @@ def decode_args(clip: Clip, size: tuple[int, int]) -> list[str]:
     w, h = size
     chain = [f"fps={clip.rate}"] if clip.variable_rate else []
     chain.append(f"scale={w}:{h}:flags=area")
-    return [*hardware_decode_args(), "-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path),
+    seek = ["-ss", f"{float(clip.rate.seconds(start)) - 0.5 / float(clip.rate.fps):.6f}"] if start > 0 else []
+    only = ["-skip_frame", "nokey"] if keys_only else []
+    frames = ["-frames:v", str(count)] if count is not None else []
+    return [*hardware_decode_args(), *seek, *only, "-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path),
             "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "cfr" if clip.variable_rate else "passthrough",
-            "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
+            *frames, "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
 
 
-def read_frames(clip: Clip, size: tuple[int, int] | None = None) -> Iterator[Frames]:
-    """Blocks of ``clip``'s frames at ``size`` (default :func:`analysis_size`); InputError naming the
-    file when ffmpeg fails part-way (the frames read before are yielded first)."""
+def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0, count: int | None = None,
+                keys_only: bool = False) -> Iterator[Frames]:
+    """Blocks of ``clip``'s frames at ``size`` (default :func:`analysis_size`), all of them or those
+    :func:`decode_args` selects (``first`` counts from ``start``; for ``keys_only`` it counts key frames);
+    InputError naming the file when ffmpeg fails part-way (the frames read before are yielded first)."""
     w, h = size or analysis_size(clip.width, clip.height)
     frame_bytes = w * h * 3 // 2
-    first = 0
-    for raw in ffmpeg_cmd.stream(decode_args(clip, (w, h)), clip.path, BLOCK_FRAMES * frame_bytes):
+    first = start
+    args = decode_args(clip, (w, h), start, count, keys_only)
+    for raw in ffmpeg_cmd.stream(args, clip.path, BLOCK_FRAMES * frame_bytes):
         n = len(raw) // frame_bytes
         if n == 0:
             continue

@@ -32,32 +32,47 @@ def _shifts(profiles: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.
     return np.where(i > length // 2, i - length, i) + np.clip(frac, -0.5, 0.5), mid
 
 
+def _profiles(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row means of each frame (n, w) and (n, h), float32, summed in integers."""
+    _, h, w = luma.shape
+    return (luma.sum(axis=1, dtype=np.uint32).astype(np.float32) / h,
+            luma.sum(axis=2, dtype=np.uint32).astype(np.float32) / w)
+
+
+def _mean_abs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean absolute difference per frame of two int16 stacks (exact integer sums, float32 result)."""
+    n = a.shape[0]
+    return np.abs(a - b).reshape(n, -1).sum(axis=1, dtype=np.int32).astype(np.float32) / (a.size // max(1, n))
+
+
 class MotionMeasure:
     """Global shift, its strength and the motion-compensated residual for every frame."""
 
     def __init__(self) -> None:
-        self._prev: np.ndarray | None = None  # last luma frame (float32)
+        self._prev: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # last frame: luma (int16), profiles
         self._out = Collector("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
 
     def feed(self, frames: Frames) -> None:
-        y = frames.luma.astype(np.float32)
+        y = frames.luma.astype(np.int16)
         n, h, w = y.shape
-        prev_y = np.concatenate([(y[:1] if self._prev is None else self._prev[None]), y[:-1]])
-        dx, peak_x = _shifts(y.mean(axis=1), prev_y.mean(axis=1))
-        dy, peak_y = _shifts(y.mean(axis=2), prev_y.mean(axis=2))
-        diff = np.abs(y - prev_y).mean(axis=(1, 2))
+        cols, rows = _profiles(frames.luma)
+        last = (y[0], cols[0], rows[0]) if self._prev is None else self._prev
+        prev_y, prev_cols, prev_rows = (np.concatenate([p[None], v[:-1]]) for p, v in zip(last, (y, cols, rows)))
+        dx, peak_x = _shifts(cols, prev_cols)
+        dy, peak_y = _shifts(rows, prev_rows)
+        diff = _mean_abs(y, prev_y)
         residual = diff.copy()
         shifts = np.stack([np.round(dy), np.round(dx)], axis=1).astype(int)
         for sy, sx in {tuple(s) for s in shifts if s.any()}:  # undo each integer shift, compare the overlap
             k = np.flatnonzero((shifts[:, 0] == sy) & (shifts[:, 1] == sx))
             a = y[k, max(0, sy): h + min(0, sy), max(0, sx): w + min(0, sx)]
             b = prev_y[k, max(0, -sy): h + min(0, -sy), max(0, -sx): w + min(0, -sx)]
-            residual[k] = np.abs(a - b).mean(axis=(1, 2)) if a.size else 0.0
+            residual[k] = _mean_abs(a, b) if a.size else 0.0
         peak = np.minimum(peak_x, peak_y)
         if self._prev is None:  # the clip's first frame has nothing before it
             dx[0] = dy[0] = peak[0] = residual[0] = diff[0] = 0.0
         self._out.add(shift_x=dx, shift_y=dy, shift_peak=peak, luma_diff=diff, residual=residual)
-        self._prev = y[-1]
+        self._prev = (y[-1], cols[-1], rows[-1])
 
     def finish(self) -> dict[str, np.ndarray]:
         return self._out.arrays()

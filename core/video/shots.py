@@ -104,16 +104,25 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: f
     return found
 
 
-def boundaries(f: dict[str, np.ndarray], frames: int, fps: float) -> list[int]:
-    """Sorted first frames of every shot after the first (hard cuts and gradual transitions), each
-    candidate verified (:mod:`.verify`): the picture after it shows something else."""
+def verified(f: dict[str, np.ndarray], fps: float) -> dict[int, float]:
+    """Hard cuts and gradual transitions (first frame of the new shot or the middle frame) with their
+    strength, each candidate verified (:mod:`.verify`): the picture after it shows something else."""
     candidates = hard_cuts(f)
     reach = max(gradual_scales(fps))
     gradual = {b: v for b, v in gradual_transitions(f, candidates, fps).items() if is_transition(f, b, reach, fps)}
-    cuts = {b: v for b, v in candidates.items() if is_cut(f, b, fps)}
-    marks = {**gradual, **cuts}
+    return {**gradual, **{b: v for b, v in candidates.items() if is_cut(f, b, fps)}}
+
+
+def spaced(marks: dict[int, float], frames: int) -> list[int]:
+    """Sorted ``marks`` (frame -> strength) of a ``frames``-frame clip that leave every shot at least
+    :data:`MIN_SHOT_FRAMES` long (strongest first; what is too close to them is dropped)."""
     kept: list[int] = []
-    for b in sorted(marks, key=lambda b: -marks[b]):  # strongest first; drop what is too close to them
+    for b in sorted(marks, key=lambda b: -marks[b]):
         if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
             kept.append(b)
     return sorted(kept)
+
+
+def boundaries(f: dict[str, np.ndarray], frames: int, fps: float) -> list[int]:
+    """Sorted first frames of every shot after the first: the :func:`verified` marks, :func:`spaced`."""
+    return spaced(verified(f, fps), frames)

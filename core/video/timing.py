@@ -41,12 +41,29 @@ class Timing:
     rate: Rate
 
 
+@dataclass(frozen=True)
+class Packets:
+    """The first video stream's timestamped packets in presentation order (one per frame): ``times``
+    (seconds), ``sizes`` (bytes) and ``keys`` (a key frame: decoding can start there)."""
+
+    times: np.ndarray
+    sizes: np.ndarray
+    keys: np.ndarray
+
+
+def packets(path: Path) -> Packets:
+    """The :class:`Packets` of ``path``, read from the container (nothing is decoded)."""
+    info = ffmpeg_cmd.probe(path, select_streams="v:0", show_entries="packet=pts,size,flags:stream=time_base")
+    base = Fraction(next((s.get("time_base") for s in info.get("streams", []) if s.get("time_base")), "1/1000"))
+    rows = [(int(p["pts"]), int(p.get("size") or 0), "K" in str(p.get("flags", "")))
+            for p in info.get("packets", []) if str(p.get("pts", "")).lstrip("-").isdigit()]
+    table = np.asarray(sorted(rows), np.int64).reshape(-1, 3)
+    return Packets(table[:, 0].astype(np.float64) * float(base), table[:, 1], table[:, 2].astype(bool))
+
+
 def frame_times(path: Path) -> np.ndarray:
     """Sorted presentation times (seconds) of the first video stream's packets."""
-    info = ffmpeg_cmd.probe(path, select_streams="v:0", show_entries="packet=pts:stream=time_base")
-    base = Fraction(next((s.get("time_base") for s in info.get("streams", []) if s.get("time_base")), "1/1000"))
-    pts = [int(p["pts"]) for p in info.get("packets", []) if str(p.get("pts", "")).lstrip("-").isdigit()]
-    return np.sort(np.asarray(pts, np.float64)) * float(base)
+    return packets(path).times
 
 
 def common_interval(intervals: np.ndarray) -> float:
