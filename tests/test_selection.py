@@ -125,3 +125,18 @@ def test_exact_fill_never_outranks_variety_or_a_favoured_clip():
     favoured = ShotPicker(clips, rate, favour=frozenset({clips[1].path}))
     uses = Counter(favoured.pick((31, 31, 30)[i % 3]).clip.name for i in range(30))
     assert uses["B.mov"] >= 14, uses  # twice each other clip's share: half; the odd cuts alone left it a third
+
+
+def test_what_a_shot_still_holds_is_counted_at_its_own_clip_rate():
+    """After a cut, the longest cut a 50 fps clip's unused part still holds on a 25 fps timeline is half its
+    source frames, whatever the rate of the first clip in the picker (it was taken at that clip's rate)."""
+    timeline = Rate.parse("25")
+    a = Clip(Path("/footage/a.mov"), timeline, 1000, 1920, 1080, shots=[Shot(0, 1000)])
+    b = Clip(Path("/footage/b.mov"), Rate.parse("50"), 400, 1920, 1080, shots=[Shot(0, 400)])
+    picker = ShotPicker([a, b], timeline, favour=frozenset({b.path}))
+    pick = picker.pick(50)
+    assert pick.clip is b and pick.source_out - pick.source_in == 100
+    rows = {picker.clips[k].name: row for row, k in enumerate(picker._clip)}
+    gap = max(pick.source_in, 400 - pick.source_out)  # b's largest part the cut did not play
+    assert gap > 0 and picker._remaining[rows["b.mov"]] == gap // 2
+    assert picker._remaining[rows["a.mov"]] == 1000

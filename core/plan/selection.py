@@ -148,8 +148,9 @@ class ShotPicker:
         exact = np.array([floored_split(record_frames, r, self.rate) is not None for r in self._rates])
         return exact[self._rate_row] if len(self._rate_row) else np.zeros(0, dtype=bool)
 
-    def _timeline_frames(self, source_frames: np.ndarray) -> np.ndarray:
-        return floored_lengths(source_frames, self._rates, self._rate_row, self.rate)
+    def _timeline_frames(self, source_frames: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Timeline frames that ``source_frames`` of the clips of ``rows`` (default: every row) fill."""
+        return floored_lengths(source_frames, self._rates, self._rate_row[rows], self.rate)
 
     def matching(self, material: frozenset[str]) -> np.ndarray:
         """Rows whose clip is named in ``material`` or whose tags include one of it."""
@@ -273,7 +274,7 @@ class ShotPicker:
         else:
             self._used[row].append((start, end))
         gap = _largest_gap(int(self._lo[row]), int(self._hi[row]), self._used[row])
-        self._remaining[row] = self._timeline_frames(np.array([gap]))[0]
+        self._remaining[row] = self._timeline_frames(np.array([gap]), slice(row, row + 1))[0]
 
     def extend(self, pick: Pick, need: int) -> Pick:
         """``pick`` (the last one) playing ``need`` source frames instead (a cut held to finish a phrase, or
