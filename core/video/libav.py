@@ -4,14 +4,16 @@ A short phone or camera clip costs less to decode than the ffmpeg process that d
 (~70 ms: it links some 200 shared libraries), so the software path of :mod:`.frames` opens the file here,
 demuxes and decodes it with the decoder options of its ffmpeg command (``-skip_loop_filter all``,
 ``-skip_frame nokey`` for key frames alone, an accurate input seek) and runs the same libavfilter chain,
-so the frames are those the ffmpeg command gives. :func:`open_video` returns None where PyAV is missing or
-cannot open the file: the caller runs ffmpeg then, which also words the error.
+so the frames are those the ffmpeg command gives. :func:`packet_rows` demuxes the packet table :mod:`.timing`
+reads without an ffprobe run. Both return None where PyAV is missing or cannot open the file: the caller
+runs ffmpeg or ffprobe then, which also word the error.
 """
 from __future__ import annotations
 
 import contextlib
 import itertools
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 try:
@@ -36,6 +38,21 @@ def open_video(path: Path):
         container.close()
         return None
     return container
+
+
+def packet_rows(path: Path) -> tuple[Fraction, list[tuple[int, int, bool]]] | None:
+    """The first video stream's time base and (pts, bytes, key frame) of each timestamped packet, demuxed
+    (nothing decoded); None when PyAV cannot open or read the file to its end."""
+    container = open_video(path)
+    if container is None:
+        return None
+    with contextlib.closing(container):
+        stream = container.streams.video[0]
+        try:
+            rows = [(p.pts, p.size, p.is_keyframe) for p in container.demux(stream) if p.pts is not None]
+        except av.error.FFmpegError:
+            return None
+        return Fraction(stream.time_base), rows
 
 
 def _graph(stream, chain: list[str]):
