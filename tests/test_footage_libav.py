@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from montage_ai import ffmpeg_cmd
-from montage_ai.errors import InputError
+from montage_ai.errors import Cancelled, InputError
 from montage_ai.model import Clip, Shot
 from montage_ai.timebase import Rate
 from montage_ai.video import frames, libav
@@ -58,3 +58,14 @@ def test_a_file_pyav_cannot_open_goes_to_ffmpeg_which_names_it(tmp_path):
     with pytest.raises(InputError) as err:
         list(frames.read_frames(fake))
     assert str(path) in str(err.value)
+
+
+def test_a_stopped_run_ends_the_in_process_decode(tmp_path, monkeypatch):
+    path = tmp_path / "clip.mov"
+    ffmpeg(*CLIPS["h264"], path)
+    clip = probe_clip(path)
+    monkeypatch.setattr(ffmpeg_cmd, "_refusing", False)  # the stop refuses new ffmpeg runs; undone after
+    blocks = frames.read_frames(clip)
+    ffmpeg_cmd.stop_all(refuse_new=True)
+    with pytest.raises(Cancelled):
+        next(blocks)

@@ -82,7 +82,8 @@ def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0,
                 keys_only: bool = False) -> Iterator[Frames]:
     """Blocks of ``clip``'s frames at ``size`` (default :func:`analysis_size`), all of them or those
     :func:`decode_args` selects (``first`` counts from ``start``; for ``keys_only`` it counts key frames);
-    InputError naming the file when ffmpeg fails part-way (the frames read before are yielded first)."""
+    InputError naming the file when ffmpeg fails part-way (the frames read before are yielded first);
+    Cancelled once the run is stopped (:func:`montage_ai.ffmpeg_cmd.stop_all`)."""
     w, h = size or analysis_size(clip.width, clip.height)
     frame_bytes = w * h * 3 // 2
     first = start
@@ -96,6 +97,7 @@ def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0,
         blocks = ffmpeg_cmd.stream(decode_args(clip, (w, h), start, count, keys_only), clip.path,
                                    BLOCK_FRAMES * frame_bytes)
     for raw in blocks:
+        ffmpeg_cmd.check_stopped()  # a stopped run ends the in-process decode as it kills ffmpeg
         n = len(raw) // frame_bytes
         if n == 0:
             continue
