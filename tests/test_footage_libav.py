@@ -69,3 +69,11 @@ def test_a_stopped_run_ends_the_in_process_decode(tmp_path, monkeypatch):
     ffmpeg_cmd.stop_all(refuse_new=True)
     with pytest.raises(Cancelled):
         next(blocks)
+
+
+def test_frames_the_filters_refuse_are_an_input_error_naming_the_file(tmp_path):
+    path = tmp_path / "clip.mov"
+    ffmpeg(*CLIPS["h264"], path)
+    with pytest.raises(InputError) as err:
+        list(libav.frames_yuv(libav.open_video(path), ["crop=9999:9999"]))  # larger than the picture
+    assert str(path) in str(err.value)

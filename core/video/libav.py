@@ -16,14 +16,14 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
+from ..errors import InputError
+
 try:
     import av
     import av.filter
 except ImportError:  # an install without PyAV decodes through the ffmpeg process
     av = None
 
-#: Decode errors ffmpeg's command reports and goes past (a damaged packet), as it does.
-_SKIPPED = () if av is None else (av.error.InvalidDataError,)
 
 
 def open_video(path: Path):
@@ -86,7 +86,7 @@ def _decoded(container, stream, from_seconds: float | None) -> Iterator:
             packet = None
         try:
             frames = packet.decode() if packet is not None else stream.codec_context.decode(None)
-        except _SKIPPED:
+        except av.error.FFmpegError:  # a packet that does not decode: ffmpeg's command reports it and goes on
             continue
         for frame in frames:
             if from_seconds is None or frame.time is None or frame.time >= target:
@@ -98,31 +98,41 @@ def _decoded(container, stream, from_seconds: float | None) -> Iterator:
 def frames_yuv(container, chain: list[str], start_seconds: float | None = None, count: int | None = None,
                keys_only: bool = False) -> Iterator:
     """yuv420p frames (numpy, (h * 3 / 2, w)) of ``container``'s first video stream through ``chain``:
-    every frame, or ``count`` from ``start_seconds``, or ``keys_only``. Closes the container at the end."""
+    every frame, or ``count`` from ``start_seconds``, or ``keys_only``. Closes the container at the end;
+    InputError naming the file when the filters refuse its frames."""
     with contextlib.closing(container):
-        stream = container.streams.video[0]
-        context = stream.codec_context
-        context.thread_type = "AUTO"
-        context.options = {"skip_loop_filter": "all"}
-        if keys_only:
-            context.skip_frame = "NONKEY"
-        graph = _graph(stream, chain)
-        made = 0
+        try:
+            yield from _filtered(container, chain, start_seconds, count, keys_only)
+        except av.error.FFmpegError as err:
+            raise InputError(Path(container.name), f"decoding failed ({err})") from None
 
-        def pulled() -> Iterator:
-            while True:
-                try:
-                    yield graph.vpull().to_ndarray()
-                except (av.error.BlockingIOError, av.error.EOFError):
-                    return
 
-        for frame in itertools.chain(_decoded(container, stream, start_seconds), [None]):  # None: flush
-            graph.vpush(frame)
-            for out in pulled():
-                yield out
-                made += 1
-                if count is not None and made >= count:
-                    return
+def _filtered(container, chain: list[str], start_seconds: float | None, count: int | None,
+              keys_only: bool) -> Iterator:
+    """:func:`frames_yuv` of an open container."""
+    stream = container.streams.video[0]
+    context = stream.codec_context
+    context.thread_type = "AUTO"
+    context.options = {"skip_loop_filter": "all"}
+    if keys_only:
+        context.skip_frame = "NONKEY"
+    graph = _graph(stream, chain)
+    made = 0
+
+    def pulled() -> Iterator:
+        while True:
+            try:
+                yield graph.vpull().to_ndarray()
+            except (av.error.BlockingIOError, av.error.EOFError):
+                return
+
+    for frame in itertools.chain(_decoded(container, stream, start_seconds), [None]):  # None: flush
+        graph.vpush(frame)
+        for out in pulled():
+            yield out
+            made += 1
+            if count is not None and made >= count:
+                return
 
 
 def blocks(frames: Iterator, size: int, frame_bytes: int) -> Iterator[bytes]:
