@@ -66,8 +66,7 @@ def _spawn(args: list[str], **kwargs) -> subprocess.Popen:
     """Start ffmpeg with ``args`` in a new process group, remembered until :func:`_reap`."""
     command = [*_die_with_parent(), *_ffmpeg(args)]
     with _children_lock:
-        if _refusing:
-            raise Cancelled()
+        check_stopped()
         proc = subprocess.Popen(command, start_new_session=True, **kwargs)
         _children.add(proc)
     for pipe in (proc.stdin, proc.stdout):
@@ -109,6 +108,13 @@ def stop_all(refuse_new: bool = False) -> None:
                     os.killpg(proc.pid, signal.SIGKILL)
                 else:  # Windows: no process groups
                     proc.kill()
+
+
+def check_stopped() -> None:
+    """Raise :class:`Cancelled` once :func:`stop_all` refuses new children: work done in this process
+    instead of in an ffmpeg child (decoding with PyAV) stops there too."""
+    if _refusing:
+        raise Cancelled()
 
 
 def _failed(what: Path | str, stderr: bytes | None) -> Exception:

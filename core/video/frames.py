@@ -14,6 +14,7 @@ import numpy as np
 from .. import ffmpeg_cmd
 from ..decoders import decode_args as hardware_decode_args
 from ..model import Clip
+from . import libav
 
 #: Pixels per analysis frame (160x90 at 16:9); the shape follows the coded aspect ratio.
 ANALYSIS_PIXELS = 160 * 90
@@ -42,6 +43,20 @@ def analysis_size(width: int, height: int) -> tuple[int, int]:
     return w, h
 
 
+def filter_chain(clip: Clip, size: tuple[int, int]) -> list[str]:
+    """The filters from decoded frames to analysis frames: the average rate for variable-rate footage, then the
+    size, in video range, with one colour matrix in and out (the coded values are kept, whatever the colour space
+    and the libavfilter version: newer ones convert BT.2020 footage to BT.709 otherwise)."""
+    w, h = size
+    scale = f"scale={w}:{h}:flags=area:out_range=tv:in_color_matrix=bt709:out_color_matrix=bt709"
+    return [*([f"fps={clip.rate}"] if clip.variable_rate else []), scale]
+
+
+def _seek_seconds(clip: Clip, start: int) -> float:
+    """Where a decode from frame ``start`` begins: half a frame before it (frames before it are dropped)."""
+    return float(clip.rate.seconds(start)) - 0.5 / float(clip.rate.fps)
+
+
 def decode_args(clip: Clip, size: tuple[int, int], start: int = 0, count: int | None = None,
                 keys_only: bool = False) -> list[str]:
     """ffmpeg arguments for ``clip``'s first video stream as raw yuv420p at ``size``: every frame, or
@@ -55,27 +70,34 @@ def decode_args(clip: Clip, size: tuple[int, int], start: int = 0, count: int | 
     decoder skips its deblocking filter (H.264/HEVC decode about a quarter faster; the blocking it
     leaves is averaged away at analysis size).
     """
-    w, h = size
-    chain = [f"fps={clip.rate}"] if clip.variable_rate else []
-    chain.append(f"scale={w}:{h}:flags=area")
-    seek = ["-ss", f"{float(clip.rate.seconds(start)) - 0.5 / float(clip.rate.fps):.6f}"] if start > 0 else []
+    seek = ["-ss", f"{_seek_seconds(clip, start):.6f}"] if start > 0 else []
     only = ["-skip_frame", "nokey"] if keys_only else []
     frames = ["-frames:v", str(count)] if count is not None else []
     return [*hardware_decode_args(), *seek, *only, "-noautorotate", "-skip_loop_filter", "all", "-i", str(clip.path),
             "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "cfr" if clip.variable_rate else "passthrough",
-            *frames, "-vf", ",".join(chain), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
+            *frames, "-vf", ",".join(filter_chain(clip, size)), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
 
 
 def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0, count: int | None = None,
                 keys_only: bool = False) -> Iterator[Frames]:
     """Blocks of ``clip``'s frames at ``size`` (default :func:`analysis_size`), all of them or those
     :func:`decode_args` selects (``first`` counts from ``start``; for ``keys_only`` it counts key frames);
-    InputError naming the file when ffmpeg fails part-way (the frames read before are yielded first)."""
+    InputError naming the file when ffmpeg fails part-way (the frames read before are yielded first);
+    Cancelled once the run is stopped (:func:`montage_ai.ffmpeg_cmd.stop_all`)."""
     w, h = size or analysis_size(clip.width, clip.height)
     frame_bytes = w * h * 3 // 2
     first = start
-    args = decode_args(clip, (w, h), start, count, keys_only)
-    for raw in ffmpeg_cmd.stream(args, clip.path, BLOCK_FRAMES * frame_bytes):
+    in_process = not hardware_decode_args() and not (clip.variable_rate and start > 0)  # ffmpeg's seek + fps kept
+    container = libav.open_video(clip.path) if in_process else None
+    if container is not None:
+        blocks = libav.blocks(libav.frames_yuv(container, [*filter_chain(clip, (w, h)), "format=yuv420p"],
+                                               _seek_seconds(clip, start) if start > 0 else None, count, keys_only),
+                              BLOCK_FRAMES, frame_bytes)
+    else:
+        blocks = ffmpeg_cmd.stream(decode_args(clip, (w, h), start, count, keys_only), clip.path,
+                                   BLOCK_FRAMES * frame_bytes)
+    for raw in blocks:
+        ffmpeg_cmd.check_stopped()  # a stopped run ends the in-process decode as it kills ffmpeg
         n = len(raw) // frame_bytes
         if n == 0:
             continue

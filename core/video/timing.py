@@ -4,8 +4,8 @@ Phones write variable-rate files: every frame keeps its own timestamp. A steady 
 jitters around 33.3 ms; in low light it drops frames (66.7 ms gaps) or slows down altogether (a
 clip delivering ~10 fps); a slow-motion clip keeps 1/120 or 1/240 s. Neither the declared
 ``r_frame_rate`` (the finest rate the timestamps fit, often 90000 or a guess) nor the average says
-which: the interval most frames keep does. :func:`stream_timing` reads the packets' timestamps with
-ffprobe, finds that interval and snaps it to a camera rate (:data:`.timebase.CAMERA_RATES`) when
+which: the interval most frames keep does. :func:`stream_timing` reads the packets' timestamps from
+the container, finds that interval and snaps it to a camera rate (:data:`.timebase.CAMERA_RATES`) when
 it is one; a clip that really delivers ~10.5 fps is analysed and placed at 21/2, not conformed to
 a rate whose frames it never had.
 """
@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import ffmpeg_cmd
 from ..timebase import CAMERA_RATES, Rate
+from .libav import packet_rows
 
 #: Intervals within this fraction of one another are one interval (jitter).
 CLUSTER_FRACTION = 0.04
@@ -52,11 +53,16 @@ class Packets:
 
 
 def packets(path: Path) -> Packets:
-    """The :class:`Packets` of ``path``, read from the container (nothing is decoded)."""
-    info = ffmpeg_cmd.probe(path, select_streams="v:0", show_entries="packet=pts,size,flags:stream=time_base")
-    base = Fraction(next((s.get("time_base") for s in info.get("streams", []) if s.get("time_base")), "1/1000"))
-    rows = [(int(p["pts"]), int(p.get("size") or 0), "K" in str(p.get("flags", "")))
-            for p in info.get("packets", []) if str(p.get("pts", "")).lstrip("-").isdigit()]
+    """The :class:`Packets` of ``path``, read from the container (nothing is decoded): in this process
+    (:mod:`.libav`), else by ffprobe."""
+    read = packet_rows(path)
+    if read is not None:
+        base, rows = read
+    else:
+        info = ffmpeg_cmd.probe(path, select_streams="v:0", show_entries="packet=pts,size,flags:stream=time_base")
+        base = Fraction(next((s.get("time_base") for s in info.get("streams", []) if s.get("time_base")), "1/1000"))
+        rows = [(int(p["pts"]), int(p.get("size") or 0), "K" in str(p.get("flags", "")))
+                for p in info.get("packets", []) if str(p.get("pts", "")).lstrip("-").isdigit()]
     table = np.asarray(sorted(rows), np.int64).reshape(-1, 3)
     return Packets(table[:, 0].astype(np.float64) * float(base), table[:, 1], table[:, 2].astype(bool))
 
