@@ -2,7 +2,7 @@
 synthesized songs (seeds ending in 0), straight from their stored features: for choosing decoder
 settings without touching real recordings.
 
-    python training/evaluate.py [--data training/data] [--weights W.npz] [--spread 16 8 4] [--contrast 0.5 2 2.5 ...]
+    python training/evaluate.py [--data training/data] [--weights W.npz] [--spread 16 8 4]
 """
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ def main() -> None:
     ap.add_argument("--spread", type=float, nargs="+", default=[bar_pointer.OBSERVATION_SPREAD])
     ap.add_argument("--prior", type=float, default=bar_pointer.PRIOR_WEIGHT)
     ap.add_argument("--limit", type=int, default=100)
-    ap.add_argument("--contrast", type=float, nargs=3, action="append", metavar=("ABSOLUTE", "CONTRAST", "BIAS"),
-                    help="bar decoder weights (bar_pointer.ABSOLUTE, CONTRAST, CONTRAST_BIAS); repeat to compare")
     ap.add_argument("--weights", type=Path, default=WEIGHTS)
     args = ap.parse_args()
     weights = load_weights(args.weights)
@@ -39,18 +37,16 @@ def main() -> None:
     bar_pointer.PRIOR_WEIGHT = args.prior
     for spread in args.spread:
         bar_pointer.OBSERVATION_SPREAD = spread
-        for absolute, contrast, bias in args.contrast or [(bar_pointer.ABSOLUTE, bar_pointer.CONTRAST,
-                                                            bar_pointer.CONTRAST_BIAS)]:
-            bar_pointer.ABSOLUTE, bar_pointer.CONTRAST, bar_pointer.CONTRAST_BIAS = absolute, contrast, bias
-            f_beat, f_bar, metre = [], [], []
-            for (beat, down), ref, ref_bars, bpb in acts:
-                times, bars, m = bar_pointer.decode(beat, down, FPS)
-                f_beat.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(ref), mir_eval.beat.trim_beats(times)))
-                f_bar.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(ref_bars),
-                                                     mir_eval.beat.trim_beats(times[bars]) if len(bars) else np.zeros(0)))
-                metre.append(m == bpb)
-            print(f"spread {spread:g}, bar weights {absolute:g} {contrast:g} {bias:g}: beat F {np.mean(f_beat):.3f}  "
-                  f"bar F {np.mean(f_bar):.3f}  metre {np.mean(metre):.2f}  ({len(acts)} songs)", flush=True)
+        f_beat, f_bar, metre = [], [], []
+        for (beat, down), ref, ref_bars, bpb in acts:
+            times, bars, m = bar_pointer.decode(beat, down, FPS)
+            f_beat.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(ref), mir_eval.beat.trim_beats(times)))
+            f_bar.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(ref_bars),
+                                                 mir_eval.beat.trim_beats(times[bars]) if len(bars) else np.zeros(0)))
+            metre.append(m == bpb)
+        print(f"spread {spread:g}: beat F {np.mean(f_beat):.3f}  bar F {np.mean(f_bar):.3f}  metre {np.mean(metre):.2f}"
+              f"  ({len(acts)} songs)", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -9,8 +9,8 @@ Two hidden Markov models, each decoded with Viterbi:
    beat is one frame of ``p``; without the weight long periods would be cheaper than short).
 2. **Bars.** Over the decoded beats, a state is (beats per bar ``M``, position in the bar). The
    position advances by one each beat; after the last position a bar may start in another metre
-   (``METRE_CHANGE``). Position 0 observes the downbeat activation at the beat against its
-   neighbours' (:func:`contrast`), others its complement. The metre is the one the path spends most beats in.
+   (``METRE_CHANGE``). Position 0 observes the downbeat activation at the beat, others its
+   complement. The metre is the one the path spends most beats in.
 
 Integer periods from ``MIN_BPM`` to ``MAX_BPM`` give about 5000 beat states; decoding a 4-minute song
 takes a fraction of a second (see :func:`beat_frames`).
@@ -31,12 +31,6 @@ OBSERVATION_SPREAD = 4.0
 #: music: where the activations fit two metrical levels alike (eighth-note hi-hats), the level
 #: listeners tap most often wins.
 PRIOR_BPM, PRIOR_OCTAVES, PRIOR_WEIGHT = 120.0, 1.0, 1.0
-#: The bar decoder reads each beat's downbeat activation against the beats around it (the network's
-#: level differs from song to song; which beats stand out does not): the observed logit is ``ABSOLUTE``
-#: times the activation's logit plus ``CONTRAST`` times its excess over the median logit of the
-#: ``CONTRAST_BEATS`` beats either side (the beat itself left out, so bars of two read as well as of
-#: four), less ``CONTRAST_BIAS``. Chosen on the held-out synthesized songs (training/evaluate.py).
-ABSOLUTE, CONTRAST, CONTRAST_BIAS, CONTRAST_BEATS = 0.5, 2.0, 2.5, 8
 #: Probability of a bar in another metre after a bar.
 METRE_CHANGE = 1e-4
 METRES = (2, 3, 4)
@@ -125,7 +119,7 @@ def peak_times(activation: np.ndarray, frames: np.ndarray, fps: float) -> np.nda
 def bar_positions(downbeat: np.ndarray, metres: tuple[int, ...] = METRES) -> tuple[np.ndarray, int]:
     """Position in the bar (0 = bar start) of each beat whose downbeat activation is ``downbeat``,
     and the metre (beats per bar) the most beats are in."""
-    d = contrast(downbeat)
+    d = np.clip(np.asarray(downbeat, dtype=np.float64), EPS, 1 - EPS)
     if d.size == 0:
         return np.zeros(0, dtype=int), metres[-1] if 4 not in metres else 4
     metre_of = np.concatenate([[m] * m for m in metres])
@@ -156,20 +150,6 @@ def bar_positions(downbeat: np.ndarray, metres: tuple[int, ...] = METRES) -> tup
     path = np.array(path[::-1])
     counts = {m: int(np.sum(metre_of[path] == m)) for m in metres}
     return pos_of[path], max(metres, key=lambda m: (counts[m], m == 4))
-
-
-def contrast(downbeat: np.ndarray) -> np.ndarray:
-    """Each beat's downbeat probability as the bar decoder observes it: its logit weighed with its excess
-    over its neighbours' (``CONTRAST``)."""
-    d = np.clip(np.asarray(downbeat, dtype=np.float64), EPS, 1 - EPS)
-    if d.size == 0:
-        return d
-    logit = np.log(d) - np.log1p(-d)
-    padded = np.pad(logit, CONTRAST_BEATS, mode="reflect" if d.size > CONTRAST_BEATS else "edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * CONTRAST_BEATS + 1)
-    neighbours = np.median(np.delete(windows, CONTRAST_BEATS, axis=1), axis=1)
-    z = ABSOLUTE * logit + CONTRAST * (logit - neighbours) - CONTRAST_BIAS
-    return np.clip(1 / (1 + np.exp(-z)), EPS, 1 - EPS)
 
 
 def trim_ends(frames: np.ndarray, activation: np.ndarray) -> np.ndarray:
