@@ -2,7 +2,7 @@
 synthesized songs (seeds ending in 0), straight from their stored features: for choosing decoder
 settings without touching real recordings.
 
-    python training/evaluate.py [--data training/data] [--spread 16 8 4]
+    python training/evaluate.py [--data training/data] [--weights W.npz] [--spread 16 8 4]
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import mir_eval
 import numpy as np
 
 from montage_ai.audio import bar_pointer
-from montage_ai.audio.beat_model import activations
+from montage_ai.audio.beat_model import WEIGHTS, activations, load_weights
 from montage_ai.audio.onsets import HOP
 
 FPS = 22050 / HOP
@@ -24,13 +24,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parent / "data")
     ap.add_argument("--spread", type=float, nargs="+", default=[bar_pointer.OBSERVATION_SPREAD])
     ap.add_argument("--prior", type=float, default=bar_pointer.PRIOR_WEIGHT)
-    ap.add_argument("--limit", type=int, default=40)
+    ap.add_argument("--limit", type=int, default=100)
+    ap.add_argument("--weights", type=Path, default=WEIGHTS)
     args = ap.parse_args()
+    weights = load_weights(args.weights)
     songs = [f for f in sorted(args.data.glob("song*.npz")) if int(f.stem[4:]) % 10 == 0][:args.limit]
     acts = []
     for f in songs:
         with np.load(f) as d:
-            acts.append((activations(d["mel_db"].astype(np.float32)), d["beats"], d["downbeats"], int(d["beats_per_bar"])))
+            acts.append((activations(d["mel_db"].astype(np.float32), weights), d["beats"], d["downbeats"],
+                         int(d["beats_per_bar"])))
     bar_pointer.PRIOR_WEIGHT = args.prior
     for spread in args.spread:
         bar_pointer.OBSERVATION_SPREAD = spread

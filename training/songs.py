@@ -30,6 +30,11 @@ WALTZ_GROOVES = ("waltz", "waltz", "swing", "drumless")
 COMP = (0, 1, 2, 4, 5, 16, 17, 18, 24, 25, 26, 27, 28, 29, 30, 46, 48, 49, 50, 52, 61, 88, 89, 90)
 LEAD = (0, 11, 13, 22, 40, 41, 56, 57, 60, 64, 65, 66, 68, 71, 73, 80, 81, 104)
 BASS = (32, 33, 34, 35, 36, 37, 38, 39, 42, 43, 58)
+#: At and above this tempo a (simple-metre) song's subdivisions are quarters: a listener taps a 100-BPM song
+#: with eighth-note hi-hats at 100, so a 200-BPM song in the training set must not sound like one.
+QUARTER_HATS_BPM = 150.0
+#: The double-time groove (kick on the beat, snare on its off-beat) is drawn at half the tempo above this.
+DOUBLE_MAX_BPM = 115.0
 MAJOR, MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 10)
 
 
@@ -75,7 +80,12 @@ def draw(seed: int, seconds: float = 34.0) -> Song:
     else:
         groove = str(rng.choice(GROOVES))
         bpm = float(np.exp(rng.uniform(np.log(55), np.log(210))))
-    sub = 3 if compound or groove in ("shuffle",) else (4 if bpm < 110 and rng.random() < 0.5 else 2)
+    if groove == "double" and bpm > DOUBLE_MAX_BPM:
+        bpm /= 2  # kick and snare on eighths at 115-210 would be tapped at the faster level
+    if compound or groove in ("shuffle",):
+        sub = 3
+    else:  # fast songs: hats, arpeggios and melody on the beat, so eighths never pass for beats
+        sub = 4 if bpm < 110 and rng.random() < 0.5 else (2 if bpm < QUARTER_HATS_BPM else 1)
     beats = beat_times(rng, bpm, int(seconds * bpm / 60 * 1.6) + 8, groove)
     beats = beats[beats < seconds]
     pickup = int(rng.integers(0, bpb))  # the song starts this many beats before a bar

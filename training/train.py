@@ -1,13 +1,15 @@
 """Train the beat model on the songs of training/make_data.py and write ``core/audio/beat_model.npz``.
 
-    nice -n 5 python training/train.py --data training/data --minutes 40 --seed 1
+    OMP_NUM_THREADS=1 python training/train.py --data training/data --minutes 70 --seed 1
 
 The network is :func:`montage_ai.audio.beat_model.forward` written in torch (same layer names);
-inputs are :func:`montage_ai.audio.beat_model.network_input` of the stored mel spectra. Targets: 1 on
-the frame of each beat (downbeat), 0.5 on the frames either side. Loss: binary cross-entropy, beats
-and downbeats weighted equally. Songs whose seed ends in 0 are held out for validation (the loss on the first 16 picks the checkpoint). Also writes
-the fixture ``tests/data/beat_model_fixture.npz`` (an input and this model's torch output) that the
-tests compare numpy inference against.
+inputs are :func:`montage_ai.audio.beat_model.network_input` of the stored mel spectra. Each example is a
+random crop, stretched in time (tempo 0.8-1.25 times, the labels follow) and with a random band range
+muted. Targets: 1 on the frame of each beat (downbeat), 0.5 on the frames either side. Loss: binary
+cross-entropy. Songs whose seed ends in 0 are held out: every ``--check`` steps the model's beats and bar
+starts on all of them (decoded by :mod:`montage_ai.audio.bar_pointer`, scored by mir_eval) pick the
+checkpoint (mean of beat F and bar-start F). Also writes the fixture ``tests/data/beat_model_fixture.npz``
+(an input and this model's torch output) that the tests compare numpy inference against.
 """
 from __future__ import annotations
 
@@ -15,18 +17,23 @@ import argparse
 import time
 from pathlib import Path
 
+import mir_eval
 import numpy as np
 import torch
 from torch import nn
 
+from montage_ai.audio import bar_pointer
 from montage_ai.audio.beat_model import WEIGHTS, network_input
 from montage_ai.audio.onsets import HOP
 
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 22050 / HOP
-CHANNELS = 32
-DILATIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-CROP = 1280  # frames per training example (14.9 s)
+CHANNELS = 40
+DILATIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+CROP = 2048  # frames per training example after stretching (23.8 s)
+STRETCH = (0.8, 1.25)  # tempo factors of the time-stretch augmentation (log-uniform)
+MASK_BANDS = 16  # at most this many adjacent mel bands muted in an example
+POS_WEIGHT = (3.0, 3.0)  # beat, downbeat
 
 
 class Block(nn.Module):
@@ -75,38 +82,58 @@ def targets(times: np.ndarray, frames: int) -> np.ndarray:
 
 
 def load(folder: Path, train: list, valid: list, seen: set) -> None:
-    """Add the songs in ``folder`` not ``seen`` yet to ``train`` or ``valid`` (training may start
-    while make_data.py is still writing songs)."""
+    """Add the songs in ``folder`` not ``seen`` yet to ``train`` or ``valid`` as (input, beat times,
+    downbeat times) (training may start while make_data.py is still writing songs)."""
     for f in sorted(folder.glob("song*.npz")):
         if f.name in seen:
             continue
         seen.add(f.name)
         with np.load(f) as d:
-            x = network_input(d["mel_db"].astype(np.float32))
-            y = np.stack([targets(d["beats"], x.shape[1]), targets(d["downbeats"], x.shape[1])])
-        (valid if int(f.stem[4:]) % 10 == 0 else train).append((x, y))
+            song = (network_input(d["mel_db"].astype(np.float32)), d["beats"].copy(), d["downbeats"].copy())
+        (valid if int(f.stem[4:]) % 10 == 0 else train).append(song)
+
+
+def example(rng: np.random.Generator, song: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """A random crop of ``song`` played ``speed`` times as fast (linear interpolation between frames) with
+    a random band range muted, and its targets."""
+    x, beats, downbeats = song
+    speed = float(np.exp(rng.uniform(*np.log(STRETCH)))) if rng.random() < 0.7 else 1.0
+    frames = min(CROP, int((x.shape[1] - 1) / speed))
+    start = float(rng.uniform(0, max(0.0, x.shape[1] - 1 - frames * speed)))
+    pos = start + speed * np.arange(frames)
+    i = np.minimum(pos.astype(int), x.shape[1] - 2)
+    w = (pos - i).astype(np.float32)
+    out = x[:, i] * (1 - w) + x[:, i + 1] * w
+    if rng.random() < 0.5:
+        bands = x.shape[0] // 2
+        lo = int(rng.integers(0, bands))
+        width = int(rng.integers(1, MASK_BANDS + 1))
+        out[lo:lo + width] = 0.0  # the level channel: as quiet as the floor
+        out[bands + lo:bands + lo + width] = 0.0  # and no rises
+    shift = lambda t: (np.asarray(t) - start / FPS) / speed  # noqa: E731 - seconds in the stretched crop
+    return out, np.stack([targets(shift(beats), frames), targets(shift(downbeats), frames)])
 
 
 def batch(rng: np.random.Generator, songs: list, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    xs, ys = [], []
-    for i in rng.integers(0, len(songs), size):
-        x, y = songs[i]
-        a = int(rng.integers(0, max(1, x.shape[1] - CROP)))
-        xs.append(x[:, a:a + CROP])
-        ys.append(y[:, a:a + CROP])
-    n = min(x.shape[1] for x in xs)
-    return torch.from_numpy(np.stack([x[:, :n] for x in xs])), torch.from_numpy(np.stack([y[:, :n] for y in ys]))
+    pairs = [example(rng, songs[i]) for i in rng.integers(0, len(songs), size)]
+    n = min(x.shape[1] for x, _ in pairs)
+    return (torch.from_numpy(np.stack([x[:, :n] for x, _ in pairs])),
+            torch.from_numpy(np.stack([y[:, :n] for _, y in pairs])))
 
 
-def evaluate(model: BeatNet, songs: list) -> float:
+def evaluate(model: BeatNet, songs: list) -> tuple[float, float]:
+    """Mean beat F and bar-start F (mir_eval, 70 ms) of the decoded activations on ``songs``."""
     model.eval()
-    loss = 0.0
+    f_beat, f_bar = [], []
     with torch.no_grad():
-        for x, y in songs:
-            out = model(torch.from_numpy(x)[None])
-            loss += float(nn.functional.binary_cross_entropy_with_logits(out, torch.from_numpy(y)[None]))
+        for x, beats, downbeats in songs:
+            p = torch.sigmoid(model(torch.from_numpy(x)[None]))[0].numpy()
+            times, bars, _ = bar_pointer.decode(p[0], p[1], FPS)
+            f_beat.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(beats), mir_eval.beat.trim_beats(times)))
+            f_bar.append(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(downbeats),
+                                                 mir_eval.beat.trim_beats(times[bars]) if len(bars) else np.zeros(0)))
     model.train()
-    return loss / max(1, len(songs))
+    return float(np.mean(f_beat)), float(np.mean(f_bar))
 
 
 def main() -> None:
@@ -116,6 +143,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch", type=int, default=6)
     ap.add_argument("--out", type=Path, default=WEIGHTS)
+    ap.add_argument("--fixture", type=Path, default=ROOT / "tests" / "data" / "beat_model_fixture.npz")
+    ap.add_argument("--check", type=int, default=250, help="steps between checkpoint evaluations")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -126,40 +155,40 @@ def main() -> None:
     model = BeatNet(train[0][0].shape[0] // 2)
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    start, step, best = time.time(), 0, np.inf
+    pos_weight = torch.tensor(POS_WEIGHT)[:, None]
+    start, step, best = time.time(), 0, -1.0
     deadline = start + 60 * args.minutes
     while time.time() < deadline:
         x, y = batch(rng, train, args.batch)
-        loss = nn.functional.binary_cross_entropy_with_logits(model(x), y, pos_weight=torch.tensor([[4.0], [8.0]]))
+        loss = nn.functional.binary_cross_entropy_with_logits(model(x), y, pos_weight=pos_weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
-        if step % 100 == 0:
+        if step % args.check == 0:
             load(args.data, train, valid, seen)
-            print(f"{len(train)} training songs, {len(valid)} validation", flush=True)
-        if step % 100 == 0:
             elapsed = (time.time() - start) / 60
             for group in opt.param_groups:  # cosine decay over the time budget
                 group["lr"] = 3e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.minutes))))
-            v = evaluate(model, valid[:16])
-            print(f"step {step} {elapsed:.1f} min train {float(loss):.4f} valid {v:.4f}", flush=True)
-            if v < best:
-                best = v
-                save(model, args.out, valid[0][0])
-    print(f"best validation loss {best:.4f}")
+            f_beat, f_bar = evaluate(model, valid)
+            print(f"step {step} {elapsed:.1f} min train loss {loss.item():.4f} held-out beat F {f_beat:.3f} "
+                  f"bar F {f_bar:.3f} ({len(train)} training songs, {len(valid)} held out)", flush=True)
+            if (f_beat + f_bar) / 2 > best:
+                best = (f_beat + f_bar) / 2
+                save(model, args.out, valid[0][0], args.fixture)
+    print(f"best held-out mean of beat F and bar F {best:.3f}")
 
 
-def save(model: BeatNet, out: Path, example: np.ndarray) -> None:
+def save(model: BeatNet, out: Path, sample: np.ndarray, fixture: Path) -> None:
     weights = model.numpy_weights()
     np.savez_compressed(out, **weights)
     model.eval()
-    x = example[:, :400]
+    x = sample[:, :400]
     with torch.no_grad():
         y = model(torch.from_numpy(x)[None])[0].numpy()
     model.train()
-    (ROOT / "tests" / "data").mkdir(exist_ok=True)
-    np.savez_compressed(ROOT / "tests" / "data" / "beat_model_fixture.npz", x=x, logits=y)
+    fixture.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(fixture, x=x, logits=y)
 
 
 if __name__ == "__main__":
