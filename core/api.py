@@ -22,7 +22,7 @@ What it offers:
   Resolve push takes), :func:`parse_aspects`, :func:`use_hwaccel`, :func:`check_pool_settings`,
   :func:`stop_work` (ends every ffmpeg child), :func:`config_dir`, :func:`write_atomic`,
   :func:`output_committed` / :func:`previous_set` (what an interrupted run left).
-- **Structured warnings:** :class:`Warning` (a ``str`` with a ``kind``), ``WARNING_KINDS`` (kind -> words),
+- **Structured warnings:** :class:`RunWarning` (a ``str`` with a ``kind``), ``WARNING_KINDS`` (kind -> words),
   :func:`warning_kind`; report.json keeps its ``warnings`` list of strings.
 - **One JSON conversion of the model:** :func:`to_json` (a plan: report.json's content; music:
   ``analyze-music --json``; a footage result: ``analyze-footage --json``; sections alike in all).
@@ -45,7 +45,7 @@ from .audio.hints import BEAT_ENGINES, BEATS_PER_BAR_RANGE, DEFAULT_BEAT_ENGINE,
 from .config import config_dir, configured
 from .dialogue.phrases import DIALOGUE_MODES
 from .encoders import HWACCEL_CHOICES
-from .errors import WARNING_KINDS, Cancelled, InputError, Interrupted, Warning, warning_kind, shown
+from .errors import WARNING_KINDS, Cancelled, InputError, Interrupted, RunWarning, warning_kind, shown
 from .export import DEFAULT_FORMATS, FORMATS
 from .model import Aspect, Clip, Music, Phase, Plan, Run, Section
 from .output import write_atomic
@@ -67,7 +67,7 @@ __all__ = [
     "HWACCEL_CHOICES", "PARSERS", "PREVIEW_QUALITIES", "RATES", "RENDER_CODECS", "RENDER_SIZES",
     "STAGES", "TEMPO_HINT_RANGE", "WARNING_KINDS",
     "Aspect", "Cancelled", "Clip", "InputError", "Interrupted", "Job", "Music", "Phase", "Plan", "PlanSettings",
-    "Progress", "Rate", "Run", "Section", "StyleChoice", "Warning",
+    "Progress", "Rate", "Run", "Section", "StyleChoice", "RunWarning",
     "analyze", "analyze_footage", "analyze_music", "check_pool_settings", "config_dir", "demo", "file_key",
     "formats", "job", "make", "output_committed", "parse_aspects", "plan", "previous_set", "proxies",
     "proxy_profiles", "render",

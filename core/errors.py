@@ -40,14 +40,14 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(self.name)
 
 
-class Warning(str):  # noqa: A001 (the run's warning, not Python's warnings category)
+class RunWarning(str):
     """A warning of the run: its text (it *is* the string report.json lists and the console prints) and
     its ``kind``, set where it is raised, which the edges count and test instead of searching the text
     (kinds: ``WARNING_KINDS``; a plain string counts as ``other``)."""
 
     kind: str
 
-    def __new__(cls, kind: str, text: str) -> "Warning":
+    def __new__(cls, kind: str, text: str) -> "RunWarning":
         if kind not in WARNING_KINDS:
             raise ValueError(f"unknown warning kind {kind!r}")
         made = super().__new__(cls, text)
@@ -58,7 +58,7 @@ class Warning(str):  # noqa: A001 (the run's warning, not Python's warnings cate
         return type(self), (self.kind, str(self))
 
 
-#: Warning kinds -> the words the console summary counts them under.
+#: RunWarning kinds -> the words the console summary counts them under.
 WARNING_KINDS = {"mixed_rate": "mixed frame rates", "variable_rate": "variable frame rate",
                  "no_beat": "no beat found", "music_range": "music range", "unusable_footage": "unusable footage",
                  "damaged_footage": "damaged footage", "dialogue_fallback": "dialogue isolation failed",
@@ -76,4 +76,4 @@ def with_kinds(texts: list[str], kinds: object) -> list[str]:
     :func:`warning_kind` values; plain text where the kinds are missing or do not fit."""
     if not isinstance(kinds, list) or len(kinds) != len(texts):
         return list(texts)
-    return [Warning(k, t) if k in WARNING_KINDS else t for t, k in zip(texts, kinds)]
+    return [RunWarning(k, t) if k in WARNING_KINDS else t for t, k in zip(texts, kinds)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import InputError, Warning
+from .errors import InputError, RunWarning
 from .model import Clip
 from .timebase import Rate
 
@@ -186,7 +186,7 @@ class Selects:
                 ranges.setdefault(key, []).append(SelectRange(start, end, mark.tags | clip_tags,
                                                                               mark.source))
             elif warnings is not None:
-                warnings.append(Warning("selects",
+                warnings.append(RunWarning("selects",
                                         f"{clip.name}: a range from {mark.source} holds no frame of the clip; ignored"))
         out: dict[Path, ClipSelects] = {}
         for key, clip in by_key.items():
@@ -195,7 +195,7 @@ class Selects:
                 out[clip.path] = ClipSelects(tags, tuple(sorted(ranges.get(key, ()), key=lambda r: r.start)),
                                              self.tag_sources.get(key, ""), key in marked)
             if key in marked and key not in ranges and warnings is not None:
-                warnings.append(Warning("selects", f"{clip.name}: none of its ranges holds a frame of the clip; "
+                warnings.append(RunWarning("selects", f"{clip.name}: none of its ranges holds a frame of the clip; "
                                                    "the clip is not used"))
         return out
 

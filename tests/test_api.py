@@ -66,10 +66,10 @@ def test_choices_and_warnings():
     assert {s.name for s in api.styles()} >= {"dynamic", "hype"} and all(s.description for s in api.styles())
     assert api.formats()["fcp7"] == "montage.xml" and set(api.DEFAULT_FORMATS) <= set(api.formats())
     assert "analyze_music" in api.STAGES and "learned" in api.BEAT_ENGINES and "isolate" in api.DIALOGUE_MODES
-    w = api.Warning("no_beat", "song.wav: no steady beat found")
+    w = api.RunWarning("no_beat", "song.wav: no steady beat found")
     assert api.warning_kind(w) == "no_beat" and api.warning_kind("plain text") == "other" and w == "song.wav: no steady beat found"
     with pytest.raises(ValueError):
-        api.Warning("made_up", "text")
+        api.RunWarning("made_up", "text")
 
 
 def test_one_json_form_of_the_model(music):

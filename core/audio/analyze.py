@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import InputError, Warning
+from ..errors import InputError, RunWarning
 from ..model import Music
 from . import beats as beat_mod
 from . import cache, learned
@@ -115,7 +115,7 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     music = _analyze(path, progress or (lambda fraction: None), seconds, overrides, beat_engine)
     cache.store(key, music)
     if doubts:  # said in this run's report, not stored with the analysis
-        music = replace(music, warnings=[*music.warnings, Warning("cache", f"{path.name}: cached analysis not used "
+        music = replace(music, warnings=[*music.warnings, RunWarning("cache", f"{path.name}: cached analysis not used "
                                                                             f"({doubts[0]}); analysed again")])
     return music
 
@@ -135,7 +135,7 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float, over
     progress(TRACK_DONE)
     beats = complete(grid, *_refine(path, grid, features.signal))
     if len(beats) == 0:
-        warnings.append(Warning("no_beat", f"{path.name}: no steady beat found; cuts fall on a time grid instead of "
+        warnings.append(RunWarning("no_beat", f"{path.name}: no steady beat found; cuts fall on a time grid instead of "
                                            "beats (--tempo-hint BPM tracks beats near a tempo you give)"))
     if engine == "learned":
         bars = _nearest(beats, grid[bar_index])

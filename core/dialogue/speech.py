@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import Warning
+from ..errors import RunWarning
 from ..model import Clip, DialogueEvent, Plan
 from .engines import IsolationFailed, choose_engine
 from .verify import verify_isolation
@@ -66,7 +66,7 @@ def isolate_dialogue(plan: Plan, stage: Path, out_dir: Path, model: Path | None 
             names.append(name)
         else:
             (stage / name).unlink(missing_ok=True)
-            warnings.append(Warning("dialogue_fallback",
+            warnings.append(RunWarning("dialogue_fallback",
                                     f"{clip.name}: voice isolation ({engine.name}) failed: {problem}; {FALLBACK}"))
     return Isolation(names, {"engine": engine.name, "clips": entries},
                      [replace(e, path=used.get(e.path, e.path)) for e in plan.dialogue], warnings)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..audio.hints import DEFAULT_BEAT_ENGINE
 from ..dialogue.phrases import dialogue_events, hold_end
-from ..errors import InputError, Warning
+from ..errors import InputError, RunWarning
 from ..model import Clip, Cut, Marker, Music, Phase, Plan, Section
 from ..selects import ClipSelects, unmatched
 from ..timebase import Rate, nearest_standard, source_frames_for
@@ -104,7 +104,7 @@ def dominant_size(clips: list[Clip]) -> tuple[int, int]:
 def _beat_grid(music: Music, start: float, end: float, warnings: list[str]) -> tuple[list[float], list[float]]:
     if music.has_beats:
         return music.beats, music.downbeats
-    warnings.append(Warning("no_beat", f"no beats in {music.path.name}: cuts follow a {FALLBACK_GRID:g} s time grid"))
+    warnings.append(RunWarning("no_beat", f"no beats in {music.path.name}: cuts follow a {FALLBACK_GRID:g} s time grid"))
     grid = [float(t) for t in np.arange(start, end, FALLBACK_GRID)]
     return grid, grid[::4]
 
@@ -116,7 +116,7 @@ def _music_range(music: Music, s: PlanSettings, warnings: list[str]) -> tuple[fl
     if start >= music.duration:
         raise InputError(music.path, f"music start {start:g} s is past the end of the music ({music.duration:.2f} s)")
     if end > music.duration:
-        warnings.append(Warning("music_range", f"music end {end:g} s is past the end of the music; using "
+        warnings.append(RunWarning("music_range", f"music end {end:g} s is past the end of the music; using "
                                                f"{music.duration:.2f} s"))
         end = music.duration
     if end <= start:
@@ -182,7 +182,7 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
     t0 = beats[first]
     music_in = rate.frame_at(t0)
     if settings.duration > 0 and t0 + settings.duration > end + 1e-9:
-        warnings.append(Warning("music_range",
+        warnings.append(RunWarning("music_range",
                                 f"asked for {settings.duration:g} s but the music range holds {end - t0:.2f} s"))
     total = rate.frame_at(_end_time(music, settings, t0, end, beats, bars)) - music_in
     if total <= 0:
@@ -194,13 +194,13 @@ def plan_montage(music: Music, clips: list[Clip], settings: PlanSettings, direct
     picker = ShotPicker(_usable_clips(clips, directive, warnings), rate, settings.seed,
                         directive.weights or style.weights, favour, selects or {}, frozenset(directive.favour_tags))
     for miss in unmatched(directive.asked_tags(), clips, selects or {}):
-        warnings.append(Warning("tag_unmatched",
+        warnings.append(RunWarning("tag_unmatched",
                                 f"tag {miss['tag']!r} ({miss['asked']}) matches no clip and no tag of the footage"))
     dialogue = settings.dialogue_mode(style)
     cuts = walker.cuts(style, picker, directive, hold=dialogue != "off")
     for clip in {c.clip.path: c.clip for c in cuts}.values():
         if clip.rate != rate:
-            warnings.append(Warning("mixed_rate",
+            warnings.append(RunWarning("mixed_rate",
                                     f"{clip.name}: {clip.rate} fps on a {rate} fps timeline; plays at real-time speed"))
     width, height = settings.size or dominant_size(clips)
     return Plan(

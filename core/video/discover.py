@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from ..errors import InputError, Warning, shown
+from ..errors import InputError, RunWarning, shown
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts", ".m2ts",
                               ".mpg", ".mpeg", ".wmv", ".dv", ".flv", ".3gp", ".ts"})
@@ -70,7 +70,7 @@ def discover_footage(paths: list[str | Path], warnings: list[str] | None = None)
             files = [p for p in entries if p.is_file()]
             for p in entries:
                 if not p.is_file() and (why := _not_a_file(p)) and warnings is not None:
-                    warnings.append(Warning("unusable_footage", f"{shown(p)}: {why}; skipped"))
+                    warnings.append(RunWarning("unusable_footage", f"{shown(p)}: {why}; skipped"))
             own = _own_outputs(files)
             videos = sorted(p for p in files if p.suffix.lower() in VIDEO_EXTENSIONS and p not in own)
             if not videos:

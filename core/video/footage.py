@@ -20,7 +20,7 @@ from .. import tasks
 from ..cluster import Failed, PathMap, run_mapped, worker_paths
 from ..decoders import retest as retest_decoder
 from ..decoders import select_decoder
-from ..errors import InputError, Warning, shown, warning_kind
+from ..errors import InputError, RunWarning, shown, warning_kind
 from ..intervals import frame_runs
 from ..model import Clip
 from . import cache
@@ -141,7 +141,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
         else:
             todo.append((i, path, key))
             if doubts:
-                notes[i] = Warning("cache", f"cached analysis not used ({doubts[0]}); analysed again")
+                notes[i] = RunWarning("cache", f"cached analysis not used ({doubts[0]}); analysed again")
     base = len(results)
 
     def step(fraction: float) -> None:
@@ -158,7 +158,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
         again = tasks.map_with_progress(task, [todo[k][1] for k in failed], None, None, cancel)
         for k, result in zip(failed, again):
             fresh[k] = result
-            result.warnings.insert(0, Warning("decoder", f"hardware decoding failed in this run and its test again "
+            result.warnings.insert(0, RunWarning("decoder", f"hardware decoding failed in this run and its test again "
                                                          f"({why}); analysed in software"))
     for (i, path, key), result in zip(todo, fresh):
         if isinstance(result, Failed):  # the worker cannot see the file
@@ -173,7 +173,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
     out = [results[i] for i in range(len(paths))]
     for r in out:
         skipped = "; skipped" if r.clip is None else ""
-        r.warnings = [Warning("unusable_footage" if skipped else warning_kind(w), f"{shown(r.path)}: {w}{skipped}")
+        r.warnings = [RunWarning("unusable_footage" if skipped else warning_kind(w), f"{shown(r.path)}: {w}{skipped}")
                       for w in r.warnings]
     return out
 

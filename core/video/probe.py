@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import ffmpeg_cmd
-from ..errors import InputError, Warning, warning_kind
+from ..errors import InputError, RunWarning, warning_kind
 from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 from .discover import require_nameable
@@ -133,7 +133,7 @@ def usable_frames(path: Path, frames: int, decoded: int, rate: Rate,
         raise UnusableClip(path, f"only {used} frame(s) of video{' decode' if decoded < frames else ''}; "
                                  f"footage needs at least {shortest:g} s")
     if decoded < frames - max(2, frames // 100):
-        return used, Warning("damaged_footage",
+        return used, RunWarning("damaged_footage",
                              f"only {decoded} of {frames} frames decode (damaged or truncated file); using those")
     return used, None
 
@@ -174,12 +174,12 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
     if frames <= 0:
         raise InputError(path, "video stream has no frames")
     if variable:
-        warnings.append(Warning("variable_rate", f"{path.name}: variable frame rate ({measured[1]:.3f} fps between "
+        warnings.append(RunWarning("variable_rate", f"{path.name}: variable frame rate ({measured[1]:.3f} fps between "
                                 f"most frames, {measured[0]:.3f} on average); conformed to {float(rate.fps):g} fps"))
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
     frames, problem = usable_frames(path, frames, decodable, rate, shortest)
     if problem:
-        warnings.append(Warning(warning_kind(problem), f"{path.name}: {problem}"))
+        warnings.append(RunWarning(warning_kind(problem), f"{path.name}: {problem}"))
     tc = _start_timecode(info, video)
     try:
         start = rate.parse_timecode(tc) if tc else 0
