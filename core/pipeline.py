@@ -15,7 +15,7 @@ from .audio.analyze import analyze_music
 from .audio.decode import require_audio
 from .audio.hints import DEFAULT_BEAT_ENGINE
 from .cluster import PathMap, executor_for
-from .errors import Cancelled, InputError, warning_kind
+from .errors import Cancelled, InputError, RunWarning, warning_kind
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten
 from .export.report import build_report, report_timings, save_report
 from .model import Aspect, Clip, Music, Plan, Run
@@ -138,6 +138,8 @@ def build_plan(inputs: Inputs, settings: PlanSettings, prompt: str | None = None
     selects = inputs.clip_selects(warnings)
     directive, record = direct(prompt or "", settings.style, style_given, sorted(load_styles()),
                                sorted({c.name for c in inputs.clips}), llm, found_tags(selects))
+    if "fallback" in record:  # the editor asked for the model and got the rules: say so, by kind
+        warnings.append(RunWarning("llm_fallback", f"LLM director ({Path(llm).name}): {record['fallback']}"))
     if settings.phase_tags:
         directive = directive.with_material("material", dict(settings.phase_tags))
         record["directive"] = directive.as_dict()

@@ -227,6 +227,17 @@ def test_a_file_that_is_no_model_falls_back_to_rules(tmp_path):
     assert directive.pacing[Phase.INTRO] > 1
 
 
+def test_an_llm_that_falls_back_is_a_warning_of_its_kind(tmp_path, music, clips):
+    """The editor asked for the model and got the rules: the run says so (kind llm_fallback), once."""
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"GGUF not really")
+    _, run = build_plan(Inputs(music, clips), PlanSettings(), "slow start", llm=str(fake))
+    fallbacks = [w for w in run.warnings if getattr(w, "kind", "") == "llm_fallback"]
+    assert len(fallbacks) == 1 and "model.gguf" in fallbacks[0] and "rules used" in fallbacks[0]
+    _, run = build_plan(Inputs(music, clips), PlanSettings(), "slow start")
+    assert not [w for w in run.warnings if getattr(w, "kind", "") == "llm_fallback"]
+
+
 def test_missing_llm_model_is_a_one_line_error(tmp_path, song, footage, capsys):
     code = main(["make", "--music", str(song.path), "--footage", str(footage[0]), "--out", str(tmp_path / "o"),
                  "--llm", str(tmp_path / "none.gguf"), "--prompt", "x"])
