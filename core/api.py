@@ -27,7 +27,7 @@ What it offers:
 - **One JSON conversion of the model:** :func:`to_json` (a plan: report.json's content; music:
   ``analyze-music --json``; a footage result: ``analyze-footage --json``; sections alike in all).
 - **Types:** ``Plan``, ``Run``, ``Music``, ``Clip``, ``Section``, ``Phase``, ``Rate``, ``Aspect``, ``PlanSettings``,
-  ``Inputs``, ``Outputs``, ``Progress``; errors ``InputError``, ``Cancelled``, ``Interrupted``.
+  ``Progress`` (``Inputs`` and ``Outputs``, what analyze and write give, are the pipeline's); errors ``InputError``, ``Cancelled``, ``Interrupted``.
 
 Heavy parts (analysis, export, render) are imported when a verb runs, so importing this module stays quick.
 """

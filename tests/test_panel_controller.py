@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -74,8 +75,12 @@ def test_jobs_run_without_a_window(controller, song, footage, tmp_path):
     assert [c.path for c in controller.inputs.clips] == footage[:1]
     warnings = controller.generated(controller.generate_job(choices)(progress, cancel))
     assert controller.plan.cuts and warnings == [] and controller.preview.is_file()
-    files = controller.export_job(tmp_path / "out", choices)(progress, cancel)
+    # a field edited after Generate (a model file that is not there) does not stop exporting the plan made
+    edited = replace(choices, llm=str(tmp_path / "gone.gguf"), duration=99)
+    files = controller.export_job(tmp_path / "out", edited)(progress, cancel)
     assert {"montage.xml", "montage.otio", "report.json", "preview.mp4"} <= {p.name for p in files}
+    with pytest.raises(InputError, match="--aspects"):
+        controller.export_job(tmp_path / "out2", replace(choices, aspects="21:9"))(progress, cancel)
     assert steps  # progress reached the callback
     controller.clear()
     assert controller.plan is None and controller.inputs is None and not controller.out.exists()

@@ -87,7 +87,9 @@ def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0,
     w, h = size or analysis_size(clip.width, clip.height)
     frame_bytes = w * h * 3 // 2
     first = start
-    in_process = not hardware_decode_args() and not (clip.variable_rate and start > 0)  # ffmpeg's seek + fps kept
+    # variable-rate footage stays with the command: its -vsync cfr fills the first slots of a stream that starts
+    # late with the first frame, the in-process fps filter does not (its frames came one slot late)
+    in_process = not hardware_decode_args() and not clip.variable_rate
     container = libav.open_video(clip.path) if in_process else None
     if container is not None:
         blocks = libav.blocks(libav.frames_yuv(container, [*filter_chain(clip, (w, h)), "format=yuv420p"],

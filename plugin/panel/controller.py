@@ -8,7 +8,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,6 +39,7 @@ class Controller:
         self.inputs = None  # api.analyze's result after Analyze
         self.plan = None
         self.run = None  # the plan's run record (warnings, timings, details of its making)
+        self.made: api.Job | None = None  # the job Generate planned and wrote the plan with
         self.work_dir = Path(tempfile.mkdtemp(prefix="montage-ai-panel-"))  # removed on close or exit
         atexit.register(shutil.rmtree, self.work_dir, True)
         self.pool_items: dict[Path, Any] = {}
@@ -56,7 +57,7 @@ class Controller:
 
     def clear(self) -> None:
         """Forget the analysis and the plan (a new Analyze starts afresh)."""
-        self.inputs, self.plan, self.run = None, None, None
+        self.inputs, self.plan, self.run, self.made = None, None, None, None
         shutil.rmtree(self.out, ignore_errors=True)
 
     def close(self) -> None:
@@ -95,12 +96,12 @@ class Controller:
         def work(progress, cancel):
             job = self.job(choices, preview_quality="draft")
             plan, run = api.plan(inputs, job)
-            return plan, run, api.write(plan, run, out, job, progress, cancel).warnings
+            return plan, run, job, api.write(plan, run, out, job, progress, cancel).warnings
         return work
 
     def generated(self, result) -> list:
         """Keep the plan Generate made and its run record; the run's warnings."""
-        self.plan, self.run, warnings = result
+        self.plan, self.run, self.made, warnings = result
         return warnings
 
     @staticmethod
@@ -111,10 +112,15 @@ class Controller:
     def export_job(self, folder: str | Path, choices: Choices, aspects: bool = True) -> Work:
         """Every NLE export, the preview Generate rendered and report.json into ``folder`` (one set per aspect
         asked for, with ``aspects``); gives the files."""
-        plan, run, preview = self.plan, self.run, self.preview
+        plan, run, preview, made, text = self.plan, self.run, self.preview, self.made, choices.aspects.strip()
 
         def work(progress, cancel):
-            job = self.job(choices, preview=preview.exists(), aspects=choices.aspects if aspects else None)
+            # the job the plan was made with: fields edited since Generate do not stop its export
+            try:
+                asked = api.parse_aspects(text) if aspects and text else ()
+            except ValueError as err:
+                raise api.InputError("--aspects", str(err)) from None
+            job = replace(made, preview=preview.exists(), preview_quality="full", aspects=asked)
             return api.write(plan, run, folder, job, progress, cancel, preview_file=preview)
         return work
 
