@@ -3,6 +3,8 @@ files on the full decode is lowered, and the cuts must equal the full decode's, 
 fewer frames are decoded."""
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from montage_ai.video import sparse
@@ -38,6 +40,19 @@ def test_short_gop_and_variable_rate_files_are_read_whole(tmp_path, monkeypatch)
     monkeypatch.setattr(sparse, "MIN_PIXELS", 0)
     path = long_take(tmp_path / "short gop.mp4", size=(640, 360), seconds=2, cut=30, gop=6)
     assert sparse.worth_scanning(probe_clip(path, check_end=False)) is None
+
+
+def test_a_video_that_starts_after_the_file_is_read_whole(tmp_path, monkeypatch):
+    """Sound from 0 s, pictures from 0.2 s: a window's seek (from the file's start) would land 5 frames
+    off the frames the packets count (from the video's), so the file gets the full decode and its cut."""
+    take = long_take(tmp_path / "take.mp4", size=(640, 360), seconds=6, cut=91, gop=30)
+    path = tmp_path / "late video.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-itsoffset", "0.2", "-i", str(take), "-f", "lavfi", "-i",
+                    "sine=d=6.5", "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-y", str(path)],
+                   check=True)
+    monkeypatch.setattr(sparse, "MIN_PIXELS", 0)
+    assert sparse.worth_scanning(probe_clip(path, check_end=False)) is None
+    assert [s.start for s in analyze_file(path).clip.shots] == [0, 91]
 
 
 def test_a_cut_and_back_inside_one_gop_is_found_by_the_frame_sizes(tmp_path, monkeypatch):
