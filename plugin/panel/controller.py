@@ -115,12 +115,14 @@ class Controller:
         plan, run, preview, made, text = self.plan, self.run, self.preview, self.made, choices.aspects.strip()
 
         def work(progress, cancel):
-            # the job the plan was made with: fields edited since Generate do not stop its export
+            # the job the plan was made with (fields edited since Generate do not stop its export); a plan given
+            # without Generate (the Resolve route, tests) takes the form's job
             try:
                 asked = api.parse_aspects(text) if aspects and text else ()
             except ValueError as err:
                 raise api.InputError("--aspects", str(err)) from None
-            job = replace(made, preview=preview.exists(), preview_quality="full", aspects=asked)
+            job = (replace(made, preview=preview.exists(), preview_quality="full", aspects=asked) if made is not None
+                   else self.job(choices, preview=preview.exists(), aspects=text if aspects and text else None))
             return api.write(plan, run, folder, job, progress, cancel, preview_file=preview)
         return work
 
