@@ -116,7 +116,7 @@ class Controller:
 
         def work(progress, cancel):
             # the job the plan was made with (fields edited since Generate do not stop its export); a plan given
-            # without Generate (the Resolve route, tests) takes the form's job
+            # without Generate (as the tests do) takes the form's job
             try:
                 asked = api.parse_aspects(text) if aspects and text else ()
             except ValueError as err:
