@@ -19,7 +19,8 @@ What it offers:
   :func:`make` (the three), :func:`analyze_music`, :func:`analyze_footage`, :func:`proxies`, :func:`render`,
   :func:`validate` (+ :func:`validation_table`), :func:`demo`, :func:`tags` (the tags found on analysed
   footage), :func:`thumbnail` + :func:`file_key`, :func:`timeline` (the plan as an OTIO timeline, what the
-  Resolve push takes), :func:`parse_aspects`, :func:`use_hwaccel`, :func:`check_pool_settings`,
+  Resolve push takes), :func:`checked` (one option from text, as :func:`job` checks it), :func:`use_hwaccel`,
+  :func:`check_pool_settings`,
   :func:`stop_work` (ends every ffmpeg child), :func:`config_dir`, :func:`write_atomic`,
   :func:`output_committed` / :func:`previous_set` (what an interrupted run left).
 - **Structured warnings:** :class:`RunWarning` (a ``str`` with a ``kind``), ``WARNING_KINDS`` (kind -> words),
@@ -53,7 +54,7 @@ from .plan.planner import PlanSettings
 from .plan.refine import DEFAULT_ROUNDS as DEFAULT_REFINE_ROUNDS
 from .plan.styles import BEAT_LEVELS, DEFAULT_STYLE
 from .progress import STAGES, Progress
-from .settings import ASPECTS, parse_aspects
+from .settings import ASPECTS
 from .timebase import STANDARD_RATES as RATES, Rate
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ __all__ = [
     "Aspect", "Cancelled", "Clip", "InputError", "Interrupted", "Job", "Music", "Phase", "Plan", "PlanSettings",
     "Progress", "Rate", "Run", "Section", "StyleChoice", "RunWarning",
     "analyze", "analyze_footage", "analyze_music", "check_pool_settings", "config_dir", "demo", "file_key",
-    "formats", "job", "make", "output_committed", "parse_aspects", "plan", "previous_set", "proxies",
+    "checked", "formats", "job", "make", "output_committed", "plan", "previous_set", "proxies",
     "proxy_profiles", "render",
     "shown", "stop_work", "styles", "tags", "thumbnail", "timeline", "to_json", "use_hwaccel", "validate",
     "validation_table", "warning_kind", "write", "write_atomic",
@@ -143,9 +144,9 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _checked(name: str, value: Any) -> Any:
+def checked(name: str, value: Any) -> Any:
     """``value`` of option ``name`` as its parser makes it from text (values of other types pass as given);
-    None and "" stay None (not set)."""
+    None and "" stay None (not set); a bad value is the InputError naming the option, as :func:`job` gives."""
     if value is None or (isinstance(value, str) and not value.strip() and name not in ("out",)):
         return None
     if not isinstance(value, str):
@@ -165,7 +166,7 @@ def use_hwaccel(choice: str | None = None, encodes: bool = True) -> str:
     its test encode when the job ``encodes``) and hands it on through the environment, which the
     preview's encoder and the footage analysis read. Returns the choice in force."""
     from .encoders import requested, select_encoder
-    value = os.environ["FFMPEG_HWACCEL"] = requested(_checked("hwaccel", choice))
+    value = os.environ["FFMPEG_HWACCEL"] = requested(checked("hwaccel", choice))
     if encodes and value not in ("auto", "none"):
         select_encoder(value)
     return value
@@ -203,7 +204,7 @@ def job(*, music: str | Path | None = None, footage=(), selects=(), out: str | P
     (:func:`check_pool_settings`), the times (``TARGET_DURATION``, ``MUSIC_START``, ``MUSIC_END`` of ``env``,
     default the process environment, for those not set; the music range not empty), the LLM model
     (``llm`` of config.toml when not given). InputError naming the option or variable otherwise."""
-    v = {name: _checked(name, value) for name, value in dict(
+    v = {name: checked(name, value) for name, value in dict(
         style=style, duration=duration, music_start=music_start, music_end=music_end, fps=fps, seed=seed,
         beat_level=beat_level, beat_offset_ms=beat_offset_ms, tempo_hint=tempo_hint, beats_per_bar=beats_per_bar,
         beat_engine=beat_engine, size=size, dialogue=dialogue, separator_model=separator_model,

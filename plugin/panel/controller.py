@@ -117,12 +117,9 @@ class Controller:
         def work(progress, cancel):
             # the job the plan was made with (fields edited since Generate do not stop its export); a plan given
             # without Generate (as the tests do) takes the form's job
-            try:
-                asked = api.parse_aspects(text) if aspects and text else ()
-            except ValueError as err:
-                raise api.InputError("--aspects", str(err)) from None
+            asked = (api.checked("aspects", text) or ()) if aspects else ()
             job = (replace(made, preview=preview.exists(), preview_quality="full", aspects=asked) if made is not None
-                   else self.job(choices, preview=preview.exists(), aspects=text if aspects and text else None))
+                   else self.job(choices, preview=preview.exists(), aspects=asked))
             return api.write(plan, run, folder, job, progress, cancel, preview_file=preview)
         return work
 
