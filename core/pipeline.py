@@ -36,8 +36,6 @@ from .video.subject import subject_tracks
 from .video.probe import probe_audio
 
 
-
-
 @dataclass
 class Inputs:
     music: Music
