@@ -12,13 +12,17 @@ import platform
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import config_entry, configured
 from .errors import InputError
+
+#: Inside :func:`one_cluster_per_run`: its exit stack and the executors opened so far, by scheduler.
+_RUN: ContextVar[tuple[ExitStack, dict[str, Executor]] | None] = ContextVar("montage_ai_run_executors", default=None)
 
 _SCHEDULER = re.compile(r"^(?:(local):(\d+)|((?:tcp|tls)://[^\s:/]+:\d+))$")
 
@@ -138,8 +142,27 @@ def executor_for(scheduler: str | None) -> Iterator[Executor | None]:
     if scheduler is None:
         yield None
         return
-    with dask_executor(scheduler) as executor:
-        yield executor
+    run = _RUN.get()
+    if run is None:
+        with dask_executor(scheduler) as executor:
+            yield executor
+        return
+    stack, opened = run
+    if scheduler not in opened:
+        opened[scheduler] = stack.enter_context(dask_executor(scheduler))
+    yield opened[scheduler]
+
+
+@contextmanager
+def one_cluster_per_run() -> Iterator[None]:
+    """Inside, every :func:`executor_for` of one scheduler gets the same executor, opened at its first use
+    and closed on exit: one run's analysis and reframing share a ``local:N`` cluster instead of starting two."""
+    with ExitStack() as stack:
+        token = _RUN.set((stack, {}))
+        try:
+            yield
+        finally:
+            _RUN.reset(token)
 
 
 def executor_width(executor: Executor) -> int:

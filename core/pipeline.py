@@ -14,7 +14,7 @@ from pathlib import Path
 from .audio.analyze import analyze_music
 from .audio.decode import require_audio
 from .audio.hints import DEFAULT_BEAT_ENGINE
-from .cluster import PathMap, executor_for
+from .cluster import PathMap, executor_for, one_cluster_per_run
 from .errors import Cancelled, InputError, RunWarning, warning_kind
 from .export import DEFAULT_FORMATS, FORMATS, NotWritten
 from .export.report import build_report, report_timings, save_report
@@ -274,8 +274,8 @@ def make(music_path: str | Path, footage: list[str | Path], out_dir: str | Path,
          pool_selects: Selects | None = None) -> tuple[Plan, Outputs]:
     """Music + footage in, NLE files out: the whole job of ``montage-ai make`` (and ``resolve make``, whose
     footage and logging come from a media pool bin as ``pool_selects``). The output folder is checked and
-    locked before any analysis."""
-    with output_folder(out_dir):
+    locked before any analysis; a ``scheduler``'s cluster starts once for the analysis and the reframing."""
+    with output_folder(out_dir), one_cluster_per_run():
         inputs = analyze_inputs(music_path, footage, progress, cancel, settings.tempo_hint, settings.beats_per_bar,
                                 scheduler, path_map, settings.beat_engine, selects, pool_selects)
         _check(cancel)

@@ -200,3 +200,29 @@ def test_subject_tracks_run_on_the_cluster_through_the_path_map(tmp_path, monkey
         tracks = subject_tracks([editor / "walk.mp4"], executor=executor,
                                 path_map=PathMap.parse(f"{editor}={media}"))
     assert tracks == {editor / "walk.mp4": track_subject(media / "walk.mp4")}
+
+
+def test_one_make_with_aspects_starts_one_local_cluster(song, tmp_path, monkeypatch):
+    """The analysis and the reframing of one make share its ``local:N`` cluster: it starts once, and the
+    cropped set is still written."""
+    import distributed
+    from subject_media import subject_clip
+    from montage_ai.pipeline import make
+    from montage_ai.plan.planner import PlanSettings
+    from montage_ai.settings import parse_aspects
+
+    started = []
+
+    class Counted(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("n_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Counted)
+    monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
+    clip = subject_clip(tmp_path / "walk.mp4", seconds=3.0, size=(640, 360))
+    out = tmp_path / "out"
+    make(song.path, [clip], out, PlanSettings(duration=6.0), preview=False, scheduler="local:1",
+         aspects=parse_aspects("16:9,9:16"))
+    assert started == [1]
+    assert json.loads((out / "9x16" / "report.json").read_text())["aspect"] == "9:16"
