@@ -73,15 +73,16 @@ def _info(container) -> dict | None:
     for stream in container.streams:
         entry = {"codec_type": stream.type, "tags": dict(stream.metadata),
                  "disposition": {"attached_pic": int(bool(stream.disposition & av.stream.Disposition.attached_pic))}}
+        context = stream.codec_context if stream.type in ("video", "audio") else None
+        if stream.type in ("video", "audio") and context is None:  # no decoder in PyAV's FFmpeg for it
+            return None
         if stream.type == "video":
-            context = stream.codec_context
             entry.update({"r_frame_rate": _rate(stream.base_rate), "avg_frame_rate": _rate(stream.average_rate),
                           "duration": _seconds(stream.duration, stream.time_base),
                           "start_time": _seconds(stream.start_time, stream.time_base),
                           "nb_frames": str(stream.frames) if stream.frames > 0 else None,
                           "width": context.width, "height": context.height})
         elif stream.type == "audio":
-            context = stream.codec_context
             name, sample_format = context.codec.canonical_name, context.format.name if context.format else ""
             bits = _audio_bits(name, sample_format)
             if bits is None:
