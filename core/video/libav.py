@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..ffmpeg_cmd import check_stopped
 
 try:
     import av
@@ -130,6 +131,7 @@ def _filtered(container, chain: list[str], start_seconds: float | None, count: i
                 return
 
     for frame in itertools.chain(_decoded(container, stream, start_seconds), [None]):  # None: flush
+        check_stopped()  # a stopped run ends the decode at the next frame, in whichever thread it runs
         graph.vpush(frame)
         for out in pulled():
             yield out
