@@ -28,6 +28,12 @@ except ImportError:  # an install without PyAV decodes through the ffmpeg proces
     av = None
 
 
+#: Pictures of more pixels are decoded by frame threads (decoding is most of the work: every core decodes);
+#: smaller ones in one thread, which costs about a tenth less CPU and, with the blocks made ahead in their own
+#: thread (:mod:`montage_ai.read_ahead`), keeps a core decoding while another measures (a pool analysing
+#: several files at once keeps the others busy).
+FRAME_THREADS_PIXELS = 1_000_000
+
 
 def open_video(path: Path):
     """The open container of ``path`` when PyAV can read its first video stream, else None."""
@@ -116,7 +122,7 @@ def _filtered(container, chain: list[str], start_seconds: float | None, count: i
     """:func:`frames_yuv` of an open container."""
     stream = container.streams.video[0]
     context = stream.codec_context
-    context.thread_type = "AUTO"
+    context.thread_type = "AUTO" if context.width * context.height > FRAME_THREADS_PIXELS else "SLICE"
     context.options = {"skip_loop_filter": "all"}
     if keys_only:
         context.skip_frame = "NONKEY"
