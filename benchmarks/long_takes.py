@@ -13,12 +13,12 @@ must be found to the frame and nothing else) and the ratio of ffmpeg's time to t
 issue's target: at least 2x). The decoder line says which decoding the analysis used (hardware decoding
 only where it passed its test decode).
 
-Measured on 7 Dec 2026 (the 2-core machine shared with five other jobs, load 5-9; no hardware decoder
-passed its test, so software): the cut at 311 found, nothing else, by both analyses; ffmpeg's full decode
-37.2 s wall and 30.1 s CPU, the scan 26.9 s wall and 9.0 s CPU: 3.33x less CPU, 1.38x less wall time. The
-wall ratio is low because on a loaded machine a process's share grows with its threads, and ffmpeg's full
-decode keeps three busy where the scan is mostly one process waiting on another (key frames alone decode in
-5.2 s CPU but 12.9 s wall here); on an idle machine it tends to the CPU ratio.
+Measured on 7 Dec 2026 (the 2-core machine shared with other jobs, load 6-7; no hardware decoder passed its
+test, so software), after the probe moved in-process and the decoder began reading ahead in a thread: the cut
+at 311 found, nothing else, by both analyses; ffmpeg's full decode 73.6 s wall and 33.5 s CPU, the scan 25.4 s
+wall and 10.5 s CPU: 2.90x less wall time, 3.21x less CPU (every-frame analysis: 72.9 s wall, 31.2 s CPU).
+Earlier the same day (load 5-9): 37.2 s / 30.1 s against 26.9 s / 9.0 s, 1.38x wall, 3.33x CPU: on a loaded
+machine a process's share grows with its threads, and the scan was then mostly one process waiting on another.
 """
 from __future__ import annotations
 

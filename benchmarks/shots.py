@@ -21,7 +21,7 @@ PySceneDetect (the ``bench`` extra: ``pip install -e '.[bench]'``) runs as ``sce
 detector)`` with its default ContentDetector (threshold 27, min_scene_len 15) and AdaptiveDetector
 (adaptive_threshold 3, window 2, min_content_val 15): OpenCV's decoder in the same process, every frame,
 downscaled to about 256 px wide before its detector (its auto_downscale). Ours is the whole
-``analyze_file``: probe (ffprobe), one decode at ~160x90 in the same process (PyAV), every measure (change, structure, motion,
+``analyze_file``: probe and one decode at ~160x90 in the same process (PyAV), every measure (change, structure, motion,
 quality), boundaries, verification and per-shot scores, i.e. everything ``analyze-footage`` reports. Speed is
 frames per second of wall time and of CPU time (ours: the Python process and its ffmpeg children), after one
 untimed warm-up run of each detector (imports, ffmpeg's hardware-decoder listing, OpenCV's set-up); the

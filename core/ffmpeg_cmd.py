@@ -11,7 +11,6 @@ import copy
 import errno
 import functools
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -24,6 +23,7 @@ from typing import BinaryIO
 import ffmpeg
 
 from .errors import Cancelled, InputError
+from .read_ahead import read_ahead
 
 try:
     import fcntl
@@ -161,28 +161,13 @@ def stream(args: list[str], what: Path | str, block_bytes: int) -> Iterator[byte
     blocks whatever the length."""
     with tempfile.TemporaryFile() as errors:
         proc = _spawn(args, stdout=subprocess.PIPE, stderr=errors)
-        ready: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-
-        def pump() -> None:
-            try:
-                while block := proc.stdout.read(block_bytes):
-                    ready.put(block)
-            finally:
-                ready.put(None)
-
-        reader = threading.Thread(target=pump, name="ffmpeg-reader", daemon=True)
-        reader.start()
         try:
-            while (block := ready.get()) is not None:
-                yield block
-        except BaseException:  # the caller stopped early (also GeneratorExit): stop ffmpeg and the reader
+            yield from read_ahead(iter(functools.partial(proc.stdout.read, block_bytes), b""), 2, "ffmpeg-reader",
+                                  proc.kill)
+        except BaseException:  # the caller stopped early (also GeneratorExit): ffmpeg and the reader are stopped
             proc.kill()
-            while reader.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    ready.get(timeout=0.05)
             raise
         finally:
-            reader.join()
             proc.stdout.close()
             _reap(proc)
         _check(proc, errors, what)

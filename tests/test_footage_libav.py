@@ -4,6 +4,8 @@ HEVC (which newer libavfilter would convert to BT.709 unless told not to); a var
 the command, whose -vsync cfr the in-process fps filter does not match when the video starts late."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -71,6 +73,23 @@ def test_a_stopped_run_ends_the_in_process_decode(tmp_path, monkeypatch):
     ffmpeg_cmd.stop_all(refuse_new=True)
     with pytest.raises(Cancelled):
         next(blocks)
+
+
+def test_a_stop_ends_the_decoder_thread_reading_ahead(tmp_path, monkeypatch):
+    """The decoder makes blocks ahead in its own thread: a stop while the caller measures ends it at its next
+    frame (Cancelled, raised to the caller), so no decoding goes on after the run ends."""
+    path = tmp_path / "long.mov"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=24", "-c:v", "libx264", "-preset", "ultrafast", path)
+    clip = probe_clip(path)
+    monkeypatch.setattr(ffmpeg_cmd, "_refusing", False)
+    blocks = frames.read_frames(clip)
+    assert len(next(blocks)) == frames.BLOCK_FRAMES
+    assert any(t.name == "decoder" for t in threading.enumerate())
+    ffmpeg_cmd.stop_all(refuse_new=True)
+    with pytest.raises(Cancelled):
+        for _ in blocks:  # at most the blocks already made before the stop
+            pass
+    assert not any(t.name == "decoder" for t in threading.enumerate())
 
 
 def test_frames_the_filters_refuse_are_an_input_error_naming_the_file(tmp_path):

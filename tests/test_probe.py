@@ -77,3 +77,30 @@ def test_discovery_recurses_skips_hidden_and_dedupes(tmp_path):
         p.write_bytes(b"x")
     found = discover_footage([tmp_path, tmp_path / "a" / "one.MP4"])
     assert [p.name for p in found] == ["two.mov", "one.MP4"]
+
+
+def test_in_process_probe_matches_ffprobe(tmp_path, monkeypatch):
+    """PyAV's fields give the clip ffprobe's give (rotation, timecode, PCM depth, Matroska durations, a cover
+    picture, a variable rate); a FLAC in 32-bit samples (24 or 32 bits?) is left to ffprobe."""
+    from montage_ai.video import libav_probe, probe
+    src = tmp_path / "src.mov"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30000/1001:d=1", "-f", "lavfi", "-i", "sine=r=48000:d=1",
+           "-c:v", "libx264", "-c:a", "pcm_s24le", "-timecode", "01:00:00:00", src)
+    rotated, mkv, cover, flac = (tmp_path / n for n in ("rotated.mov", "clip.mkv", "cover.mp4", "flac.mkv"))
+    ffmpeg("-i", src, "-c", "copy", "-metadata:s:v:0", "rotate=270", rotated)
+    ffmpeg("-i", src, "-c:v", "copy", "-c:a", "aac", mkv)
+    ffmpeg("-i", src, "-frames:v", "1", tmp_path / "still.png")
+    ffmpeg("-i", mkv, "-i", tmp_path / "still.png", "-map", "0", "-map", "1", "-c", "copy", "-disposition:v:1",
+           "attached_pic", cover)
+    ffmpeg("-i", src, "-c:v", "copy", "-c:a", "flac", "-sample_fmt", "s32", flac)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=24:d=1", "-c:v", "libx264", tmp_path / "a.mp4")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=60:d=1", "-c:v", "libx264", tmp_path / "b.mp4")
+    (tmp_path / "list.txt").write_text(f"file '{tmp_path / 'a.mp4'}'\nfile '{tmp_path / 'b.mp4'}'\n")
+    ffmpeg("-f", "concat", "-safe", "0", "-i", tmp_path / "list.txt", "-c", "copy", tmp_path / "vfr.mp4")
+    paths = [rotated, mkv, cover, tmp_path / "vfr.mp4"]
+    assert all(libav_probe.probe_info(p) is not None for p in paths) and libav_probe.probe_info(flac) is None
+    ours = [probe_clip(p, [], check_end=False) for p in paths]
+    monkeypatch.setattr(probe, "probe_info", lambda path: None)  # ffprobe answers from here on
+    assert ours == [probe_clip(p, [], check_end=False) for p in paths]
+    assert ours[0].rotation == 270 and ours[0].start_frame == 108000 and ours[0].audio.bits == 24
+    assert ours[3].variable_rate and ours[2].width == 320

@@ -36,7 +36,7 @@ from .shots import boundaries, spaced
 from .structure import StructureMeasure
 from .thumbnail import shot_thumbnail
 
-#: ffprobe runs at once checking cached entries against their files.
+#: Probes run at once checking cached entries against their files.
 PROBES = 8
 #: Motion features that compare a frame with the one before: meaningless on a shot's first frame.
 _ACROSS_CUTS = ("shift_x", "shift_y", "shift_peak", "luma_diff", "residual")
@@ -131,7 +131,7 @@ def analyze_footage(paths: list[Path], progress: Callable[[float], None] | None 
             continue
         doubts: list[str] = []
         looked_up.append((i, path, key, cache.load(path, key, doubts) if use_cache else None, doubts))
-    with ThreadPoolExecutor(PROBES) as probes:  # each hit against its file: ffprobe runs, in parallel
+    with ThreadPoolExecutor(PROBES) as probes:  # each hit against its file, in parallel
         against = list(probes.map(lambda e: e[3] and _against_file(e[3][0]), looked_up))
     for (i, path, key, hit, doubts), why in zip(looked_up, against):
         if why:

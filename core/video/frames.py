@@ -14,6 +14,7 @@ import numpy as np
 from .. import ffmpeg_cmd
 from ..decoders import decode_args as hardware_decode_args
 from ..model import Clip
+from ..read_ahead import read_ahead
 from . import libav
 
 #: Pixels per analysis frame (160x90 at 16:9); the shape follows the coded aspect ratio.
@@ -92,9 +93,9 @@ def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0,
     in_process = not hardware_decode_args() and not clip.variable_rate
     container = libav.open_video(clip.path) if in_process else None
     if container is not None:
-        blocks = libav.blocks(libav.frames_yuv(container, [*filter_chain(clip, (w, h)), "format=yuv420p"],
-                                               _seek_seconds(clip, start) if start > 0 else None, count, keys_only),
-                              BLOCK_FRAMES, frame_bytes)
+        frames = libav.frames_yuv(container, [*filter_chain(clip, (w, h)), "format=yuv420p"],
+                                  _seek_seconds(clip, start) if start > 0 else None, count, keys_only)
+        blocks = read_ahead(libav.blocks(frames, BLOCK_FRAMES, frame_bytes), name="decoder")
     else:
         blocks = ffmpeg_cmd.stream(decode_args(clip, (w, h), start, count, keys_only), clip.path,
                                    BLOCK_FRAMES * frame_bytes)

@@ -1,5 +1,5 @@
-"""Probe footage with ffprobe: rate, frame count, displayed size, start timecode, audio, and how
-much of it really decodes.
+"""Probe footage: rate, frame count, displayed size, start timecode, audio, and how much of it really
+decodes; the container's fields read in this process (:mod:`.libav_probe`), else by ffprobe.
 
 Clips that cannot serve as footage (a still image, a clip shorter than ``MIN_CLIP_SECONDS``, a
 file name an NLE file cannot carry) raise :class:`UnusableClip`, which callers turn into a
@@ -17,6 +17,7 @@ from ..errors import InputError, RunWarning, warning_kind
 from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 from .discover import require_nameable
+from .libav_probe import probe_info
 from .timing import stream_timing
 
 #: Relative difference between r_frame_rate and avg_frame_rate above which a stream counts as VFR.
@@ -93,6 +94,12 @@ def audio_format(info: dict) -> AudioFormat | None:
                        bits=bits or 16)
 
 
+def stream_info(path: Path) -> dict:
+    """ffprobe's format and streams of ``path`` (see :mod:`.libav_probe`: read in this process where PyAV can,
+    else by ffprobe); InputError when it is missing or unreadable."""
+    return probe_info(path) or ffmpeg_cmd.probe(path)
+
+
 def probe_audio(path: str | Path) -> AudioFormat | None:
     """The :func:`audio_format` of a music or footage file."""
     return audio_format(ffmpeg_cmd.probe(Path(path)))
@@ -153,7 +160,7 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
     warnings = [] if warnings is None else warnings
     path = Path(path).absolute()
     require_nameable(path, UnusableClip)
-    info = ffmpeg_cmd.probe(path)
+    info = stream_info(path)
     videos = [s for s in info.get("streams", []) if s.get("codec_type") == "video"
               and not (s.get("disposition") or {}).get("attached_pic")]
     if not videos:

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import ffmpeg_cmd
 from ..model import Clip
 from .change import gradual_scales
 from .frames import read_frames
 from .measures import Measure, run_measures
+from .probe import stream_info
 from .shots import BASELINE_FRAMES, rolling, verified
 from .timing import packets
 from .verify import DIFFERENT_COLOURS, NEIGHBOURS, WINDOW_SECONDS, colour_distance, layout_similarity
@@ -72,7 +72,7 @@ def worth_scanning(clip: Clip) -> Scan | None:
     keys = np.flatnonzero(table.keys)
     if len(keys) == 0 or len(table.sizes) < MIN_GOP * len(keys):
         return None
-    file_start = float((ffmpeg_cmd.probe(clip.path).get("format") or {}).get("start_time") or 0)
+    file_start = float((stream_info(clip.path).get("format") or {}).get("start_time") or 0)
     if abs(table.times[0] - file_start) > 0.1 / float(clip.rate.fps):
         return None  # a window's seek counts from the file's start, its frames from the video's: read whole
     return Scan(np.union1d([0], keys), table.sizes, len(table.sizes))
