@@ -1,7 +1,7 @@
 """No false shots in single camera takes: each thing that changes the picture a lot without a new
-shot (whip pan, exposure and white-balance jumps and ramps, focus hunting, flicker, a flash, moving
-objects, a counter, a shrinking element) leaves one shot; real cuts and dissolves between takes are
-still found to the frame."""
+shot (whip pan, a pan gathering speed as the take ends, exposure and white-balance jumps and ramps,
+focus hunting, flicker, a flash, moving objects, a counter, a shrinking element) leaves one shot; real
+cuts and dissolves between takes are still found to the frame."""
 from __future__ import annotations
 
 import pytest
