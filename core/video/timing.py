@@ -23,7 +23,7 @@ from .libav import packet_rows
 
 #: Intervals within this fraction of one another are one interval (jitter).
 CLUSTER_FRACTION = 0.04
-#: Intervals within this fraction of the densest one are averaged into the common interval.
+#: The median of the intervals within this fraction of the densest one is the first guess of the common interval.
 BAND_FRACTION = 0.3
 #: Intervals this far off a whole number of frame intervals on average over :data:`STRETCH` of them (a single
 #: one of several frames twice as far) are a stretch at another rate or a pause, not steps.
@@ -84,15 +84,15 @@ def frame_times(path: Path) -> np.ndarray:
 
 
 def common_interval(intervals: np.ndarray) -> float:
-    """The frame interval most of ``intervals`` (in stream order) keep. Its rough size is the densest
-    spot (most intervals within :data:`CLUSTER_FRACTION`), the median of the intervals within
-    :data:`BAND_FRACTION` of it (a shorter stretch at another rate inside the band does not move it); then each interval counts as the whole number of those it spans (a
-    dropped frame makes one interval two; one under half of it is an extra frame, not counted) and the
-    time they cover over that count is the interval: jitter of the timestamps cancels out, drops do
-    not bias it. Not counted either: a gap that is not near a whole number of frames (a pause at the
-    start of a slow-motion clip, 9.8 frames) and a stretch at another rate (a phone's motion photo
-    ending at 24 fps in a 30 fps clip), seen as intervals :data:`OFF_STEP` or more off their whole
-    number on average over :data:`STRETCH` intervals, where jitter cancels."""
+    """The frame interval most of ``intervals`` (in stream order) keep. Its rough size is the densest spot
+    (most intervals within :data:`CLUSTER_FRACTION`), the median of the intervals within :data:`BAND_FRACTION`
+    of it (a shorter stretch at another rate inside the band does not move it); then, over a few rounds, each
+    interval counts as the whole number of steps it spans (a dropped frame makes one interval two; one under
+    half of it is an extra frame, not counted) and the time they cover over that count is the interval: jitter
+    of the timestamps cancels out, drops do not bias it. Not counted either: a gap that is not near a whole
+    number of frames (a pause at the start of a slow-motion clip, 9.8 frames) and a stretch at another rate (a
+    phone's motion photo ending at 24 fps in a 30 fps clip), seen as intervals :data:`OFF_STEP` or more off
+    their whole number on average over :data:`STRETCH` intervals, where jitter cancels."""
     d = intervals[intervals > 0]
     if len(d) == 0:
         return 0.0
