@@ -128,10 +128,13 @@ def verified(f: dict[str, np.ndarray], fps: float) -> dict[int, float]:
 
 def spaced(marks: dict[int, float], frames: int) -> list[int]:
     """Sorted ``marks`` (frame -> strength) of a ``frames``-frame clip that leave every shot at least
-    :data:`MIN_SHOT_FRAMES` long (strongest first; what is too close to them is dropped)."""
+    :data:`MIN_SHOT_FRAMES` long, the first and the last at least half that (an edited clip may open on a few
+    frames of another shot: unmarked, the planner would take them with the next one); strongest first, what
+    is too close to them is dropped."""
     kept: list[int] = []
+    edge = MIN_SHOT_FRAMES // 2
     for b in sorted(marks, key=lambda b: -marks[b]):
-        if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
+        if edge <= b <= frames - edge and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
             kept.append(b)
     return sorted(kept)
 
