@@ -212,7 +212,8 @@ def real_cases(folder: Path) -> list[tuple[Path, list[Boundary], int, bool]]:
                 [Boundary(a, b, "gradual") for a, b in note.get("gradual", [])]
         out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
                               "stream=nb_read_packets", "-of", "csv=p=0", str(path)], capture_output=True, text=True)
-        cases.append((path, sorted(truth, key=lambda b: b.first), int(out.stdout.strip() or 0),
+        count = out.stdout.strip().split(",")[0]  # phone files' side data (a rotation) add fields after it
+        cases.append((path, sorted(truth, key=lambda b: b.first), int(count or 0),
                       bool(note.get("single_take"))))
     return cases
 

@@ -1,9 +1,9 @@
 """A proxy checked against its original: what it must keep (:class:`Source`, from ffprobe: timecode, frame
-timing, frame count, audio channels, rotation, colour tags, frame aspect) and :func:`check_proxy`, which says
+timing, frame count (the frames shown: not those an edit list discards, as NLEs and ffmpeg do), audio channels,
+rotation, colour tags, frame aspect) and :func:`check_proxy`, which says
 what differs (for a variable-rate original every frame's timestamp, not a chosen rate)."""
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,18 +38,6 @@ class Source:
     colour: tuple[tuple[str, str], ...] = ()  # (ffmpeg option, value) of the colour tags the stream has
 
 
-def _video_frames(path: Path, info: dict) -> int:
-    """Frames of the first video stream: the container's count, else the packets counted by ffprobe."""
-    video = next(s for s in info["streams"] if s.get("codec_type") == "video")
-    nb = str(video.get("nb_frames") or "")
-    if nb.isdigit() and int(nb) > 0:
-        return int(nb)
-    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
-                          "stream=nb_read_packets", "-of", "csv=p=0", str(path)], capture_output=True, check=False)
-    text = out.stdout.decode(errors="replace").strip()
-    return int(text) if text.isdigit() else 0
-
-
 def describe(path: Path) -> Source:
     """The :class:`Source` facts of ``path`` (InputError when it is not a video with a frame)."""
     clip = probe_clip(path, shortest=0)
@@ -58,7 +46,7 @@ def describe(path: Path) -> Source:
     video = next(s for s in info["streams"] if s.get("codec_type") == "video")
     colour = tuple((option, str(video[key])) for key, option in COLOUR_OPTIONS.items()
                    if video.get(key) not in (None, "", "unknown", "unspecified", "reserved"))
-    return Source(clip.path, clip.rate, _video_frames(clip.path, info) or clip.frames, clip.width, clip.height, tc,
+    return Source(clip.path, clip.rate, len(frame_times(clip.path)) or clip.frames, clip.width, clip.height, tc,
                   clip.rotation, tuple(int(s.get("channels") or 0) for s in info["streams"]
                                           if s.get("codec_type") == "audio"), clip.variable_rate, colour)
 

@@ -17,6 +17,7 @@ WORLD = (1280, 240)
 DISTURBANCES = {
     "steady": "",
     "whip pan": "",  # the camera itself swings across the world (see take())
+    "pan brightening to the end": "eq=brightness='0.2*clip((t-2.2)/0.8,0,1)':eval=frame",  # camera: see take()
     "exposure ramp": "eq=brightness='0.4*clip((t-1)/0.25,0,1)':eval=frame",
     "brightness jump": "eq=brightness='if(gte(t,2),0.3,0)':contrast='if(gte(t,2),1.4,1)':eval=frame",
     "white balance jump": "eq=gamma_r='if(gte(t,2),2.2,1)':gamma_b='if(gte(t,2),0.5,1)':eval=frame",
@@ -51,6 +52,8 @@ def take(folder: Path, kind: str, seconds: float = 3.0, rate: str = "25", at: in
     w, h = SIZE
     if kind == "whip pan":  # rests, swings 900 px in 0.4 s (blurred), rests again
         x = f"40+900*clip((t-1.6)/0.4,0,1)*clip((t-1.6)/0.4,0,1)*(3-2*clip((t-1.6)/0.4,0,1))"
+    elif kind == "pan brightening to the end":  # turns away ever faster until the take ends, exposure following
+        x = f"{at}+{12 * shake:g}*sin(t*5)+150*clip((t-2.2)/0.8,0,1)*clip((t-2.2)/0.8,0,1)"
     else:
         x = f"{at}+{12 * shake:g}*sin(t*5)+{6 * shake:g}*sin(t*13)"
     camera = f"crop={w}:{h}:x='{x}':y='30+{8 * shake:g}*cos(t*7)',noise=alls=6:allf=t"

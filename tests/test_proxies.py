@@ -255,3 +255,19 @@ def test_a_cluster_chooses_encoders_on_its_nodes_not_here(tmp_path, monkeypatch)
             batch = make_proxies([tmp_path / "in"], tmp_path / f"out-{sent}", hwaccel=hwaccel, executor=executor)
         assert asked.pop() == sent and batch.results[0].status == "made"
         assert batch.selection.encoder.codec == "libx264" and f"--hwaccel {sent}" in batch.selection.note
+
+
+def test_a_clip_whose_edit_list_hides_frames_gets_a_proxy_of_the_frames_shown(tmp_path):
+    """A stream copy cut inside a GOP (as phones' trims and iPhone clips write) keeps the packets before its first
+    shown frame, which its edit list discards: the container counts 60, players and NLEs show 45. The proxy has
+    the 45 and its check counts those (it asked for 60 and refused every such proxy)."""
+    whole, src = tmp_path / "whole.mp4", tmp_path / "phone" / "trimmed.mov"
+    src.parent.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3", "-c:v",
+                    "libx264", "-preset", "ultrafast", "-g", "30", str(whole)], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "0.5", "-i", str(whole), "-t", "1.5", "-c", "copy", str(src)],
+                   check=True)
+    assert describe(src).frames == 45 and len(frame_times(src)) == 45
+    (result,) = make_proxies([src.parent], tmp_path / "proxies", hwaccel="none").results
+    assert result.status == "made", result.reason
+    assert describe(result.proxy).frames == 45 and check_proxy(describe(src), result.proxy) is None

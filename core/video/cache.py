@@ -13,7 +13,7 @@ from ..model import AudioFormat, Clip, Shot
 from ..timebase import Rate
 
 #: Bump whenever footage analysis output for the same file would change.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 HEAD_BYTES = 1 << 20
 
 

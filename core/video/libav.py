@@ -50,15 +50,17 @@ def open_video(path: Path):
 
 
 def packet_rows(path: Path) -> tuple[Fraction, list[tuple[int, int, bool]]] | None:
-    """The first video stream's time base and (pts, bytes, key frame) of each timestamped packet, demuxed
-    (nothing decoded); None when PyAV cannot open or read the file to its end."""
+    """The first video stream's time base and (pts, bytes, key frame) of each timestamped packet that is shown
+    (not one an edit list discards), demuxed (nothing decoded); None when PyAV cannot open or read the file to its
+    end."""
     container = open_video(path)
     if container is None:
         return None
     with contextlib.closing(container):
         stream = container.streams.video[0]
         try:
-            rows = [(p.pts, p.size, p.is_keyframe) for p in container.demux(stream) if p.pts is not None]
+            rows = [(p.pts, p.size, p.is_keyframe) for p in container.demux(stream) if p.pts is not None
+                    and not p.is_discard]
         except av.error.FFmpegError:
             return None
         return Fraction(stream.time_base), rows

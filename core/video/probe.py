@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import ffmpeg_cmd
 from ..errors import InputError, RunWarning, warning_kind
 from ..model import AudioFormat, Clip, Shot
-from ..timebase import Rate
+from ..timebase import CAMERA_RATES, Rate
 from .discover import require_nameable
 from .libav_probe import probe_info
 from .timing import stream_timing
@@ -172,16 +172,21 @@ def probe_clip(path: str | Path, warnings: list[str] | None = None, check_end: b
     if any(f in (info.get("format") or {}).get("format_name", "") for f in STILL_FORMATS):
         raise UnusableClip(path, "a still image, not footage")
     variable = bool(real and avg and abs(real - avg) / real > VFR_TOLERANCE)
+    declared = Rate.parse(real or avg)
     duration = _video_duration(video, info.get("format", {}))
-    timing = stream_timing(path, duration, real) if variable else None
-    rate = timing.rate if timing else Rate.parse(real or avg)
+    # a declared rate no camera uses (90000/3749 for 24, 179/6 for 30) is read from the timestamps too
+    timing = stream_timing(path, duration, real) if variable or declared not in CAMERA_RATES else None
+    odd = not variable and timing is not None and timing.rate != declared
+    variable = variable or odd  # conformed to the rate the camera meant, as a variable one
+    rate = timing.rate if timing else declared
     measured = (timing.average, timing.common) if timing else (float(avg or real),) * 2
     nb = video.get("nb_frames")
     frames = int(nb) if nb and str(nb).isdigit() and int(nb) > 0 and not variable else rate.frames_in(duration)
     if frames <= 0:
         raise InputError(path, "video stream has no frames")
     if variable:
-        warnings.append(RunWarning("variable_rate", f"{path.name}: variable frame rate ({measured[1]:.3f} fps between "
+        what = f"frame rate {float(declared.fps):.3f} fps, no camera's" if odd else "variable frame rate"
+        warnings.append(RunWarning("variable_rate", f"{path.name}: {what} ({measured[1]:.3f} fps between "
                                 f"most frames, {measured[0]:.3f} on average); conformed to {float(rate.fps):g} fps"))
     decodable = _decodable_frames(path, video, duration, rate) if duration > 0 and check_end else frames
     frames, problem = usable_frames(path, frames, decodable, rate, shortest)

@@ -32,6 +32,8 @@ RETURN_FRACTION = 0.4
 GRADUAL_RATIO = 2.5
 GRADUAL_MIN_CHANGE = 10.0
 GRADUAL_MAX_BLEND = 0.35
+#: A gradual change whose span stays this close to its peak up to the clip's edge is still going on there.
+STILL_GOING = 0.8
 #: Shortest shot (frames); of two boundaries closer than this the stronger stays.
 MIN_SHOT_FRAMES = 8
 
@@ -83,6 +85,15 @@ def hard_cuts(f: dict[str, np.ndarray]) -> dict[int, float]:
     return cuts
 
 
+def rising_to_edge(span: np.ndarray, first: int, last: int, h: int) -> bool:
+    """Whether a gradual change peaking over frames ``first..last`` stays up (never below :data:`STILL_GOING` of
+    its peak) until the clip's end (or from its start) ends the ``h``-frame span: a change still going on when
+    the take ends (the camera turning away, the exposure following), not a transition whose other side is seen."""
+    peak = STILL_GOING * float(span[first:last + 1].max())
+    after, before = span[last:len(span) - h], span[h:first + 1]  # the frames whose span sees h frames each side
+    return bool((len(after) and after.min() >= peak) or (len(before) and before.min() >= peak))
+
+
 def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: float) -> dict[int, float]:
     """Middle frames of dissolves and fades, with their strength; none within reach of a hard cut."""
     d1 = np.nan_to_num(f["diff_1"])
@@ -95,6 +106,8 @@ def gradual_transitions(f: dict[str, np.ndarray], cuts: dict[int, float], fps: f
             & (jump < 0.5 * span)
         for a, b in frame_runs(ok):
             top = a + np.flatnonzero(span[a:b] >= 0.9 * span[a:b].max())
+            if rising_to_edge(span, top[0], top[-1], h):
+                continue
             centre = int(round((top[0] + top[-1]) / 2))
             if any(abs(centre - c) <= 2 * h for c in cuts):
                 continue
@@ -115,10 +128,13 @@ def verified(f: dict[str, np.ndarray], fps: float) -> dict[int, float]:
 
 def spaced(marks: dict[int, float], frames: int) -> list[int]:
     """Sorted ``marks`` (frame -> strength) of a ``frames``-frame clip that leave every shot at least
-    :data:`MIN_SHOT_FRAMES` long (strongest first; what is too close to them is dropped)."""
+    :data:`MIN_SHOT_FRAMES` long, the first and the last at least half that (an edited clip may open on a few
+    frames of another shot: unmarked, the planner would take them with the next one); strongest first, what
+    is too close to them is dropped."""
     kept: list[int] = []
+    edge = MIN_SHOT_FRAMES // 2
     for b in sorted(marks, key=lambda b: -marks[b]):
-        if MIN_SHOT_FRAMES <= b <= frames - MIN_SHOT_FRAMES // 2 and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
+        if edge <= b <= frames - edge and all(abs(b - k) >= MIN_SHOT_FRAMES for k in kept):
             kept.append(b)
     return sorted(kept)
 
