@@ -1,15 +1,18 @@
 """Train the beat model on the songs of training/make_data.py and write ``core/audio/beat_model.npz``.
 
     OMP_NUM_THREADS=1 python training/train.py --data training/data --minutes 70 --seed 1
+    OMP_NUM_THREADS=1 python training/train.py --init core/audio/beat_model.npz --lr 1e-3 --minutes 60 --seed 3
 
 The network is :func:`montage_ai.audio.beat_model.forward` written in torch (same layer names);
 inputs are :func:`montage_ai.audio.beat_model.network_input` of the stored mel spectra. Each example is a
 random crop, stretched in time (tempo 0.8-1.25 times, the labels follow) and with a random band range
 muted. Targets: 1 on the frame of each beat (downbeat), 0.5 on the frames either side. Loss: binary
-cross-entropy. Songs whose seed ends in 0 are held out: every ``--check`` steps the model's beats and bar
-starts on all of them (decoded by :mod:`montage_ai.audio.bar_pointer`, scored by mir_eval) pick the
-checkpoint (mean of beat F and bar-start F). Also writes the fixture ``tests/data/beat_model_fixture.npz``
-(an input and this model's torch output) that the tests compare numpy inference against.
+cross-entropy. ``--init`` continues from given weights (blocks they lack start with a zero output mix).
+Songs whose seed ends in 0 are held out: every ``--check`` steps the running average of the weights is
+scored on those present at the start (beats and bar starts decoded by :mod:`montage_ai.audio.bar_pointer`,
+mir_eval F), and the best mean of beat F and bar-start F is kept. Also writes the fixture
+``tests/data/beat_model_fixture.npz`` (an input and this model's torch output) that the tests compare numpy
+inference against.
 """
 from __future__ import annotations
 
