@@ -18,9 +18,10 @@ import wave
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from songs import draw, write_midi  # noqa: E402
+from songs import RECORD_LIKE, draw, write_midi  # noqa: E402
 
 from montage_ai.audio.decode import ANALYSIS_RATE  # noqa: E402
 from montage_ai.audio.onsets import onset_bands  # noqa: E402
@@ -65,6 +66,15 @@ def compress(rng: np.random.Generator, y: np.ndarray) -> np.ndarray:
     return (y * gain).astype(np.float32)
 
 
+def limit(rng: np.random.Generator, y: np.ndarray) -> np.ndarray:
+    """A mastering limiter driven hard: 6-18 dB of gain into a ceiling, the gain following the peaks of the
+    next and last 2.5 ms and recovering over 30 ms, then a soft clip (drums lose their edge, as on loud records)."""
+    y = y / max(float(np.abs(y).max()), 1e-6) * 10 ** (rng.uniform(6, 18) / 20)
+    peak = maximum_filter1d(np.abs(y), 111)
+    gain = np.minimum(1.0, 1.0 / np.maximum(uniform_filter1d(maximum_filter1d(peak, 661), 661), 1e-6))
+    return np.tanh(y * gain).astype(np.float32)
+
+
 def lossy(y: np.ndarray, kbps: int, folder: Path) -> np.ndarray:
     raw = folder / "x.f32"
     y.astype("<f4").tofile(raw)
@@ -78,9 +88,9 @@ def lossy(y: np.ndarray, kbps: int, folder: Path) -> np.ndarray:
 
 
 def damage(rng: np.random.Generator, y: np.ndarray, beats: np.ndarray, downbeats: np.ndarray,
-           folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Varispeed, a random start, EQ, compression, noise, level and MP3 coding, each at random; the
-    beat and downbeat times follow."""
+           folder: Path, limiter: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Varispeed, a random start, EQ, compression, (with a ``limiter`` generator, at random) hard
+    limiting, noise, level and MP3 coding, each at random; the beat and downbeat times follow."""
     if rng.random() < 0.5:  # varispeed: tempo and pitch together
         speed = float(np.exp(rng.uniform(-0.1, 0.1)))
         y = np.interp(np.arange(0, y.size, speed), np.arange(y.size), y).astype(np.float32)
@@ -92,6 +102,8 @@ def damage(rng: np.random.Generator, y: np.ndarray, beats: np.ndarray, downbeats
         y = eq(rng, y)
     if rng.random() < 0.5:
         y = compress(rng, y)
+    if limiter is not None and limiter.random() < 0.6:
+        y = limit(limiter, y)
     if rng.random() < 0.4:
         level = np.sqrt(np.mean(y ** 2)) * 10 ** (-rng.uniform(15, 40) / 20)
         noise = rng.normal(0, 1, y.size)
@@ -119,7 +131,8 @@ def make_batch(first: int, out: Path) -> list[dict]:
         for i, (seed, song) in enumerate(zip(seeds, songs)):
             song_rng = np.random.default_rng(20_000 + seed)
             y = whole[int(i * SLOT * SR):int((i * SLOT + SONG) * SR)]
-            y, beats, downbeats = damage(song_rng, y, song.beats, song.downbeats, folder)
+            limiter = np.random.default_rng([seed, 8]) if seed >= RECORD_LIKE else None
+            y, beats, downbeats = damage(song_rng, y, song.beats, song.downbeats, folder, limiter)
             duration = y.size / SR
             mel = onset_bands(y, SR).mel_db.astype(np.float16)
             np.savez_compressed(out / f"song{seed:05d}.npz", mel_db=mel, beats=beats[(beats >= 0) & (beats < duration)],

@@ -5,7 +5,11 @@ quarters), tempo 55-210 BPM (compound beats 40-120), a tempo curve (steady, ramp
 (rock, half-time, double-time, four-on-the-floor, reggae one-drop with off-beat skank, ska, swing
 jazz, shuffle, latin, waltz, compound, drumless), fills, syncopated or walking bass, chords
 (sustained, on the beats, arpeggiated, off-beat skank), a melody, a drumless intro, humanised
-timing and velocity. Every note time comes from the beat times, so the labels are exact.
+timing and velocity. Every note time comes from the beat times, so the labels are exact. Songs from seed
+``RECORD_LIKE`` on also get the timbres of records the earlier songs lack (drawn from a second generator, so
+earlier seeds' songs are unchanged): overdriven or distorted guitar power chords, sung-like legato leads with
+vibrato whose phrases start off the beat, legato strings or brass swelling under the chords, and rubato piano
+pieces.
 
 MIDI files are written at a fixed 120 BPM with 960 ticks per quarter (0.52 ms per tick); the tempo
 curve lives in the note times, not in tempo events.
@@ -36,6 +40,12 @@ QUARTER_HATS_BPM = 150.0
 #: The double-time groove (kick on the beat, snare on its off-beat) is drawn at half the tempo above this.
 DOUBLE_MAX_BPM = 115.0
 MAJOR, MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 10)
+#: Songs from this seed on get the record-like layers (:func:`_record_layers`).
+RECORD_LIKE = 1120
+POWER_GUITARS = (29, 30)  # overdriven, distortion guitar
+VOICES = (52, 53, 54, 85)  # choir aahs, voice oohs, synth voice, voice lead
+LEGATO = (48, 49, 61, 60, 57, 42, 89)  # string ensembles, brass section, horn, trombone, cello, warm pad
+MODULATION, EXPRESSION = 1, 11  # MIDI controllers: vibrato depth, swell
 
 
 @dataclass
@@ -48,6 +58,7 @@ class Song:
     bpm: float
     notes: list = field(default_factory=list)  # (start s, end s, channel, pitch, velocity)
     programs: dict = field(default_factory=dict)  # channel -> GM program
+    controls: list = field(default_factory=list)  # (time s, channel, controller, value)
 
 
 def beat_times(rng: np.random.Generator, bpm: float, count: int, style: str) -> np.ndarray:
@@ -82,11 +93,18 @@ def draw(seed: int, seconds: float = 34.0) -> Song:
         bpm = float(np.exp(rng.uniform(np.log(55), np.log(210))))
     if groove == "double" and bpm > DOUBLE_MAX_BPM:
         bpm /= 2  # kick and snare on eighths at 115-210 would be tapped at the faster level
+    extra = np.random.default_rng([seed, 7]) if seed >= RECORD_LIKE else None
+    piano = extra is not None and extra.random() < 0.15  # a rubato piano piece
+    if piano:
+        groove = "drumless"
     if compound or groove in ("shuffle",):
         sub = 3
     else:  # fast songs: hats, arpeggios and melody on the beat, so eighths never pass for beats
         sub = 4 if bpm < 110 and rng.random() < 0.5 else (2 if bpm < QUARTER_HATS_BPM else 1)
     beats = beat_times(rng, bpm, int(seconds * bpm / 60 * 1.6) + 8, groove)
+    if piano:  # more rubato on top of the drawn curve: phrases that breathe
+        walk = np.convolve(np.cumsum(extra.normal(0, extra.uniform(0.02, 0.05), beats.size)), np.ones(3) / 3, "same")
+        beats = np.concatenate([[0.0], np.cumsum(np.diff(beats) * np.exp(walk[:-1] - walk.mean()))])
     beats = beats[beats < seconds]
     pickup = int(rng.integers(0, bpb))  # the song starts this many beats before a bar
     first_bar = pickup % bpb
@@ -94,7 +112,66 @@ def draw(seed: int, seconds: float = 34.0) -> Song:
     song = Song(beats=beats, downbeats=beats[pos == 0], beats_per_bar=bpb, compound=compound, groove=groove,
                 bpm=bpm)
     _arrange(rng, song, pos, sub)
+    if piano:
+        song.programs.update({0: int(extra.choice([0, 1])), 1: 0, 3: int(extra.choice([0, 1, 48]))})
+    elif extra is not None:
+        _record_layers(extra, song, pos, sub)
     return song
+
+
+def _record_layers(rng: np.random.Generator, song: Song, pos: np.ndarray, sub: int) -> None:
+    """Add, each at random, power chords on a distorted guitar, a sung-like legato lead with vibrato in
+    phrases that start off the beat, and legato strings or brass swelling over each bar."""
+    beats, bpb, n = song.beats, song.beats_per_bar, song.beats.size
+    key = int(rng.integers(40, 52))
+    roots = key + np.array(MAJOR)[rng.choice([0, 3, 4, 5], size=n // max(bpb, 1) + 2)]
+    bar = np.cumsum(pos == 0)  # the chord of a beat: its bar's root
+    jitter = rng.uniform(0.0, 0.02)
+
+    def t(k: int, frac: float = 0.0) -> float:
+        return _at(beats, min(k, n - 1), frac) + rng.normal(0, jitter)
+
+    if rng.random() < 0.45:
+        song.programs[4] = int(rng.choice(POWER_GUITARS))
+        pattern = rng.choice(["chug", "sustain", "push"])
+        for k in range(n - 1):
+            root = int(roots[bar[k]]) - 12 if roots[bar[k]] >= 52 else int(roots[bar[k]])
+            if pattern == "chug":
+                hits = [(i / max(sub, 2), 0.9 / max(sub, 2)) for i in range(max(sub, 2))]
+            elif pattern == "sustain":
+                hits = [(0.0, bpb * 0.95)] if pos[k] == 0 else []
+            else:  # pushed: the chord lands an eighth before the bar and rings through it
+                hits = [(0.5, bpb - 0.1)] if pos[k] == bpb - 1 else []
+            for frac, length in hits:
+                for p in (root, root + 7, root + 12):
+                    song.notes.append((t(k, frac), t(k + int(frac + length), (frac + length) % 1), 4, p,
+                                       int(rng.integers(80, 115))))
+    if rng.random() < 0.5:
+        song.programs[5] = int(rng.choice(VOICES))
+        scale = MAJOR if rng.random() < 0.6 else MINOR
+        k, degree = int(rng.integers(0, 2 * bpb)), int(rng.integers(0, 7))
+        while k < n - 2:
+            start, end = k + float(rng.choice([0.5, 0.25, 0.75, 1.5, 0.0])), k + bpb * int(rng.integers(2, 5))
+            song.controls.append((t(k), 5, MODULATION, int(rng.integers(30, 90))))
+            now = start
+            while now < min(end, n - 2):
+                length = float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0]))
+                degree = int(np.clip(degree + rng.choice([-2, -1, -1, 0, 1, 1, 2]), -3, 10))
+                pitch = key + 12 + 12 * (degree // 7) + scale[degree % 7]
+                a, b = int(now), int(now + length)
+                song.notes.append((t(a, now % 1), t(b, (now + length) % 1) + 0.03, 5, pitch,
+                                   int(rng.integers(55, 95))))
+                now += length
+            k = int(now) + int(rng.integers(1, 2 * bpb + 1))  # a breath between phrases
+    if rng.random() < 0.35:
+        song.programs[6] = int(rng.choice(LEGATO))
+        for k in np.flatnonzero(pos == 0)[:-1]:
+            root = int(roots[bar[k]])
+            end = t(int(k) + bpb) + 0.05
+            for p in (root, root + 4, root + 7):
+                song.notes.append((t(int(k)), end, 6, p, int(rng.integers(45, 80))))
+            for i, level in enumerate(np.linspace(rng.uniform(30, 70), rng.uniform(90, 127), 4)):
+                song.controls.append((t(int(k), 0.0) + i * (end - t(int(k))) / 4, 6, EXPRESSION, int(level)))
 
 
 def _at(beats: np.ndarray, k: int, frac: float) -> float:
@@ -279,6 +356,11 @@ def write_midi(songs: list[Song], path: str, slot: float) -> None:
         tick0 = int(round(offset / SECONDS_PER_TICK))
         for channel, program in song.programs.items():
             events.append((tick0, 0, mido.Message("program_change", channel=channel, program=program)))
+            for control, value in ((MODULATION, 0), (EXPRESSION, 127)):  # the previous song's settings end
+                events.append((tick0, 0, mido.Message("control_change", channel=channel, control=control, value=value)))
+        for time, channel, control, value in song.controls:
+            tick = int(round((offset + min(max(time, 0.0), slot - 1.5)) / SECONDS_PER_TICK))
+            events.append((tick, 0, mido.Message("control_change", channel=channel, control=control, value=value)))
         for start, end, channel, pitch, velocity in song.notes:
             end = min(end, slot - 1.5)
             if end <= start or start < 0:

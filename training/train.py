@@ -1,19 +1,23 @@
 """Train the beat model on the songs of training/make_data.py and write ``core/audio/beat_model.npz``.
 
     OMP_NUM_THREADS=1 python training/train.py --data training/data --minutes 70 --seed 1
+    OMP_NUM_THREADS=1 python training/train.py --init core/audio/beat_model.npz --lr 1e-3 --minutes 60 --seed 3
 
 The network is :func:`montage_ai.audio.beat_model.forward` written in torch (same layer names);
 inputs are :func:`montage_ai.audio.beat_model.network_input` of the stored mel spectra. Each example is a
 random crop, stretched in time (tempo 0.8-1.25 times, the labels follow) and with a random band range
 muted. Targets: 1 on the frame of each beat (downbeat), 0.5 on the frames either side. Loss: binary
-cross-entropy. Songs whose seed ends in 0 are held out: every ``--check`` steps the model's beats and bar
-starts on all of them (decoded by :mod:`montage_ai.audio.bar_pointer`, scored by mir_eval) pick the
-checkpoint (mean of beat F and bar-start F). Also writes the fixture ``tests/data/beat_model_fixture.npz``
-(an input and this model's torch output) that the tests compare numpy inference against.
+cross-entropy. ``--init`` continues from given weights (blocks they lack start with a zero output mix).
+Songs whose seed ends in 0 are held out: every ``--check`` steps the running average of the weights is
+scored on those present at the start (beats and bar starts decoded by :mod:`montage_ai.audio.bar_pointer`,
+mir_eval F), and the best mean of beat F and bar-start F is kept. Also writes the fixture
+``tests/data/beat_model_fixture.npz`` (an input and this model's torch output) that the tests compare numpy
+inference against.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import time
 from pathlib import Path
 
@@ -29,8 +33,10 @@ from montage_ai.audio.onsets import HOP
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 22050 / HOP
 CHANNELS = 40
-DILATIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-CROP = 2048  # frames per training example after stretching (23.8 s)
+DILATIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+CROP = 2560  # frames per training example after stretching (29.7 s: as long as the 30-s songs allow)
+WARMUP = 250  # steps of linearly rising learning rate (Adam starts without moment estimates)
+EMA = 0.999  # the checked and saved model is the running average of the weights (over about 1 000 steps)
 STRETCH = (0.8, 1.25)  # tempo factors of the time-stretch augmentation (log-uniform)
 MASK_BANDS = 16  # at most this many adjacent mel bands muted in an example
 POS_WEIGHT = (3.0, 3.0)  # beat, downbeat
@@ -63,6 +69,21 @@ class BeatNet(nn.Module):
         for block in self.tcn:
             h = block(h)
         return self.out(nn.functional.elu(h))
+
+    def warm_start(self, path: Path) -> None:
+        """Start from the weights at ``path`` (numpy names); blocks they lack get a zero output mix, so the
+        network computes exactly what those weights did until training moves it."""
+        with np.load(path) as data:
+            given = {k.replace("tcn", "tcn.", 1) if k.startswith("tcn") else k: torch.from_numpy(data[k])
+                     for k in data.files if not k.endswith("dilation")}
+        state = self.state_dict()
+        for block in range(len(DILATIONS)):
+            if f"tcn.{block}.mix.weight" not in given:
+                given[f"tcn.{block}.dil.weight"] = state[f"tcn.{block}.dil.weight"]
+                given[f"tcn.{block}.dil.bias"] = state[f"tcn.{block}.dil.bias"]
+                given[f"tcn.{block}.mix.weight"] = torch.zeros_like(state[f"tcn.{block}.mix.weight"])
+                given[f"tcn.{block}.mix.bias"] = torch.zeros_like(state[f"tcn.{block}.mix.bias"])
+        self.load_state_dict(given)
 
     def numpy_weights(self) -> dict[str, np.ndarray]:
         out = {k.replace("tcn.", "tcn"): v.detach().numpy().astype(np.float32) for k, v in self.state_dict().items()}
@@ -145,6 +166,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=WEIGHTS)
     ap.add_argument("--fixture", type=Path, default=ROOT / "tests" / "data" / "beat_model_fixture.npz")
     ap.add_argument("--check", type=int, default=250, help="steps between checkpoint evaluations")
+    ap.add_argument("--init", type=Path, help="weights (.npz) to continue training from (warm start)")
+    ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (cosine decay to 5 %%)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -152,11 +175,18 @@ def main() -> None:
     train, valid, seen = [], [], set()
     load(args.data, train, valid, seen)
     print(f"{len(train)} training songs, {len(valid)} validation", flush=True)
-    model = BeatNet(train[0][0].shape[0] // 2)
+    model, best = BeatNet(train[0][0].shape[0] // 2), -1.0
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    if args.init:
+        model.warm_start(args.init)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr / WARMUP)
+    average = copy.deepcopy(model)
+    if args.init:
+        f_beat, f_bar = evaluate(average, valid)
+        best = (f_beat + f_bar) / 2
+        print(f"start: held-out beat F {f_beat:.3f} bar F {f_bar:.3f}", flush=True)
     pos_weight = torch.tensor(POS_WEIGHT)[:, None]
-    start, step, best = time.time(), 0, -1.0
+    start, step = time.time(), 0
     deadline = start + 60 * args.minutes
     while time.time() < deadline:
         x, y = batch(rng, train, args.batch)
@@ -164,18 +194,24 @@ def main() -> None:
         opt.zero_grad()
         loss.backward()
         opt.step()
+        with torch.no_grad():
+            for mean, p in zip(average.parameters(), model.parameters()):
+                mean.mul_(EMA).add_(p, alpha=1 - EMA)
         step += 1
+        if step <= WARMUP:
+            for group in opt.param_groups:
+                group["lr"] = args.lr * step / WARMUP
         if step % args.check == 0:
-            load(args.data, train, valid, seen)
+            load(args.data, train, [], seen)  # new held-out songs wait for evaluate.py: the checkpoint set stays fixed
             elapsed = (time.time() - start) / 60
             for group in opt.param_groups:  # cosine decay over the time budget
-                group["lr"] = 3e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.minutes))))
-            f_beat, f_bar = evaluate(model, valid)
+                group["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.minutes))))
+            f_beat, f_bar = evaluate(average, valid)
             print(f"step {step} {elapsed:.1f} min train loss {loss.item():.4f} held-out beat F {f_beat:.3f} "
                   f"bar F {f_bar:.3f} ({len(train)} training songs, {len(valid)} held out)", flush=True)
             if (f_beat + f_bar) / 2 > best:
                 best = (f_beat + f_bar) / 2
-                save(model, args.out, valid[0][0], args.fixture)
+                save(average, args.out, valid[0][0], args.fixture)
     print(f"best held-out mean of beat F and bar F {best:.3f}")
 
 
