@@ -104,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"internal error: {type(err).__name__}: {err} (set MONTAGE_AI_DEBUG=1 for details)")
         return 1
     finally:
+        # after a stop, or at the end of the command itself, a late signal must not change how it ended: the
+        # handlers go first, so one that comes while the children and pools are stopped below is not raised there
+        signals.restore(previous, ignore=interrupted or argv is None)
         sys.stdout = stdout
         api.stop_work(refuse_new=False)
-        # after a stop, or at the end of the command itself, a late signal must not change how it ended
-        signals.restore(previous, ignore=interrupted or argv is None)
     return code or 0
