@@ -181,7 +181,7 @@ def read_folder(media_pool: Any, folder: str | None = None, recursive: bool = Tr
         contents.clips.append(clip)
         contents.items[clip.path] = item
         add_item_selects(contents.selects, item, clip, bin_path.split("/")[at_root:])
-        contents.selects.files.append(clip.path)
+        contents.selects.add_file(clip.path)
     return contents
 
 
