@@ -104,3 +104,19 @@ def test_in_process_probe_matches_ffprobe(tmp_path, monkeypatch):
     assert ours == [probe_clip(p, [], check_end=False) for p in paths]
     assert ours[0].rotation == 270 and ours[0].start_frame == 108000 and ours[0].audio.bits == 24
     assert ours[3].variable_rate and ours[2].width == 320
+
+
+def test_in_process_probe_reads_a_containers_timecode_and_a_dv_streams_rate(tmp_path):
+    """MXF and DV keep their timecode on the container, not on a stream; PyAV gives a raw DV stream its clock
+    (60000/1) as the average rate: the clip still starts at its timecode and is steady, with no warning."""
+    from montage_ai.video import libav_probe
+    mxf, dv = tmp_path / "tc.mxf", tmp_path / "tc.dv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:d=2", "-c:v", "mpeg2video", "-timecode",
+           "01:02:03:04", mxf)
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=720x576:rate=25:d=2", "-c:v", "dvvideo", "-pix_fmt", "yuv420p",
+           "-timecode", "01:02:03:04", dv)
+    for path in (mxf, dv):
+        assert libav_probe.probe_info(path) is not None  # read in this process
+        warnings = []
+        clip = probe_clip(path, warnings, check_end=False)
+        assert (clip.start_frame, clip.variable_rate, warnings) == (((1 * 60 + 2) * 60 + 3) * 25 + 4, False, []), path

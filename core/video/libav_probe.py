@@ -43,6 +43,15 @@ def _first_frame(container, stream):
     return None
 
 
+def _average_rate(stream) -> str | None:
+    """The stream's average frame rate as ffprobe gives it; None where PyAV's FFmpeg reports the stream's clock
+    instead (a raw DV stream: 60000/1 against 25 frames a second), which would make a steady clip variable."""
+    base, average = stream.base_rate, stream.average_rate
+    if average and base and average > 2 * base:
+        return None
+    return _rate(average)
+
+
 def _audio_bits(name: str, sample_format: str) -> dict | None:
     """ffprobe's depth fields of an audio codec: the PCM codecs up to 24 bits name theirs; None for a
     lossless codec whose name and decoded samples do not tell (32-bit PCM, FLAC/ALAC in 32-bit samples, which
@@ -77,7 +86,7 @@ def _info(container) -> dict | None:
         if stream.type in ("video", "audio") and context is None:  # no decoder in PyAV's FFmpeg for it
             return None
         if stream.type == "video":
-            entry.update({"r_frame_rate": _rate(stream.base_rate), "avg_frame_rate": _rate(stream.average_rate),
+            entry.update({"r_frame_rate": _rate(stream.base_rate), "avg_frame_rate": _average_rate(stream),
                           "duration": _seconds(stream.duration, stream.time_base),
                           "start_time": _seconds(stream.start_time, stream.time_base),
                           "nb_frames": str(stream.frames) if stream.frames > 0 else None,
@@ -99,5 +108,5 @@ def _info(container) -> dict | None:
         main[1]["side_data_list"] = [{"rotation": frame.rotation}] if frame.rotation else []
     unit = Fraction(1, av.time_base)
     form = {"format_name": container.format.name, "duration": _seconds(container.duration, unit),
-            "start_time": _seconds(container.start_time, unit)}
+            "start_time": _seconds(container.start_time, unit), "tags": dict(container.metadata)}  # MXF/DV timecode
     return {"format": {k: v for k, v in form.items() if v is not None}, "streams": streams}
