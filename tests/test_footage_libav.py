@@ -98,3 +98,16 @@ def test_frames_the_filters_refuse_are_an_input_error_naming_the_file(tmp_path):
     with pytest.raises(InputError) as err:
         list(libav.frames_yuv(libav.open_video(path), ["crop=9999:9999"]))  # larger than the picture
     assert str(path) in str(err.value)
+
+
+def test_a_window_of_a_transport_stream_is_the_window_asked_for(tmp_path):
+    """A seek in an MPEG transport stream (no index) can land a key frame late: a window from inside one is
+    read by the command, and holds the frames a full decode has there."""
+    path = tmp_path / "clip.mts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=s=640x360:r=25:d=6", "-c:v", "libx264", "-g", "50",
+           "-f", "mpegts", path)
+    clip = probe_clip(path)
+    size = frames.analysis_size(clip.width, clip.height)
+    frame_bytes = size[0] * size[1] * 3 // 2
+    whole = in_process(clip, size, 0, None, False)
+    assert in_process(clip, size, 50, 5, False) == whole[50 * frame_bytes: 55 * frame_bytes]

@@ -35,6 +35,16 @@ except ImportError:  # an install without PyAV decodes through the ffmpeg proces
 FRAME_THREADS_PIXELS = 1_000_000
 
 
+#: Containers without a seek index (MPEG transport and program streams): a seek there can land past the key frame
+#: before the target, so a window starting inside the file is read by the ffmpeg command instead.
+INEXACT_SEEK_FORMATS = frozenset({"mpegts", "mpeg", "mpegvideo"})
+
+
+def seeks_exactly(container) -> bool:
+    """Whether a seek in ``container`` lands on the key frame before its target (see :data:`INEXACT_SEEK_FORMATS`)."""
+    return not INEXACT_SEEK_FORMATS & set(container.format.name.split(","))
+
+
 def open_video(path: Path):
     """The open container of ``path`` when PyAV can read its first video stream, else None."""
     if av is None:
