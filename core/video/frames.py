@@ -91,10 +91,7 @@ def read_frames(clip: Clip, size: tuple[int, int] | None = None, start: int = 0,
     # variable-rate footage stays with the command: its -vsync cfr fills the first slots of a stream that starts
     # late with the first frame, the in-process fps filter does not (its frames came one slot late)
     in_process = not hardware_decode_args() and not clip.variable_rate
-    container = libav.open_video(clip.path) if in_process else None
-    if container is not None and start > 0 and not libav.seeks_exactly(container):
-        container.close()
-        container = None
+    container = libav.open_video(clip.path, seeking=start > 0) if in_process else None
     if container is not None:
         frames = libav.frames_yuv(container, [*filter_chain(clip, (w, h)), "format=yuv420p"],
                                   _seek_seconds(clip, start) if start > 0 else None, count, keys_only)

@@ -40,20 +40,16 @@ FRAME_THREADS_PIXELS = 1_000_000
 INEXACT_SEEK_FORMATS = frozenset({"mpegts", "mpeg", "mpegvideo"})
 
 
-def seeks_exactly(container) -> bool:
-    """Whether a seek in ``container`` lands on the key frame before its target (see :data:`INEXACT_SEEK_FORMATS`)."""
-    return not INEXACT_SEEK_FORMATS & set(container.format.name.split(","))
-
-
-def open_video(path: Path):
-    """The open container of ``path`` when PyAV can read its first video stream, else None."""
+def open_video(path: Path, seeking: bool = False):
+    """The open container of ``path`` when PyAV can read its first video stream (and, ``seeking``, when a seek in
+    it lands on the key frame before its target: not one of :data:`INEXACT_SEEK_FORMATS`), else None."""
     if av is None:
         return None
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError, ValueError):
         return None
-    if not container.streams.video:
+    if not container.streams.video or seeking and INEXACT_SEEK_FORMATS & set(container.format.name.split(",")):
         container.close()
         return None
     return container
