@@ -96,20 +96,55 @@ def make_executor(workers: int | None = None) -> Executor:
     if "forkserver" in methods:
         context.set_forkserver_preload(PRELOAD)
     os.environ[POOL_PARENT] = str(os.getpid())
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=join_pool)
+    return _Pool(workers, context)
+
+
+class _Recording:
+    """A multiprocessing context that keeps every process it makes (the pool's workers), before they start."""
+
+    def __init__(self, context) -> None:
+        self._context = context
+        self.made: list[multiprocessing.process.BaseProcess] = []
+
+    def Process(self, *args, **kwargs):  # noqa: N802 (the context's name for it)
+        process = self._context.Process(*args, **kwargs)
+        self.made.append(process)
+        return process
+
+    def __getattr__(self, name: str):
+        return getattr(self._context, name)
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool that knows every worker it has made, also one whose start a stop signal cut short
+    after it began (the pool had not recorded it yet: left waiting for work, it kept this process's exit
+    waiting for it, since multiprocessing joins its children at exit)."""
+
+    def __init__(self, workers: int, context) -> None:
+        self._recording = _Recording(context)
+        super().__init__(max_workers=workers, mp_context=self._recording, initializer=join_pool)
+
+    def kill(self) -> None:
+        """Kill every worker made (their ffmpeg children die with them)."""
+        for process in self._recording.made:
+            if process.pid is not None:
+                process.kill()
 
 
 def stop_pool(executor: Executor, finished: bool = False) -> None:
-    """Shut ``executor`` down: wait for it when the work ``finished``; else (an interrupted or failed run)
-    drop its queued work and, for a process pool, kill its workers (their ffmpeg children die with them)
-    instead of letting tasks whose results nobody will read run on."""
+    """Shut ``executor`` down: wait for it when the work ``finished``; else (an interrupted or failed run, or
+    a stop signal while waiting) drop its queued work and, for a process pool, kill its workers instead of
+    letting tasks whose results nobody will read run on."""
     if finished:
-        executor.shutdown(wait=True)
-        return
-    processes = list((getattr(executor, "_processes", None) or {}).values())  # ProcessPoolExecutor's workers
+        try:
+            executor.shutdown(wait=True)
+            return
+        except BaseException:
+            stop_pool(executor)
+            raise
     executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()
+    if isinstance(executor, _Pool):
+        executor.kill()
 
 
 def map_with_progress(fn: Callable[[T], R], items: Sequence[T], executor: Executor | None = None,

@@ -153,3 +153,42 @@ def test_pool_outlives_the_thread_that_started_it(tmp_path):
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "MONTAGE_AI_WORKERS": "2"})
     assert proc.returncode == 0 and proc.stdout.strip() == "[None, None]", proc.stderr
+
+
+STOP_AS_A_WORKER_STARTS = """
+import multiprocessing.process, signal, sys, time
+from montage_ai import signals
+from montage_ai.errors import Interrupted
+from montage_ai.tasks import map_with_progress
+
+def stop_once_started(frame, event, arg):
+    # SIGTERM as a worker's start() returns (the pool has not recorded it yet), once the worker has had the
+    # moment it takes to read its set-up (else it fails there when this process's exit removes its semaphores)
+    if event == "return" and frame.f_code.co_name == "start" and frame.f_code.co_filename == multiprocessing.process.__file__:
+        sys.setprofile(None)
+        time.sleep(0.5)
+        signal.raise_signal(signal.SIGTERM)
+
+if __name__ == "__main__":
+    signals.install()
+    sys.setprofile(stop_once_started)
+    try:
+        map_with_progress(abs, [-1, -2])
+    except Interrupted as stop:
+        print(f"interrupted ({stop.name})", file=sys.stderr)
+"""
+
+
+def test_stop_between_a_worker_starting_and_the_pool_recording_it_ends_the_run(tmp_path):
+    """A worker the pool had not recorded yet was not killed: it waited for work and the run's exit (which
+    joins its multiprocessing children) waited for it, with the run's stdout and stderr open (a CI hang)."""
+    script = tmp_path / "stop_as_a_worker_starts.py"
+    script.write_text(STOP_AS_A_WORKER_STARTS)
+    proc, mark = _start([script], tmp_path, entry=())
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        _left(mark, 0, timeout=0)  # the run and everything it started
+        pytest.fail("the run did not end: its exit waited for a pool worker")
+    assert proc.returncode == 0 and err.strip() == "interrupted (SIGTERM)", err
+    assert not _left(mark, proc.pid), "pool processes outlived the run"
