@@ -58,13 +58,15 @@ def default_workers() -> int:
 
 def join_pool(watch: bool = False) -> None:
     """Set-up of a pool process (fork server, worker): Ctrl-C is ignored (the run stops its pool itself,
-    with no traceback from each process) and, on Linux, the process ends when its parent dies, even by
+    with no traceback from each process); its stdout and stderr go to the null device (:func:`_off_the_run`);
+    on Linux, the process ends when its parent dies, even by
     SIGKILL: a worker by ``prctl(PR_SET_PDEATHSIG)`` (its parent, the fork server, forks from its one
     thread), the fork server (``watch``) by a thread that sees it handed to another parent within
     ``WATCH_SECONDS`` (the death signal would follow the thread that started it, e.g. one of the panel's
     pool threads, not the process). A parent gone before that (its pid is handed down in
     ``$MONTAGE_AI_POOL_PARENT``) ends it at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _off_the_run()
     if not sys.platform.startswith("linux"):
         return
     parent = os.environ.get(POOL_PARENT, str(os.getppid()))
@@ -75,6 +77,17 @@ def join_pool(watch: bool = False) -> None:
     os.environ[POOL_PARENT] = str(os.getpid())
     if watch:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _off_the_run() -> None:
+    """A pool process writes nothing on the run's stdout and stderr (``$MONTAGE_AI_DEBUG`` keeps stderr) and
+    does not hold them open: a worker the fork server starts as the run ends would print its failed start-up
+    under the run's one line, and a reader of the run's output waits for every process that holds it. The
+    tasks' errors reach the run through the pool."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1,) if os.environ.get("MONTAGE_AI_DEBUG") else (1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 def _watch_parent(parent: str) -> None:
