@@ -11,12 +11,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from colour_media import colour_clips, expected_codes, frame_codes
+from processes import cmdline, left, marked
 
 from montage_ai.cluster import Failed
 from montage_ai.errors import Cancelled, InputError
@@ -122,17 +124,31 @@ def test_bad_input_is_one_line_and_exit_2(coded_plan, tmp_path):
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and phrase in done.stderr, done.stderr
 
 
-def test_sigterm_mid_render_leaves_nothing(coded_plan):
+@pytest.mark.parametrize("when", ["pool starting", "segments done"])
+def test_sigterm_mid_render_leaves_nothing(coded_plan, when):
+    """SIGTERM as the pool's fork server starts, or once the segments are done: exit 143 with one line, the
+    render's output pipes closed, every process it started gone within seconds, nothing written."""
     _, out = coded_plan
     before = sorted(p.name for p in out.iterdir())
+    mark = uuid.uuid4().hex
     proc = subprocess.Popen([sys.executable, "-m", "montage_ai.cli", "render", str(out), "--codec", "prores"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in proc.stdout:  # plain progress lines: the render has started
-        if line.startswith("Rendering master"):
-            break
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "RENDER_MARK": mark})
+    if when == "segments done":
+        for line in proc.stdout:  # plain progress lines: the first comes as the one segment is done
+            if line.startswith("Rendering master"):
+                break
+    else:
+        while proc.poll() is None and not any(b"forkserver" in cmdline(pid) for pid in marked(mark, proc.pid)):
+            time.sleep(0.005)
     proc.terminate()
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + 15 and "nothing written" in err
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        left(mark, 0, timeout=0)  # the render and everything it started
+        pytest.fail("the render, or a process holding its stdout or stderr, did not end")
+    assert not left(mark, proc.pid), "processes outlived the render"
+    assert proc.returncode == 128 + 15 and err.count("\n") == 1 and "nothing written" in err, err
     assert sorted(p.name for p in out.iterdir()) == before
 
 

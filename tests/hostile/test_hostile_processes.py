@@ -11,36 +11,13 @@ from pathlib import Path
 
 import pytest
 from hostile_helpers import lavfi_clip, one_line
+from processes import cmdline, left, marked
 
 
 @pytest.fixture(scope="module")
 def slow_clips(hostile_dir):
     """Three clips whose analysis keeps a two-worker pool busy for a few seconds."""
     return [lavfi_clip(hostile_dir / f"slow{i}.mp4", "25", 12, "640x360") for i in range(3)]
-
-
-def _marked(mark: str, but: int) -> list[int]:
-    """Pids of processes whose environment holds ``mark`` (the run and everything it started), but ``but``."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != but:
-            try:
-                if mark.encode() in (entry / "environ").read_bytes() and "Z" not in _state(entry):
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _state(entry: Path) -> str:
-    return (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 def _start(args, tmp_path, entry=("-m", "montage_ai.cli")):
@@ -56,20 +33,11 @@ def _wait_for_pool(proc, mark, count=3, timeout=60):
     """Wait until the run's fork server and workers (``count`` in all) are up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        if sum(b"forkserver" in _cmdline(pid) for pid in _marked(mark, proc.pid)) >= count:
+        if sum(b"forkserver" in cmdline(pid) for pid in marked(mark, proc.pid)) >= count:
             time.sleep(0.2)  # the workers have started their first task
             return
         time.sleep(0.05)
     pytest.fail(f"no pool seen (exit {proc.poll()}: {proc.stderr.read() if proc.poll() is not None else ''})")
-
-
-def _left(mark, but, timeout=5.0) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := _marked(mark, but)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    for pid in left:  # do not leak them into the next test
-        os.kill(pid, signal.SIGKILL)
-    return left
 
 
 def test_sigkill_takes_the_pool_along(slow_clips, tmp_path):
@@ -77,7 +45,7 @@ def test_sigkill_takes_the_pool_along(slow_clips, tmp_path):
     _wait_for_pool(proc, mark)
     proc.kill()
     proc.communicate(timeout=30)
-    assert not _left(mark, proc.pid), "pool processes outlived a SIGKILLed run"
+    assert not left(mark, proc.pid), "pool processes outlived a SIGKILLed run"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
@@ -91,7 +59,7 @@ def test_signal_during_analysis_is_one_line_and_stops_the_pool(sig, slow_clips, 
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + sig, err
     one_line(err, "interrupted", sig.name)
-    assert not _left(mark, proc.pid), "pool processes outlived the run"
+    assert not left(mark, proc.pid), "pool processes outlived the run"
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.3])
@@ -124,7 +92,7 @@ def test_sigterm_then_sigint_ends_as_sigterm(gap, slow_clips, tiny_song, tmp_pat
     # at the same instant, which came first is not known (Python handles SIGINT first): one of them, consistently
     name = signal.Signals(proc.returncode - 128).name
     one_line(err, f"interrupted ({name})")
-    assert not _left(mark, proc.pid)
+    assert not left(mark, proc.pid)
 
 
 POOL_IN_THREADS = """
@@ -188,7 +156,7 @@ def test_stop_between_a_worker_starting_and_the_pool_recording_it_ends_the_run(t
     try:
         _, err = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
-        _left(mark, 0, timeout=0)  # the run and everything it started
+        left(mark, 0, timeout=0)  # the run and everything it started
         pytest.fail("the run did not end: its exit waited for a pool worker")
     assert proc.returncode == 0 and err.strip() == "interrupted (SIGTERM)", err
-    assert not _left(mark, proc.pid), "pool processes outlived the run"
+    assert not left(mark, proc.pid), "pool processes outlived the run"
