@@ -58,10 +58,10 @@ def default_workers() -> int:
 
 def join_pool(watch: bool = False) -> None:
     """Set-up of a pool process (fork server, worker): Ctrl-C is ignored (the run stops its pool itself,
-    with no traceback from each process); its stdout and stderr go to the null device (:func:`_off_the_run`);
-    on Linux, the process ends when its parent dies, even by
-    SIGKILL: a worker by ``prctl(PR_SET_PDEATHSIG)`` (its parent, the fork server, forks from its one
-    thread), the fork server (``watch``) by a thread that sees it handed to another parent within
+    with no traceback from each process), its stdout and stderr go to the null device (:func:`_off_the_run`)
+    and, on Linux, the process ends when its parent dies, even by SIGKILL: a worker by
+    ``prctl(PR_SET_PDEATHSIG)`` (its parent, the fork server, forks from its one thread), the fork
+    server (``watch``) by a thread that sees it handed to another parent within
     ``WATCH_SECONDS`` (the death signal would follow the thread that started it, e.g. one of the panel's
     pool threads, not the process). A parent gone before that (its pid is handed down in
     ``$MONTAGE_AI_POOL_PARENT``) ends it at once."""
@@ -119,7 +119,7 @@ class _Recording:
         self._context = context
         self.made: list[multiprocessing.process.BaseProcess] = []
 
-    def Process(self, *args, **kwargs):  # noqa: N802 (the context's name for it)
+    def Process(self, *args, **kwargs):  # the context's name for it
         process = self._context.Process(*args, **kwargs)
         self.made.append(process)
         return process
