@@ -123,13 +123,13 @@ def test_pool_outlives_the_thread_that_started_it(tmp_path):
     assert proc.returncode == 0 and proc.stdout.strip() == "[None, None]", proc.stderr
 
 
-STOP_AS_A_WORKER_STARTS = """
-import multiprocessing.process, signal, sys, time
+STOP_IN_A_POOL = """
+import multiprocessing.process, signal, sys, threading, time
 from montage_ai import signals
 from montage_ai.errors import Interrupted
 from montage_ai.tasks import map_with_progress
 
-def stop_once_started(frame, event, arg):
+def as_a_worker_starts(frame, event, arg):
     # SIGTERM as a worker's start() returns (the pool has not recorded it yet), once the worker has had the
     # moment it takes to read its set-up (else it fails there when this process's exit removes its semaphores)
     if event == "return" and frame.f_code.co_name == "start" and frame.f_code.co_filename == multiprocessing.process.__file__:
@@ -137,9 +137,20 @@ def stop_once_started(frame, event, arg):
         time.sleep(0.5)
         signal.raise_signal(signal.SIGTERM)
 
+def as_the_pool_winds_down(frame, event, arg):
+    # in the pool's manager thread, as it starts to stop the finished pool's workers: SIGTERM the run, which
+    # waits for that, and let the run's exit come first
+    if event == "call" and frame.f_code.co_name == "join_executor_internals":
+        sys.setprofile(None)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+        time.sleep(1)
+
 if __name__ == "__main__":
     signals.install()
-    sys.setprofile(stop_once_started)
+    if sys.argv[1] == "worker starting":
+        sys.setprofile(as_a_worker_starts)
+    else:
+        threading.setprofile(as_the_pool_winds_down)
     try:
         map_with_progress(abs, [-1, -2])
     except Interrupted as stop:
@@ -147,12 +158,15 @@ if __name__ == "__main__":
 """
 
 
-def test_stop_between_a_worker_starting_and_the_pool_recording_it_ends_the_run(tmp_path):
-    """A worker the pool had not recorded yet was not killed: it waited for work and the run's exit (which
-    joins its multiprocessing children) waited for it, with the run's stdout and stderr open (a CI hang)."""
-    script = tmp_path / "stop_as_a_worker_starts.py"
-    script.write_text(STOP_AS_A_WORKER_STARTS)
-    proc, mark = _start([script], tmp_path, entry=())
+@pytest.mark.parametrize("when", ["worker starting", "pool winding down"])
+def test_stop_signal_at_a_pools_edges_ends_the_run(when, tmp_path):
+    """SIGTERM between a worker's start and the pool recording it, or while the run waits for its finished
+    pool to stop: the worker was left waiting for work (not killed; or its stop sentinel never sent, the
+    run's exit having closed the queue first) and the run's exit joined it, with stdout and stderr open (the
+    CI hang of test_render's SIGTERM test)."""
+    script = tmp_path / "stop_in_a_pool.py"
+    script.write_text(STOP_IN_A_POOL)
+    proc, mark = _start([script, when], tmp_path, entry=())
     try:
         _, err = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
