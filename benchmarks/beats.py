@@ -4,7 +4,7 @@ Synthesises songs with known beat and bar times (tempo 60-180 BPM, drift, a temp
 syncopated and half-time kicks, a quiet intro, noise, off-beat chord stabs, an MP3 round trip, accented metronomes in 4/4
 and 3/4) and prints, per song and pooled: F-measure (mir_eval, 70 ms window), median / p95 absolute
 error and mean signed error (ms, over beats matched within 70 ms), analysis seconds per minute of
-audio, and for our engines (learned, dsp) the bar-start F-measure (librosa has no downbeat tracker).
+audio, and for our engines (learned, dsp, hybrid) the bar-start F-measure (librosa has no downbeat tracker).
 
     python benchmarks/beats.py [--out DIR] [--quick] [--random N [--seed S]]
 
@@ -101,6 +101,10 @@ def dsp(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return ours(path, "dsp")
 
 
+def hybrid(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    return ours(path, "hybrid")
+
+
 def librosa_default(path: Path) -> tuple[np.ndarray, None]:
     y, sr = librosa.load(str(path))
     return librosa.beat.beat_track(y=y, sr=sr, units="time")[1], None
@@ -139,7 +143,7 @@ def main() -> None:
 def compare(named_songs: list[tuple[str, SynthSong]], folder: Path) -> None:
     """Run both trackers on each song and print a row per song and tracker, the pooled rows, and the
     ratios of median error and time."""
-    trackers = {"learned": learned, "dsp": dsp, "librosa": librosa_default}
+    trackers = {"learned": learned, "dsp": dsp, "hybrid": hybrid, "librosa": librosa_default}
     warmup = synth_song(folder / "warmup.wav", bpm=100, arc=(("a", 2, 1.0),)).path
     for tracker in trackers.values():
         tracker(warmup)  # JIT warm-up, every tracker
@@ -158,7 +162,7 @@ def compare(named_songs: list[tuple[str, SynthSong]], folder: Path) -> None:
         print(f"{'ALL':<20} {label:<8} {s['f']:6.3f} {s['median']:7.2f} {s['p95']:7.2f} {s['mean']:8.2f} "
               f"{s['s_per_min']:6.2f} {s['bar_f']:6.3f}")
     print()
-    for label in ("learned", "dsp"):
+    for label in ("learned", "dsp", "hybrid"):
         ratio = pooled["librosa"]["median"] / max(pooled[label]["median"], 1e-9)
         speed = pooled[label]["s_per_min"] / pooled["librosa"]["s_per_min"]
         print(f"median error: librosa / {label} = {ratio:.1f}x   time: {label} / librosa = {speed:.2f}x")

@@ -1,4 +1,4 @@
-"""Beats, tempo and bars on real recordings with human annotations: our learned and dsp engines against
+"""Beats, tempo and bars on real recordings with human annotations: our learned, dsp and hybrid engines against
 librosa's default ``beat_track`` (and Essentia's RhythmExtractor2013 / madmom's RNN+DBN when importable), same files,
 one run.
 
@@ -11,7 +11,7 @@ x3, /3, off-beat, other, no beats), downbeat F where annotated (our engines and 
 beats per bar found / annotated, seconds; then pooled lines over all, steady and expressive tracks (mean F / CMLt / AMLt over tracks,
 a track without beats counting 0; errors pooled over matched beats).
 
-    python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers learned,dsp,librosa]
+    python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers learned,dsp,hybrid,librosa]
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import mir_eval
 import numpy as np
-from beats import WINDOW, dsp, errors_ms, learned, librosa_default  # benchmarks/beats.py: same trackers, same error
+from beats import WINDOW, dsp, errors_ms, hybrid, learned, librosa_default  # benchmarks/beats.py: same trackers, same error
 
 DEFAULT_FOLDER = Path(os.environ.get("MONTAGE_AI_REAL_MUSIC")
                       or Path(__file__).resolve().parents[1] / ".." / "shared" / "real_music")
@@ -50,7 +50,7 @@ def madmom_dbn(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def available_trackers() -> dict:
-    trackers = {"learned": learned, "dsp": dsp, "librosa": librosa_default}
+    trackers = {"learned": learned, "dsp": dsp, "hybrid": hybrid, "librosa": librosa_default}
     for name, module, fn in (("essentia", "essentia.standard", essentia_rhythm), ("madmom", "madmom", madmom_dbn)):
         try:
             __import__(module)
@@ -138,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="annotated recordings and TRACKS.tsv")
     parser.add_argument("--only", nargs="*", help="track names to measure (default: all)")
-    parser.add_argument("--trackers", help="comma-separated subset of: learned, dsp, librosa, essentia, madmom")
+    parser.add_argument("--trackers", help="comma-separated subset of: learned, dsp, hybrid, librosa, essentia, madmom")
     args = parser.parse_args()
     if not (args.folder / "TRACKS.tsv").is_file():
         print(f"real_music: skipped, no annotated recordings at {args.folder.resolve()}")

@@ -54,10 +54,36 @@ def test_learned_engine_finds_the_beats_and_bars(learned, song):
     assert learned.tempo_bpm == pytest.approx(124, abs=1)
 
 
+def test_hybrid_engine_has_the_dsp_beats_and_the_models_bars(song):
+    hybrid = analyze_music(song.path, use_cache=False, beat_engine="hybrid")
+    assert hybrid.beat_engine == "hybrid"
+    assert hybrid.beats == analyze_music(song.path, use_cache=False, beat_engine="dsp").beats
+    assert hybrid.beats_per_bar == 4  # the model alone may say 2 here (above)
+    bars = np.asarray(hybrid.downbeats)
+    assert np.mean([np.min(np.abs(bars - t)) < 0.07 for t in song.downbeats]) >= 0.9
+    assert len(bars) <= len(song.downbeats) + 1
+
+
+def test_hybrid_engine_takes_the_models_beats_when_the_grid_is_off_the_beat(song):
+    """A dsp grid that followed off-beat chords (moved here by half a beat) gives way to the model's beats."""
+    from montage_ai.audio.analyze import _read_features
+    from montage_ai.audio.learned import check_grid
+    from montage_ai.audio.onsets import HOP
+    bands = _read_features(song.path, lambda f: None, 0, keep_mel=True).bands
+    period = 60 / 124
+    grid = np.round((np.asarray(song.beats[:-1]) + period / 2) * bands.sr / HOP) * HOP / bands.sr
+    times, bars, metre = check_grid(bands, grid)
+    truth = np.asarray(song.beats)
+    assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
+    kept, _, _ = check_grid(bands, np.round(truth * bands.sr / HOP) * HOP / bands.sr)
+    assert np.array_equal(kept, np.round(truth * bands.sr / HOP) * HOP / bands.sr)
+
+
 def test_engines_are_cached_apart(song):
     first = analyze_music(song.path, beat_engine="learned")
     assert analyze_music(song.path, beat_engine="learned").beat_engine == "learned"
     assert analyze_music(song.path, beat_engine="dsp").beat_engine == "dsp"
+    assert analyze_music(song.path, beat_engine="hybrid").beat_engine == "hybrid"
     assert first.beats == analyze_music(song.path, beat_engine="learned").beats
 
 

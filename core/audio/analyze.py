@@ -89,8 +89,9 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     """Tempo, beats, downbeats, energy and arc sections of the audio in ``path``.
 
     ``beat_engine`` (one of ``hints.BEAT_ENGINES``) picks the beat tracker: ``learned`` (the
-    model of :mod:`.beat_model` and the decoder of :mod:`.bar_pointer`) or ``dsp`` (:mod:`.beats`
-    and :mod:`.bars`); either way each beat is then refined onto its attack.
+    model of :mod:`.beat_model` and the decoder of :mod:`.bar_pointer`), ``dsp`` (:mod:`.beats`
+    and :mod:`.bars`) or ``hybrid`` (the dsp beats checked by the model, the model's bars:
+    ``learned.check_grid``); either way each beat is then refined onto its attack.
 
     The editor may overrule the analysis: ``tempo_hint`` (BPM) picks the tempo and metrical level
     nearest it, ``beats_per_bar`` the meter; both are recorded in ``Music.overrides``.
@@ -122,7 +123,7 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
 
 def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float],
              engine: str) -> Music:
-    features = _read_features(path, progress, seconds, keep_mel=engine == "learned")
+    features = _read_features(path, progress, seconds, keep_mel=engine != "dsp")
     duration = features.samples / ANALYSIS_RATE  # what plays: containers' durations may count encoder padding
     if duration < MIN_DURATION:
         raise InputError(path, f"audio is {duration:.2f} s long; at least {MIN_DURATION:.0f} s is needed")
@@ -132,12 +133,14 @@ def _analyze(path: Path, progress: Callable[[float], None], seconds: float, over
         grid, bar_index, meter = learned.track(features.bands, hint, int(meter) if meter else None)
     else:
         grid = beat_mod.track_grid(features.bands, hint)
+    if engine == "hybrid":
+        grid, bar_index, meter = learned.check_grid(features.bands, grid, hint, int(meter) if meter else None)
     progress(TRACK_DONE)
     beats = complete(grid, *_refine(path, grid, features.signal))
     if len(beats) == 0:
         warnings.append(RunWarning("no_beat", f"{path.name}: no steady beat found; cuts fall on a time grid instead of "
                                            "beats (--tempo-hint BPM tracks beats near a tempo you give)"))
-    if engine == "learned":
+    if engine != "dsp":
         bars = _nearest(beats, grid[bar_index])
     else:
         bars, meter = bar_starts(beats, features.bands, meter)

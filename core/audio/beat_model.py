@@ -25,11 +25,11 @@ CHUNK = 30_000
 FLUX_SCALE = 10.0
 
 
-def network_input(mel_db: np.ndarray) -> np.ndarray:
-    """Channels x frames: each band's level under the loudest (0 = ``TOP_DB`` under it, 1 = loudest)
-    and its rise since the previous frame."""
+def network_input(mel_db: np.ndarray, loudest: float | None = None) -> np.ndarray:
+    """Channels x frames: each band's level under the loudest (0 = ``TOP_DB`` under it, 1 = loudest;
+    ``loudest`` in dB, else ``mel_db``'s own maximum) and its rise since the previous frame."""
     mel_db = np.asarray(mel_db, dtype=np.float32)
-    level = (mel_db - mel_db.max()) / TOP_DB + 1.0
+    level = (mel_db - (mel_db.max() if loudest is None else np.float32(loudest))) / TOP_DB + 1.0
     rise = np.maximum(0.0, np.diff(mel_db, axis=1, prepend=mel_db[:, :1])) / FLUX_SCALE
     return np.concatenate([level, rise]).astype(np.float32)
 
@@ -81,13 +81,16 @@ def reach(weights: dict[str, np.ndarray]) -> int:
 def activations(mel_db: np.ndarray, weights: dict[str, np.ndarray] | None = None,
                 chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
     """Beat and downbeat probabilities (0..1) per frame of ``mel_db`` (:attr:`OnsetBands.mel_db`), run
-    ``chunk`` frames at a time with :func:`reach` frames of context either side (equal to one run over all)."""
+    ``chunk`` frames at a time with :func:`reach` frames of context either side (equal to one run over all;
+    the network's input is made chunk by chunk too, so an hour's file never holds it whole)."""
     weights = weights or load_weights()
-    x = network_input(mel_db)
-    n, context = x.shape[1], reach(weights)
+    mel_db = np.asarray(mel_db, dtype=np.float32)
+    n, context, loudest = mel_db.shape[1], reach(weights), float(mel_db.max()) if mel_db.size else 0.0
     logits = np.empty((2, n), dtype=np.float32)
     for start in range(0, n, chunk):
         lo, end = max(0, start - context), min(n, start + chunk)
-        logits[:, start:end] = forward(x[:, lo:min(n, end + context)], weights)[:, start - lo:end - lo]
+        before = max(0, lo - 1)  # the frame before the window, for the first frame's rise
+        x = network_input(mel_db[:, before:min(n, end + context)], loudest)[:, lo - before:]
+        logits[:, start:end] = forward(x, weights)[:, start - lo:end - lo]
     p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     return p[0], p[1]

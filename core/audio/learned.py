@@ -1,5 +1,5 @@
 """The learned beat engine: the model's activations (:mod:`.beat_model`) decoded into beats, bar
-starts and the metre (:mod:`.bar_pointer`)."""
+starts and the metre (:mod:`.bar_pointer`); and the hybrid engine's check of the dsp tracker's beats."""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bar_pointer import decode
+from .bar_pointer import bar_index, decode, off_beat
+from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
 from .onsets import HOP, OnsetBands
@@ -15,13 +16,33 @@ from .onsets import HOP, OnsetBands
 
 def track(bands: OnsetBands, tempo_hint: float | None = None,
           beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Beat times (seconds, sub-frame), the index of each beat that starts a bar, and the beats per
-    bar; no beats when the model hears no pulse. ``tempo_hint`` (BPM) keeps the tempo near it,
-    ``beats_per_bar`` fixes the metre."""
+    """Beat times (seconds, sub-frame), the index of each beat that starts a bar (the model's downbeat
+    activation and the harmonic change at the beats), and the beats per bar; no beats when the model
+    hears no pulse. ``tempo_hint`` (BPM) keeps the tempo near it, ``beats_per_bar`` fixes the metre."""
     if bands.mel_db.shape[1] < 2 * bands.sr / HOP:
         return np.zeros(0), np.zeros(0, dtype=int), beats_per_bar or 4
     beat, downbeat = activations(bands.mel_db)
-    return decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES)
+    return decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
+
+
+def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = None,
+               beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats unless the
+    model hears them off the beat (its beat activation far higher between them: an off-beat skank
+    or stabs followed), then the model's own beats; bar starts and metre from the model's downbeat
+    activation and the harmonic change at those beats. Returns what :func:`track` returns."""
+    if len(grid) < 4 or bands.mel_db.shape[1] < 2 * bands.sr / HOP:
+        return grid, np.zeros(0, dtype=int), beats_per_bar or 4
+    beat, downbeat = activations(bands.mel_db)
+    frames = np.round(np.asarray(grid) * bands.sr / HOP).astype(int)
+    if off_beat(beat, frames):
+        return decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
+    return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands))
+
+
+def _harmony(bands: OnsetBands):
+    """Beat frames -> the harmonic change into each beat (:func:`.bars.harmonic_change`)."""
+    return lambda frames: harmonic_change(bands, frames)
 
 
 @lru_cache(maxsize=1)

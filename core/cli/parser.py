@@ -53,8 +53,9 @@ def _add_analysis_overrides(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beats-per-bar", type=checked("beats_per_bar"), metavar="N",
                    help="beats in a bar (e.g. 3 for a waltz, 2 for 6/8 counted in two): bar starts every N beats")
     p.add_argument("--beat-engine", type=checked("beat_engine"), default=api.DEFAULT_BEAT_ENGINE,
-                   help=f"beat tracker: {' or '.join(api.BEAT_ENGINES)} (learned: a small neural network with a "
-                        f"tempo and bar decoder; dsp: onset signal processing; default {api.DEFAULT_BEAT_ENGINE})")
+                   help=f"beat tracker: {', '.join(api.BEAT_ENGINES)} (learned: a small neural network with a "
+                        f"tempo and bar decoder; dsp: onset signal processing; hybrid: the dsp beats checked by the "
+                        f"network, the network's bars; default {api.DEFAULT_BEAT_ENGINE})")
 
 
 def _add_scale_options(p: argparse.ArgumentParser, what: str = "analyse footage") -> None:

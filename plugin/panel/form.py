@@ -141,7 +141,8 @@ class InputsForm(QGroupBox):
         form.addRow("Beats per bar", self.meter_spin)
         self.engine_box = QComboBox()
         self.engine_box.addItems(api.BEAT_ENGINES)
-        self.engine_box.setToolTip("beat tracker: learned (neural network) or dsp (signal processing)")
+        self.engine_box.setToolTip("beat tracker: learned (neural network), dsp (signal processing) or hybrid "
+                                   "(the dsp beats checked by the network, the network's bars)")
         form.addRow("Beat tracker", self.engine_box)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 99999)
