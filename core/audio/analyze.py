@@ -107,9 +107,7 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
     if beat_engine not in BEAT_ENGINES:
         raise ValueError(f"unknown beat engine {beat_engine!r}")
     seconds = require_audio(path)  # before hashing the bytes: a file of 56 hours is refused at once
-    key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
-    if beat_engine != "dsp":  # dsp entries keep their keys
-        key += f"-{beat_engine}{learned.weights_digest()}"
+    key = cache_key(path, overrides, beat_engine)
     doubts: list[str] = []
     if use_cache and (cached := cache.load(path, key, doubts)) is not None:
         return cached
@@ -119,6 +117,15 @@ def analyze_music(path: str | Path, use_cache: bool = True, progress: Callable[[
         music = replace(music, warnings=[*music.warnings, RunWarning("cache", f"{path.name}: cached analysis not used "
                                                                             f"({doubts[0]}); analysed again")])
     return music
+
+
+def cache_key(path: Path, overrides: dict[str, float], beat_engine: str) -> str:
+    """The cache entry's name for the analysis of ``path`` with the editor's ``overrides`` by ``beat_engine``:
+    the file's content, the overrides, and for the engines that run the network the weights' digest."""
+    key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
+    if beat_engine != "dsp":  # dsp entries keep their keys
+        key += f"-{beat_engine}{learned.weights_digest()}"
+    return key
 
 
 def _analyze(path: Path, progress: Callable[[float], None], seconds: float, overrides: dict[str, float],

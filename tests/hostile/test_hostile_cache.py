@@ -4,7 +4,7 @@ import json
 import pytest
 
 from montage_ai.audio import cache
-from montage_ai.audio.analyze import analyze_music
+from montage_ai.audio.analyze import analyze_music, cache_key
 
 
 @pytest.fixture
@@ -12,7 +12,7 @@ def cached(tiny_song, tmp_path, monkeypatch):
     """A fresh cache holding the tiny song's analysis; returns (entry path, the true analysis)."""
     monkeypatch.setenv("MONTAGE_AI_CACHE_DIR", str(tmp_path / "cache"))
     truth = analyze_music(tiny_song)
-    entry = cache.cache_dir() / f"{cache.content_key(truth.path)}.json"
+    entry = cache.cache_dir() / f"{cache_key(truth.path, {}, truth.beat_engine)}.json"
     assert entry.is_file()
     return entry, truth
 

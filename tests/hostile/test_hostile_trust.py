@@ -9,7 +9,7 @@ from hostile_helpers import run_cli
 
 from montage_ai import encoders
 from montage_ai.audio import cache as music_cache
-from montage_ai.audio.analyze import analyze_music
+from montage_ai.audio.analyze import analyze_music, cache_key
 from montage_ai.video import cache as footage_cache
 from montage_ai.video.footage import analyze_footage
 
@@ -53,7 +53,7 @@ def test_doubtful_footage_entry_is_made_again_with_a_note(case, own_cache, tiny_
 
 def test_doubtful_music_entry_is_made_again_with_a_note(own_cache, tiny_song):
     truth = analyze_music(tiny_song)
-    entry = music_cache.cache_dir() / f"{music_cache.content_key(truth.path)}.json"
+    entry = music_cache.cache_dir() / f"{cache_key(truth.path, {}, truth.beat_engine)}.json"
     data = json.loads(entry.read_text())
     data["music"].update(tempo_bpm=-5, beats_per_bar=0)
     data["checksum"] = music_cache._checksum(data["music"])  # a careful hand edit
