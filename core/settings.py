@@ -80,7 +80,7 @@ def parse_offset_ms(text: str) -> float:
 
 
 def parse_beat_engine(text: str) -> str:
-    """One of ``audio.hints.BEAT_ENGINES`` (``learned``, ``dsp``)."""
+    """One of ``audio.hints.BEAT_ENGINES`` (``learned``, ``dsp``, ``hybrid``)."""
     value = str(text).strip().lower()
     if value not in BEAT_ENGINES:
         raise ValueError(f"{text!r} is not a beat engine; choose from {', '.join(BEAT_ENGINES)}")

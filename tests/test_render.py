@@ -124,6 +124,7 @@ def test_bad_input_is_one_line_and_exit_2(coded_plan, tmp_path):
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and phrase in done.stderr, done.stderr
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the run's processes in /proc")
 @pytest.mark.parametrize("when", ["pool starting", "segments done"])
 def test_sigterm_mid_render_leaves_nothing(coded_plan, when):
     """SIGTERM as the pool's fork server starts, or once the segments are done: exit 143 with one line, the
