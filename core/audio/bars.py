@@ -122,6 +122,8 @@ def attack_shape(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
 def harmonic_change(bands: OnsetBands, frames: np.ndarray) -> np.ndarray:
     """Chroma cosine distance between the beat segment ending at each beat and the one it starts."""
     chroma = segment_medians(bands.chroma, frames)
+    if len(frames) and frames[0] <= 0:  # no segment before a beat on the first frame: nothing changes into it
+        chroma = np.column_stack([np.zeros(chroma.shape[0]), chroma])
     norm = np.linalg.norm(chroma, axis=0)
     unit = chroma / np.maximum(norm, 1e-9)
     tonal = norm > 1e-3  # a segment without pitch (silence, clicks) has no harmony to change

@@ -77,10 +77,7 @@ def chroma(power: np.ndarray, filterbank: np.ndarray) -> np.ndarray:
 
 def segment_medians(values: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
     """Column-wise median of ``values`` (features x frames) over each segment between consecutive
-    ``boundaries`` (increasing frame indices), with segments before the first and after the last
-    added: one column per boundary plus one; an empty segment (a boundary at frame 0 or at the end)
-    gives zeros."""
+    ``boundaries`` (frame indices), with segments before the first and after the last added."""
     n = values.shape[1]
-    edges = np.concatenate([[0], np.clip(boundaries, 0, n), [n]]).astype(int)
-    return np.column_stack([np.median(values[:, a:b], axis=1) if b > a else np.zeros(values.shape[0])
-                            for a, b in zip(edges[:-1], edges[1:])])
+    edges = np.unique(np.concatenate([[0], np.clip(boundaries, 0, n), [n]]))
+    return np.column_stack([np.median(values[:, a:b], axis=1) for a, b in zip(edges[:-1], edges[1:])])
