@@ -29,8 +29,8 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
                beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats unless the
     model hears them off the beat (its beat activation far higher between them: an off-beat skank
-    or stabs followed), then the model's own beats if it hears a pulse; bar starts and metre from the model's downbeat
-    activation and the harmonic change at those beats. Returns what :func:`track` returns."""
+    or stabs followed), then the model's own beats if it hears a pulse; bar starts and metre from the
+    model's downbeat activation and the harmonic change at those beats. Returns what :func:`track` returns."""
     if len(grid) < 4 or bands.mel_db.shape[1] < 2 * bands.sr / HOP:
         return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     beat, downbeat = activations(bands.mel_db)
