@@ -15,13 +15,14 @@ import subprocess
 import sys
 import tempfile
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from songs import RECORD_LIKE, draw, write_midi  # noqa: E402
+from songs import RECORD_LIKE, Song, draw, write_midi  # noqa: E402
 
 from montage_ai.audio.decode import ANALYSIS_RATE  # noqa: E402
 from montage_ai.audio.onsets import onset_bands  # noqa: E402
@@ -116,13 +117,12 @@ def damage(rng: np.random.Generator, y: np.ndarray, beats: np.ndarray, downbeats
     return y, beats, downbeats
 
 
-def make_batch(first: int, out: Path) -> list[dict]:
-    """Songs ``first`` .. ``first + BATCH - 1`` rendered in one FluidSynth run (one soundfont, one
-    reverb and chorus setting: loading a soundfont costs more than rendering a song)."""
-    rng = np.random.default_rng(10_000 + first)
-    seeds = list(range(first, first + BATCH))
+def rendered(seeds: list[int]) -> Iterator[tuple[int, Song, np.ndarray, np.ndarray, np.ndarray]]:
+    """The songs of ``seeds`` rendered in one FluidSynth run (one soundfont, one reverb and chorus setting, drawn
+    from the first seed: loading a soundfont costs more than rendering a song) and damaged: per song its seed,
+    the song, the samples and the beat and downbeat times inside them."""
+    rng = np.random.default_rng(10_000 + seeds[0])
     songs = [draw(seed, SONG) for seed in seeds]
-    report = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_midi(songs, str(folder / "songs.mid"), SLOT)
@@ -134,12 +134,20 @@ def make_batch(first: int, out: Path) -> list[dict]:
             limiter = np.random.default_rng([seed, 8]) if seed >= RECORD_LIKE else None
             y, beats, downbeats = damage(song_rng, y, song.beats, song.downbeats, folder, limiter)
             duration = y.size / SR
-            mel = onset_bands(y, SR).mel_db.astype(np.float16)
-            np.savez_compressed(out / f"song{seed:05d}.npz", mel_db=mel, beats=beats[(beats >= 0) & (beats < duration)],
-                                downbeats=downbeats[(downbeats >= 0) & (downbeats < duration)],
-                                beats_per_bar=song.beats_per_bar, compound=song.compound, bpm=song.bpm)
-            report.append({"seed": seed, "groove": song.groove, "bpb": song.beats_per_bar,
-                           "compound": song.compound, "bpm": round(song.bpm, 1)})
+            yield (seed, song, y, beats[(beats >= 0) & (beats < duration)],
+                   downbeats[(downbeats >= 0) & (downbeats < duration)])
+
+
+def make_batch(first: int, out: Path) -> list[dict]:
+    """Songs ``first`` .. ``first + BATCH - 1`` (:func:`rendered`), each stored as the model's input features
+    with its beat and downbeat times."""
+    report = []
+    for seed, song, y, beats, downbeats in rendered(list(range(first, first + BATCH))):
+        mel = onset_bands(y, SR).mel_db.astype(np.float16)
+        np.savez_compressed(out / f"song{seed:05d}.npz", mel_db=mel, beats=beats, downbeats=downbeats,
+                            beats_per_bar=song.beats_per_bar, compound=song.compound, bpm=song.bpm)
+        report.append({"seed": seed, "groove": song.groove, "bpb": song.beats_per_bar,
+                       "compound": song.compound, "bpm": round(song.bpm, 1)})
     return report
 
 

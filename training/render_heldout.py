@@ -6,14 +6,13 @@ all engines are measured on them alike:
     nice python training/render_heldout.py --out /tmp/heldout [--every 3]
     python benchmarks/real_music.py --folder /tmp/heldout --trackers learned,dsp,hybrid,librosa
 
-Same songs and damage as :mod:`make_data` (each song from its seed); the soundfont and reverb are drawn per
-group of ten rendered together. Drumless songs are listed as ``expressive``, the others ``steady``.
+Same songs and damage as :mod:`make_data` (each song from its seed, :func:`make_data.rendered`); the soundfont
+and reverb are drawn per group of ten rendered together. Drumless songs are listed as ``expressive``, the others ``steady``.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import wave
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_data as md  # noqa: E402
-from songs import RECORD_LIKE, draw, write_midi  # noqa: E402
 
 LAST_SEED = 2320  # seeds rendered so far: 0-2319
 
@@ -45,35 +43,18 @@ def main() -> None:
     with open(args.out / "TRACKS.tsv", "w") as tracks:
         tracks.write("# name\tcategory\tgroove, beats per bar, BPM\n")
         for g in range(0, len(seeds), md.BATCH):
-            group = seeds[g:g + md.BATCH]
-            rng = np.random.default_rng(10_000 + group[0])
-            songs = [draw(seed, md.SONG) for seed in group]
-            with tempfile.TemporaryDirectory() as tmp:
-                folder = Path(tmp)
-                write_midi(songs, str(folder / "songs.mid"), md.SLOT)
-                whole = md.render(folder / "songs.mid", folder / "songs.wav",
-                                  md.SOUNDFONTS[int(rng.integers(0, len(md.SOUNDFONTS)))],
-                                  rng.random() < 0.6, rng.random() < 0.3, rng.uniform(0.3, 0.6))
-                for i, (seed, song) in enumerate(zip(group, songs)):
-                    y = whole[int(i * md.SLOT * md.SR):int((i * md.SLOT + md.SONG) * md.SR)]
-                    limiter = np.random.default_rng([seed, 8]) if seed >= RECORD_LIKE else None
-                    y, beats, downbeats = md.damage(np.random.default_rng(20_000 + seed), y, song.beats,
-                                                    song.downbeats, folder, limiter)
-                    duration = y.size / md.SR
-                    beats = beats[(beats >= 0) & (beats < duration)]
-                    downbeats = downbeats[(downbeats >= 0) & (downbeats < duration)]
-                    name = f"heldout{seed:05d}"
-                    with wave.open(str(args.out / f"{name}.wav"), "wb") as w:
-                        w.setnchannels(1)
-                        w.setsampwidth(2)
-                        w.setframerate(md.SR)
-                        w.writeframes((np.clip(y, -1, 1) * 32767).astype(np.int16).tobytes())
-                    np.savetxt(args.out / f"{name}.beats", np.column_stack([beats, bar_numbers(beats, downbeats)]),
-                               fmt="%.6f %d")
-                    category = "expressive" if song.groove == "drumless" else "steady"
-                    tracks.write(f"{name}\t{category}\t{song.groove}, {song.beats_per_bar}, {song.bpm:.0f}\n")
-            print(f"{g + len(group)} of {len(seeds)} songs", flush=True)
-
+            for seed, song, y, beats, downbeats in md.rendered(seeds[g:g + md.BATCH]):
+                name = f"heldout{seed:05d}"
+                with wave.open(str(args.out / f"{name}.wav"), "wb") as w:
+                    w.setnchannels(1)
+                    w.setsampwidth(2)
+                    w.setframerate(md.SR)
+                    w.writeframes((np.clip(y, -1, 1) * 32767).astype(np.int16).tobytes())
+                np.savetxt(args.out / f"{name}.beats", np.column_stack([beats, bar_numbers(beats, downbeats)]),
+                           fmt="%.6f %d")
+                category = "expressive" if song.groove == "drumless" else "steady"
+                tracks.write(f"{name}\t{category}\t{song.groove}, {song.beats_per_bar}, {song.bpm:.0f}\n")
+            print(f"{min(g + md.BATCH, len(seeds))} of {len(seeds)} songs", flush=True)
 
 if __name__ == "__main__":
     main()
