@@ -3,7 +3,7 @@ metre and bar positions, no pulse, and the editor's hints."""
 import numpy as np
 import pytest
 
-from montage_ai.audio.bar_pointer import bar_positions, decode, off_beat
+from montage_ai.audio.bar_pointer import bar_positions, decode, off_beat, twice_as_fast
 
 FPS = 22050 / 256
 
@@ -54,6 +54,13 @@ def test_grid_off_the_beat_is_told_from_one_on_it():
     assert not off_beat(beat, on)
     assert off_beat(beat, np.round((beats[:-1] + 0.25) * FPS).astype(int))
     assert not off_beat(beat, on[::2])  # every other beat: half a period is a beat, not a gap between two
+
+
+def test_twice_as_fast_is_an_exact_half_of_the_spacing_either_way_of_a_little():
+    grid = np.arange(20) * 0.6
+    assert twice_as_fast(grid, np.arange(40) * 0.3) and twice_as_fast(grid, np.arange(40) * 0.31)
+    assert not twice_as_fast(grid, grid) and not twice_as_fast(grid, np.arange(30) * 0.4)
+    assert not twice_as_fast(grid, np.arange(40) * 0.6 / 3)  # three to a beat (12/8 counted in four)
 
 
 def test_tempo_change_is_followed():

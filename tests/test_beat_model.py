@@ -79,6 +79,20 @@ def test_hybrid_engine_takes_the_models_beats_when_the_grid_is_off_the_beat(song
     assert np.array_equal(kept, np.round(truth * bands.sr / HOP) * HOP / bands.sr)
 
 
+def test_hybrid_engine_takes_the_models_beats_at_half_their_tempo_or_none(song):
+    """A dsp grid on every other beat of a song without a backbeat (four on the floor) gives way to the
+    model's beats, which run twice as fast; so does no grid at all."""
+    from montage_ai.audio.analyze import _read_features
+    from montage_ai.audio.learned import check_grid
+    from montage_ai.audio.onsets import HOP
+    bands = _read_features(song.path, lambda f: None, 0, keep_mel=True).bands
+    truth = np.asarray(song.beats)
+    times, _, _ = check_grid(bands, np.round(truth[::2] * bands.sr / HOP) * HOP / bands.sr)
+    assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
+    times, _, _ = check_grid(bands, np.zeros(0))  # the dsp tracker heard no pulse; the model does
+    assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
+
+
 def test_engines_are_cached_apart(song):
     first = analyze_music(song.path, beat_engine="learned")
     assert analyze_music(song.path, beat_engine="learned").beat_engine == "learned"
@@ -87,11 +101,12 @@ def test_engines_are_cached_apart(song):
     assert first.beats == analyze_music(song.path, beat_engine="learned").beats
 
 
+@pytest.mark.parametrize("engine", ["learned", "hybrid"])
 @pytest.mark.parametrize("signal", ["silence", "noise"])
-def test_no_pulse_gives_no_beats(tmp_path, signal):
+def test_no_pulse_gives_no_beats(tmp_path, signal, engine):
     samples = np.zeros(44100 * 8) if signal == "silence" else 0.3 * np.random.default_rng(1).standard_normal(44100 * 8)
     write_wav(tmp_path / "x.wav", samples, 44100)
-    music = analyze_music(tmp_path / "x.wav", use_cache=False, beat_engine="learned")
+    music = analyze_music(tmp_path / "x.wav", use_cache=False, beat_engine=engine)
     assert music.beats == [] and "no steady beat" in music.warnings[0]
 
 

@@ -11,7 +11,7 @@ from montage_ai.audio.beats import track_grid
 from montage_ai.audio.decode import ANALYSIS_RATE, stream_mono
 from montage_ai.audio.grid import dp_beats, viterbi
 from montage_ai.audio.onsets import HOP, onset_bands
-from montage_ai.audio.tempo import block_tempogram, tempo_curve
+from montage_ai.audio.tempo import block_tempogram, has_backbeat, tempo_curve
 from montage_ai.audio.wav import write_wav
 from montage_ai.demo_media import synth_song
 from montage_ai.plan.planner import PlanSettings, plan_montage
@@ -69,6 +69,17 @@ def test_metrical_level_is_the_one_the_song_was_written_in(tmp_path, bpm, kick):
     music = analyze_music(song.path, use_cache=False)
     assert music.tempo_bpm == pytest.approx(bpm, rel=0.02)
     assert _f_measure(music.beats, song.beats) >= 0.9  # a wrong level scores 0.67 or less
+
+
+@pytest.mark.parametrize("kick, backbeat", [("rock", True), ("syncopated", True), ("four", False)])
+def test_a_backbeat_holds_the_counts_and_every_other_count_has_none(tmp_path, kick, backbeat):
+    """Kick and snare alternating on the beats (rock, syncopated kicks) is a backbeat; four on the floor
+    is not; every other beat of any of them (kick and snare no longer on alternate counts) is not."""
+    song = _song(tmp_path, kick, bpm=100, kick=kick)
+    bands = _bands(song)
+    frames = np.round(np.asarray(song.beats) * ANALYSIS_RATE / HOP).astype(int)
+    assert has_backbeat(frames, bands) == backbeat
+    assert not has_backbeat(frames[::2], bands)
 
 
 @pytest.mark.parametrize("bpm", [118, 128])

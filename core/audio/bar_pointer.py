@@ -49,6 +49,9 @@ HARMONY_WEIGHT = 16.0
 #: The dsp tracker's beats are off the beat when the model's beat activation halfway between them is
 #: this many times that on them (an off-beat skank, stabs or hi-hats followed).
 OFF_BEAT = 2.0
+#: The model's beats run at twice the dsp tracker's tempo when their median spacing is half the
+#: tracker's within this ratio's range (either way of an exact half).
+TWICE = (1.8, 2.2)
 #: Beats at the ends whose activation is under this are dropped (silence, a fade): the model
 #: says no beat there and the HMM only carried its grid through.
 END_ACTIVATION = 0.08
@@ -144,6 +147,13 @@ def off_beat(activation: np.ndarray, frames: np.ndarray) -> bool:
         return False
     between = at_frames(activation, (frames[:-1] + frames[1:]) // 2).mean()
     return bool(between >= OFF_BEAT * max(float(at_frames(activation, frames).mean()), EPS))
+
+
+def twice_as_fast(grid: np.ndarray, own: np.ndarray) -> bool:
+    """Whether the beat times ``own`` (seconds) run at twice the tempo of the beat times ``grid``."""
+    if len(grid) < 2 or len(own) < 2:
+        return False
+    return bool(TWICE[0] < np.median(np.diff(grid)) / np.median(np.diff(own)) < TWICE[1])
 
 
 def bar_index(downbeat_act: np.ndarray, frames: np.ndarray, beats_per_bar: int | None = None,

@@ -7,11 +7,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bar_pointer import bar_index, decode, off_beat
+from .bar_pointer import bar_index, decode, off_beat, twice_as_fast
 from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
 from .onsets import HOP, OnsetBands
+from .tempo import has_backbeat
 
 
 def track(bands: OnsetBands, tempo_hint: float | None = None,
@@ -27,18 +28,23 @@ def track(bands: OnsetBands, tempo_hint: float | None = None,
 
 def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = None,
                beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats unless the
-    model hears them off the beat (its beat activation far higher between them: an off-beat skank
-    or stabs followed), then the model's own beats if it hears a pulse; bar starts and metre from the
-    model's downbeat activation and the harmonic change at those beats. Returns what :func:`track` returns."""
-    if len(grid) < 4 or bands.mel_db.shape[1] < 2 * bands.sr / HOP:
+    """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats, or the
+    model's own beats where it hears a pulse and the tracker found none, or the model hears the grid
+    off the beat (its beat activation far higher between the grid's beats: an off-beat skank or
+    stabs followed), or it taps twice as fast where no backbeat holds the grid's level (kick and
+    snare alternating on its beats; without one the tracker's level choice often halves a song);
+    bar starts and metre from the model's downbeat activation and the harmonic change at those
+    beats. Returns what :func:`track` returns."""
+    if bands.mel_db.shape[1] < 2 * bands.sr / HOP:
         return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     beat, downbeat = activations(bands.mel_db)
     frames = np.round(np.asarray(grid) * bands.sr / HOP).astype(int)
-    if off_beat(beat, frames):
-        own = decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
-        if len(own[0]) >= 4:  # the model's own beats, unless it hears no pulse of its own
-            return own
+    own = decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
+    if len(own[0]) >= 4 and (len(grid) < 4 or off_beat(beat, frames)
+                             or (twice_as_fast(grid, own[0]) and not has_backbeat(frames, bands))):
+        return own
+    if len(grid) < 4:
+        return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands))
 
 

@@ -142,6 +142,12 @@ def _binary_level(frames: np.ndarray, bands: OnsetBands) -> tuple[np.ndarray, in
     return frames, meter
 
 
+def has_backbeat(frames: np.ndarray, bands: OnsetBands) -> bool:
+    """Whether kick and snare alternate on the counts ``frames`` (:func:`_accents`): then the counts
+    are the beats, neither halved nor doubled."""
+    return len(frames) >= 8 and _accents(frames, bands)[0] >= BACKBEAT
+
+
 def _meter(frames: np.ndarray, bands: OnsetBands) -> int:
     """Beats per bar of the counts ``frames`` (:func:`.bars.choose_meter`)."""
     return choose_meter(beat_features(bands, frames))
