@@ -3,7 +3,7 @@ metre and bar positions, no pulse, and the editor's hints."""
 import numpy as np
 import pytest
 
-from montage_ai.audio.bar_pointer import bar_positions, decode, off_beat, twice_as_fast
+from montage_ai.audio.bar_pointer import bar_positions, decode, off_beat, other_phase, twice_as_fast
 
 FPS = 22050 / 256
 
@@ -61,6 +61,17 @@ def test_twice_as_fast_is_an_exact_half_of_the_spacing_either_way_of_a_little():
     assert twice_as_fast(grid, np.arange(40) * 0.3) and twice_as_fast(grid, np.arange(40) * 0.31)
     assert not twice_as_fast(grid, grid) and not twice_as_fast(grid, np.arange(30) * 0.4)
     assert not twice_as_fast(grid, np.arange(40) * 0.6 / 3)  # three to a beat (12/8 counted in four)
+
+
+def test_other_phase_is_the_same_tempo_with_most_beats_apart():
+    grid = 0.5 + np.arange(40) * 0.5
+    jitter = np.random.default_rng(4).uniform(-0.03, 0.03, grid.size)
+    assert not other_phase(grid, grid + jitter)  # the same beats, a little apart
+    assert other_phase(grid, grid + 0.125) and other_phase(grid, grid + 0.25)  # a quarter, a half beat later
+    late = grid.copy()
+    late[:15] += 0.125  # an intro off by a quarter beat, the rest on the same beats
+    assert not other_phase(grid, late)
+    assert not other_phase(grid, 0.5 + np.arange(30) * 0.62)  # another tempo: not a phase question
 
 
 def test_tempo_change_is_followed():

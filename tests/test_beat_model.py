@@ -79,9 +79,9 @@ def test_hybrid_engine_takes_the_models_beats_when_the_grid_is_off_the_beat(song
     assert np.array_equal(kept, np.round(truth * bands.sr / HOP) * HOP / bands.sr)
 
 
-def test_hybrid_engine_takes_the_models_beats_at_half_their_tempo_or_none(song):
+def test_hybrid_engine_takes_the_models_beats_at_half_their_tempo_on_another_phase_or_none(song):
     """A dsp grid on every other beat of a song without a backbeat (four on the floor) gives way to the
-    model's beats, which run twice as fast; so does no grid at all."""
+    model's beats, which run twice as fast; so do a grid a quarter beat late and no grid at all."""
     from montage_ai.audio.analyze import _read_features
     from montage_ai.audio.learned import check_grid
     from montage_ai.audio.onsets import HOP
@@ -90,6 +90,9 @@ def test_hybrid_engine_takes_the_models_beats_at_half_their_tempo_or_none(song):
     times, _, _ = check_grid(bands, np.round(truth[::2] * bands.sr / HOP) * HOP / bands.sr)
     assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
     times, _, _ = check_grid(bands, np.zeros(0))  # the dsp tracker heard no pulse; the model does
+    assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
+    quarter = np.round((truth[:-1] + 0.25 * 60 / 124) * bands.sr / HOP) * HOP / bands.sr
+    times, _, _ = check_grid(bands, quarter)  # the tempo, a quarter beat late: another phase
     assert np.mean([np.min(np.abs(times - t)) < 0.07 for t in truth]) >= 0.95
 
 

@@ -49,9 +49,11 @@ HARMONY_WEIGHT = 16.0
 #: The dsp tracker's beats are off the beat when the model's beat activation halfway between them is
 #: this many times that on them (an off-beat skank, stabs or hi-hats followed).
 OFF_BEAT = 2.0
-#: The model's beats run at twice the dsp tracker's tempo when their median spacing is half the
-#: tracker's within this ratio's range (either way of an exact half).
-TWICE = (1.8, 2.2)
+#: Two beat sequences run at the same tempo, or one at twice the other's, when the ratio of their
+#: median spacings falls in these ranges.
+SAME, TWICE = (1 / 1.1, 1.1), (1.8, 2.2)
+#: Beats of two sequences coincide within this (seconds: the tolerance of the beat F-measure).
+COINCIDE = 0.07
 #: Beats at the ends whose activation is under this are dropped (silence, a fade): the model
 #: says no beat there and the HMM only carried its grid through.
 END_ACTIVATION = 0.08
@@ -149,11 +151,27 @@ def off_beat(activation: np.ndarray, frames: np.ndarray) -> bool:
     return bool(between >= OFF_BEAT * max(float(at_frames(activation, frames).mean()), EPS))
 
 
+def tempo_ratio(grid: np.ndarray, own: np.ndarray) -> float:
+    """The tempo of the beat times ``own`` over that of the beat times ``grid`` (their median spacings'
+    inverse ratio); 0 when either has fewer than two beats."""
+    if len(grid) < 2 or len(own) < 2:
+        return 0.0
+    return float(np.median(np.diff(grid)) / np.median(np.diff(own)))
+
+
 def twice_as_fast(grid: np.ndarray, own: np.ndarray) -> bool:
     """Whether the beat times ``own`` (seconds) run at twice the tempo of the beat times ``grid``."""
-    if len(grid) < 2 or len(own) < 2:
+    return TWICE[0] < tempo_ratio(grid, own) < TWICE[1]
+
+
+def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
+    """Whether the beat times ``own`` run at the tempo of ``grid`` but on another phase: fewer than
+    half of ``grid``'s beats have one of ``own``'s within ``COINCIDE``."""
+    if not SAME[0] < tempo_ratio(grid, own) < SAME[1]:
         return False
-    return bool(TWICE[0] < np.median(np.diff(grid)) / np.median(np.diff(own)) < TWICE[1])
+    nearest = np.clip(np.searchsorted(own, grid), 1, len(own) - 1)
+    gap = np.minimum(np.abs(grid - own[nearest - 1]), np.abs(grid - own[nearest]))
+    return bool(np.mean(gap <= COINCIDE) < 0.5)
 
 
 def bar_index(downbeat_act: np.ndarray, frames: np.ndarray, beats_per_bar: int | None = None,

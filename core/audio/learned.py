@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bar_pointer import bar_index, decode, off_beat, twice_as_fast
+from .bar_pointer import bar_index, decode, off_beat, other_phase, twice_as_fast
 from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
@@ -29,18 +29,24 @@ def track(bands: OnsetBands, tempo_hint: float | None = None,
 def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = None,
                beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats, or the
-    model's own beats where it hears a pulse and the tracker found none, or the model hears the grid
-    off the beat (its beat activation far higher between the grid's beats: an off-beat skank or
-    stabs followed), or it taps twice as fast where no backbeat holds the grid's level (kick and
-    snare alternating on its beats; without one the tracker's level choice often halves a song);
-    bar starts and metre from the model's downbeat activation and the harmonic change at those
-    beats. Returns what :func:`track` returns."""
+    model's own beats where it hears a pulse and
+
+    - the tracker found none;
+    - or the model hears the grid off the beat (its beat activation far higher between the grid's
+      beats: an off-beat skank or stabs followed);
+    - or the model taps the grid's tempo on another phase (most grid beats away from its own: the
+      tracker followed accents that are not the beat);
+    - or the model taps twice as fast where no backbeat holds the grid's level (kick and snare
+      alternating on its beats; without one the tracker's level choice often halves a song).
+
+    Bar starts and metre from the model's downbeat activation and the harmonic change at the beats
+    kept. Returns what :func:`track` returns."""
     if bands.mel_db.shape[1] < 2 * bands.sr / HOP:
         return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     beat, downbeat = activations(bands.mel_db)
     frames = np.round(np.asarray(grid) * bands.sr / HOP).astype(int)
     own = decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
-    if len(own[0]) >= 4 and (len(grid) < 4 or off_beat(beat, frames)
+    if len(own[0]) >= 4 and (len(grid) < 4 or off_beat(beat, frames) or other_phase(grid, own[0])
                              or (twice_as_fast(grid, own[0]) and not has_backbeat(frames, bands))):
         return own
     if len(grid) < 4:
