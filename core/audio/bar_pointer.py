@@ -92,25 +92,27 @@ def beat_frames(activation: np.ndarray, fps: float, bpm_range: tuple[float, floa
     # the tempo prior, per second of music at each period: charged for the interval before each beat
     octaves = np.log2(60.0 * fps / per / PRIOR_BPM)
     interval_prior = -PRIOR_WEIGHT * octaves ** 2 / (2 * PRIOR_OCTAVES ** 2) * per / fps
-    pad = int(per.max())
-    score = np.zeros((pad + n, per.size))  # rows before ``pad``: before the song (any phase)
+    pmin, pmax = int(per.min()), int(per.max())
+    ring = pmax + pmin  # the frames a block reads (up to pmax back) and writes (pmin): an hour stays small
+    score = np.zeros((ring, per.size))  # frame f's scores in row f % ring; before the song 0 (any phase)
     back = np.zeros((n, per.size), dtype=np.int16)
     columns = np.arange(per.size)
-    for t0 in range(0, n, int(per.min())):
-        t = np.arange(t0, min(n, t0 + int(per.min())))
-        previous = score[pad + t[:, None] - per[None, :], columns[None, :]] + interval_prior[None, :]
+    for t0 in range(0, n, pmin):
+        t = np.arange(t0, min(n, t0 + pmin))
+        previous = score[(t[:, None] - per[None, :]) % ring, columns[None, :]] + interval_prior[None, :]
         candidates = previous[:, source] + transition[None]  # frames x offset x to-period
         best = candidates.argmax(axis=1)
         back[t] = source[best, columns[None, :]]
-        score[pad + t] = candidates.max(axis=1)
+        now = candidates.max(axis=1)
         jump = previous.max(axis=1) - TEMPO_JUMP  # any other period, at a fixed cost
-        jumps = jump[:, None] > score[pad + t]
+        jumps = jump[:, None] > now
         back[t] = np.where(jumps, previous.argmax(axis=1)[:, None], back[t])
-        score[pad + t] = np.maximum(score[pad + t], jump[:, None]) + beat[t, None]
+        score[t % ring] = np.maximum(now, jump[:, None]) + beat[t, None]
     # the song ends less than one period after the last beat
-    tail = np.arange(n)[:, None] >= n - per[None, :]
-    end = np.where(tail, score[pad:], -np.inf)
-    t, i = np.unravel_index(int(np.argmax(end)), end.shape)
+    last = np.arange(max(0, n - pmax), n)
+    end = np.where(last[:, None] >= n - per[None, :], score[last % ring], -np.inf)
+    k, i = np.unravel_index(int(np.argmax(end)), end.shape)
+    t = int(last[k])
     beats = []
     while t >= 0:
         beats.append(int(t))
