@@ -72,6 +72,7 @@ def test_other_phase_is_the_same_tempo_with_most_beats_apart():
     late[:15] += 0.125  # an intro off by a quarter beat, the rest on the same beats
     assert not other_phase(grid, late)
     assert not other_phase(grid, 0.5 + np.arange(30) * 0.62)  # another tempo: not a phase question
+    assert not other_phase(grid, grid[25:])  # the same beats where both have beats (a long intro without)
 
 
 def test_tempo_change_is_followed():

@@ -168,8 +168,12 @@ def twice_as_fast(grid: np.ndarray, own: np.ndarray) -> bool:
 
 def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
     """Whether the beat times ``own`` run at the tempo of ``grid`` but on another phase: fewer than
-    half of ``grid``'s beats have one of ``own``'s within ``COINCIDE``."""
+    half of ``grid``'s beats within ``own``'s span (where both have beats) have one of ``own``'s
+    within ``COINCIDE``."""
     if not SAME[0] < tempo_ratio(grid, own) < SAME[1]:
+        return False
+    grid = grid[(grid >= own[0] - COINCIDE) & (grid <= own[-1] + COINCIDE)]
+    if len(grid) < 4:
         return False
     nearest = np.clip(np.searchsorted(own, grid), 1, len(own) - 1)
     gap = np.minimum(np.abs(grid - own[nearest - 1]), np.abs(grid - own[nearest]))
