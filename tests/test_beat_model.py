@@ -113,6 +113,23 @@ def test_no_pulse_gives_no_beats(tmp_path, signal, engine):
     assert music.beats == [] and "no steady beat" in music.warnings[0]
 
 
+def test_speech_has_no_beats_in_the_hybrid_engine(tmp_path):
+    """The dsp tracker hears no pulse in speech; the model hears a faint one (median activation about 0.13 at
+    its beats), not enough to overrule the tracker."""
+    from speech_media import RATE, SENTENCES, espeak
+    speech = np.concatenate([np.concatenate([espeak(s), np.zeros(RATE // 3)]) for s in SENTENCES * 2])
+    write_wav(tmp_path / "speech.wav", speech, RATE)
+    music = analyze_music(tmp_path / "speech.wav", use_cache=False, beat_engine="hybrid")
+    assert music.beats == [] and "no steady beat" in music.warnings[0]
+
+
+def test_a_tempo_hint_does_not_let_a_pulseless_model_overrule_the_tracker(song):
+    """Hinted 144 BPM, the model is held to 144 +- 0.15 octave on a 124-BPM song and hears no pulse there;
+    the hybrid keeps the tracker's beats, which found the song's tempo within the wider search."""
+    hinted = analyze_music(song.path, use_cache=False, beat_engine="hybrid", tempo_hint=144)
+    assert hinted.beats == analyze_music(song.path, use_cache=False, beat_engine="dsp", tempo_hint=144).beats
+
+
 def test_unknown_engine_is_refused(song):
     with pytest.raises(ValueError):
         analyze_music(song.path, beat_engine="oracle")

@@ -59,6 +59,9 @@ COINCIDE = 0.07
 END_ACTIVATION = 0.08
 #: Below this median activation at the decoded beats there is no pulse to follow.
 MIN_PULSE = 0.12
+#: To find beats where the dsp tracker heard no pulse, the model must call most of its beats beats:
+#: a median activation of at least one half (speech measures 0.13, songs 0.6-0.8).
+SURE = 0.5
 EPS = 1e-6
 
 
@@ -237,19 +240,33 @@ def trim_ends(frames: np.ndarray, activation: np.ndarray) -> np.ndarray:
     return frames[keep[0]:keep[-1] + 1] if keep.size else frames[:0]
 
 
-def decode(beat_act: np.ndarray, downbeat_act: np.ndarray, fps: float, tempo_hint: float | None = None,
-           beats_per_bar: int | None = None, hint_octaves: float = 0.15,
-           harmony: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Beat times (s), the index of each beat that starts a bar (:func:`bar_index`, with ``harmony``),
-    and the metre.
+def heard_beats(beat_act: np.ndarray, fps: float, tempo_hint: float | None = None,
+                hint_octaves: float = 0.15) -> np.ndarray:
+    """Frames of the beats the model hears (:func:`beat_frames`, silent ends trimmed).
 
     ``tempo_hint`` (BPM) limits the tempo to ``hint_octaves`` either side of it (a pulse is then
-    followed however weak); ``beats_per_bar`` fixes the metre. No pulse (the activations stay low):
+    followed however weak). No pulse (the activations stay low, :func:`pulse` under ``MIN_PULSE``):
     no beats."""
     bpm_range = (MIN_BPM, MAX_BPM)
     if tempo_hint:
         bpm_range = (tempo_hint * 2 ** -hint_octaves, tempo_hint * 2 ** hint_octaves)
     frames = trim_ends(beat_frames(beat_act, fps, bpm_range), beat_act)
-    if frames.size < 4 or (not tempo_hint and np.median(beat_act[frames]) < MIN_PULSE):
+    if frames.size < 4 or (not tempo_hint and pulse(beat_act, frames) < MIN_PULSE):
+        return frames[:0]
+    return frames
+
+
+def pulse(beat_act: np.ndarray, frames: np.ndarray) -> float:
+    """How surely the model hears beats at ``frames``: its median beat activation there."""
+    return float(np.median(beat_act[frames])) if len(frames) else 0.0
+
+
+def decode(beat_act: np.ndarray, downbeat_act: np.ndarray, fps: float, tempo_hint: float | None = None,
+           beats_per_bar: int | None = None, hint_octaves: float = 0.15,
+           harmony: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Beat times (s) of :func:`heard_beats`, each on its activation peak, the index of each beat that
+    starts a bar (:func:`bar_index`, with ``harmony``), and the metre (``beats_per_bar`` fixes it)."""
+    frames = heard_beats(beat_act, fps, tempo_hint, hint_octaves)
+    if frames.size == 0:
         return np.zeros(0), np.zeros(0, dtype=int), beats_per_bar or 4
     return (peak_times(beat_act, frames, fps),) + bar_index(downbeat_act, frames, beats_per_bar, harmony)

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bar_pointer import bar_index, decode, off_beat, other_phase, twice_as_fast
+from .bar_pointer import (MIN_PULSE, SURE, bar_index, decode, heard_beats, off_beat, other_phase, peak_times, pulse,
+                          twice_as_fast)
 from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
@@ -29,9 +30,9 @@ def track(bands: OnsetBands, tempo_hint: float | None = None,
 def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = None,
                beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """The hybrid engine: the dsp tracker's ``grid`` (seconds, on hop frames) as the beats, or the
-    model's own beats where it hears a pulse and
+    model's own beats where it hears a pulse (``MIN_PULSE``, with or without a tempo hint) and
 
-    - the tracker found none;
+    - the tracker found none (then the model must be sure of its beats: ``SURE``);
     - or the model hears the grid off the beat (its beat activation far higher between the grid's
       beats: an off-beat skank or stabs followed);
     - or the model taps the grid's tempo on another phase (most grid beats away from its own: the
@@ -41,14 +42,22 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
 
     Bar starts and metre from the model's downbeat activation and the harmonic change at the beats
     kept. Returns what :func:`track` returns."""
-    if bands.mel_db.shape[1] < 2 * bands.sr / HOP:
+    fps = bands.sr / HOP
+    if bands.mel_db.shape[1] < 2 * fps:
         return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     beat, downbeat = activations(bands.mel_db)
-    frames = np.round(np.asarray(grid) * bands.sr / HOP).astype(int)
-    own = decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
-    if len(own[0]) >= 4 and (len(grid) < 4 or off_beat(beat, frames) or other_phase(grid, own[0])
-                             or (twice_as_fast(grid, own[0]) and not has_backbeat(frames, bands))):
-        return own
+    grid = np.asarray(grid, dtype=float)
+    frames = np.round(grid * fps).astype(int)
+    own = heard_beats(beat, fps, tempo_hint, HINT_OCTAVES)
+    own_times = peak_times(beat, own, fps)
+    if len(grid) < 4:
+        take = pulse(beat, own) >= SURE
+    else:  # with a tempo hint the model's beats are followed however weak: here a pulse must be heard
+        take = pulse(beat, own) >= MIN_PULSE and (
+            off_beat(beat, frames) or other_phase(grid, own_times)
+            or (twice_as_fast(grid, own_times) and not has_backbeat(frames, bands)))
+    if take:
+        return (own_times,) + bar_index(downbeat, own, beats_per_bar, _harmony(bands))
     if len(grid) < 4:
         return grid, np.zeros(0, dtype=int), beats_per_bar or 4
     return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands))
