@@ -123,7 +123,7 @@ def cache_key(path: Path, overrides: dict[str, float], beat_engine: str) -> str:
     """The cache entry's name for the analysis of ``path`` with the editor's ``overrides`` by ``beat_engine``:
     the file's content, the overrides, and for the engines that run the network the weights' digest."""
     key = cache.content_key(path) + "".join(f"-{k}{v:g}" for k, v in overrides.items())
-    if beat_engine != "dsp":  # dsp entries keep their keys
+    if beat_engine != "dsp":  # dsp keys carry no engine (as before there were engines)
         key += f"-{beat_engine}{learned.weights_digest()}"
     return key
 
