@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_data as md  # noqa: E402
+
+from montage_ai.audio.wav import write_wav  # noqa: E402
 
 LAST_SEED = 2320  # seeds rendered so far: 0-2319
 
@@ -45,11 +46,7 @@ def main() -> None:
         for g in range(0, len(seeds), md.BATCH):
             for seed, song, y, beats, downbeats in md.rendered(seeds[g:g + md.BATCH]):
                 name = f"heldout{seed:05d}"
-                with wave.open(str(args.out / f"{name}.wav"), "wb") as w:
-                    w.setnchannels(1)
-                    w.setsampwidth(2)
-                    w.setframerate(md.SR)
-                    w.writeframes((np.clip(y, -1, 1) * 32767).astype(np.int16).tobytes())
+                write_wav(args.out / f"{name}.wav", y, md.SR)
                 np.savetxt(args.out / f"{name}.beats", np.column_stack([beats, bar_numbers(beats, downbeats)]),
                            fmt="%.6f %d")
                 category = "expressive" if song.groove == "drumless" else "steady"
