@@ -77,13 +77,16 @@ def limit(rng: np.random.Generator, y: np.ndarray) -> np.ndarray:
 
 
 def lossy(y: np.ndarray, kbps: int, folder: Path) -> np.ndarray:
-    raw = folder / "x.f32"
+    """``y`` coded as MP3 at ``kbps`` and decoded, sample-aligned with ``y``. The MP3 goes to a file, not a
+    pipe: only in a file can the encoder go back and write its delay (1105 samples at 22.05 kHz) into the
+    header, which the decoder then skips; through a pipe the audio came back 50 ms late against its beats
+    (takes 1-3 and the held-out audio before 2026-12-08)."""
+    raw, coded = folder / "x.f32", folder / "x.mp3"
     y.astype("<f4").tofile(raw)
-    out = subprocess.run(["ffmpeg", "-v", "error", "-f", "f32le", "-ar", str(SR), "-ac", "1", "-i", str(raw),
-                          "-c:a", "libmp3lame", "-b:a", f"{kbps}k", "-f", "mp3", "-"], capture_output=True,
-                         check=True).stdout
-    back = subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-f", "f32le", "-ac", "1", "-ar", str(SR), "-"],
-                          input=out, capture_output=True, check=True).stdout
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "f32le", "-ar", str(SR), "-ac", "1", "-i", str(raw),
+                    "-c:a", "libmp3lame", "-b:a", f"{kbps}k", str(coded)], check=True)
+    back = subprocess.run(["ffmpeg", "-v", "error", "-i", str(coded), "-f", "f32le", "-ac", "1", "-ar", str(SR), "-"],
+                          capture_output=True, check=True).stdout
     z = np.frombuffer(back, dtype="<f4")
     return np.pad(z, (0, max(0, y.size - z.size)))[:y.size]
 
