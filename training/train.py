@@ -55,11 +55,12 @@ class Block(nn.Module):
 
 
 class BeatNet(nn.Module):
-    def __init__(self, bands: int) -> None:
+    def __init__(self, bands: int, dilations: tuple[int, ...] = DILATIONS) -> None:
         super().__init__()
+        self.dilations = dilations
         self.in0 = nn.Conv1d(2 * bands, CHANNELS, 3, padding=1)
         self.in1 = nn.Conv1d(CHANNELS, CHANNELS, 3, padding=1)
-        self.tcn = nn.ModuleList(Block(d) for d in DILATIONS)
+        self.tcn = nn.ModuleList(Block(d) for d in dilations)
         self.out = nn.Conv1d(CHANNELS, 2, 1)
         self.drop = nn.Dropout(0.1)
 
@@ -77,7 +78,7 @@ class BeatNet(nn.Module):
             given = {k.replace("tcn", "tcn.", 1) if k.startswith("tcn") else k: torch.from_numpy(data[k])
                      for k in data.files if not k.endswith("dilation")}
         state = self.state_dict()
-        for block in range(len(DILATIONS)):
+        for block in range(len(self.dilations)):
             if f"tcn.{block}.mix.weight" not in given:
                 given[f"tcn.{block}.dil.weight"] = state[f"tcn.{block}.dil.weight"]
                 given[f"tcn.{block}.dil.bias"] = state[f"tcn.{block}.dil.bias"]
@@ -87,7 +88,7 @@ class BeatNet(nn.Module):
 
     def numpy_weights(self) -> dict[str, np.ndarray]:
         out = {k.replace("tcn.", "tcn"): v.detach().numpy().astype(np.float32) for k, v in self.state_dict().items()}
-        for i, d in enumerate(DILATIONS):
+        for i, d in enumerate(self.dilations):
             out[f"tcn{i}.dilation"] = np.array(d, dtype=np.int32)
         return out
 
@@ -168,6 +169,8 @@ def main() -> None:
     ap.add_argument("--check", type=int, default=250, help="steps between checkpoint evaluations")
     ap.add_argument("--init", type=Path, help="weights (.npz) to continue training from (warm start)")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (cosine decay to 5 %%)")
+    ap.add_argument("--blocks", type=int, default=len(DILATIONS),
+                    help="residual blocks, the first of DILATIONS (9: take 2's network, context ±11.9 s)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -175,7 +178,7 @@ def main() -> None:
     train, valid, seen = [], [], set()
     load(args.data, train, valid, seen)
     print(f"{len(train)} training songs, {len(valid)} validation", flush=True)
-    model, best = BeatNet(train[0][0].shape[0] // 2), -1.0
+    model, best = BeatNet(train[0][0].shape[0] // 2, DILATIONS[:args.blocks]), -1.0
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
     if args.init:
         model.warm_start(args.init)
