@@ -10,7 +10,8 @@ muted. Targets: 1 on the frame of each beat (downbeat), 0.5 on the frames either
 cross-entropy. ``--init`` continues from given weights (blocks they lack start with a zero output mix).
 Songs whose seed ends in 0 are held out: every ``--check`` steps the running average of the weights is
 scored on those present at the start (beats and bar starts decoded by :mod:`montage_ai.audio.bar_pointer`,
-mir_eval F), and the best mean of beat F and bar-start F is kept. Also writes the fixture
+mir_eval F), and the best mean of beat F and bar-start F is kept (``--snapshots DIR`` keeps every
+checked average too, to choose on other songs). Also writes the fixture
 ``tests/data/beat_model_fixture.npz`` (an input and this model's torch output) that the tests compare numpy
 inference against.
 """
@@ -169,6 +170,8 @@ def main() -> None:
     ap.add_argument("--check", type=int, default=250, help="steps between checkpoint evaluations")
     ap.add_argument("--init", type=Path, help="weights (.npz) to continue training from (warm start)")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (cosine decay to 5 %%)")
+    ap.add_argument("--snapshots", type=Path,
+                    help="also write the averaged weights of every check here (step<N>.npz), to choose on other songs")
     ap.add_argument("--blocks", type=int, default=len(DILATIONS),
                     help="residual blocks, the first of DILATIONS (9: take 2's network, context ±11.9 s)")
     args = ap.parse_args()
@@ -210,6 +213,9 @@ def main() -> None:
             for group in opt.param_groups:  # cosine decay over the time budget
                 group["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.minutes))))
             f_beat, f_bar = evaluate(average, valid)
+            if args.snapshots:
+                args.snapshots.mkdir(parents=True, exist_ok=True)
+                np.savez_compressed(args.snapshots / f"step{step}.npz", **average.numpy_weights())
             print(f"step {step} {elapsed:.1f} min train loss {loss.item():.4f} held-out beat F {f_beat:.3f} "
                   f"bar F {f_bar:.3f} ({len(train)} training songs, {len(valid)} held out)", flush=True)
             if (f_beat + f_bar) / 2 > best:
