@@ -347,7 +347,7 @@ def _drum_beat(groove: str, p: int, bpb: int, sub: int, hit, rng: np.random.Gene
 def write_midi(songs: list[Song], path: str, slot: float) -> None:
     """The songs one after another, song ``i`` from ``i * slot`` seconds, as a type-1 MIDI file at
     120 BPM (note times in seconds become ticks); each song sets its programs at its start."""
-    import mido  # here, not at the top: the rest of training/ imports without the train extra
+    import mido  # here, not at the top: make_data, render_heldout and evaluate import without mido
 
     mid = mido.MidiFile(type=1, ticks_per_beat=TICKS)
     mid.tracks.append(mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000, time=0)]))

@@ -172,7 +172,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (cosine decay to 5 %%)")
     ap.add_argument("--snapshots", type=Path,
                     help="also write the averaged weights of every check here (step<N>.npz), to choose on other songs")
-    ap.add_argument("--blocks", type=int, default=len(DILATIONS),
+    ap.add_argument("--blocks", type=int, default=len(DILATIONS), choices=range(1, len(DILATIONS) + 1),
                     help="residual blocks, the first of DILATIONS (9: take 2's network, context ±11.9 s)")
     args = ap.parse_args()
     torch.set_num_threads(1)
