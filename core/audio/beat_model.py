@@ -4,7 +4,8 @@ Input: the mel spectrum in dB that :class:`~.onsets.OnsetBuilder` already comput
 bands, ``HOP`` = 256 samples at 22.05 kHz, 86 frames/s), made into :func:`network_input` (levels
 under the loudest and their rises). Network: two convolutions over time mixing the bands, then a
 stack of residual dilated temporal convolutions (kernel 5, dilations doubling from 1: to 256 in the
-shipped weights, about 12 s of context either side), then two sigmoid outputs: the probability that a frame holds a beat and a bar start.
+shipped weights, about 12 s of context either side), then two sigmoid outputs: the probability that a
+frame holds a beat and a bar start.
 Trained on synthesized songs (training/, MODEL_CARD.md); the weights ship as ``beat_model.npz``.
 The same :func:`network_input` is used for training, so features match to the bit.
 """
