@@ -261,6 +261,12 @@ def pulse(beat_act: np.ndarray, frames: np.ndarray) -> float:
     return float(np.median(beat_act[frames])) if len(frames) else 0.0
 
 
+def without_bars(beats: np.ndarray, beats_per_bar: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """``beats`` with no bar starts found, and the metre (``beats_per_bar``, else four): what the decoders
+    return where there are too few beats to find bars."""
+    return beats, np.zeros(0, dtype=int), beats_per_bar or 4
+
+
 def decode(beat_act: np.ndarray, downbeat_act: np.ndarray, fps: float, tempo_hint: float | None = None,
            beats_per_bar: int | None = None, hint_octaves: float = 0.15,
            harmony: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, int]:
@@ -268,5 +274,5 @@ def decode(beat_act: np.ndarray, downbeat_act: np.ndarray, fps: float, tempo_hin
     starts a bar (:func:`bar_index`, with ``harmony``), and the metre (``beats_per_bar`` fixes it)."""
     frames = heard_beats(beat_act, fps, tempo_hint, hint_octaves)
     if frames.size == 0:
-        return np.zeros(0), np.zeros(0, dtype=int), beats_per_bar or 4
+        return without_bars(np.zeros(0), beats_per_bar)
     return (peak_times(beat_act, frames, fps),) + bar_index(downbeat_act, frames, beats_per_bar, harmony)

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .bar_pointer import (MIN_PULSE, SURE, bar_index, decode, heard_beats, off_beat, other_phase, peak_times, pulse,
-                          twice_as_fast)
+                          twice_as_fast, without_bars)
 from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
@@ -22,7 +22,7 @@ def track(bands: OnsetBands, tempo_hint: float | None = None,
     activation and the harmonic change at the beats), and the beats per bar; no beats when the model
     hears no pulse. ``tempo_hint`` (BPM) keeps the tempo near it, ``beats_per_bar`` fixes the metre."""
     if bands.mel_db.shape[1] < 2 * bands.sr / HOP:
-        return np.zeros(0), np.zeros(0, dtype=int), beats_per_bar or 4
+        return without_bars(np.zeros(0), beats_per_bar)
     beat, downbeat = activations(bands.mel_db)
     return decode(beat, downbeat, bands.sr / HOP, tempo_hint, beats_per_bar, HINT_OCTAVES, _harmony(bands))
 
@@ -44,7 +44,7 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
     kept. Returns what :func:`track` returns."""
     fps = bands.sr / HOP
     if bands.mel_db.shape[1] < 2 * fps:
-        return grid, np.zeros(0, dtype=int), beats_per_bar or 4
+        return without_bars(grid, beats_per_bar)
     beat, downbeat = activations(bands.mel_db)
     grid = np.asarray(grid, dtype=float)
     frames = np.round(grid * fps).astype(int)
@@ -59,7 +59,7 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
     if take:
         return (own_times,) + bar_index(downbeat, own, beats_per_bar, _harmony(bands))
     if len(grid) < 4:
-        return grid, np.zeros(0, dtype=int), beats_per_bar or 4
+        return without_bars(grid, beats_per_bar)
     return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands))
 
 
