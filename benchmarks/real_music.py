@@ -11,13 +11,21 @@ x3, /3, off-beat, other, no beats), downbeat F where annotated (our engines and 
 beats per bar found / annotated, seconds; then pooled lines over all, steady and expressive tracks (mean F / CMLt / AMLt over tracks,
 a track without beats counting 0; errors pooled over matched beats).
 
+``--excerpts SECONDS`` measures windows of that length instead (every SECONDS from 5 s in, each written as a
+22.05 kHz mono WAV to a temporary folder and analysed alone, its annotations moved to start with it): the
+trackers hear what they would in a set of 30-second excerpts of songs, with no context before or after.
+Tracks no longer than one window are excerpts already and are measured whole.
+
     python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers learned,dsp,hybrid,librosa]
+                                    [--excerpts 30]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import os
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,6 +82,33 @@ def read_tracks(folder: Path) -> list[tuple[str, str, Path, np.ndarray, np.ndarr
             beats = np.array([float(r[0]) for r in rows])
             downbeats = np.array([float(r[0]) for r in rows if len(r) > 1 and int(float(r[1])) == 1])
             out.append((name, category, audio, beats, downbeats if all(len(r) > 1 for r in rows) else None))
+    return out
+
+
+#: Excerpts start this far into a track, and hold at least this many annotated beats.
+EXCERPT_START, EXCERPT_MIN_BEATS = 5.0, 8
+
+
+def excerpts(tracks: list, seconds: float, folder: Path) -> list[tuple[str, str, Path, np.ndarray, np.ndarray | None]]:
+    """Each track cut into windows of ``seconds`` every ``seconds`` (from ``EXCERPT_START``), written to ``folder``
+    as 22.05 kHz mono WAV, with the annotations inside each window moved to start with it; a track no longer
+    than one window as it is."""
+    out = []
+    for name, category, audio, ref, ref_bars in tracks:
+        length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                       str(audio)], capture_output=True, text=True, check=True).stdout)
+        if length <= EXCERPT_START + seconds:
+            out.append((name, category, audio, ref, ref_bars))
+            continue
+        for start in np.arange(EXCERPT_START, length - seconds + 1e-9, seconds):
+            inside = lambda t: t[(t >= start) & (t < start + seconds)] - start  # noqa: E731
+            if len(inside(ref)) < EXCERPT_MIN_BEATS:
+                continue
+            wav = folder / f"{name}@{start:g}.wav"
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{start}", "-t", f"{seconds}", "-i", str(audio),
+                            "-ac", "1", "-ar", "22050", str(wav)], check=True)
+            bars = None if ref_bars is None else inside(ref_bars)
+            out.append((f"{name}@{start:g}", category, wav, inside(ref), bars))
     return out
 
 
@@ -139,6 +174,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="annotated recordings and TRACKS.tsv")
     parser.add_argument("--only", nargs="*", help="track names to measure (default: all)")
     parser.add_argument("--trackers", help="comma-separated subset of: learned, dsp, hybrid, librosa, essentia, madmom")
+    parser.add_argument("--excerpts", type=float, metavar="SECONDS", help="measure windows of this length, each alone")
     args = parser.parse_args()
     if not (args.folder / "TRACKS.tsv").is_file():
         print(f"real_music: skipped, no annotated recordings at {args.folder.resolve()}")
@@ -147,6 +183,14 @@ def main() -> None:
     if args.trackers:
         trackers = {k: v for k, v in trackers.items() if k in args.trackers.split(",")}
     tracks = [t for t in read_tracks(args.folder) if not args.only or t[0] in args.only]
+    with tempfile.TemporaryDirectory(prefix="real_music_excerpts_") as tmp:
+        if args.excerpts:
+            tracks = excerpts(tracks, args.excerpts, Path(tmp))
+        run(tracks, trackers)
+
+
+def run(tracks: list, trackers: dict) -> None:
+    """Every tracker on every track: a row each, then the pooled rows."""
     results: dict[str, list[tuple[str, dict]]] = {k: [] for k in trackers}
     shortest = min(tracks, key=lambda t: t[2].stat().st_size)[2]
     for tracker in trackers.values():
