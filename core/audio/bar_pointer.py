@@ -41,8 +41,9 @@ METRE_CHANGE = 1e-4
 METRES = (2, 3, 4)
 #: Nats per beat charged to bars of two: songs in four far outnumber those in two, and where the
 #: downbeat activation stands out on beats 1 and 3 alike (the model often cannot tell them apart) four
-#: wins; a clear two (0.9 on every other beat) still wins.
-TWO_COST = 0.2
+#: wins; a clear two (0.8 on every other beat) still wins. 0.2 until the activation was read where the
+#: model hears a tracker's beats (:func:`lag`): read on its peaks, beat 3 stands out more (MODEL_CARD.md).
+TWO_COST = 0.3
 #: Log-odds a beat gains as a bar start per unit of harmonic change into it (chroma cosine distance,
 #: 0.3-0.8 at a chord change) above the song's mean.
 HARMONY_WEIGHT = 16.0
@@ -54,6 +55,12 @@ OFF_BEAT = 2.0
 SAME, TWICE = (1 / 1.1, 1.1), (1.8, 2.2)
 #: Beats of two sequences coincide within this (seconds: the tolerance of the beat F-measure).
 COINCIDE = 0.07
+#: A grid on the model's tempo is on another phase only if its beats sit, on average (circular mean), at
+#: least this fraction of a beat from the model's: a sixteenth note is a quarter beat; less than half of
+#: that is the model hearing the same beats early or late (it fires before soft attacks), not other ones.
+PHASE_APART = 1 / 8
+#: The model's lag against a grid is sought within this fraction of the beat spacing either side of each beat.
+LAG_REACH = 1 / 4
 #: Beats at the ends whose activation is under this are dropped (silence, a fade): the model
 #: says no beat there and the HMM only carried its grid through.
 END_ACTIVATION = 0.08
@@ -172,7 +179,7 @@ def twice_as_fast(grid: np.ndarray, own: np.ndarray) -> bool:
 def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
     """Whether the beat times ``own`` run at the tempo of ``grid`` but on another phase: fewer than
     half of ``grid``'s beats within ``own``'s span (where both have beats) have one of ``own``'s
-    within ``COINCIDE``."""
+    within ``COINCIDE``, and they sit on average ``PHASE_APART`` of a beat or more from ``own``'s."""
     if not SAME[0] < tempo_ratio(grid, own) < SAME[1]:
         return False
     grid = grid[(grid >= own[0] - COINCIDE) & (grid <= own[-1] + COINCIDE)]
@@ -180,15 +187,42 @@ def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
         return False
     nearest = np.clip(np.searchsorted(own, grid), 1, len(own) - 1)
     gap = np.minimum(np.abs(grid - own[nearest - 1]), np.abs(grid - own[nearest]))
-    return bool(np.mean(gap <= COINCIDE) < 0.5)
+    return bool(np.mean(gap <= COINCIDE) < 0.5) and abs(mean_phase(grid, own)) >= PHASE_APART
+
+
+def mean_phase(grid: np.ndarray, own: np.ndarray) -> float:
+    """Where the beat times ``grid`` within ``own``'s span fall between ``own``'s beats, on average
+    (circular mean, in beats from -1/2 to 1/2; 0 = on them)."""
+    grid = grid[(grid >= own[0]) & (grid < own[-1])]
+    if len(grid) == 0:
+        return 0.0
+    k = np.searchsorted(own, grid, side="right") - 1
+    phase = (grid - own[k]) / (own[k + 1] - own[k])
+    return float(np.angle(np.exp(2j * np.pi * phase).mean()) / (2 * np.pi))
+
+
+def lag(beat_act: np.ndarray, frames: np.ndarray) -> int:
+    """Frames by which the model hears the beats at ``frames`` late (negative: early): the median
+    offset of its beat activation's peak within ``LAG_REACH`` of the beat spacing of each beat."""
+    if len(frames) < 4:
+        return 0
+    reach = max(1, int(np.median(np.diff(frames)) * LAG_REACH))
+    offsets = []
+    for f in frames:
+        lo, hi = max(0, f - reach), min(beat_act.size, f + reach + 1)
+        if lo < hi:
+            offsets.append(lo + int(np.argmax(beat_act[lo:hi])) - f)
+    return int(np.round(np.median(offsets))) if offsets else 0
 
 
 def bar_index(downbeat_act: np.ndarray, frames: np.ndarray, beats_per_bar: int | None = None,
-              harmony: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, int]:
+              harmony: Callable[[np.ndarray], np.ndarray] | None = None,
+              heard_late: int = 0) -> tuple[np.ndarray, int]:
     """Indices of the beats at ``frames`` that start bars, and the metre (``beats_per_bar`` if given),
-    from the downbeat activation at each beat and, with ``harmony`` (beat frames -> harmonic change
+    from the downbeat activation at each beat (read ``heard_late`` frames after it: where the model
+    hears another tracker's beats, :func:`lag`) and, with ``harmony`` (beat frames -> harmonic change
     into each beat), the chords' changes."""
-    d = np.clip(at_frames(downbeat_act, frames), EPS, 1 - EPS)
+    d = np.clip(at_frames(downbeat_act, np.clip(frames + heard_late, 0, len(downbeat_act) - 1)), EPS, 1 - EPS)
     if harmony is not None and len(frames):
         change = harmony(frames)
         d = 1 / (1 + np.exp(-(np.log(d) - np.log1p(-d) + HARMONY_WEIGHT * (change - change.mean()))))

@@ -19,7 +19,7 @@ from .beats import tempo_bpm
 from .hints import BEATS_PER_BAR_RANGE
 
 #: Bump whenever analysis output for the same audio would change.
-ANALYSIS_VERSION = 13
+ANALYSIS_VERSION = 14
 
 
 def cache_dir() -> Path:

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bar_pointer import (MIN_PULSE, SURE, bar_index, decode, heard_beats, off_beat, other_phase, peak_times, pulse,
-                          twice_as_fast, without_bars)
+from .bar_pointer import (MIN_PULSE, SURE, bar_index, decode, heard_beats, lag, off_beat, other_phase, peak_times,
+                          pulse, twice_as_fast, without_bars)
 from .bars import harmonic_change
 from .beat_model import WEIGHTS, activations
 from .beats import HINT_OCTAVES
@@ -41,7 +41,8 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
       alternating on its beats; without one the tracker's level choice often halves a song).
 
     Bar starts and metre from the model's downbeat activation and the harmonic change at the beats
-    kept. Returns what :func:`track` returns."""
+    kept (at the grid's beats, read where the model hears them: it may hear them a little early or
+    late). Returns what :func:`track` returns."""
     fps = bands.sr / HOP
     if bands.mel_db.shape[1] < 2 * fps:
         return without_bars(grid, beats_per_bar)
@@ -60,7 +61,7 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
         return (own_times,) + bar_index(downbeat, own, beats_per_bar, _harmony(bands))
     if len(grid) < 4:
         return without_bars(grid, beats_per_bar)
-    return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands))
+    return (grid,) + bar_index(downbeat, frames, beats_per_bar, _harmony(bands), lag(beat, frames))
 
 
 def _harmony(bands: OnsetBands):
