@@ -14,7 +14,8 @@ a track without beats counting 0; errors pooled over matched beats).
 ``--excerpts SECONDS`` measures windows of that length instead (every SECONDS from 5 s in, each written as a
 22.05 kHz mono WAV to a temporary folder and analysed alone, its annotations moved to start with it): the
 trackers hear what they would in a set of 30-second excerpts of songs, with no context before or after.
-Tracks no longer than one window are excerpts already and are measured whole.
+Tracks no longer than 5 s plus one window are excerpts already and are measured whole; a window with fewer than 8
+annotated beats is left out (its count is printed); ``--only`` takes the tracks' names, before they are cut.
 
     python benchmarks/real_music.py [--folder DIR (default $MONTAGE_AI_REAL_MUSIC or ../shared/real_music)] [--only NAME ...] [--trackers learned,dsp,hybrid,librosa]
                                     [--excerpts 30]
@@ -92,8 +93,9 @@ EXCERPT_START, EXCERPT_MIN_BEATS = 5.0, 8
 def excerpts(tracks: list, seconds: float, folder: Path) -> list[tuple[str, str, Path, np.ndarray, np.ndarray | None]]:
     """Each track cut into windows of ``seconds`` every ``seconds`` (from ``EXCERPT_START``), written to ``folder``
     as 22.05 kHz mono WAV, with the annotations inside each window moved to start with it; a track no longer
-    than one window as it is."""
-    out = []
+    than ``EXCERPT_START`` plus one window as it is; windows with fewer than ``EXCERPT_MIN_BEATS`` annotated
+    beats left out."""
+    out, sparse = [], 0
     for name, category, audio, ref, ref_bars in tracks:
         length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                                        str(audio)], capture_output=True, text=True, check=True).stdout)
@@ -103,12 +105,15 @@ def excerpts(tracks: list, seconds: float, folder: Path) -> list[tuple[str, str,
         for start in np.arange(EXCERPT_START, length - seconds + 1e-9, seconds):
             inside = lambda t: t[(t >= start) & (t < start + seconds)] - start  # noqa: E731
             if len(inside(ref)) < EXCERPT_MIN_BEATS:
+                sparse += 1
                 continue
             wav = folder / f"{name}@{start:g}.wav"
             subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{start}", "-t", f"{seconds}", "-i", str(audio),
                             "-ac", "1", "-ar", "22050", str(wav)], check=True)
             bars = None if ref_bars is None else inside(ref_bars)
             out.append((f"{name}@{start:g}", category, wav, inside(ref), bars))
+    if sparse:
+        print(f"{sparse} window(s) with fewer than {EXCERPT_MIN_BEATS} annotated beats left out")
     return out
 
 

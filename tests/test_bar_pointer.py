@@ -84,6 +84,13 @@ def test_the_same_beats_heard_early_are_not_another_phase():
     assert other_phase(grid, grid - 0.25) and other_phase(grid, grid + 0.45)  # over a quarter, a half beat
 
 
+def test_tempi_drifting_apart_are_not_another_phase():
+    """Within SAME the two tempi may differ by some per cent: then the phases run round the beat and hold
+    none, however the mean falls (it fell a quarter beat away on a Beatles excerpt, F 0.85 -> 0.09)."""
+    grid = 0.5 + np.arange(50) * 0.5
+    assert not any(other_phase(grid, 0.5 + offset + np.arange(47) * 0.54) for offset in (0.0, 0.05, 0.1, 0.2))
+
+
 def test_bars_are_read_where_the_model_hears_the_grid_beats():
     """The model hears a tracker's beats three frames early: its downbeat peaks are read there, not at the
     grid's frames, where only their flanks would be."""
@@ -92,6 +99,9 @@ def test_bars_are_read_where_the_model_hears_the_grid_beats():
     beat, down = activations(heard, heard[2::4], beats[-1] + 1.0, noise=0.02)
     frames = np.round(beats * FPS).astype(int)
     assert lag(beat, frames) == -3
+    # the model hears every other grid beat as no beat (a grid twice its tempo): those windows hold no peak
+    every_other, _ = activations(heard[::2], [], beats[-1] + 1.0, noise=0.0)
+    assert lag(every_other, frames) == -3
     bars, metre = bar_index(down, frames, heard_late=lag(beat, frames))
     assert metre == 4 and np.array_equal(bars, np.arange(2, 48, 4))
     unread, _ = bar_index(down, frames)

@@ -59,6 +59,9 @@ COINCIDE = 0.07
 #: least this fraction of a beat from the model's: a sixteenth note is a quarter beat; less than half of
 #: that is the model hearing the same beats early or late (it fires before soft attacks), not other ones.
 PHASE_APART = 1 / 8
+#: ... and only if that phase holds: the length of the mean of the beats' phase vectors (1: all at one
+#: phase, near 0: spread round the beat, as when the two tempi drift apart) must reach one half.
+PHASE_HOLDS = 0.5
 #: The model's lag against a grid is sought within this fraction of the beat spacing either side of each beat.
 LAG_REACH = 1 / 4
 #: Beats at the ends whose activation is under this are dropped (silence, a fade): the model
@@ -179,7 +182,8 @@ def twice_as_fast(grid: np.ndarray, own: np.ndarray) -> bool:
 def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
     """Whether the beat times ``own`` run at the tempo of ``grid`` but on another phase: fewer than
     half of ``grid``'s beats within ``own``'s span (where both have beats) have one of ``own``'s
-    within ``COINCIDE``, and they sit on average ``PHASE_APART`` of a beat or more from ``own``'s."""
+    within ``COINCIDE``, and they hold a phase (``PHASE_HOLDS``) ``PHASE_APART`` of a beat or more from
+    ``own``'s (:func:`phase_offset`)."""
     if not SAME[0] < tempo_ratio(grid, own) < SAME[1]:
         return False
     grid = grid[(grid >= own[0] - COINCIDE) & (grid <= own[-1] + COINCIDE)]
@@ -187,31 +191,39 @@ def other_phase(grid: np.ndarray, own: np.ndarray) -> bool:
         return False
     nearest = np.clip(np.searchsorted(own, grid), 1, len(own) - 1)
     gap = np.minimum(np.abs(grid - own[nearest - 1]), np.abs(grid - own[nearest]))
-    return bool(np.mean(gap <= COINCIDE) < 0.5) and abs(mean_phase(grid, own)) >= PHASE_APART
+    if np.mean(gap <= COINCIDE) >= 0.5:
+        return False
+    offset, holds = phase_offset(grid, own)
+    return holds >= PHASE_HOLDS and abs(offset) >= PHASE_APART
 
 
-def mean_phase(grid: np.ndarray, own: np.ndarray) -> float:
-    """Where the beat times ``grid`` within ``own``'s span fall between ``own``'s beats, on average
-    (circular mean, in beats from -1/2 to 1/2; 0 = on them)."""
+def phase_offset(grid: np.ndarray, own: np.ndarray) -> tuple[float, float]:
+    """Where the beat times ``grid`` within ``own``'s span fall between ``own``'s beats: the circular
+    mean of their phases (in beats from -1/2 to 1/2; 0 = on them) and its length (1 = every beat at
+    that phase, near 0 = phases spread round the beat); (0, 0) when none falls there."""
     grid = grid[(grid >= own[0]) & (grid < own[-1])]
     if len(grid) == 0:
-        return 0.0
+        return 0.0, 0.0
     k = np.searchsorted(own, grid, side="right") - 1
-    phase = (grid - own[k]) / (own[k + 1] - own[k])
-    return float(np.angle(np.exp(2j * np.pi * phase).mean()) / (2 * np.pi))
+    mean = np.exp(2j * np.pi * (grid - own[k]) / (own[k + 1] - own[k])).mean()
+    return float(np.angle(mean) / (2 * np.pi)), float(abs(mean))
 
 
 def lag(beat_act: np.ndarray, frames: np.ndarray) -> int:
     """Frames by which the model hears the beats at ``frames`` late (negative: early): the median
-    offset of its beat activation's peak within ``LAG_REACH`` of the beat spacing of each beat."""
+    offset of its beat activation's peak within ``LAG_REACH`` of the beat spacing of each beat, over
+    the beats with a peak there (a maximum at the window's edge is the flank of a peak outside it:
+    the model hears that grid beat as no beat)."""
+    frames = np.asarray(frames, dtype=int)
     if len(frames) < 4:
         return 0
     reach = max(1, int(np.median(np.diff(frames)) * LAG_REACH))
     offsets = []
     for f in frames:
         lo, hi = max(0, f - reach), min(beat_act.size, f + reach + 1)
-        if lo < hi:
-            offsets.append(lo + int(np.argmax(beat_act[lo:hi])) - f)
+        k = lo + int(np.argmax(beat_act[lo:hi])) if lo < hi else lo
+        if lo < k < hi - 1:
+            offsets.append(k - f)
     return int(np.round(np.median(offsets))) if offsets else 0
 
 
@@ -222,6 +234,7 @@ def bar_index(downbeat_act: np.ndarray, frames: np.ndarray, beats_per_bar: int |
     from the downbeat activation at each beat (read ``heard_late`` frames after it: where the model
     hears another tracker's beats, :func:`lag`) and, with ``harmony`` (beat frames -> harmonic change
     into each beat), the chords' changes."""
+    frames = np.asarray(frames, dtype=int)
     d = np.clip(at_frames(downbeat_act, np.clip(frames + heard_late, 0, len(downbeat_act) - 1)), EPS, 1 - EPS)
     if harmony is not None and len(frames):
         change = harmony(frames)

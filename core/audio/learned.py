@@ -35,8 +35,8 @@ def check_grid(bands: OnsetBands, grid: np.ndarray, tempo_hint: float | None = N
     - the tracker found none (then the model must be sure of its beats: ``SURE``);
     - or the model hears the grid off the beat (its beat activation far higher between the grid's
       beats: an off-beat skank or stabs followed);
-    - or the model taps the grid's tempo on another phase (most grid beats away from its own: the
-      tracker followed accents that are not the beat);
+    - or the model taps the grid's tempo on another phase (most grid beats away from its own, at one
+      phase an eighth of a beat or more from them: the tracker followed accents that are not the beat);
     - or the model taps twice as fast where no backbeat holds the grid's level (kick and snare
       alternating on its beats; without one the tracker's level choice often halves a song).
 
