@@ -33,6 +33,7 @@ from pathlib import Path
 import mir_eval
 import numpy as np
 from beats import WINDOW, dsp, errors_ms, hybrid, learned, librosa_default  # benchmarks/beats.py: same trackers, same error
+from montage_ai.ffmpeg_cmd import probe
 
 DEFAULT_FOLDER = Path(os.environ.get("MONTAGE_AI_REAL_MUSIC")
                       or Path(__file__).resolve().parents[1] / ".." / "shared" / "real_music")
@@ -97,8 +98,7 @@ def excerpts(tracks: list, seconds: float, folder: Path) -> list[tuple[str, str,
     beats left out."""
     out, sparse = [], 0
     for name, category, audio, ref, ref_bars in tracks:
-        length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                                       str(audio)], capture_output=True, text=True, check=True).stdout)
+        length = float(probe(audio)["format"]["duration"])
         if length <= EXCERPT_START + seconds:
             out.append((name, category, audio, ref, ref_bars))
             continue
